@@ -1,0 +1,42 @@
+"""peerkit: the interactive peer-support course, as a small Python package.
+
+Notebooks call a handful of functions from here; each loads what it needs when it
+is first used, so ``import peerkit`` stays quick.
+
+The data flows one way: exercise definitions (``peerkit/data``) → the response
+model and store (:mod:`peerkit.model`, :mod:`peerkit.store`) → widgets
+(:mod:`peerkit.widgets`) → charts and analysis (:mod:`peerkit.charts`,
+:mod:`peerkit.agreement`) → notebooks.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> "module:attribute", imported on first use (PEP 562)
+_LAZY = {
+    "exercise": "peerkit.course:exercise",
+    "compare": "peerkit.course:compare",
+    "LocalStore": "peerkit.store:LocalStore",
+    "load_exercise": "peerkit.exercises:load_exercise",
+    "exercise_ids": "peerkit.exercises:exercise_ids",
+    "PeerkitError": "peerkit.errors:PeerkitError",
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'peerkit' has no attribute {name!r}")
+    module_name, attribute = target.split(":")
+    value = getattr(import_module(module_name), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,82 @@
+"""What every exercise widget shares: its exercise, its store, and a status line.
+
+Saving goes through :meth:`ExerciseWidgetMixin.persist`, which never loses an
+answer: if the store cannot be written, the answer stays pending in memory, the
+status line says why and what to do, and the next change retries it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import StoreError
+from ..exercises import Exercise, load_exercise
+from ..store import LocalStore
+
+STATIC = Path(__file__).parent / "static"
+
+
+class ExerciseWidgetMixin:
+    """Mixed into each exercise widget; expects a ``status`` traitlet on the widget."""
+
+    exercise: Exercise
+    store: LocalStore | None
+    _pending: list[Callable[[LocalStore], None]]
+
+    def _setup_exercise(self, exercise_id: str, store: LocalStore | None) -> None:
+        self.exercise = load_exercise(exercise_id)
+        self._pending = []
+        self.store = None
+        try:
+            self.store = store if store is not None else LocalStore()
+        except StoreError as error:
+            self.status = f"Your answers cannot be saved right now. {error}"
+
+    def stored_answers(self) -> dict[str, Any]:
+        """The answers already in the store for this exercise ({} if the store cannot be read)."""
+        if self.store is None:
+            return {}
+        try:
+            return self.store.answers(self.exercise.id)
+        except StoreError as error:
+            self.status = f"Your earlier answers could not be read. {error}"
+            return {}
+
+    def persist(self, write: Callable[[LocalStore], None]) -> bool:
+        """Run ``write`` (and any earlier writes that failed) against the store, in order."""
+        self._pending.append(write)
+        if self.store is None:
+            try:
+                self.store = LocalStore()
+            except StoreError as error:
+                self.status = f"Not saved yet (kept in this notebook until it can be). {error}"
+                return False
+        while self._pending:
+            try:
+                self._pending[0](self.store)
+            except StoreError as error:
+                self.status = f"Not saved yet (kept in this notebook until it can be). {error}"
+                return False
+            self._pending.pop(0)
+        self.status = ""
+        self._share_if_joined()
+        return True
+
+    def _share_if_joined(self) -> None:
+        """Send shared answers on to the learner's cohort, if they joined one.
+
+        A cohort store that cannot be reached never loses an answer: it stays in the
+        local store and goes out with the next successful sync.
+        """
+        assert self.store is not None
+        if not self.store.get_setting("cohort"):
+            return
+        from ..cohort.sync import sync  # only learners in a cohort pay for this import
+
+        try:
+            result = sync(self.store)
+        except Exception as error:  # noqa: BLE001 - the local answer is safe; say so, keep going
+            self.status = f"Saved on this computer. Not sent to your group yet: {error}"
+            return
+        if getattr(result, "message", ""):
+            self.status = result.message

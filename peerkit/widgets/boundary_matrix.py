@@ -1,0 +1,84 @@
+"""``BoundaryMatrix``: answer a matrix of situations on a short scale (the 27-item boundary matrix).
+
+One labelled radio group per row (a ``<fieldset>`` and ``<legend>``), so it works
+with the keyboard and a screen reader. Each answer is saved the moment it is
+chosen; a new widget on the same store shows the answers already given.
+
+>>> from peerkit.widgets.boundary_matrix import BoundaryMatrix
+>>> matrix = BoundaryMatrix("boundaries")          # doctest: +SKIP
+>>> matrix.answer("B01", "maybe")                  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import anywidget
+import traitlets
+
+from ..store import LocalStore
+from ._base import STATIC, ExerciseWidgetMixin
+
+
+class BoundaryMatrix(ExerciseWidgetMixin, anywidget.AnyWidget):
+    """A choice-matrix exercise: each item answered with one option of the exercise's scale."""
+
+    _esm = STATIC / "boundary_matrix.js"
+    _css = STATIC / "peerkit.css"
+
+    exercise_id = traitlets.Unicode().tag(sync=True)
+    title = traitlets.Unicode().tag(sync=True)
+    instructions = traitlets.Unicode().tag(sync=True)
+    items = traitlets.List(traitlets.Dict()).tag(sync=True)
+    options = traitlets.List(traitlets.Dict()).tag(sync=True)
+    answers = traitlets.Dict().tag(sync=True)
+    status = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, exercise_id: str = "boundaries", *, store: LocalStore | None = None, **kwargs: Any) -> None:
+        self._setup_exercise(exercise_id, store)
+        self._saved = self.stored_answers()
+        super().__init__(
+            exercise_id=exercise_id,
+            title=self.exercise.title,
+            instructions=self.exercise.instructions,
+            items=[{"id": item.id, "text": item.text} for item in self.exercise.items],
+            options=[{"value": o.value, "label": o.label} for o in self.exercise.scale],
+            answers=dict(self._saved),
+            **kwargs,
+        )
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(answered, total)."""
+        return len(self.answers), len(self.exercise.items)
+
+    def answer(self, item_id: str, value: str) -> None:
+        """Answer one row from Python, exactly as a click would."""
+        self.answers = {**self.answers, item_id: value}
+
+    @traitlets.validate("answers")
+    def _validate_answers(self, proposal: dict[str, Any]) -> dict[str, Any]:
+        answers = dict(proposal["value"])
+        for item_id, value in answers.items():
+            self.exercise.check_value(item_id, value)
+        return answers
+
+    @traitlets.observe("answers")
+    def _save_changes(self, change: dict[str, Any]) -> None:
+        # Compare with what the store holds (not the previous trait value), so that
+        # restoring stored answers never rewrites them and a failed save is retried.
+        new = change["new"]
+        changed = {item: value for item, value in new.items() if self._saved.get(item) != value}
+        removed = [item for item in self._saved if item not in new]
+        if not changed and not removed:
+            return
+        exercise_id = self.exercise.id
+
+        def write(store: LocalStore) -> None:
+            for item, value in changed.items():
+                store.save(exercise_id, item, value)
+                self._saved[item] = value
+            for item in removed:
+                store.delete(exercise_id, item)
+                self._saved.pop(item, None)
+
+        self.persist(write)

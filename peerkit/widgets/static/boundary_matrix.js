@@ -1,0 +1,99 @@
+// Front end of peerkit.widgets.boundary_matrix.BoundaryMatrix.
+// Each item is a <fieldset> whose <legend> names it, holding one native radio group:
+// Tab reaches the group, arrow keys move between options, and a screen reader
+// announces "<item>, group, Never OK, radio button, 1 of 3". Text is always set with
+// textContent, never innerHTML, so nothing in an item or a status can become markup.
+let instances = 0;
+
+function render({ model, el }) {
+  const uid = `peerkit-matrix-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
+  const root = document.createElement("section");
+  root.className = "peerkit-matrix";
+  // JupyterLab's command-mode shortcuts (arrows, Enter) must not steal keys from the radios.
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  root.setAttribute("data-p-suppress-shortcuts", "true");
+  root.setAttribute("aria-labelledby", `${uid}-title`);
+
+  const title = document.createElement("h3");
+  title.id = `${uid}-title`;
+  title.className = "peerkit-matrix-title";
+  const instructions = document.createElement("p");
+  instructions.className = "peerkit-matrix-instructions";
+  const progress = document.createElement("p");
+  progress.className = "peerkit-progress";
+  progress.setAttribute("role", "status");
+  progress.setAttribute("aria-live", "polite");
+  const rows = document.createElement("div");
+  rows.className = "peerkit-matrix-rows";
+  const status = document.createElement("p");
+  status.className = "peerkit-status";
+  status.setAttribute("role", "alert");
+
+  root.append(title, instructions, progress, rows, status);
+  el.appendChild(root);
+
+  function buildRows() {
+    rows.textContent = "";
+    const options = model.get("options");
+    model.get("items").forEach((item, index) => {
+      const fieldset = document.createElement("fieldset");
+      fieldset.className = "peerkit-matrix-row";
+      fieldset.dataset.item = item.id;
+      const legend = document.createElement("legend");
+      legend.textContent = `${index + 1}. ${item.text}`;
+      fieldset.appendChild(legend);
+      const choices = document.createElement("div");
+      choices.className = "peerkit-matrix-choices";
+      options.forEach((option) => {
+        const label = document.createElement("label");
+        label.className = "peerkit-choice";
+        const input = document.createElement("input");
+        input.type = "radio";
+        input.name = `${uid}-${item.id}`;
+        input.value = option.value;
+        input.dataset.item = item.id;
+        input.addEventListener("change", () => {
+          if (!input.checked) return;
+          const next = { ...model.get("answers"), [item.id]: option.value };
+          model.set("answers", next);
+          model.save_changes();
+        });
+        const text = document.createElement("span");
+        text.textContent = option.label;
+        label.append(input, text);
+        choices.appendChild(label);
+      });
+      fieldset.appendChild(choices);
+      rows.appendChild(fieldset);
+    });
+  }
+
+  function showAnswers() {
+    const answers = model.get("answers");
+    rows.querySelectorAll("input[type=radio]").forEach((input) => {
+      input.checked = answers[input.dataset.item] === input.value;
+    });
+    const total = model.get("items").length;
+    const done = model.get("items").filter((item) => item.id in answers).length;
+    progress.textContent = `Answered ${done} of ${total}` + (done === total ? " – all done, thank you." : ".");
+  }
+
+  function showText() {
+    title.textContent = model.get("title");
+    instructions.textContent = model.get("instructions");
+    status.textContent = model.get("status");
+    status.hidden = !model.get("status");
+  }
+
+  buildRows();
+  showText();
+  showAnswers();
+  model.on("change:items", () => { buildRows(); showAnswers(); });
+  model.on("change:options", () => { buildRows(); showAnswers(); });
+  model.on("change:answers", showAnswers);
+  model.on("change:title", showText);
+  model.on("change:instructions", showText);
+  model.on("change:status", showText);
+}
+
+export default { render };

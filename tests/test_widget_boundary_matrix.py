@@ -1,0 +1,83 @@
+"""The boundary matrix saves every answer at once and shows it again on a new kernel."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from peerkit.errors import AnswerError
+
+from peerkit.store import LocalStore
+from peerkit.widgets.boundary_matrix import BoundaryMatrix
+
+
+def test_renders_all_27_rows_with_the_three_options(store: LocalStore) -> None:
+    matrix = BoundaryMatrix(store=store)
+    assert len(matrix.items) == 27
+    assert matrix.items[0] == {"id": "B01", "text": "Giving the person a hug"}
+    assert [o["label"] for o in matrix.options] == ["Never OK", "Maybe OK", "Always OK"]
+    assert matrix.progress == (0, 27)
+
+
+def test_an_answer_is_in_the_store_the_moment_it_is_given(store: LocalStore) -> None:
+    matrix = BoundaryMatrix(store=store)
+    matrix.answer("B01", "maybe")
+    assert LocalStore(store.path).answers("boundaries") == {"B01": "maybe"}
+    # the front end sends the whole dict, as a click does
+    matrix.answers = {"B01": "maybe", "B07": "never"}
+    assert LocalStore(store.path).answers("boundaries") == {"B01": "maybe", "B07": "never"}
+    assert matrix.progress == (2, 27)
+
+
+def test_a_new_widget_on_the_same_store_shows_the_answers(store: LocalStore) -> None:
+    BoundaryMatrix(store=store).answer("B03", "always")
+    again = BoundaryMatrix(store=LocalStore(store.path))
+    assert again.answers == {"B03": "always"}
+    again.answer("B03", "never")
+    assert LocalStore(store.path).answers("boundaries") == {"B03": "never"}
+
+
+def test_default_store_comes_from_peerkit_home(peerkit_home: Path) -> None:
+    BoundaryMatrix().answer("B05", "maybe")
+    assert LocalStore(peerkit_home / "answers.sqlite").answers("boundaries") == {"B05": "maybe"}
+
+
+def test_restoring_does_not_rewrite_answers(store: LocalStore) -> None:
+    BoundaryMatrix(store=store).answer("B01", "maybe")
+    before = store.responses()[0].answered_at
+    BoundaryMatrix(store=store)
+    assert store.responses()[0].answered_at == before
+
+
+def test_wrong_values_are_refused_and_nothing_is_lost(store: LocalStore) -> None:
+    matrix = BoundaryMatrix(store=store)
+    matrix.answer("B01", "maybe")
+    with pytest.raises(AnswerError, match="Choose one of"):
+        matrix.answer("B02", "sometimes")
+    with pytest.raises(AnswerError, match="no item 'B99'"):
+        matrix.answer("B99", "never")
+    assert store.answers("boundaries") == {"B01": "maybe"}
+
+
+def test_a_failed_save_is_kept_and_retried(store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from peerkit.errors import StoreLockedError
+
+    matrix = BoundaryMatrix(store=store)
+    original = LocalStore.save
+
+    def locked(self, *args, **kwargs):
+        raise StoreLockedError("The answer store is locked. Your earlier answers are safe.")
+
+    monkeypatch.setattr(LocalStore, "save", locked)
+    matrix.answer("B01", "maybe")
+    assert "Not saved yet" in matrix.status and "locked" in matrix.status
+    monkeypatch.setattr(LocalStore, "save", original)
+    matrix.answer("B02", "never")
+    assert matrix.status == ""
+    assert store.answers("boundaries") == {"B01": "maybe", "B02": "never"}
+
+
+def test_front_end_uses_labelled_native_radio_groups() -> None:
+    source = (Path(__import__("peerkit").widgets.__file__).parent / "static" / "boundary_matrix.js").read_text()
+    assert 'createElement("fieldset")' in source and 'createElement("legend")' in source
+    assert 'input.type = "radio"' in source and "input.name" in source
+    assert ".innerHTML" not in source  # item text is never parsed as HTML
