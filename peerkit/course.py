@@ -1,0 +1,25 @@
+"""What the chapter notebooks call: one line per exercise or chart.
+
+>>> import peerkit as pk
+>>> pk.exercise("boundaries")     # the 27-item boundary matrix        # doctest: +SKIP
+>>> pk.compare("boundaries")      # your answers against the group     # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .store import LocalStore
+
+
+def exercise(exercise_id: str, *, store: LocalStore | None = None) -> Any:
+    """The widget for an exercise (its kind decides which); shown when it ends a cell."""
+    from .widgets import widget_for
+
+    return widget_for(exercise_id, store=store)
+
+
+def compare(exercise_id: str, *, store: LocalStore | None = None, **options: Any) -> Any:
+    """Your answers to an exercise next to a group's: chart, summary in words, discussion prompts."""
+    from .widgets.group_comparison import GroupComparison
+
+    return GroupComparison(exercise_id, store=store, **options)

@@ -1,0 +1,118 @@
+"""``GroupComparison``: the learner's answers next to a group's, as a chart and in words.
+
+The chart is an image with a short alt text, followed by a plain-text summary (for
+screen readers and anyone who prefers words) and, for choice exercises, the items
+where the group is most divided as discussion prompts. Every piece of text is
+HTML-escaped before it is shown. "Refresh" re-reads the learner's store and the group.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Any, Callable
+
+import ipywidgets as widgets
+import pandas as pd
+
+from ..errors import StoreError
+from ..exercises import load_exercise
+from ..store import LocalStore
+
+GroupSource = Callable[[], pd.DataFrame]
+
+
+class GroupComparison(widgets.VBox):
+    """Compare one exercise's answers with a group (by default the synthetic reference group)."""
+
+    def __init__(
+        self,
+        exercise_id: str,
+        *,
+        store: LocalStore | None = None,
+        group: pd.DataFrame | GroupSource | None = None,
+        group_label: str | None = None,
+        min_group: int | None = None,
+    ) -> None:
+        from ..charts import MIN_GROUP
+        from ..reference import REFERENCE_LABEL, reference_responses
+
+        self.exercise = load_exercise(exercise_id)
+        if self.exercise.kind not in ("choice_matrix", "rating"):
+            raise ValueError(f"{exercise_id!r} is a {self.exercise.kind} exercise; only choice and rating "
+                             "exercises can be compared with a group.")
+        self.store = store
+        if group is None:
+            self._group: GroupSource = lambda: reference_responses(exercise_id)
+            self.group_label = group_label or REFERENCE_LABEL
+        elif isinstance(group, pd.DataFrame):
+            self._group = lambda: group
+            self.group_label = group_label or "group"
+        else:
+            self._group = group
+            self.group_label = group_label or "group"
+        self.min_group = MIN_GROUP if min_group is None else min_group
+        self.refresh_button = widgets.Button(
+            description="Refresh chart", icon="refresh", tooltip="Redraw the chart with your latest answers",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.refresh_button.on_click(lambda _: self.refresh())
+        self.view = widgets.HTML()
+        self.summary = ""
+        self.prompts = pd.DataFrame()
+        super().__init__([self.refresh_button, self.view])
+        self.add_class("peerkit-comparison")
+        self.refresh()
+
+    def own_answers(self) -> dict[str, Any]:
+        try:
+            store = self.store or LocalStore()
+            return store.answers(self.exercise.id)
+        except StoreError as error:
+            self._store_problem = str(error)
+            return {}
+
+    def refresh(self) -> None:
+        """Redraw from the learner's store and the group's latest answers."""
+        import matplotlib.pyplot as plt
+
+        from .. import charts
+        from ..agreement import divided_items
+
+        self._store_problem = ""
+        own = self.own_answers()
+        group = self._group()
+        kind = self.exercise.kind
+        plot = charts.plot_choice_split if kind == "choice_matrix" else charts.plot_rating_profile
+        describe = charts.describe_choice_split if kind == "choice_matrix" else charts.describe_rating_profile
+        options = {"exercise": self.exercise.id, "own": own, "group_label": self.group_label,
+                   "min_group": self.min_group}
+        ax = plot(group, **options)
+        self.summary = describe(group, **options)
+        buffer = io.BytesIO()
+        ax.figure.savefig(buffer, format="png", dpi=90)
+        plt.close(ax.figure)
+        image = base64.b64encode(buffer.getvalue()).decode("ascii")
+        title = ax.get_title().replace("\n", ": ")
+
+        parts = [
+            '<figure class="peerkit-figure" style="margin:0">',
+            f'<img src="data:image/png;base64,{image}" alt="{html.escape(title)}. Described in words below." '
+            'style="max-width:100%;height:auto">',
+            f"<figcaption><p>{html.escape(self.summary)}</p></figcaption></figure>",
+        ]
+        if kind == "choice_matrix" and charts.group_size(group) >= self.min_group:
+            self.prompts = divided_items(group, exercise=self.exercise.id, min_answers=self.min_group)
+            if len(self.prompts):
+                parts.append(f"<h4>Where the {html.escape(self.group_label)} is most divided: worth talking about</h4><ol>")
+                for row in self.prompts.head(5).itertuples():
+                    mine = own.get(row.item)
+                    yours = f" You answered {html.escape(self.exercise.label_for(mine))}." if mine else ""
+                    parts.append(
+                        f"<li>{html.escape(row.text)}: no answer was chosen by more than "
+                        f"{row.top_share:.0%} of people.{yours}</li>"
+                    )
+                parts.append("</ol>")
+        if self._store_problem:
+            parts.append(f'<p role="alert">{html.escape(self._store_problem)}</p>')
+        self.view.value = "".join(parts)

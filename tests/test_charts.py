@@ -1,0 +1,87 @@
+"""Group charts: tidy data in, Axes out; small groups suppressed; words for every chart."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from peerkit import charts  # noqa: E402
+from peerkit.agreement import choice_shares, divided_items  # noqa: E402
+from peerkit.reference import REFERENCE_LABEL, reference_responses  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def group_of(n: int, value: str = "maybe") -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"learner": f"p{p}", "exercise": "boundaries", "item": f"B{i:02d}", "value": value}
+         for p in range(n) for i in range(1, 28)]
+    )
+
+
+def test_choice_split_returns_the_axes_with_bars_title_and_n() -> None:
+    group = reference_responses("boundaries")
+    fig, ax = plt.subplots()
+    returned = charts.plot_choice_split(group, exercise="boundaries", own={"B01": "never"}, ax=ax,
+                                        group_label=REFERENCE_LABEL)
+    assert returned is ax
+    assert "n = 40" in ax.get_title() and "synthetic" in ax.get_title()
+    assert len(ax.patches) == 27 * 3
+    assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"Never OK", "Maybe OK", "Always OK", "Your answer"}
+    assert all(p.get_hatch() for p in ax.patches if p.get_label() in ("Never OK",))
+
+
+def test_own_answer_is_marked_in_its_segment() -> None:
+    group = group_of(6, "never")
+    ax = charts.plot_choice_split(group, exercise="boundaries", own={"B02": "never"})
+    marks = [line for line in ax.lines if line.get_marker() == "D" and len(line.get_xdata())]
+    (mark,) = marks
+    assert list(mark.get_ydata()) == [1]  # the second row
+    assert mark.get_xdata()[0] < 0  # in the "never" half
+
+
+@pytest.mark.parametrize("n", [0, 1, 4])
+def test_small_groups_are_not_drawn(n: int) -> None:
+    ax = charts.plot_choice_split(group_of(n), exercise="boundaries")
+    assert not ax.patches
+    assert f"only {n}" in ax.texts[0].get_text().replace("\n", " ")
+    assert "at least 5" in charts.describe_choice_split(group_of(n), exercise="boundaries")
+
+
+def test_five_people_are_drawn() -> None:
+    assert charts.plot_choice_split(group_of(5), exercise="boundaries").patches
+
+
+def test_description_names_agreement_division_and_own_match() -> None:
+    text = charts.describe_choice_split(reference_responses("boundaries"), exercise="boundaries",
+                                        own={"B16": "never", "B01": "always"}, group_label=REFERENCE_LABEL)
+    assert text.startswith("40 people in the synthetic reference group")
+    assert "Most divided" in text
+    assert "on 1 of the 2 items you answered" in text
+
+
+def test_shares_and_divided_items() -> None:
+    rows = [("a", "never"), ("b", "maybe"), ("c", "maybe"), ("d", "always"), ("e", "always")]
+    data = pd.DataFrame([{"learner": l, "item": "B01", "value": v} for l, v in rows]
+                        + [{"learner": l, "item": "B02", "value": "never"} for l, _ in rows])
+    shares = choice_shares(data, exercise="boundaries")
+    assert shares.loc["B01", ["never", "maybe", "always"]].tolist() == [0.2, 0.4, 0.4]
+    assert shares.loc["B01", "n"] == 5 and shares.loc["B03", "n"] == 0
+    divided = divided_items(data, exercise="boundaries")
+    assert divided["item"].tolist() == ["B01"]
+    assert divided.loc[0, "top_share"] == 0.4
+
+
+def test_reference_cohort_is_labelled_and_complete() -> None:
+    group = reference_responses("boundaries")
+    assert group["learner"].nunique() >= 30
+    assert set(group["item"]) == {f"B{i:02d}" for i in range(1, 28)}
+    assert group["learner"].str.startswith("synthetic-").all()
