@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml package.json
 setup: $(STAMP)
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.port=$(LAB_PORT) $(FIRST_CHAPTER)
+	$(BIN)/jupyter lab --ServerApp.port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(FIRST_CHAPTER)
 
 test: setup
 	$(BIN)/python -m pytest

@@ -24,6 +24,8 @@ def test_notebook_is_valid_and_clean(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
     assert "widgets" not in notebook.metadata, "saved widget state can hold a learner's answers"
+    # without a kernelspec JupyterLab asks the learner to pick a kernel before anything runs
+    assert notebook.metadata.get("kernelspec", {}).get("name") == "python3"
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code":
             assert not cell.outputs, f"cell {index} has outputs"

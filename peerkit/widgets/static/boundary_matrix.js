@@ -4,6 +4,7 @@
 // announces "<item>, group, Never OK, radio button, 1 of 3". Text is always set with
 // textContent, never innerHTML, so nothing in an item or a status can become markup.
 let instances = 0;
+const KEYS_FOR_RADIOS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", " ", "Enter", "Home", "End"]);
 
 function render({ model, el }) {
   const uid = `peerkit-matrix-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
@@ -13,6 +14,11 @@ function render({ model, el }) {
   root.setAttribute("data-lm-suppress-shortcuts", "true");
   root.setAttribute("data-p-suppress-shortcuts", "true");
   root.setAttribute("aria-labelledby", `${uid}-title`);
+  // The notebook also listens for these keys (to move between cells); keep them for the
+  // radio groups. Stopping propagation leaves the browser's own radio behaviour intact.
+  root.addEventListener("keydown", (event) => {
+    if (KEYS_FOR_RADIOS.has(event.key)) event.stopPropagation();
+  });
 
   const title = document.createElement("h3");
   title.id = `${uid}-title`;
