@@ -7,7 +7,7 @@ Each function takes a tidy DataFrame with at least the columns ``learner``,
 >>> from peerkit.agreement import choice_shares
 >>> data = pd.DataFrame({"learner": list("abcde"), "item": "B01",
 ...                      "value": ["never", "maybe", "maybe", "always", "maybe"]})
->>> choice_shares(data, exercise="boundaries").loc["B01", "maybe"]
+>>> float(choice_shares(data, exercise="boundaries").loc["B01", "maybe"])
 0.6
 """
 from __future__ import annotations
