@@ -19,6 +19,11 @@ __version__ = "0.1.0"
 _LAZY = {
     "exercise": "peerkit.course:exercise",
     "compare": "peerkit.course:compare",
+    "figure": "peerkit.figures:figure",
+    "progress": "peerkit.course:progress",
+    "portfolio": "peerkit.course:portfolio",
+    "restore": "peerkit.portfolio_io:restore",
+    "delete_my_answers": "peerkit.portfolio_io:delete_my_answers",
     "LocalStore": "peerkit.store:LocalStore",
     "load_exercise": "peerkit.exercises:load_exercise",
     "exercise_ids": "peerkit.exercises:exercise_ids",

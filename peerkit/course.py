@@ -23,3 +23,17 @@ def compare(exercise_id: str, *, store: LocalStore | None = None, **options: Any
     from .widgets.group_comparison import GroupComparison
 
     return GroupComparison(exercise_id, store=store, **options)
+
+
+def progress(*, store: LocalStore | None = None) -> Any:
+    """Your progress through the course, chapter by chapter."""
+    from .widgets.progress_view import ProgressView
+
+    return ProgressView(store=store)
+
+
+def portfolio(*, store: LocalStore | None = None) -> Any:
+    """Download, restore or delete your answers."""
+    from .widgets.portfolio_panel import PortfolioPanel
+
+    return PortfolioPanel(store=store)

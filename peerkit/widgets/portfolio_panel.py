@@ -1,0 +1,216 @@
+"""``PortfolioPanel``: download all my answers, restore them from a file, or delete them.
+
+On Binder everything in the session disappears when it ends, so this panel is how a
+learner keeps their work:
+
+* **Download my answers** writes the portfolio (JSON to restore, Markdown and HTML to
+  read) to ``$PEERKIT_HOME/exports`` and offers each file as a download link. The
+  links carry the file itself (a ``data:`` URI with a ``download`` name), because
+  ``PEERKIT_HOME`` is usually outside the folder JupyterLab serves.
+* **Restore from a file** takes a portfolio ``.json`` and merges it in (the newer
+  answer wins); a file with any problem changes nothing and the reason is shown.
+* **Delete all my answers** asks for an explicit second click before deleting.
+
+Every control is a labelled button and every outcome is shown as text.
+
+>>> from peerkit.widgets.portfolio_panel import PortfolioPanel
+>>> PortfolioPanel()        # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from ..errors import PeerkitError
+from ..store import LocalStore
+
+_MIME = {"json": "application/json", "markdown": "text/markdown", "html": "text/html"}
+_LINK_TEXT = {
+    "json": "Portfolio file to restore later (JSON)",
+    "markdown": "Readable copy (Markdown)",
+    "html": "Readable copy to open in a browser or print (HTML)",
+}
+
+
+class PortfolioPanel(widgets.VBox):
+    """Download, restore or delete the learner's answers."""
+
+    #: The outcome of the last action, in words.
+    status = traitlets.Unicode("")
+    #: True while the delete confirmation is showing.
+    confirming = traitlets.Bool(False)
+    #: Paths (as text) of the last download: {"json": ..., "markdown": ..., "html": ...}.
+    exported = traitlets.Dict()
+
+    def __init__(self, *, store: LocalStore | None = None, folder: str | Path | None = None, **kwargs: Any) -> None:
+        self.store = store
+        self.folder = folder
+        self.last_report: Any = None
+        auto = widgets.Layout(width="auto")
+        self.download_button = widgets.Button(
+            description="Download my answers", icon="download", layout=auto,
+            tooltip="Save all your answers as files you can keep and restore later",
+        )
+        self.links = widgets.HTML()
+        self.upload = widgets.FileUpload(
+            accept=".json,application/json", multiple=False, description="Restore from a file", icon="upload",
+            layout=auto, tooltip="Choose a peerkit-portfolio .json file to bring your answers back",
+        )
+        self.delete_button = widgets.Button(
+            description="Delete all my answers", icon="trash", layout=auto,
+            tooltip="Delete every answer stored on this computer (asks you to confirm)",
+        )
+        self.confirm_text = widgets.HTML()
+        self.confirm_button = widgets.Button(
+            description="Yes, delete all my answers", button_style="danger", layout=auto,
+            tooltip="Delete every answer now; this cannot be undone",
+        )
+        self.cancel_button = widgets.Button(description="Cancel, keep my answers", layout=auto)
+        self.confirm_box = widgets.VBox(
+            [self.confirm_text, widgets.HBox([self.confirm_button, self.cancel_button])],
+            layout=widgets.Layout(display="none"),
+        )
+        self.status_view = widgets.HTML()
+
+        self.download_button.on_click(lambda _: self.download())
+        self.upload.observe(self._on_upload, names="value")
+        self.delete_button.on_click(lambda _: self.ask_to_delete())
+        self.confirm_button.on_click(lambda _: self.delete())
+        self.cancel_button.on_click(lambda _: self.cancel_delete())
+
+        super().__init__(
+            [
+                widgets.HTML("<h4>Keep your answers</h4>"),
+                self.download_button,
+                self.links,
+                widgets.HTML("<h4>Bring your answers back</h4>"),
+                self.upload,
+                widgets.HTML("<h4>Delete your answers</h4>"),
+                self.delete_button,
+                self.confirm_box,
+                self.status_view,
+            ],
+            **kwargs,
+        )
+        self.add_class("peerkit-portfolio")
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _store(self) -> LocalStore:
+        if self.store is None:
+            self.store = LocalStore()
+        return self.store
+
+    @traitlets.observe("status")
+    def _show_status(self, change: dict[str, Any]) -> None:
+        text = change["new"]
+        self.status_view.value = f'<p role="status">{html.escape(text)}</p>' if text else ""
+
+    @traitlets.observe("confirming")
+    def _show_confirm(self, change: dict[str, Any]) -> None:
+        self.confirm_box.layout.display = "flex" if change["new"] else "none"
+        self.delete_button.disabled = bool(change["new"])
+
+    # -- download --------------------------------------------------------------------------
+    def download(self) -> dict[str, Path] | None:
+        """Write the portfolio files and show a download link for each."""
+        from ..portfolio_io import write_portfolio
+
+        try:
+            store = self._store()
+            paths = write_portfolio(self.folder, store)
+            count = len(json.loads(paths["json"].read_text(encoding="utf-8"))["responses"])
+        except (PeerkitError, OSError) as error:
+            self.status = f"Your answers could not be saved as files. {error}"
+            return None
+        items = []
+        for key, path in paths.items():
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            name = html.escape(path.name)
+            items.append(
+                f'<li><a download="{name}" href="data:{_MIME[key]};charset=utf-8;base64,{data}">'
+                f"{html.escape(_LINK_TEXT[key])}: {name}</a></li>"
+            )
+        folder = html.escape(str(paths["json"].parent))
+        self.links.value = (
+            f"<ul>{''.join(items)}</ul>"
+            f"<p>Copies are also in {folder}. Keep the JSON file: it is the one you can restore.</p>"
+        )
+        self.exported = {key: str(path) for key, path in paths.items()}
+        self.status = (
+            f"Your portfolio is ready ({count} answer{'s' if count != 1 else ''}). "
+            "Choose each link above to save the file on your own computer."
+        )
+        return paths
+
+    # -- restore ---------------------------------------------------------------------------
+    def _on_upload(self, change: dict[str, Any]) -> None:
+        files = change["new"]
+        if not files:
+            return
+        upload = files[0]
+        try:
+            self.restore_bytes(bytes(upload["content"]), str(upload.get("name") or "the uploaded file"))
+        finally:
+            # clear the chooser, so the same file can be chosen again after fixing a problem
+            self.upload.value = ()
+
+    def restore_bytes(self, content: bytes, name: str) -> Any:
+        """Restore from an uploaded file's content; the outcome (or the problem) goes to ``status``."""
+        from ..portfolio_io import restore
+
+        self.last_report = None
+        try:
+            report = restore(content, self._store(), name=name)
+        except PeerkitError as error:
+            self.status = str(error)
+            return None
+        self.last_report = report
+        self.status = str(report) + " Run the exercise cells again to see restored answers."
+        return report
+
+    # -- delete ----------------------------------------------------------------------------
+    def ask_to_delete(self) -> None:
+        """Show the confirmation step (nothing is deleted yet)."""
+        try:
+            count = len(self._store().responses())
+        except PeerkitError as error:
+            self.status = str(error)
+            return
+        if count == 0:
+            self.status = "There are no answers stored on this computer, so there is nothing to delete."
+            return
+        self.confirm_text.value = (
+            f"<p><strong>Delete {'your one answer' if count == 1 else f'all {count} of your answers'} stored on "
+            "this computer?</strong> This cannot be "
+            "undone. If you may want them again, use “Download my answers” first. Answers you already sent "
+            "to a group are not affected.</p>"
+        )
+        self.confirming = True
+        self.status = "Waiting for you to confirm: nothing has been deleted yet."
+
+    def delete(self) -> int:
+        """Delete every answer; only acts after :meth:`ask_to_delete` showed the confirmation."""
+        from ..portfolio_io import delete_my_answers
+
+        if not self.confirming:
+            self.status = "Choose “Delete all my answers” first, then confirm."
+            return 0
+        self.confirming = False
+        try:
+            removed = delete_my_answers(self._store(), confirm=True)
+        except PeerkitError as error:
+            self.status = f"Nothing was deleted. {error}"
+            return 0
+        self.links.value = ""
+        self.status = f"Deleted {removed} answer{'s' if removed != 1 else ''}. Your store is now empty."
+        return removed
+
+    def cancel_delete(self) -> None:
+        self.confirming = False
+        self.status = "Nothing was deleted."

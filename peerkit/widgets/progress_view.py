@@ -1,0 +1,88 @@
+"""``ProgressView``: the course map, with how far the learner has got in each chapter.
+
+An HTML table (with a caption and header cells, so a screen reader announces each
+cell with its chapter and column) lists every chapter, its exercises done out of
+its total and a status in words ("done", "2 of 3 exercises" and what is still to
+do). "Refresh" reads the store again. Every piece of text is HTML-escaped.
+
+>>> from peerkit.widgets.progress_view import ProgressView
+>>> ProgressView()          # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from ..errors import PeerkitError
+from ..store import LocalStore
+
+
+class ProgressView(widgets.VBox):
+    """The learner's progress through the course, chapter by chapter."""
+
+    #: One dict per chapter: chapter, title, notebook, done, total, status, to_do.
+    chapters = traitlets.List(traitlets.Dict())
+    #: Exercises done and exercises in the course.
+    done = traitlets.Int(0)
+    total = traitlets.Int(0)
+    #: A problem reading the store or the course, in words ("" when all is well).
+    status = traitlets.Unicode("")
+
+    def __init__(self, *, store: LocalStore | None = None, **kwargs: Any) -> None:
+        self.store = store
+        self.refresh_button = widgets.Button(
+            description="Refresh progress", icon="refresh", tooltip="Read your answers again and update the table",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.refresh_button.on_click(lambda _: self.refresh())
+        self.view = widgets.HTML()
+        super().__init__([self.refresh_button, self.view], **kwargs)
+        self.add_class("peerkit-progress-view")
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the store again and redraw the table."""
+        from ..course_progress import chapter_progress, summarise
+
+        try:
+            store = self.store if self.store is not None else LocalStore()
+            progress = chapter_progress(store)
+        except PeerkitError as error:
+            self.status = f"Your progress cannot be shown right now. {error}"
+            self.view.value = f'<p role="alert">{html.escape(self.status)}</p>'
+            return
+        summary = summarise(progress)
+        self.chapters = [
+            {**row, "done": int(row["done"]), "total": int(row["total"]), "to_do": list(row["to_do"])}
+            for row in summary.to_dict("records")
+        ]
+        self.done = int(progress["done"].sum())
+        self.total = len(progress)
+        self.status = ""
+        self.view.value = self.render()
+
+    def render(self) -> str:
+        """The table as HTML (escaped)."""
+        e = html.escape
+        cell = 'style="padding:0.25em 0.75em;text-align:left;vertical-align:top;border-bottom:1px solid #bbb"'
+        rows = []
+        for chapter in self.chapters:
+            status = chapter["status"]
+            if chapter["to_do"]:
+                status += ". Still to do: " + "; ".join(chapter["to_do"])
+            notebook = f' <span style="font-weight:normal;color:#555">({e(chapter["notebook"])})</span>' if chapter["notebook"] else ""
+            rows.append(
+                f'<tr><th scope="row" {cell}>{e(chapter["title"])}{notebook}</th>'
+                f'<td {cell}>{chapter["done"]} / {chapter["total"]}</td><td {cell}>{e(status)}</td></tr>'
+            )
+        caption = f"Your progress through the course: {self.done} of {self.total} exercises done"
+        return (
+            '<table class="peerkit-progress-table" style="border-collapse:collapse">'
+            f"<caption style=\"text-align:left;font-weight:600\">{e(caption)}</caption>"
+            f'<thead><tr><th scope="col" {cell}>Chapter</th><th scope="col" {cell}>Exercises done</th>'
+            f'<th scope="col" {cell}>Status</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
