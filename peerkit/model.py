@@ -8,7 +8,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Version of the response record and of the store layout. Raise it when either changes.
 SCHEMA_VERSION = 1
@@ -52,7 +55,7 @@ def decode_value(text: str) -> Any:
     return json.loads(text)
 
 
-def responses_frame(responses: list[Response]) -> "pandas.DataFrame":  # noqa: F821
+def responses_frame(responses: list[Response]) -> "pd.DataFrame":
     """A tidy DataFrame (columns :data:`RESPONSE_COLUMNS`) of the given responses."""
     import pandas as pd
 

@@ -18,7 +18,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .errors import (
     StoreCorruptError,
@@ -286,7 +289,7 @@ class LocalStore:
         """``{item id: value}`` of this learner's answers to one exercise."""
         return {r.item: r.value for r in self.responses(exercise)}
 
-    def frame(self, exercise: str | None = None) -> "pandas.DataFrame":  # noqa: F821
+    def frame(self, exercise: str | None = None) -> "pd.DataFrame":
         """This learner's responses as a tidy DataFrame (see :data:`peerkit.model.RESPONSE_COLUMNS`)."""
         from .model import responses_frame
 

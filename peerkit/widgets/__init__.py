@@ -14,6 +14,7 @@ WIDGET_FOR_KIND = {
     "reflection": "peerkit.widgets.reflection:Reflection",
     "knowledge_check": "peerkit.widgets.knowledge_check:KnowledgeCheck",
     "smart_goal": "peerkit.widgets.smart_goal:SmartGoalBuilder",
+    "reframe": "peerkit.widgets.reframe:Reframe",
 }
 
 

@@ -22,6 +22,7 @@ class ExerciseWidgetMixin:
     exercise: Exercise
     store: LocalStore | None
     _pending: list[Callable[[LocalStore], None]]
+    _saved: dict[str, Any]
 
     def _setup_exercise(self, exercise_id: str, store: LocalStore | None) -> None:
         self.exercise = load_exercise(exercise_id)
@@ -41,6 +42,33 @@ class ExerciseWidgetMixin:
         except StoreError as error:
             self.status = f"Your earlier answers could not be read. {error}"
             return {}
+
+    def save_answer_changes(
+        self, wanted: dict[str, Any], *, deletable: Callable[[str, Any], bool] = lambda item, value: True
+    ) -> None:
+        """Bring the store in line with ``wanted`` ({item: value}), writing only what differs.
+
+        We compare with what the store holds (``self._saved``), not with the previous
+        trait value, so that showing stored answers never rewrites them and an answer
+        whose save failed is tried again. A stored item missing from ``wanted`` is
+        deleted when ``deletable(item, value)`` says so (a widget keeps stored values
+        it cannot show).
+        """
+        changed = {item: value for item, value in wanted.items() if self._saved.get(item) != value}
+        removed = [item for item, value in self._saved.items() if item not in wanted and deletable(item, value)]
+        if not changed and not removed:
+            return
+        exercise_id = self.exercise.id
+
+        def write(store: LocalStore) -> None:
+            for item, value in changed.items():
+                store.save(exercise_id, item, value)
+                self._saved[item] = value
+            for item in removed:
+                store.delete(exercise_id, item)
+                self._saved.pop(item, None)
+
+        self.persist(write)
 
     def persist(self, write: Callable[[LocalStore], None]) -> bool:
         """Run ``write`` (and any earlier writes that failed) against the store, in order."""

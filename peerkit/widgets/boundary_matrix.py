@@ -64,21 +64,4 @@ class BoundaryMatrix(ExerciseWidgetMixin, anywidget.AnyWidget):
 
     @traitlets.observe("answers")
     def _save_changes(self, change: dict[str, Any]) -> None:
-        # Compare with what the store holds (not the previous trait value), so that
-        # restoring stored answers never rewrites them and a failed save is retried.
-        new = change["new"]
-        changed = {item: value for item, value in new.items() if self._saved.get(item) != value}
-        removed = [item for item in self._saved if item not in new]
-        if not changed and not removed:
-            return
-        exercise_id = self.exercise.id
-
-        def write(store: LocalStore) -> None:
-            for item, value in changed.items():
-                store.save(exercise_id, item, value)
-                self._saved[item] = value
-            for item in removed:
-                store.delete(exercise_id, item)
-                self._saved.pop(item, None)
-
-        self.persist(write)
+        self.save_answer_changes(change["new"])

@@ -1,0 +1,184 @@
+"""``KnowledgeCheck``: short questions with feedback in words.
+
+A question with one right answer is a radio group; one with several
+(``"multiple": true``) is a group of checkboxes; either way a ``<fieldset>`` whose
+``<legend>`` is the question. Each question has a "Check answer" button; the
+feedback is text ("Correct." or "Not quite." followed by the explanation), so it
+never depends on colour. The choices are saved the moment they are made; the
+right answers stay in the kernel and are not sent to the browser.
+
+Stored shape: one response per answered question, ``item`` = the question id,
+``value`` = the list of chosen option values in the order the options are listed
+(a single-choice question stores a list of one). A question with nothing chosen
+has no response.
+
+>>> from peerkit.widgets.knowledge_check import KnowledgeCheck
+>>> quiz = KnowledgeCheck("some_quiz")          # doctest: +SKIP
+>>> quiz.choose("Q1", "b")                       # doctest: +SKIP
+>>> quiz.check("Q1")                             # doctest: +SKIP
+'Correct. ...'
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import anywidget
+import traitlets
+
+from ..errors import AnswerError, ContentError
+from .. import exercises
+from ..exercises import Exercise, Item
+from ..store import LocalStore
+from ._base import STATIC, ExerciseWidgetMixin
+
+
+def check_definition(exercise: Exercise) -> None:
+    """What the schema cannot say: every right answer is one of its question's options."""
+    source = exercises.EXERCISES_DIR / f"{exercise.id}.json"
+    for item in exercise.items:
+        values = [option["value"] for option in item.details["options"]]
+        if len(set(values)) != len(values):
+            raise ContentError(f"Exercise file {source}: question {item.id!r} repeats an option value ({values}).")
+        unknown = [value for value in item.details["correct"] if value not in values]
+        if unknown:
+            raise ContentError(
+                f"Exercise file {source}: question {item.id!r} names {unknown} as correct, but its options are "
+                f"{values}. Use option values in 'correct'."
+            )
+
+
+class KnowledgeCheck(ExerciseWidgetMixin, anywidget.AnyWidget):
+    """A knowledge check: single- and multiple-choice questions, each checked on request."""
+
+    _esm = STATIC / "knowledge_check.js"
+    _css = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("peerkit.css", "forms.css"))
+
+    exercise_id = traitlets.Unicode().tag(sync=True)
+    title = traitlets.Unicode().tag(sync=True)
+    instructions = traitlets.Unicode().tag(sync=True)
+    #: questions without their answers: [{"id", "text", "multiple", "options": [{"value", "label"}]}]
+    items = traitlets.List(traitlets.Dict()).tag(sync=True)
+    answers = traitlets.Dict().tag(sync=True)
+    #: {question id: {"correct": bool | None, "text": str}} for questions checked since their last change
+    feedback = traitlets.Dict().tag(sync=True)
+    status = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, exercise_id: str, *, store: LocalStore | None = None, **kwargs: Any) -> None:
+        self._setup_exercise(exercise_id, store)
+        if self.exercise.kind != "knowledge_check":
+            raise AnswerError(
+                f"{exercise_id!r} is a {self.exercise.kind!r} exercise; KnowledgeCheck shows 'knowledge_check' ones."
+            )
+        check_definition(self.exercise)
+        self._saved = self.stored_answers()
+        super().__init__(
+            exercise_id=exercise_id,
+            title=self.exercise.title,
+            instructions=self.exercise.instructions,
+            items=[
+                {
+                    "id": item.id,
+                    "text": item.text,
+                    "multiple": bool(item.details.get("multiple", False)),
+                    "options": [{"value": o["value"], "label": o["label"]} for o in item.details["options"]],
+                }
+                for item in self.exercise.items
+            ],
+            answers={item: value for item, value in self._saved.items() if self._is_valid(item, value)},
+            **kwargs,
+        )
+        self.on_msg(self._on_front_end_message)
+
+    # -- Python API (the front end does the same through the traits and messages) ----------
+    def choose(self, question_id: str, values: str | list[str]) -> None:
+        """Choose one option (a value) or several (a list of values); an empty list clears the question."""
+        chosen = [values] if isinstance(values, str) else list(values)
+        self.answers = {**self.answers, question_id: chosen}
+
+    def check(self, question_id: str) -> str:
+        """Give feedback on the stored choice for one question, as the "Check answer" button does."""
+        question = self.exercise.item(question_id)
+        chosen = self.answers.get(question_id, [])
+        if not chosen:
+            result = {"correct": None, "text": "Choose an answer first, then check it."}
+        else:
+            result = _feedback(question, chosen)
+        self.feedback = {**self.feedback, question_id: result}
+        return result["text"]
+
+    @property
+    def score(self) -> tuple[int, int]:
+        """(questions answered correctly, questions)."""
+        right = sum(
+            1
+            for item in self.exercise.items
+            if sorted(self.answers.get(item.id, [])) == sorted(item.details["correct"])
+        )
+        return right, len(self.exercise.items)
+
+    # -- checks and saving -----------------------------------------------------------------
+    def _on_front_end_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "check":
+            try:
+                self.check(str(content.get("question", "")))
+            except AnswerError as error:
+                self.status = str(error)
+
+    def _is_valid(self, item_id: str, value: Any) -> bool:
+        try:
+            self._check(item_id, value)
+        except AnswerError:
+            return False
+        return True
+
+    def _check(self, item_id: str, value: Any) -> None:
+        question = self.exercise.item(item_id)
+        values = [option["value"] for option in question.details["options"]]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise AnswerError(
+                f"The answer to {self.exercise.id!r} question {item_id!r} must be a list of option values "
+                f"(from {values}), not {value!r}."
+            )
+        unknown = [v for v in value if v not in values]
+        if unknown:
+            raise AnswerError(
+                f"{unknown} {'is' if len(unknown) == 1 else 'are'} not an option of question {item_id!r}. "
+                f"Choose from: {', '.join(values)}."
+            )
+        if len(set(value)) != len(value):
+            raise AnswerError(f"The answer to question {item_id!r} lists the same option twice: {value}.")
+        if len(value) > 1 and not question.details.get("multiple", False):
+            raise AnswerError(f"Question {item_id!r} takes one answer; {value} has {len(value)}. Choose one.")
+
+    @traitlets.validate("answers")
+    def _validate_answers(self, proposal: dict[str, Any]) -> dict[str, Any]:
+        answers = {}
+        for item_id, value in dict(proposal["value"]).items():
+            self._check(item_id, value)
+            if value:  # nothing chosen: no answer
+                order = [o["value"] for o in self.exercise.item(item_id).details["options"]]
+                answers[item_id] = sorted(value, key=order.index)
+        return answers
+
+    @traitlets.observe("answers")
+    def _save_changes(self, change: dict[str, Any]) -> None:
+        new = change["new"]
+        # feedback belongs to the choice it was given for
+        stale = [q for q in self.feedback if new.get(q) != change["old"].get(q)]
+        if stale:
+            self.feedback = {q: f for q, f in self.feedback.items() if q not in stale}
+        self.save_answer_changes(new, deletable=self._is_valid)
+
+
+def _feedback(question: Item, chosen: list[str]) -> dict[str, Any]:
+    correct = question.details["correct"]
+    explanation = question.details["explanation"]
+    if sorted(chosen) == sorted(correct):
+        return {"correct": True, "text": f"Correct. {explanation}"}
+    if question.details.get("multiple", False):
+        found = len(set(chosen) & set(correct))
+        wrong = len(set(chosen) - set(correct))
+        detail = f"You found {found} of the {len(correct)} right answers"
+        detail += f", and {wrong} of your choices {'is' if wrong == 1 else 'are'} not one of them." if wrong else "."
+        return {"correct": False, "text": f"Not quite. {detail} {explanation}"}
+    return {"correct": False, "text": f"Not quite. {explanation}"}

@@ -1,0 +1,107 @@
+"""``SelfRating``: rate each item of an exercise on its integer scale (core skills, recovery dimensions).
+
+One labelled radio group per item (a ``<fieldset>`` whose ``<legend>`` names the
+item, its description tied to the group with ``aria-describedby``), so it works
+with the keyboard and a screen reader. Each rating is saved the moment it is
+chosen; a new widget on the same store (after a kernel restart) shows the ratings
+already given.
+
+Stored shape: one response per rated item, ``item`` = the item id, ``value`` = the
+chosen integer from the exercise's ``scale`` (for example ``("core_skills", "C03", 4)``).
+Unrated items have no response.
+
+>>> from peerkit.widgets.self_rating import SelfRating
+>>> skills = SelfRating("core_skills")            # doctest: +SKIP
+>>> skills.rate("C03", 4)                          # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import anywidget
+import traitlets
+
+from ..errors import AnswerError
+from ..store import LocalStore
+from ._base import STATIC, ExerciseWidgetMixin
+
+
+class SelfRating(ExerciseWidgetMixin, anywidget.AnyWidget):
+    """A rating exercise: each item rated with one integer of the exercise's scale."""
+
+    _esm = STATIC / "self_rating.js"
+    _css = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("peerkit.css", "forms.css"))
+
+    exercise_id = traitlets.Unicode().tag(sync=True)
+    title = traitlets.Unicode().tag(sync=True)
+    instructions = traitlets.Unicode().tag(sync=True)
+    items = traitlets.List(traitlets.Dict()).tag(sync=True)
+    options = traitlets.List(traitlets.Dict()).tag(sync=True)
+    questions = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    answers = traitlets.Dict().tag(sync=True)
+    status = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, exercise_id: str = "core_skills", *, store: LocalStore | None = None, **kwargs: Any) -> None:
+        self._setup_exercise(exercise_id, store)
+        if self.exercise.kind != "rating":
+            raise AnswerError(f"{exercise_id!r} is a {self.exercise.kind!r} exercise; SelfRating shows 'rating' ones.")
+        self._saved = self.stored_answers()
+        super().__init__(
+            exercise_id=exercise_id,
+            title=self.exercise.title,
+            instructions=self.exercise.instructions,
+            items=[
+                {"id": item.id, "text": item.text, "description": item.details.get("description", "")}
+                for item in self.exercise.items
+            ],
+            options=[{"value": o.value, "label": o.label} for o in self.exercise.scale],
+            questions=list(self.exercise.details.get("questions", [])),
+            # a stored value the scale no longer has (content changed) is kept in the store, not shown
+            answers={item: value for item, value in self._saved.items() if self._is_valid(item, value)},
+            **kwargs,
+        )
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(rated, total)."""
+        return len(self.answers), len(self.exercise.items)
+
+    def rate(self, item_id: str, value: int) -> None:
+        """Rate one item from Python, exactly as choosing a radio button would."""
+        self.answers = {**self.answers, item_id: value}
+
+    def clear(self, item_id: str | None = None) -> None:
+        """Remove the rating of one item (or of every item) from the widget and the store."""
+        if item_id is None:
+            self.answers = {}
+            return
+        self.exercise.item(item_id)  # names the known items if the id is wrong
+        self.answers = {item: value for item, value in self.answers.items() if item != item_id}
+
+    def _is_valid(self, item_id: str, value: Any) -> bool:
+        try:
+            self._check(item_id, value)
+        except AnswerError:
+            return False
+        return True
+
+    def _check(self, item_id: str, value: Any) -> None:
+        # bool is an int in Python (True == 1), so it would slip through the scale check
+        if isinstance(value, bool) or not isinstance(value, int):
+            allowed = ", ".join(str(o.value) for o in self.exercise.scale)
+            raise AnswerError(
+                f"A rating of {self.exercise.id!r} item {item_id!r} must be a whole number, not {value!r}. "
+                f"Choose one of: {allowed}."
+            )
+        self.exercise.check_value(item_id, value)
+
+    @traitlets.validate("answers")
+    def _validate_answers(self, proposal: dict[str, Any]) -> dict[str, Any]:
+        answers = dict(proposal["value"])
+        for item_id, value in answers.items():
+            self._check(item_id, value)
+        return answers
+
+    @traitlets.observe("answers")
+    def _save_changes(self, change: dict[str, Any]) -> None:
+        self.save_answer_changes(change["new"], deletable=self._is_valid)

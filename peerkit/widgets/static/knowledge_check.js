@@ -1,0 +1,126 @@
+// Front end of peerkit.widgets.knowledge_check.KnowledgeCheck.
+// Each question is a <fieldset> whose <legend> is the question: a native radio group for one
+// answer, native checkboxes for "choose all that apply". "Check answer" asks the kernel, which
+// keeps the right answers; its feedback arrives as text in a polite live region, so it is
+// announced and never carried by colour. Text is set with textContent only, never innerHTML.
+let instances = 0;
+
+function render({ model, el }) {
+  const uid = `peerkit-quiz-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
+  const root = document.createElement("section");
+  root.className = "peerkit-widget peerkit-quiz";
+  // JupyterLab's command-mode shortcuts (arrows, space, Enter) must not steal keys from the inputs.
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  root.setAttribute("data-p-suppress-shortcuts", "true");
+  root.setAttribute("aria-labelledby", `${uid}-title`);
+
+  const title = document.createElement("h3");
+  title.id = `${uid}-title`;
+  const instructions = document.createElement("p");
+  const progress = document.createElement("p");
+  progress.className = "peerkit-progress";
+  const rows = document.createElement("div");
+  const status = document.createElement("p");
+  status.className = "peerkit-status";
+  status.setAttribute("role", "alert");
+  root.append(title, instructions, progress, rows, status);
+  el.appendChild(root);
+
+  const feedbackFor = new Map(); // question id -> feedback element
+
+  function choose(question, fieldset) {
+    const chosen = [...fieldset.querySelectorAll("input")].filter((i) => i.checked).map((i) => i.value);
+    model.set("answers", { ...model.get("answers"), [question.id]: chosen });
+    model.save_changes();
+  }
+
+  function buildRows() {
+    rows.textContent = "";
+    feedbackFor.clear();
+    model.get("items").forEach((question, index) => {
+      const fieldset = document.createElement("fieldset");
+      fieldset.dataset.item = question.id;
+      const legend = document.createElement("legend");
+      legend.textContent = `${index + 1}. ${question.text}` + (question.multiple ? " (choose all that apply)" : "");
+      fieldset.appendChild(legend);
+      const choices = document.createElement("div");
+      choices.className = "peerkit-quiz-choices";
+      question.options.forEach((option) => {
+        const label = document.createElement("label");
+        label.className = "peerkit-choice";
+        const input = document.createElement("input");
+        input.type = question.multiple ? "checkbox" : "radio";
+        input.name = `${uid}-${question.id}`;
+        input.value = option.value;
+        input.dataset.item = question.id;
+        input.addEventListener("change", () => choose(question, fieldset));
+        const text = document.createElement("span");
+        text.textContent = option.label;
+        label.append(input, text);
+        choices.appendChild(label);
+      });
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "Check answer";
+      const feedback = document.createElement("p");
+      feedback.className = "peerkit-feedback";
+      feedback.id = `${uid}-${question.id}-feedback`;
+      feedback.setAttribute("role", "status");
+      feedback.setAttribute("aria-live", "polite");
+      button.setAttribute("aria-describedby", feedback.id);
+      button.addEventListener("click", () => model.send({ type: "check", question: question.id }));
+      feedbackFor.set(question.id, feedback);
+      fieldset.append(choices, button, feedback);
+      rows.appendChild(fieldset);
+    });
+  }
+
+  function showAnswers() {
+    const answers = model.get("answers");
+    rows.querySelectorAll("input").forEach((input) => {
+      input.checked = (answers[input.dataset.item] || []).includes(input.value);
+    });
+    const total = model.get("items").length;
+    const done = model.get("items").filter((q) => (answers[q.id] || []).length).length;
+    progress.textContent = `Answered ${done} of ${total}.`;
+  }
+
+  function showFeedback() {
+    const feedback = model.get("feedback");
+    feedbackFor.forEach((element, questionId) => {
+      const result = feedback[questionId];
+      element.textContent = result ? result.text : "";
+      if (result && result.correct !== null) element.dataset.correct = String(result.correct);
+      else delete element.dataset.correct;
+    });
+  }
+
+  function showText() {
+    title.textContent = model.get("title");
+    instructions.textContent = model.get("instructions");
+    status.textContent = model.get("status");
+    status.hidden = !model.get("status");
+  }
+
+  buildRows();
+  showText();
+  showAnswers();
+  showFeedback();
+  const rebuild = () => { buildRows(); showAnswers(); showFeedback(); };
+  model.on("change:items", rebuild);
+  model.on("change:answers", showAnswers);
+  model.on("change:feedback", showFeedback);
+  model.on("change:title", showText);
+  model.on("change:instructions", showText);
+  model.on("change:status", showText);
+  return () => {
+    model.off("change:items", rebuild);
+    model.off("change:answers", showAnswers);
+    model.off("change:feedback", showFeedback);
+    model.off("change:title", showText);
+    model.off("change:instructions", showText);
+    model.off("change:status", showText);
+  };
+}
+
+export default { render };

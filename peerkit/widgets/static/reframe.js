@@ -1,0 +1,177 @@
+// Front end of peerkit.widgets.reframe.Reframe.
+// Each phrase is a <fieldset> whose <legend> quotes it; inside, a labelled <textarea> for the
+// learner's own reframe (sent after a one-second pause and when the box loses focus) and a
+// "Show example answers" button. Until something is written the button is aria-disabled
+// rather than disabled, so it stays in the Tab order and a screen reader reads why (its
+// aria-describedby hint). The examples come from the kernel only when asked for.
+// Text is set with textContent / .value only, never innerHTML.
+const PAUSE_MS = 1000;
+let instances = 0;
+
+function render({ model, el }) {
+  const uid = `peerkit-reframe-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
+  const root = document.createElement("section");
+  root.className = "peerkit-widget peerkit-reframe";
+  // Typing in the boxes must not trigger JupyterLab's command-mode shortcuts.
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  root.setAttribute("data-p-suppress-shortcuts", "true");
+  root.setAttribute("aria-labelledby", `${uid}-title`);
+
+  const title = document.createElement("h3");
+  title.id = `${uid}-title`;
+  const instructions = document.createElement("p");
+  const rows = document.createElement("div");
+  const status = document.createElement("p");
+  status.className = "peerkit-status";
+  status.setAttribute("role", "alert");
+  root.append(title, instructions, rows, status);
+  el.appendChild(root);
+
+  const views = new Map();
+  const timers = new Map();
+
+  function sync(itemId) {
+    clearTimeout(timers.get(itemId));
+    timers.delete(itemId);
+    const view = views.get(itemId);
+    const answers = { ...model.get("answers") };
+    const text = view.textarea.value;
+    if (text.trim()) answers[itemId] = text;
+    else delete answers[itemId];
+    model.set("answers", answers);
+    model.save_changes();
+    view.saved.textContent = text.trim() ? "Saved." : "";
+  }
+
+  function flushAll() {
+    [...timers.keys()].forEach(sync);
+  }
+
+  function showButton(view) {
+    const empty = !view.textarea.value.trim();
+    view.reveal.setAttribute("aria-disabled", String(empty));
+    view.hint.hidden = !empty;
+  }
+
+  function buildRows() {
+    flushAll();
+    rows.textContent = "";
+    views.clear();
+    model.get("items").forEach((item, index) => {
+      const fieldset = document.createElement("fieldset");
+      fieldset.dataset.item = item.id;
+      const legend = document.createElement("legend");
+      legend.textContent = `${index + 1}. \u201c${item.text}\u201d`;
+
+      const label = document.createElement("label");
+      label.className = "peerkit-field-label";
+      label.htmlFor = `${uid}-${item.id}-text`;
+      label.textContent = "Your reframe, in recovery language";
+      const textarea = document.createElement("textarea");
+      textarea.id = `${uid}-${item.id}-text`;
+      textarea.rows = 3;
+      textarea.maxLength = model.get("max_chars");
+      textarea.dataset.item = item.id;
+      const saved = document.createElement("p");
+      saved.className = "peerkit-meta";
+
+      const reveal = document.createElement("button");
+      reveal.type = "button";
+      reveal.textContent = "Show example answers";
+      const hint = document.createElement("p");
+      hint.className = "peerkit-hint";
+      hint.id = `${uid}-${item.id}-hint`;
+      hint.textContent = "Write your own reframe first; the example answers can be shown after that.";
+      reveal.setAttribute("aria-describedby", hint.id);
+
+      const examples = document.createElement("div");
+      examples.className = "peerkit-examples-box";
+      examples.setAttribute("aria-live", "polite");
+
+      const view = { textarea, saved, reveal, hint, examples };
+      views.set(item.id, view);
+
+      textarea.addEventListener("input", () => {
+        clearTimeout(timers.get(item.id));
+        timers.set(item.id, setTimeout(() => sync(item.id), PAUSE_MS));
+        saved.textContent = "Saving when you pause\u2026";
+        showButton(view);
+      });
+      textarea.addEventListener("blur", () => { if (timers.has(item.id)) sync(item.id); });
+      reveal.addEventListener("click", () => {
+        if (reveal.getAttribute("aria-disabled") === "true") {
+          textarea.focus();
+          return;
+        }
+        if (timers.has(item.id)) sync(item.id); // the kernel must have the text before it reveals
+        model.send({ type: "reveal", item: item.id });
+      });
+
+      fieldset.append(legend, label, textarea, saved, reveal, hint, examples);
+      rows.appendChild(fieldset);
+    });
+  }
+
+  function showAnswers() {
+    const answers = model.get("answers");
+    views.forEach((view, itemId) => {
+      // Never overwrite what the learner is typing or has not sent yet.
+      if (!timers.has(itemId) && document.activeElement !== view.textarea) {
+        const text = answers[itemId] || "";
+        if (view.textarea.value !== text) view.textarea.value = text;
+      }
+      showButton(view);
+    });
+  }
+
+  function showExamples() {
+    const shown = model.get("shown");
+    views.forEach((view, itemId) => {
+      view.examples.textContent = "";
+      const list = shown[itemId];
+      if (!list) return;
+      const heading = document.createElement("p");
+      heading.textContent = "Example answers (yours can be just as good):";
+      const ul = document.createElement("ul");
+      ul.className = "peerkit-examples";
+      list.forEach((example) => {
+        const li = document.createElement("li");
+        li.textContent = example;
+        ul.appendChild(li);
+      });
+      view.examples.append(heading, ul);
+    });
+  }
+
+  function showText() {
+    title.textContent = model.get("title");
+    instructions.textContent = model.get("instructions");
+    status.textContent = model.get("status");
+    status.hidden = !model.get("status");
+  }
+
+  buildRows();
+  showText();
+  showAnswers();
+  showExamples();
+  const rebuild = () => { buildRows(); showAnswers(); showExamples(); };
+  model.on("change:items", rebuild);
+  model.on("change:answers", showAnswers);
+  model.on("change:shown", showExamples);
+  model.on("change:title", showText);
+  model.on("change:instructions", showText);
+  model.on("change:status", showText);
+  window.addEventListener("pagehide", flushAll);
+  return () => {
+    flushAll();
+    window.removeEventListener("pagehide", flushAll);
+    model.off("change:items", rebuild);
+    model.off("change:answers", showAnswers);
+    model.off("change:shown", showExamples);
+    model.off("change:title", showText);
+    model.off("change:instructions", showText);
+    model.off("change:status", showText);
+  };
+}
+
+export default { render };

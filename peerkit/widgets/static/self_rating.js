@@ -1,0 +1,130 @@
+// Front end of peerkit.widgets.self_rating.SelfRating.
+// Each item is a <fieldset> whose <legend> names it and whose description is tied to the
+// group with aria-describedby; inside, one native radio group (Tab reaches the group, arrow
+// keys move along the scale). Text is always set with textContent, never innerHTML.
+let instances = 0;
+
+function render({ model, el }) {
+  const uid = `peerkit-rating-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
+  const root = document.createElement("section");
+  root.className = "peerkit-widget peerkit-rating";
+  // JupyterLab's command-mode shortcuts (arrows, Enter) must not steal keys from the radios.
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  root.setAttribute("data-p-suppress-shortcuts", "true");
+  root.setAttribute("aria-labelledby", `${uid}-title`);
+
+  const title = document.createElement("h3");
+  title.id = `${uid}-title`;
+  const instructions = document.createElement("p");
+  const progress = document.createElement("p");
+  progress.className = "peerkit-progress";
+  progress.setAttribute("role", "status");
+  progress.setAttribute("aria-live", "polite");
+  const rows = document.createElement("div");
+  const questions = document.createElement("div");
+  const status = document.createElement("p");
+  status.className = "peerkit-status";
+  status.setAttribute("role", "alert");
+
+  root.append(title, instructions, progress, rows, questions, status);
+  el.appendChild(root);
+
+  function buildRows() {
+    rows.textContent = "";
+    const options = model.get("options");
+    model.get("items").forEach((item, index) => {
+      const fieldset = document.createElement("fieldset");
+      fieldset.dataset.item = item.id;
+      const legend = document.createElement("legend");
+      legend.textContent = `${index + 1}. ${item.text}`;
+      fieldset.appendChild(legend);
+      if (item.description) {
+        const description = document.createElement("p");
+        description.className = "peerkit-description";
+        description.id = `${uid}-${item.id}-description`;
+        description.textContent = item.description;
+        fieldset.setAttribute("aria-describedby", description.id);
+        fieldset.appendChild(description);
+      }
+      const choices = document.createElement("div");
+      choices.className = "peerkit-matrix-choices";
+      options.forEach((option) => {
+        const label = document.createElement("label");
+        label.className = "peerkit-choice";
+        const input = document.createElement("input");
+        input.type = "radio";
+        input.name = `${uid}-${item.id}`;
+        input.value = String(option.value);
+        input.dataset.item = item.id;
+        input.addEventListener("change", () => {
+          if (!input.checked) return;
+          // option.value (a number), not input.value (always a string): the store keeps integers
+          model.set("answers", { ...model.get("answers"), [item.id]: option.value });
+          model.save_changes();
+        });
+        const text = document.createElement("span");
+        text.textContent = option.label;
+        label.append(input, text);
+        choices.appendChild(label);
+      });
+      fieldset.appendChild(choices);
+      rows.appendChild(fieldset);
+    });
+  }
+
+  function buildQuestions() {
+    questions.textContent = "";
+    const list = model.get("questions");
+    if (!list.length) return;
+    const heading = document.createElement("h4");
+    heading.textContent = "Questions to think about";
+    const ul = document.createElement("ul");
+    list.forEach((question) => {
+      const li = document.createElement("li");
+      li.textContent = question;
+      ul.appendChild(li);
+    });
+    questions.append(heading, ul);
+  }
+
+  function showAnswers() {
+    const answers = model.get("answers");
+    rows.querySelectorAll("input[type=radio]").forEach((input) => {
+      input.checked = String(answers[input.dataset.item]) === input.value;
+    });
+    const items = model.get("items");
+    const done = items.filter((item) => item.id in answers).length;
+    progress.textContent = `Rated ${done} of ${items.length}` + (done === items.length ? " – all done, thank you." : ".");
+  }
+
+  function showText() {
+    title.textContent = model.get("title");
+    instructions.textContent = model.get("instructions");
+    status.textContent = model.get("status");
+    status.hidden = !model.get("status");
+  }
+
+  buildRows();
+  buildQuestions();
+  showText();
+  showAnswers();
+  const rebuild = () => { buildRows(); showAnswers(); };
+  model.on("change:items", rebuild);
+  model.on("change:options", rebuild);
+  model.on("change:questions", buildQuestions);
+  model.on("change:answers", showAnswers);
+  model.on("change:title", showText);
+  model.on("change:instructions", showText);
+  model.on("change:status", showText);
+  return () => {
+    model.off("change:items", rebuild);
+    model.off("change:options", rebuild);
+    model.off("change:questions", buildQuestions);
+    model.off("change:answers", showAnswers);
+    model.off("change:title", showText);
+    model.off("change:instructions", showText);
+    model.off("change:status", showText);
+  };
+}
+
+export default { render };

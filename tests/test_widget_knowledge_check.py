@@ -1,0 +1,153 @@
+"""Knowledge checks store the chosen options and give feedback in words."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from peerkit.errors import AnswerError, ContentError
+from peerkit.store import LocalStore
+from peerkit.widgets.knowledge_check import KnowledgeCheck
+
+STATIC = Path(__import__("peerkit.widgets", fromlist=["x"]).__file__).parent / "static"
+
+DEFINITION = {
+    "id": "test_quiz",
+    "kind": "knowledge_check",
+    "title": "Check your understanding",
+    "chapter": "01_what_is_peer_support",
+    "instructions": "Choose, then check.",
+    "items": [
+        {
+            "id": "Q1",
+            "text": "Peer support rests mostly on…",
+            "options": [
+                {"value": "diagnosis", "label": "a shared diagnosis"},
+                {"value": "experience", "label": "shared lived experience"},
+                {"value": "training", "label": "clinical training"},
+            ],
+            "correct": ["experience"],
+            "explanation": "What connects peers is having been through something similar.",
+        },
+        {
+            "id": "Q2",
+            "text": "Which of these can a peer supporter do?",
+            "multiple": True,
+            "options": [
+                {"value": "listen", "label": "Listen without judging"},
+                {"value": "prescribe", "label": "Prescribe medication"},
+                {"value": "share", "label": "Share their own story when it helps"},
+            ],
+            "correct": ["listen", "share"],
+            "explanation": "Listening and careful self-disclosure are part of the role; prescribing is not.",
+        },
+    ],
+}
+
+
+@pytest.fixture
+def quiz_id(add_exercise: Callable[[dict[str, Any]], str]) -> str:
+    return add_exercise(DEFINITION)
+
+
+def test_questions_reach_the_front_end_without_their_answers(store: LocalStore, quiz_id: str) -> None:
+    quiz = KnowledgeCheck(quiz_id, store=store)
+    assert [q["multiple"] for q in quiz.items] == [False, True]
+    assert all(set(q) == {"id", "text", "multiple", "options"} for q in quiz.items)
+
+
+def test_choices_are_stored_at_once_as_lists(store: LocalStore, quiz_id: str) -> None:
+    quiz = KnowledgeCheck(quiz_id, store=store)
+    quiz.choose("Q1", "diagnosis")
+    quiz.choose("Q2", ["share", "listen"])
+    # kept in the order of the options, whatever order they were ticked in
+    assert LocalStore(store.path).answers(quiz_id) == {"Q1": ["diagnosis"], "Q2": ["listen", "share"]}
+
+
+def test_feedback_is_text_and_names_the_result(store: LocalStore, quiz_id: str) -> None:
+    quiz = KnowledgeCheck(quiz_id, store=store)
+    assert quiz.check("Q1") == "Choose an answer first, then check it."
+    quiz.choose("Q1", "diagnosis")
+    assert quiz.check("Q1").startswith("Not quite. What connects peers")
+    assert quiz.feedback["Q1"]["correct"] is False
+    quiz.choose("Q1", "experience")
+    assert "Q1" not in quiz.feedback  # feedback on an old choice is withdrawn
+    assert quiz.check("Q1") == "Correct. What connects peers is having been through something similar."
+    quiz.choose("Q2", ["listen", "prescribe"])
+    text = quiz.check("Q2")
+    assert text.startswith("Not quite. You found 1 of the 2 right answers, and 1 of your choices is not one of them.")
+    quiz.choose("Q2", ["listen", "share"])
+    assert quiz.check("Q2").startswith("Correct.")
+    assert quiz.score == (2, 2)
+
+
+def test_the_check_button_message_gives_feedback(store: LocalStore, quiz_id: str) -> None:
+    quiz = KnowledgeCheck(quiz_id, store=store)
+    quiz.choose("Q1", "experience")
+    quiz._on_front_end_message(quiz, {"type": "check", "question": "Q1"}, [])
+    assert quiz.feedback["Q1"] == {"correct": True, "text": quiz.check("Q1")}
+    quiz._on_front_end_message(quiz, {"type": "check", "question": "Q7"}, [])
+    assert "no item 'Q7'" in quiz.status
+
+
+def test_a_new_widget_on_the_same_store_shows_the_choices(store: LocalStore, quiz_id: str) -> None:
+    KnowledgeCheck(quiz_id, store=store).choose("Q2", ["share"])
+    again = KnowledgeCheck(quiz_id, store=LocalStore(store.path))
+    assert again.answers == {"Q2": ["share"]}
+    assert again.feedback == {}
+
+
+def test_unchecking_everything_deletes_the_answer(store: LocalStore, quiz_id: str) -> None:
+    quiz = KnowledgeCheck(quiz_id, store=store)
+    quiz.choose("Q2", ["listen"])
+    quiz.choose("Q2", [])
+    assert store.answers(quiz_id) == {}
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "message"),
+    [
+        ("Q1", ["maybe"], "not an option of question 'Q1'"),
+        ("Q1", ["diagnosis", "training"], "takes one answer"),
+        ("Q2", ["listen", "listen"], "same option twice"),
+        ("Q2", "listen, share", "not an option"),
+        ("Q9", ["listen"], "no item 'Q9'"),
+    ],
+)
+def test_invalid_choices_are_refused_and_nothing_is_lost(
+    store: LocalStore, quiz_id: str, question: str, value: Any, message: str
+) -> None:
+    quiz = KnowledgeCheck(quiz_id, store=store)
+    quiz.choose("Q1", "training")
+    with pytest.raises(AnswerError, match=message):
+        quiz.choose(question, value)
+    with pytest.raises(AnswerError, match="must be a list"):
+        quiz.answers = {"Q1": "training"}
+    assert store.answers(quiz_id) == {"Q1": ["training"]}
+
+
+def test_a_single_choice_question_may_not_have_two_right_answers(add_exercise: Callable[..., str]) -> None:
+    from peerkit.exercises import load_exercise
+
+    broken = copy.deepcopy(DEFINITION) | {"id": "broken_quiz"}
+    broken["items"][0]["correct"] = ["experience", "training"]
+    with pytest.raises(ContentError, match=r"items/0/correct: .* is too long"):
+        load_exercise(add_exercise(broken))
+
+
+def test_right_answers_must_be_options(store: LocalStore, add_exercise: Callable[..., str]) -> None:
+    broken = copy.deepcopy(DEFINITION) | {"id": "typo_quiz"}
+    broken["items"][1]["correct"] = ["listen", "shared"]
+    with pytest.raises(ContentError, match=r"typo_quiz\.json.*'Q2'.*\['shared'\]"):
+        KnowledgeCheck(add_exercise(broken), store=store)
+
+
+def test_front_end_uses_fieldsets_and_text_feedback() -> None:
+    source = (STATIC / "knowledge_check.js").read_text(encoding="utf-8")
+    assert 'createElement("fieldset")' in source and 'createElement("legend")' in source
+    assert '"checkbox" : "radio"' in source
+    assert "Check answer" in source and '"aria-live", "polite"' in source
+    assert 'data-lm-suppress-shortcuts", "true"' in source
+    assert ".innerHTML" not in source
