@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from peerkit.widgets._base import front_end
 from peerkit.errors import AnswerError
 
 from peerkit.store import LocalStore
@@ -77,7 +78,7 @@ def test_a_failed_save_is_kept_and_retried(store: LocalStore, monkeypatch: pytes
 
 
 def test_front_end_uses_labelled_native_radio_groups() -> None:
-    source = (Path(__import__("peerkit").widgets.__file__).parent / "static" / "boundary_matrix.js").read_text()
+    source = front_end("boundary_matrix.js")
     assert 'createElement("fieldset")' in source and 'createElement("legend")' in source
     assert 'input.type = "radio"' in source and "input.name" in source
     assert ".innerHTML" not in source  # item text is never parsed as HTML

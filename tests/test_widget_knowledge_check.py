@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import pytest
 
+from peerkit.widgets._base import front_end
 from peerkit.errors import AnswerError, ContentError
 from peerkit.store import LocalStore
 from peerkit.widgets.knowledge_check import KnowledgeCheck
@@ -145,7 +146,7 @@ def test_right_answers_must_be_options(store: LocalStore, add_exercise: Callable
 
 
 def test_front_end_uses_fieldsets_and_text_feedback() -> None:
-    source = (STATIC / "knowledge_check.js").read_text(encoding="utf-8")
+    source = front_end("knowledge_check.js")
     assert 'createElement("fieldset")' in source and 'createElement("legend")' in source
     assert '"checkbox" : "radio"' in source
     assert "Check answer" in source and '"aria-live", "polite"' in source

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 import pytest
 
+from peerkit.widgets._base import front_end
 from peerkit.errors import AnswerError
 from peerkit.store import LocalStore
 from peerkit.widgets.reflection import MAX_CHARS, Reflection, word_count
@@ -126,7 +127,7 @@ def test_word_count() -> None:
 
 
 def test_front_end_is_labelled_private_and_never_parses_learner_text() -> None:
-    source = (STATIC / "reflection.js").read_text(encoding="utf-8")
+    source = front_end("reflection.js")
     assert "label.htmlFor" in source and 'createElement("textarea")' in source
     assert "Share this reflection anonymously with my group" in source
     assert "Private by default" in source

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 import pytest
 
+from peerkit.widgets._base import front_end
 from peerkit.errors import AnswerError
 from peerkit.store import LocalStore
 from peerkit.widgets.reframe import MAX_CHARS, Reframe
@@ -103,7 +104,7 @@ def test_examples_are_required_by_the_schema(add_exercise: Callable[..., str]) -
 
 
 def test_front_end_explains_why_the_examples_wait() -> None:
-    source = (STATIC / "reframe.js").read_text(encoding="utf-8")
+    source = front_end("reframe.js")
     assert "label.htmlFor" in source and 'createElement("textarea")' in source
     assert '"aria-disabled"' in source and "Write your own reframe first" in source
     assert 'data-lm-suppress-shortcuts", "true"' in source

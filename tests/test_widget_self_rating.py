@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from peerkit.widgets._base import front_end
 from peerkit.errors import AnswerError, StoreLockedError
 from peerkit.store import LocalStore
 from peerkit.widgets.self_rating import SelfRating
@@ -109,7 +110,7 @@ def test_refuses_an_exercise_of_another_kind(store: LocalStore) -> None:
 
 
 def test_front_end_uses_labelled_native_radio_groups() -> None:
-    source = (STATIC / "self_rating.js").read_text(encoding="utf-8")
+    source = front_end("self_rating.js")
     assert 'createElement("fieldset")' in source and 'createElement("legend")' in source
     assert 'input.type = "radio"' in source and "input.name" in source
     assert "aria-describedby" in source  # the skill's description is read with its group

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from peerkit.widgets._base import front_end
 from peerkit.errors import AnswerError, StoreLockedError
 from peerkit.store import LocalStore
 from peerkit.widgets.smart_goal import (
@@ -236,7 +237,7 @@ def test_check_goal_wants_exactly_the_documented_keys() -> None:
 
 
 def test_front_end_is_labelled_and_uses_native_controls() -> None:
-    source = (STATIC / "smart_goal.js").read_text(encoding="utf-8")
+    source = front_end("smart_goal.js")
     assert 'make("fieldset")' in source and 'make("legend"' in source
     assert 'input.type = "date"' in source and 'box.type = "checkbox"' in source and "label.htmlFor" in source
     assert "Yes, delete it" in source

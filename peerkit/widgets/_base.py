@@ -16,6 +16,15 @@ from ..store import LocalStore
 STATIC = Path(__file__).parent / "static"
 
 
+def front_end(module: str) -> str:
+    """A widget's JavaScript module with the shared helpers (static/common.js) in front."""
+    return (STATIC / "common.js").read_text(encoding="utf-8") + "\n" + (STATIC / module).read_text(encoding="utf-8")
+
+
+#: Every widget's styles: the shared look, then form controls.
+STYLES = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("peerkit.css", "forms.css"))
+
+
 class ExerciseWidgetMixin:
     """Mixed into each exercise widget; expects a ``status`` traitlet on the widget."""
 

@@ -16,14 +16,14 @@ import anywidget
 import traitlets
 
 from ..store import LocalStore
-from ._base import STATIC, ExerciseWidgetMixin
+from ._base import STYLES, ExerciseWidgetMixin, front_end
 
 
 class BoundaryMatrix(ExerciseWidgetMixin, anywidget.AnyWidget):
     """A choice-matrix exercise: each item answered with one option of the exercise's scale."""
 
-    _esm = STATIC / "boundary_matrix.js"
-    _css = STATIC / "peerkit.css"
+    _esm = front_end("boundary_matrix.js")
+    _css = STYLES
 
     exercise_id = traitlets.Unicode().tag(sync=True)
     title = traitlets.Unicode().tag(sync=True)

@@ -29,7 +29,7 @@ from ..errors import AnswerError, ContentError
 from .. import exercises
 from ..exercises import Exercise, Item
 from ..store import LocalStore
-from ._base import STATIC, ExerciseWidgetMixin
+from ._base import STYLES, ExerciseWidgetMixin, front_end
 
 
 def check_definition(exercise: Exercise) -> None:
@@ -50,8 +50,8 @@ def check_definition(exercise: Exercise) -> None:
 class KnowledgeCheck(ExerciseWidgetMixin, anywidget.AnyWidget):
     """A knowledge check: single- and multiple-choice questions, each checked on request."""
 
-    _esm = STATIC / "knowledge_check.js"
-    _css = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("peerkit.css", "forms.css"))
+    _esm = front_end("knowledge_check.js")
+    _css = STYLES
 
     exercise_id = traitlets.Unicode().tag(sync=True)
     title = traitlets.Unicode().tag(sync=True)

@@ -28,7 +28,7 @@ import traitlets
 
 from ..errors import AnswerError
 from ..store import LocalStore
-from ._base import STATIC, ExerciseWidgetMixin
+from ._base import STYLES, ExerciseWidgetMixin, front_end
 
 #: Longest reflection kept, in characters (about 800 words); the text box stops there too. The same
 #: limit as a shared reflection (peerkit.cohort.sharing.MAX_TEXT), so sharing never cuts one short.
@@ -43,8 +43,8 @@ def word_count(text: str) -> int:
 class Reflection(ExerciseWidgetMixin, anywidget.AnyWidget):
     """A reflection exercise: a private text box per prompt, each shareable on its own."""
 
-    _esm = STATIC / "reflection.js"
-    _css = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("peerkit.css", "forms.css"))
+    _esm = front_end("reflection.js")
+    _css = STYLES
 
     exercise_id = traitlets.Unicode().tag(sync=True)
     title = traitlets.Unicode().tag(sync=True)

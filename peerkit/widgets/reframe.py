@@ -26,7 +26,7 @@ import traitlets
 
 from ..errors import AnswerError
 from ..store import LocalStore
-from ._base import STATIC, ExerciseWidgetMixin
+from ._base import STYLES, ExerciseWidgetMixin, front_end
 
 #: Longest reframe kept, in characters.
 MAX_CHARS = 5_000
@@ -35,8 +35,8 @@ MAX_CHARS = 5_000
 class Reframe(ExerciseWidgetMixin, anywidget.AnyWidget):
     """A reframing exercise: the learner's rewrite of each phrase, then example rewrites on request."""
 
-    _esm = STATIC / "reframe.js"
-    _css = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("peerkit.css", "forms.css"))
+    _esm = front_end("reframe.js")
+    _css = STYLES
 
     exercise_id = traitlets.Unicode().tag(sync=True)
     title = traitlets.Unicode().tag(sync=True)

@@ -23,14 +23,14 @@ import traitlets
 
 from ..errors import AnswerError
 from ..store import LocalStore
-from ._base import STATIC, ExerciseWidgetMixin
+from ._base import STYLES, ExerciseWidgetMixin, front_end
 
 
 class SelfRating(ExerciseWidgetMixin, anywidget.AnyWidget):
     """A rating exercise: each item rated with one integer of the exercise's scale."""
 
-    _esm = STATIC / "self_rating.js"
-    _css = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("peerkit.css", "forms.css"))
+    _esm = front_end("self_rating.js")
+    _css = STYLES
 
     exercise_id = traitlets.Unicode().tag(sync=True)
     title = traitlets.Unicode().tag(sync=True)

@@ -43,7 +43,7 @@ import traitlets
 
 from ..errors import AnswerError
 from ..store import LocalStore
-from ._base import STATIC, ExerciseWidgetMixin
+from ._base import STYLES, ExerciseWidgetMixin, front_end
 
 #: The keys of a stored goal, in the order the builder asks for them (plus "created").
 FIELDS = ("action", "why", "resources", "realistic", "start", "end")
@@ -222,8 +222,8 @@ def goal_report(goal: dict[str, Any], *, names: dict[str, str] | None = None,
 class SmartGoalBuilder(ExerciseWidgetMixin, anywidget.AnyWidget):
     """Build, list, edit and delete SMART goals; each change is saved at once."""
 
-    _esm = STATIC / "smart_goal.js"
-    _css = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("peerkit.css", "forms.css"))
+    _esm = front_end("smart_goal.js")
+    _css = STYLES
 
     exercise_id = traitlets.Unicode().tag(sync=True)
     title = traitlets.Unicode().tag(sync=True)

@@ -3,22 +3,10 @@
 // Tab reaches the group, arrow keys move between options, and a screen reader
 // announces "<item>, group, Never OK, radio button, 1 of 3". Text is always set with
 // textContent, never innerHTML, so nothing in an item or a status can become markup.
-let instances = 0;
-const KEYS_FOR_RADIOS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", " ", "Enter", "Home", "End"]);
 
 function render({ model, el }) {
-  const uid = `peerkit-matrix-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
-  const root = document.createElement("section");
-  root.className = "peerkit-matrix";
-  // JupyterLab's command-mode shortcuts (arrows, Enter) must not steal keys from the radios.
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  root.setAttribute("data-p-suppress-shortcuts", "true");
-  root.setAttribute("aria-labelledby", `${uid}-title`);
-  // The notebook also listens for these keys (to move between cells); keep them for the
-  // radio groups. Stopping propagation leaves the browser's own radio behaviour intact.
-  root.addEventListener("keydown", (event) => {
-    if (KEYS_FOR_RADIOS.has(event.key)) event.stopPropagation();
-  });
+  const uid = uniqueId("peerkit-matrix");
+  const root = widgetRoot("peerkit-matrix", uid);
 
   const title = document.createElement("h3");
   title.id = `${uid}-title`;

@@ -3,16 +3,10 @@
 // answer, native checkboxes for "choose all that apply". "Check answer" asks the kernel, which
 // keeps the right answers; its feedback arrives as text in a polite live region, so it is
 // announced and never carried by colour. Text is set with textContent only, never innerHTML.
-let instances = 0;
 
 function render({ model, el }) {
-  const uid = `peerkit-quiz-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
-  const root = document.createElement("section");
-  root.className = "peerkit-widget peerkit-quiz";
-  // JupyterLab's command-mode shortcuts (arrows, space, Enter) must not steal keys from the inputs.
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  root.setAttribute("data-p-suppress-shortcuts", "true");
-  root.setAttribute("aria-labelledby", `${uid}-title`);
+  const uid = uniqueId("peerkit-quiz");
+  const root = widgetRoot("peerkit-widget peerkit-quiz", uid);
 
   const title = document.createElement("h3");
   title.id = `${uid}-title`;

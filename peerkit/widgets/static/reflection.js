@@ -5,7 +5,6 @@
 // and at once when the box loses focus, so a reflection is saved while it is written
 // without a round trip per key. Text is set with textContent / .value only, never innerHTML.
 const PAUSE_MS = 1000;
-let instances = 0;
 
 function countWords(text) {
   const trimmed = text.trim();
@@ -13,13 +12,8 @@ function countWords(text) {
 }
 
 function render({ model, el }) {
-  const uid = `peerkit-reflection-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
-  const root = document.createElement("section");
-  root.className = "peerkit-widget peerkit-reflection";
-  // Typing in the boxes must not trigger JupyterLab's command-mode shortcuts.
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  root.setAttribute("data-p-suppress-shortcuts", "true");
-  root.setAttribute("aria-labelledby", `${uid}-title`);
+  const uid = uniqueId("peerkit-reflection");
+  const root = widgetRoot("peerkit-widget peerkit-reflection", uid);
 
   const title = document.createElement("h3");
   title.id = `${uid}-title`;

@@ -6,16 +6,10 @@
 // aria-describedby hint). The examples come from the kernel only when asked for.
 // Text is set with textContent / .value only, never innerHTML.
 const PAUSE_MS = 1000;
-let instances = 0;
 
 function render({ model, el }) {
-  const uid = `peerkit-reframe-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
-  const root = document.createElement("section");
-  root.className = "peerkit-widget peerkit-reframe";
-  // Typing in the boxes must not trigger JupyterLab's command-mode shortcuts.
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  root.setAttribute("data-p-suppress-shortcuts", "true");
-  root.setAttribute("aria-labelledby", `${uid}-title`);
+  const uid = uniqueId("peerkit-reframe");
+  const root = widgetRoot("peerkit-widget peerkit-reframe", uid);
 
   const title = document.createElement("h3");
   title.id = `${uid}-title`;

@@ -2,16 +2,10 @@
 // Each item is a <fieldset> whose <legend> names it and whose description is tied to the
 // group with aria-describedby; inside, one native radio group (Tab reaches the group, arrow
 // keys move along the scale). Text is always set with textContent, never innerHTML.
-let instances = 0;
 
 function render({ model, el }) {
-  const uid = `peerkit-rating-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
-  const root = document.createElement("section");
-  root.className = "peerkit-widget peerkit-rating";
-  // JupyterLab's command-mode shortcuts (arrows, Enter) must not steal keys from the radios.
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  root.setAttribute("data-p-suppress-shortcuts", "true");
-  root.setAttribute("aria-labelledby", `${uid}-title`);
+  const uid = uniqueId("peerkit-rating");
+  const root = widgetRoot("peerkit-widget peerkit-rating", uid);
 
   const title = document.createElement("h3");
   title.id = `${uid}-title`;

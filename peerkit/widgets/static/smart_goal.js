@@ -13,7 +13,6 @@ const FIELD_FOR = {
   REALISTIC: ["realistic"],
   TIME_LIMITED: ["start", "end"],
 };
-let instances = 0;
 
 function make(tag, className, text) {
   const node = document.createElement(tag);
@@ -31,12 +30,8 @@ function button(text, onClick, ariaLabel) {
 }
 
 function render({ model, el }) {
-  const uid = `peerkit-goal-${++instances}-${Math.random().toString(36).slice(2, 8)}`;
-  const root = make("section", "peerkit-widget peerkit-smart-goal");
-  // Typing and arrow keys in the fields must not trigger JupyterLab's command-mode shortcuts.
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
-  root.setAttribute("data-p-suppress-shortcuts", "true");
-  root.setAttribute("aria-labelledby", `${uid}-title`);
+  const uid = uniqueId("peerkit-goal");
+  const root = widgetRoot("peerkit-widget peerkit-smart-goal", uid);
 
   const title = make("h3");
   title.id = `${uid}-title`;

@@ -1,0 +1,169 @@
+"""``CohortJoin``: join the trainer's group, choose what to share, leave again.
+
+A labelled field for the join code, one labelled tick box per exercise ("share
+this"), and Join / Leave buttons, with a status line that says what happened. On
+Binder (no group store to reach) the learner types the cohort id instead and
+saves a file to hand in. Everything about the membership stays in the learner's
+own store; see :mod:`peerkit.cohort.membership`.
+
+>>> import peerkit as pk
+>>> pk.join_cohort()          # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from ..cohort.membership import join, leave, membership, set_sharing
+from ..cohort.sharing import OPT_IN_PER_ANSWER, check_share, default_share
+from ..errors import PeerkitError, StoreError
+from ..exercises import ContentError, exercise_ids, load_exercise
+from ..store import LocalStore
+
+INTRO = (
+    "<p>Your trainer can show the group's answers on a screen, so the group can talk about where people differ. "
+    "Only the exercises you tick below go to the group, under a code name that does not say who you are. "
+    "A reflection goes only if you also ticked “share” on that reflection. You can leave at any time, and your "
+    "shared answers are taken back.</p>"
+)
+
+
+class CohortJoin(widgets.VBox):
+    """Join / leave a cohort and choose what to share."""
+
+    joined = traitlets.Bool(False)
+    cohort_name = traitlets.Unicode("")
+    mode = traitlets.Unicode("")
+    status = traitlets.Unicode("")
+
+    def __init__(self, store: LocalStore | None = None, **kwargs: Any) -> None:
+        self.store = store if store is not None else LocalStore()
+        self._code = widgets.Text(description="Join code", placeholder="for example K7Q-4MX",
+                                  style={"description_width": "initial"})
+        self._url = widgets.Text(description="Group store address (only if your trainer gave you one)",
+                                 placeholder="leave empty", style={"description_width": "initial"},
+                                 layout=widgets.Layout(width="40rem"))
+        self._boxes: dict[str, widgets.Checkbox] = {}
+        current = membership(self.store)
+        ticked = set(current.share) if current else set(default_share())
+        for exercise in exercise_ids():
+            try:
+                definition = load_exercise(exercise)
+            except ContentError:
+                continue
+            note = " (only reflections you marked “share”)" if definition.kind in OPT_IN_PER_ANSWER else ""
+            box = widgets.Checkbox(value=exercise in ticked, description=f"Share: {definition.title}{note}",
+                                   indent=False, layout=widgets.Layout(width="auto"))
+            box.observe(self._sharing_changed, names="value")
+            self._boxes[exercise] = box
+        self._join = widgets.Button(description="Join", button_style="primary", tooltip="Join the group")
+        self._leave = widgets.Button(description="Leave and take back my answers",
+                                     tooltip="Leave the group and remove the answers you shared",
+                                     layout=widgets.Layout(width="auto"))
+        self._file = widgets.Button(description="Save my shared answers as a file",
+                                    tooltip="Write the file to hand in to your trainer", layout=widgets.Layout(width="auto"))
+        self._send_button = widgets.Button(description="Send now", tooltip="Try again to send your shared answers")
+        self._status = widgets.HTML()
+        self._join.on_click(lambda _: self.join(self._code.value, url=self._url.value or None))
+        self._leave.on_click(lambda _: self.leave())
+        self._file.on_click(lambda _: self.save_file())
+        self._send_button.on_click(lambda _: self.send_now())
+        share_box = widgets.VBox(list(self._boxes.values()))
+        super().__init__(
+            [widgets.HTML(f"<h3>Join your group</h3>{INTRO}"), self._code, self._url,
+             widgets.HTML("<p><strong>What to share</strong></p>"), share_box,
+             widgets.HBox([self._join, self._leave, self._send_button, self._file]), self._status],
+            **kwargs,
+        )
+        self.add_class("peerkit-cohort-join")
+        self._update()
+
+    # -- actions -------------------------------------------------------------------------------
+    def shared_exercises(self) -> list[str]:
+        return [exercise for exercise, box in self._boxes.items() if box.value]
+
+    def join(self, code: str, url: str | None = None) -> bool:
+        """Join with a join code (or a cohort id on Binder), sharing the ticked exercises."""
+        try:
+            joined = join(self.store, code, url=url, share=self.shared_exercises())
+        except (PeerkitError, ValueError) as error:
+            self._say(str(error), problem=True)
+            return False
+        if joined.mode == "file":
+            self._say(f"You are in {joined.cohort}. When you are ready, press “Save my shared answers as a file” "
+                      "and hand the file to your trainer.")
+        else:
+            self._say(joined.status or f"You are in {joined.name}. Your shared answers were sent.",
+                      problem=bool(joined.status))
+        self._update()
+        return True
+
+    def leave(self) -> bool:
+        try:
+            message = leave(self.store, withdraw=True)
+        except (PeerkitError, OSError) as error:
+            self._say(str(error), problem=True)
+            return False
+        self._say(message)
+        self._update()
+        return True
+
+    def send_now(self) -> bool:
+        from ..cohort.sync import sync
+
+        try:
+            result = sync(self.store, force=True)
+        except StoreError as error:
+            self._say(str(error), problem=True)
+            return False
+        self._say(result.message or f"Sent. The group has your {result.sent} shared answers.", problem=not result.ok)
+        return result.ok
+
+    def save_file(self) -> str | None:
+        from ..cohort.submission import write_submission
+
+        try:
+            path = write_submission(self.store)
+        except (PeerkitError, OSError) as error:
+            self._say(str(error), problem=True)
+            return None
+        self._say(f"Saved {path.name} in the folder of this notebook. Download it from the file browser "
+                  "(right-click → Download) and hand it to your trainer. Save again after changing answers: "
+                  "the newer file replaces the older one.")
+        return str(path)
+
+    def _sharing_changed(self, _change: dict[str, Any]) -> None:
+        if not self.joined:
+            return
+        try:
+            updated = set_sharing(self.store, check_share(self.shared_exercises()))
+        except (PeerkitError, ValueError) as error:
+            self._say(str(error), problem=True)
+            return
+        self._say(updated.status or "Your sharing choices are saved.", problem=bool(updated.status))
+
+    # -- display --------------------------------------------------------------------------------
+    def _update(self) -> None:
+        current = membership(self.store)
+        self.joined = current is not None
+        self.cohort_name = current.name if current else ""
+        self.mode = current.mode if current else ""
+        self._code.disabled = self._url.disabled = self._join.disabled = self.joined
+        self._leave.disabled = not self.joined
+        self._send_button.layout.display = "" if self.mode == "live" else "none"
+        self._file.layout.display = "" if self.mode == "file" else "none"
+        if current is not None and not self.status:
+            self._say(f"You are in {current.name}.")
+
+    def _say(self, text: str, problem: bool = False) -> None:
+        self.status = text
+        style = "color:#a50026; font-weight:600;" if problem else ""
+        self._status.value = f"<p role='status' aria-live='polite' style='{style}'>{escape(text)}</p>"
+
+
+def join_cohort(store: LocalStore | None = None) -> CohortJoin:
+    """The join / share / leave panel (``pk.join_cohort()``)."""
+    return CohortJoin(store)
