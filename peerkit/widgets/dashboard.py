@@ -156,6 +156,10 @@ class LiveDashboard(widgets.VBox):
 
         self.refresh_seconds = refresh_seconds
         self.min_group = min_group
+        # ask the front end to count this widget's views (ipywidgets), so a hidden dashboard stops redrawing
+        self._had_view = False
+        self._view_count = 0
+        self.observe(self._views_changed, names="_view_count")
         self._load_cohorts(cohort)
         self.autorefresh = autorefresh
         self._start()
@@ -319,6 +323,10 @@ class LiveDashboard(widgets.VBox):
         self._handle = None
         if self.comm is None:  # closed: stop for good
             return
+        if self._had_view and self._view_count == 0:
+            # no view shows it any more (its cell was re-run or cleared): idle until one does
+            self._schedule()
+            return
         try:
             self.refresh()
         except Exception as error:  # noqa: BLE001 - the timer must survive one bad refresh
@@ -333,6 +341,10 @@ class LiveDashboard(widgets.VBox):
             self._auto.description = f"Refresh on its own every {change['new']:g} s"
         if getattr(self, "_loop", None) is not None:
             self._schedule()
+
+    def _views_changed(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self._had_view = True
 
     @property
     def running(self) -> bool:

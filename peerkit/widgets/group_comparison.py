@@ -43,7 +43,7 @@ class GroupComparison(widgets.VBox):
                              "exercises can be compared with a group.")
         self.store = store
         if group is None:
-            self._group: GroupSource = lambda: reference_responses(exercise_id)
+            self._group: GroupSource = lambda: self._learners_group(reference_responses, REFERENCE_LABEL)
             self.group_label = group_label or REFERENCE_LABEL
         elif isinstance(group, pd.DataFrame):
             self._group = lambda: group
@@ -51,6 +51,7 @@ class GroupComparison(widgets.VBox):
         else:
             self._group = group
             self.group_label = group_label or "group"
+        self._group_note = ""
         self.min_group = MIN_GROUP if min_group is None else min_group
         self.refresh_button = widgets.Button(
             description="Refresh chart", icon="refresh", tooltip="Redraw the chart with your latest answers",
@@ -63,6 +64,33 @@ class GroupComparison(widgets.VBox):
         super().__init__([self.refresh_button, self.view])
         self.add_class("peerkit-comparison")
         self.refresh()
+
+    def _learners_group(self, reference: Callable[[str], pd.DataFrame], reference_label: str) -> pd.DataFrame:
+        """The learner's live cohort, if they joined one; otherwise the synthetic reference group.
+
+        A cohort that cannot be reached never leaves the learner without a chart: we
+        fall back to the reference group and say so.
+        """
+        self.group_label, self._group_note = reference_label, ""
+        try:
+            store = self.store or LocalStore()
+            joined = store.get_setting("cohort")
+        except StoreError:
+            joined = None
+        if joined:
+            from ..cohort.errors import CohortError
+            from ..cohort.membership import group_responses
+
+            try:
+                frame = group_responses(store, self.exercise.id)
+            except CohortError as error:
+                self._group_note = f"Your group could not be reached ({error}), so this shows the " \
+                    f"{reference_label} instead."
+            else:
+                if frame is not None:
+                    self.group_label = "group you joined"
+                    return frame
+        return reference(self.exercise.id)
 
     def own_answers(self) -> dict[str, Any]:
         try:
@@ -81,7 +109,7 @@ class GroupComparison(widgets.VBox):
 
         self._store_problem = ""
         own = self.own_answers()
-        group = self._group()
+        group = self._group()  # may change group_label: the learner's cohort or the reference group
         kind = self.exercise.kind
         plot = charts.plot_choice_split if kind == "choice_matrix" else charts.plot_rating_profile
         describe = charts.describe_choice_split if kind == "choice_matrix" else charts.describe_rating_profile
@@ -113,6 +141,8 @@ class GroupComparison(widgets.VBox):
                         f"{row.top_share:.0%} of people.{yours}</li>"
                     )
                 parts.append("</ol>")
+        if self._group_note:
+            parts.append(f'<p role="status">{html.escape(self._group_note)}</p>')
         if self._store_problem:
             parts.append(f'<p role="alert">{html.escape(self._store_problem)}</p>')
         self.view.value = "".join(parts)

@@ -1,0 +1,200 @@
+"""The trainer's LiveDashboard and the learner's CohortJoin panel."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from peerkit.cohort.membership import join, membership
+from peerkit.widgets.dashboard import LiveDashboard
+
+
+def fill(cohort, learners: int, exercise: str = "boundaries", value: str = "maybe", split: bool = True) -> None:
+    options = ["never", "maybe", "always"]
+    for n in range(learners):
+        rows = [{"exercise": exercise, "item": f"B{i:02d}",
+                 "value": options[(n + i) % 3] if split and i <= 3 else value,
+                 "answered_at": "2024-05-01T10:00:00Z"} for i in range(1, 28)]
+        cohort.store.upsert_responses(cohort.id, f"p-{n:020x}", rows)
+
+
+@pytest.fixture
+def dashboard(cohort):
+    board = LiveDashboard(cohort.store, cohort.id, autorefresh=False)
+    yield board
+    board._handle and board._handle.cancel()
+
+
+def test_small_group_is_suppressed_with_a_message(cohort, dashboard) -> None:
+    fill(cohort, 4)
+    assert dashboard.refresh()
+    panel = dashboard._panel_box.children[0].value
+    assert "Not shown: only 4 people" in panel and "<img" not in panel
+    assert ">4</td>" in dashboard._responders.value
+
+
+def test_group_chart_with_divided_items_first(cohort, dashboard) -> None:
+    fill(cohort, 6)
+    dashboard.refresh()
+    panel = dashboard._panel_box.children[0].value
+    assert "<img" in panel and "n = 6" in panel and "alt='Chart of how the group answered" in panel
+    prompts = dashboard._prompts.value
+    assert "Talk about first" in prompts
+    # B01..B03 are split three ways (33%), the others unanimous: only the split ones are prompts
+    assert "Giving the person a hug" in prompts and prompts.count("<li") == 3
+
+
+def test_refresh_draws_only_when_something_changed(cohort, dashboard) -> None:
+    fill(cohort, 5)
+    assert dashboard.refresh(force=True)
+    assert not dashboard.refresh()
+    assert "Up to date" in dashboard.status
+    cohort.store.upsert_responses(cohort.id, "p-new", [{"exercise": "boundaries", "item": "B01", "value": "never",
+                                                        "answered_at": "2024-05-01T11:00:00Z"}])
+    assert dashboard.refresh()
+
+
+def test_shared_reflections_are_html_escaped(cohort, dashboard) -> None:
+    evil = "<script>alert('x')</script> & <b>bold</b>"
+    for n in range(5):
+        cohort.store.upsert_responses(cohort.id, f"p-{n:020x}", [{"exercise": "welcome_reflection", "item": "R1",
+                                                                  "value": {"text": evil if n == 0 else f"note {n}"},
+                                                                  "answered_at": "2024-05-01T10:00:00Z"}])
+    dashboard.refresh()
+    html = "".join(child.value for child in dashboard._panel_box.children)
+    assert "<script>" not in html and "<b>bold</b>" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_unreachable_store_keeps_the_last_view(cohort_backend, cohort, dashboard) -> None:
+    fill(cohort, 5)
+    dashboard.refresh()
+    before = dashboard._panel_box.children[0].value
+    dashboard.store.close()  # drop pooled connections, so the outage is seen
+    with cohort_backend.outage():
+        assert not dashboard.refresh(force=True)
+        assert "cannot be read right now" in dashboard.status
+    assert dashboard._panel_box.children[0].value == before
+    assert dashboard.refresh(force=True)
+
+
+def test_cohorts_tab_creates_a_cohort_and_shows_its_code_once(cohort, dashboard) -> None:
+    created = dashboard.create_cohort("Evening group")
+    assert created is not None
+    cohort_id, code = created
+    assert code in dashboard._code_box.value and cohort_id in dashboard._code_box.value
+    assert dashboard.cohort == cohort_id
+    assert cohort.store.find_cohort(code).id == cohort_id
+    new = dashboard.new_join_code()
+    assert cohort.store.find_cohort(new).id == cohort_id
+    assert dashboard.create_cohort("  ") is None and "Give the cohort a name" in dashboard._code_box.value
+
+
+def test_upload_tab_loads_files_and_lists_bad_ones(cohort, dashboard) -> None:
+    good = {"format": "peerkit-submission", "format_version": 1, "cohort": cohort.id, "pseudonym": "p-" + "c" * 20,
+            "created_at": "2024-05-01T10:00:00+00:00",
+            "responses": [{"exercise": "boundaries", "item": "B01", "value": "never",
+                           "answered_at": "2024-05-01T09:00:00+00:00"}]}
+    report = dashboard.load_files([("good.json", json.dumps(good).encode()), ("<bad>.json", b"{")])
+    assert len(report.stored) == 1
+    assert "&lt;bad&gt;.json" in dashboard._upload_result.value and "not valid JSON" in dashboard._upload_result.value
+    assert ">1</td>" in dashboard._responders.value
+
+
+def test_automatic_refresh_runs_on_the_loop_and_stops_when_closed(cohort) -> None:
+    async def scenario() -> tuple[int, int, bool]:
+        board = LiveDashboard(cohort.store, cohort.id, refresh_seconds=1)
+        assert board.running
+        start = board.refresh_count
+        fill(cohort, 5)
+        await asyncio.sleep(1.6)
+        drawn = board.refresh_count - start
+        board.close()
+        closed_count = board.refresh_count
+        fill(cohort, 6)
+        await asyncio.sleep(1.6)
+        return drawn, board.refresh_count - closed_count, board.running
+
+    drawn, after_close, running = asyncio.run(scenario())
+    assert drawn >= 1  # the new answers were drawn within one refresh interval
+    assert after_close == 0 and not running
+
+
+def test_two_learners_answer_and_the_dashboard_shows_them(cohort, new_learner) -> None:
+    """Two learners (two local stores) joined to one cohort answer in the widget; the trainer sees both."""
+    from peerkit.widgets.boundary_matrix import BoundaryMatrix
+
+    board = LiveDashboard(cohort.store, cohort.id, autorefresh=False)
+    for name, value in (("ana", "never"), ("ben", "always")):
+        learner = new_learner(name)
+        join(learner, cohort.code, url=cohort.url, share=["boundaries"])
+        matrix = BoundaryMatrix("boundaries", store=learner)
+        matrix.answer("B01", value)
+        assert matrix.status == ""
+    assert board.refresh()
+    assert ">2</td>" in board._responders.value
+    frame = cohort.store.responses_frame(cohort.id)
+    assert sorted(frame["value"]) == ["always", "never"]
+    board.close()
+
+
+def test_cohort_join_widget(cohort, new_learner, tmp_path, monkeypatch) -> None:
+    from peerkit.widgets.cohort_join import CohortJoin
+
+    ana = new_learner("ana")
+    ana.save("boundaries", "B01", "never")
+    panel = CohortJoin(ana)
+    assert panel._code.description == "Join code"
+    assert all(box.description.startswith("Share: ") for box in panel._boxes.values())
+    assert not panel.join("WRONG-CODE", url=cohort.url) and "not a join code" in panel.status
+    panel._boxes["core_skills"].value = False
+    assert panel.join(cohort.code, url=cohort.url)
+    assert panel.joined and "core_skills" not in membership(ana).share
+    assert len(cohort.store.responses_frame(cohort.id)) == 1
+    panel._boxes["boundaries"].value = False  # unticking takes the answers back
+    assert cohort.store.responses_frame(cohort.id).empty
+    panel._boxes["boundaries"].value = True
+    assert panel.send_now() and "Sent" in panel.status
+    assert panel.leave() and not panel.joined and "removed" in panel.status
+    # file route
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PEERKIT_COHORT_URL", raising=False)
+    assert panel.join(cohort.id)
+    assert panel.mode == "file" and panel.save_file().endswith(f"peerkit-submission-{cohort.id}.json")
+
+
+def test_two_kernels_answer_and_the_dashboard_shows_them(cohort, tmp_path, monkeypatch) -> None:
+    """Two real kernels (each with its own PEERKIT_HOME) join one cohort and answer in the widget."""
+    import nbclient
+    import nbformat
+
+    board = LiveDashboard(cohort.store, cohort.id, autorefresh=False)
+    board.refresh(force=True)
+    for name, value in (("ana", "never"), ("ben", "always")):
+        monkeypatch.setenv("PEERKIT_HOME", str(tmp_path / name))
+        notebook = nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_code_cell("from peerkit.cohort.membership import join\nfrom peerkit.store import LocalStore\n"
+                                      f"store = LocalStore()\nassert join(store, {cohort.code!r}, url={cohort.url!r})"
+                                      ".status == ''"),
+            nbformat.v4.new_code_cell("from peerkit.widgets.boundary_matrix import BoundaryMatrix\n"
+                                      "matrix = BoundaryMatrix('boundaries', store=store)\n"
+                                      f"matrix.answer('B01', {value!r})\nassert matrix.status == '', matrix.status"),
+        ])
+        nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
+    assert board.refresh()  # the next tick of the dashboard draws both
+    assert ">2</td>" in board._responders.value
+    assert sorted(cohort.store.responses_frame(cohort.id)["value"]) == ["always", "never"]
+    board.close()
+
+
+def test_a_dashboard_no_longer_shown_stops_redrawing(cohort, dashboard) -> None:
+    dashboard._view_count = 1
+    dashboard._view_count = 0  # its cell was re-run: no view left
+    fill(cohort, 5)
+    count = dashboard.refresh_count
+    dashboard._tick()
+    assert dashboard.refresh_count == count
+    dashboard._view_count = 1
+    dashboard._tick()
+    assert dashboard.refresh_count == count + 1
