@@ -28,6 +28,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 benchmarks: setup
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:

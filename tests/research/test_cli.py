@@ -1,0 +1,163 @@
+"""``peerkit export`` end to end: submission files and a cohort store, as a researcher would run it."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from peerkit.cli import main
+from peerkit.research import load
+
+from .conftest import KEY
+
+COHORTS = {"cohort-abcdefgh": 8, "cohort-stuvwxyz": 6}
+
+
+def pseudonym(cohort: str, n: int) -> str:
+    return "p-" + f"{abs(hash((cohort, n))) % 16**20:020x}"
+
+
+def write_submissions(folder: Path) -> None:
+    folder.mkdir()
+    for cohort, size in COHORTS.items():
+        for n in range(size):
+            responses = [{"exercise": "boundaries", "item": item, "value": ["never", "maybe", "always"][(n + i) % 3],
+                          "answered_at": f"2025-05-0{1 + n % 3}T10:1{n % 10}:00+00:00"}
+                         for i, item in enumerate(["B01", "B02", "B16"])]
+            if n % 2:
+                responses.append({"exercise": "boundaries_reflection", "item": "R1",
+                                  "value": {"text": "Call me on +44 7700 900123 to talk"},
+                                  "answered_at": "2025-05-01T11:00:00+00:00"})
+            document = {"format": "peerkit-submission", "format_version": 1, "cohort": cohort,
+                        "pseudonym": pseudonym(cohort, n), "created_at": "2025-05-03T12:00:00+00:00",
+                        "responses": responses}
+            (folder / f"{cohort}-{n}.json").write_text(json.dumps(document))
+    (folder / "truncated.json").write_text('{"format": "peerkit-submission", "format_ver')
+    (folder / "wrong.json").write_text(json.dumps({"format": "peerkit-submission", "format_version": 1,
+                                                   "cohort": "cohort-abcdefgh", "pseudonym": pseudonym("x", 1),
+                                                   "created_at": "2025-05-03T12:00:00+00:00",
+                                                   "responses": [{"exercise": "boundaries", "item": "B01",
+                                                                  "value": "sometimes",
+                                                                  "answered_at": "2025-05-01T10:00:00+00:00"}]}))
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def key_file(tmp_path: Path) -> Path:
+    path = tmp_path / "secret" / "research.key"
+    path.parent.mkdir()
+    path.write_bytes(KEY + b"\n")
+    return path
+
+
+def test_export_from_submission_files_end_to_end(tmp_path, key_file):
+    write_submissions(tmp_path / "in")
+    code, out, err = run("export", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--key-file", str(key_file))
+    assert code == 0, err
+    assert "14 learners in 2 cohort(s)" in out
+    assert "truncated.json" in out and "wrong.json" in out and "2 submission file(s) not used" in err
+    result = load(tmp_path / "out")
+    assert result.ok, result.problems
+    assert sorted(result.frame["cohort"].unique()) == sorted(COHORTS)
+    text = "".join(p.read_text() for p in (tmp_path / "out").iterdir())
+    assert KEY.decode() not in text and "7700" not in text and "[phone]" in text
+    assert not any(pseudonym(c, n) in text for c, size in COHORTS.items() for n in range(size))
+    counts = result.counts
+    assert (counts.loc[~counts["suppressed"], "n"] >= 5).all()
+
+
+def test_two_exports_load_together(tmp_path, key_file):
+    write_submissions(tmp_path / "in")
+    for cohort in COHORTS:
+        folder = tmp_path / f"in-{cohort}"
+        folder.mkdir()
+        for path in (tmp_path / "in").glob(f"{cohort}-*.json"):
+            path.rename(folder / path.name)
+        code, _, err = run("export", str(folder), "--out", str(tmp_path / "exports"), "--name", cohort,
+                           "--key-file", str(key_file), "--time-resolution", "week", "--min-cell", "3")
+        assert code == 0, err
+    result = load(tmp_path / "exports")
+    assert result.ok and result.frame["cohort"].nunique() == 2
+    assert all(m["min_cell"] == 3 and m["time_resolution"] == "week" for m in result.metadata.values())
+
+
+def test_refuses_without_a_key_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv("PEERKIT_RESEARCH_KEY", raising=False)
+    write_submissions(tmp_path / "in")
+    code, out, err = run("export", str(tmp_path / "in"), "--out", str(tmp_path / "out"))
+    assert code == 1 and "No pseudonymisation key" in err and "secrets.token_hex" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_key_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("PEERKIT_RESEARCH_KEY", KEY.decode())
+    write_submissions(tmp_path / "in")
+    code, _, err = run("export", str(tmp_path / "in"), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+
+
+def test_usage_errors(tmp_path, key_file):
+    assert run("export")[0] == 2
+    assert run("export", str(tmp_path), "--out", str(tmp_path / "o"), "--time-resolution", "hour")[0] == 2
+    code, _, err = run("export", str(tmp_path / "missing"), "--out", str(tmp_path / "o"), "--key-file", str(key_file))
+    assert code == 2 and "neither a folder" in err
+    code, _, err = run("export", str(tmp_path), "--out", str(tmp_path / "o"), "--key-file", str(key_file))
+    assert code == 1 and "No valid submission files" in err
+    assert run("--help")[0] == 0
+
+
+def test_export_from_a_cohort_store_url(tmp_path, key_file):
+    pytest.importorskip("sqlalchemy")
+    from peerkit.cohort.store import CohortStore
+
+    url = f"sqlite:///{tmp_path / 'cohort.sqlite'}"
+    store = CohortStore(url)
+    cohort, join_code = store.create_cohort("Tuesday evening group")
+    other, _ = store.create_cohort("Small group")
+    for n in range(7):
+        rows = [{"exercise": "boundaries", "item": item, "value": ["never", "maybe"][(n + i) % 2],
+                 "answered_at": "2025-06-02T18:30:00+00:00"} for i, item in enumerate(["B01", "B02"])]
+        rows.append({"exercise": "boundaries_reflection", "item": "R2", "value": {"text": "see https://x.example/a"},
+                     "answered_at": "2025-06-02T18:40:00+00:00"})
+        store.add_member(cohort, pseudonym(cohort, n))
+        store.upsert_responses(cohort, pseudonym(cohort, n), rows)
+    for n in range(2):
+        store.add_member(other, pseudonym(other, n))
+        store.upsert_responses(other, pseudonym(other, n), [{"exercise": "boundaries", "item": "B01",
+                                                             "value": "never",
+                                                             "answered_at": "2025-06-02T18:30:00+00:00"}])
+    store.close()
+
+    code, out, err = run("export", url, "--out", str(tmp_path / "out"), "--key-file", str(key_file))
+    assert code == 0, err
+    assert "1 cohort(s)" in out and "fewer than 5 learners" in out  # the small cohort is left out
+    result = load(tmp_path / "out")
+    assert result.ok and set(result.frame["cohort"]) == {cohort}
+    text = "".join(p.read_text() for p in (tmp_path / "out").iterdir())
+    assert join_code not in text and "Tuesday evening" not in text and "x.example" not in text
+    assert "[url]" in text
+
+    code, _, err = run("export", url, "--cohort", "cohort-zzzzzzzz", "--out", str(tmp_path / "o2"),
+                       "--key-file", str(key_file))
+    assert code == 1 and "cohort-zzzzzzzz" in err
+    code, _, err = run("export", f"sqlite:///{tmp_path / 'nothing.sqlite'}", "--out", str(tmp_path / "o3"),
+                       "--key-file", str(key_file))
+    assert code == 1
+    assert not (tmp_path / "nothing.sqlite").exists()
+
+
+def test_export_frame_python_api_accepts_any_tidy_frame(tmp_path):
+    from peerkit.research import export_frame
+
+    frame = pd.DataFrame({"learner": [f"l{i}" for i in range(6)], "exercise": "boundaries", "item": "B01",
+                          "value": "never", "answered_at": "2025-01-01T10:00:00Z"})
+    report = export_frame(frame, tmp_path, KEY, cohort="pilot")
+    assert report.rows == 6 and load(tmp_path).ok
