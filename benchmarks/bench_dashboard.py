@@ -4,7 +4,7 @@ Prints, per stage, the median of several runs:
 
 - fetch:   revision check, responders, the tidy table from the cohort store (SQLite, temp file);
 - compute: shares, divided items and the text summary (peerkit.agreement / peerkit.charts);
-- draw:    the group chart (peerkit.charts.plot_choice_split) rendered to SVG for the page;
+- draw:    the group chart as the projector shows it (peerkit.cohort.panels.chart_html: HTML bars);
 - refresh: LiveDashboard.refresh() after one answer changed: fetch, compute and redraw;
 - idle:    LiveDashboard.refresh() when nothing changed (what most timer ticks cost).
 
@@ -35,7 +35,7 @@ def median_ms(work, runs: int = RUNS) -> float:
 def main() -> None:
     from peerkit.agreement import choice_shares, divided_items
     from peerkit.charts import describe_choice_split
-    from peerkit.cohort.panels import chart_png, exercise_panel
+    from peerkit.cohort.panels import chart_html, exercise_panel
     from peerkit.cohort.store import CohortStore
     from peerkit.exercises import load_exercise
     from peerkit.widgets.dashboard import LiveDashboard
@@ -66,7 +66,7 @@ def main() -> None:
         figures = {
             "fetch": median_ms(fetch),
             "compute": median_ms(compute),
-            "draw": median_ms(lambda: chart_png(data, "boundaries")),
+            "draw": median_ms(lambda: chart_html(data, "boundaries")),
             "panel": median_ms(lambda: exercise_panel(data, "boundaries")),
         }
         board = LiveDashboard(store, cohort, autorefresh=False)

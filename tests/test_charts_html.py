@@ -1,0 +1,40 @@
+"""The projector's HTML chart: same shares as the matplotlib chart, escaped, small groups suppressed."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from peerkit.charts_html import choice_split_html
+from peerkit.reference import reference_responses
+
+
+def test_every_item_is_a_row_with_its_shares_in_words() -> None:
+    html = choice_split_html(reference_responses("boundaries"), exercise="boundaries", group_label="test group")
+    assert html.count("role='listitem'") == 27
+    assert "How the test group answered (n = 40)" in html
+    # B16 is 98% never in the synthetic group: the hidden text says so for screen readers
+    assert "Never OK 98%" in html
+
+
+def test_segment_widths_of_a_row_add_up_to_the_whole_bar() -> None:
+    data = pd.DataFrame([{"learner": f"p{n}", "item": "B01", "value": v}
+                         for n, v in enumerate(["never", "never", "maybe", "always", "always"])])
+    html = choice_split_html(data, exercise="boundaries")
+    first_row = html.split("role='listitem'")[1]
+    widths = [float(w) for w in re.findall(r"width:([0-9.]+)%;background", first_row)]
+    assert sum(widths) == 100.0
+    # 40% never plus half of the 20% maybe sit left of the centre line: the bar starts 25% in
+    assert "left:25.000%" in first_row
+
+
+def test_learner_visible_text_is_escaped() -> None:
+    data = pd.DataFrame([{"learner": f"p{n}", "item": "B01", "value": "never"} for n in range(5)])
+    html = choice_split_html(data, exercise="boundaries", group_label="<script>alert(1)</script>")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_small_groups_are_not_drawn() -> None:
+    data = pd.DataFrame([{"learner": f"p{n}", "item": "B01", "value": "never"} for n in range(4)])
+    html = choice_split_html(data, exercise="boundaries")
+    assert "listitem" not in html and "only 4 people" in html
