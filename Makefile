@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml package.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null
+	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
 	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund; \
 	  else echo "npm not found: the browser accessibility tests will install axe-core when npm is present"; fi
 	touch $(STAMP)

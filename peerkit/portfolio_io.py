@@ -71,10 +71,26 @@ def export_json(store: LocalStore | None = None) -> dict[str, Any]:
     ('peerkit-portfolio', [])
     """
     store = store if store is not None else LocalStore()
-    return _portfolio(store.learner, store.responses(), utc_now())
+    return _portfolio(store.learner, store.responses(), utc_now(), portable_settings(store))
 
 
-def _portfolio(learner: str, responses: list[Response], exported_at: datetime) -> dict[str, Any]:
+#: Private settings that travel with a portfolio, so that a learner who restores in a new
+#: (Binder) session is still the same member of their group, under the same pseudonym.
+PORTABLE_SETTINGS = ("cohort", "cohort_secret")
+
+
+def portable_settings(store: LocalStore) -> dict[str, Any]:
+    """The store's settings that a portfolio carries (see :data:`PORTABLE_SETTINGS`)."""
+    settings = {key: store.get_setting(key) for key in PORTABLE_SETTINGS}
+    if isinstance(settings["cohort"], dict):
+        # a store address may hold a database password: it stays on this machine
+        settings["cohort"] = {k: v for k, v in settings["cohort"].items() if k != "url"}
+    return {key: value for key, value in settings.items() if value is not None}
+
+
+def _portfolio(
+    learner: str, responses: list[Response], exported_at: datetime, settings: dict[str, Any] | None = None
+) -> dict[str, Any]:
     from . import __version__
 
     return {
@@ -83,6 +99,7 @@ def _portfolio(learner: str, responses: list[Response], exported_at: datetime) -
         "peerkit_version": __version__,
         "learner": learner,
         "exported_at": exported_at.isoformat(),
+        "settings": settings or {},
         "responses": [
             {
                 "exercise": r.exercise,
@@ -582,6 +599,10 @@ def restore(source: str | Path | bytes, store: LocalStore | None = None, *, name
     try:
         if to_write:
             store.save_many(to_write)
+        if store.learner == portfolio["learner"]:  # the same person: carry their group membership too
+            for key, value in portfolio.get("settings", {}).items():
+                if store.get_setting(key) is None:
+                    store.set_setting(key, value)
     except PeerkitError:
         if adopt:  # leave the empty store as it was, pseudonym included
             try:
@@ -628,6 +649,27 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _check_settings(settings: Any, fail: Any) -> None:
+    if not isinstance(settings, dict):
+        raise fail(f"'settings' must be a JSON object, found {type(settings).__name__}")
+    unknown = sorted(set(settings) - set(PORTABLE_SETTINGS))
+    if unknown:
+        raise fail(f"'settings' holds {', '.join(map(repr, unknown))}, which a portfolio never carries")
+    secret = settings.get("cohort_secret")
+    if secret is not None and not (isinstance(secret, str) and re.fullmatch(r"[0-9a-f]{64}", secret)):
+        raise fail("'settings.cohort_secret' must be 64 lowercase hexadecimal characters")
+    cohort = settings.get("cohort")
+    if cohort is not None:
+        from .cohort.membership import Membership
+
+        try:
+            membership = Membership.from_setting(cohort)
+        except (TypeError, ValueError):
+            membership = None
+        if membership is None or not all(isinstance(v, (str, list, type(None))) for v in cohort.values()):
+            raise fail("'settings.cohort' is not a group membership peerkit wrote")
+
+
 def parse_portfolio(data: bytes, label: str = "the file") -> tuple[dict[str, Any], list[_Entry]]:
     """Check a portfolio file completely; return it and its entries, or raise :class:`ImportFileError`."""
 
@@ -669,6 +711,7 @@ def parse_portfolio(data: bytes, label: str = "the file") -> tuple[dict[str, Any
         raise fail(f"'exported_at' must be an ISO-8601 time with a time zone, found {portfolio.get('exported_at')!r}")
     if not isinstance(portfolio.get("peerkit_version", ""), str):
         raise fail("'peerkit_version' must be text")
+    _check_settings(portfolio.get("settings", {}), fail)
     responses = portfolio.get("responses")
     if not isinstance(responses, list):
         raise fail(f"'responses' must be a list of answers, found {type(responses).__name__}")

@@ -452,3 +452,71 @@ def test_delete_needs_confirmation(course: None, store: LocalStore) -> None:
     learner = store.learner
     assert delete_my_answers(store, confirm=True) == 9
     assert store.responses() == [] and store.learner == learner
+
+
+def test_group_membership_travels_with_the_portfolio(tmp_path, monkeypatch) -> None:
+    """A Binder learner who restores in a new session is the same member of their group."""
+    import json
+
+    from peerkit.cohort.pseudonym import pseudonym_for
+    from peerkit.portfolio_io import export_json, restore
+    from peerkit.store import LocalStore
+
+    old = LocalStore(tmp_path / "old" / "answers.sqlite")
+    old.save("boundaries", "B01", "maybe")
+    old.set_setting("cohort", {"cohort": "cohort-1a2b3c4d", "name": "Tuesday group", "pseudonym": "p-" + "a" * 20,
+                               "mode": "file", "share": ["boundaries"], "url": "postgresql://u:secret@db/x",
+                               "joined_at": "2026-11-23T10:00:00+00:00"})
+    before = pseudonym_for(old, "cohort-1a2b3c4d")
+    document = export_json(old)
+    assert "secret@db" not in json.dumps(document)  # a store address never leaves the machine
+
+    path = tmp_path / "portfolio.json"
+    path.write_text(json.dumps(document))
+    new = LocalStore(tmp_path / "new" / "answers.sqlite")
+    restore(path, new)
+    assert new.learner == old.learner
+    assert new.get_setting("cohort")["cohort"] == "cohort-1a2b3c4d"
+    assert pseudonym_for(new, "cohort-1a2b3c4d") == before
+
+
+def test_settings_are_not_given_to_another_learner(tmp_path) -> None:
+    import json
+
+    from peerkit.portfolio_io import export_json, restore
+    from peerkit.store import LocalStore
+
+    old = LocalStore(tmp_path / "old" / "answers.sqlite")
+    old.save("boundaries", "B01", "maybe")
+    old.set_setting("cohort_secret", "b" * 64)
+    path = tmp_path / "portfolio.json"
+    path.write_text(json.dumps(export_json(old)))
+    someone_else = LocalStore(tmp_path / "other" / "answers.sqlite")
+    someone_else.save("boundaries", "B02", "never")
+    restore(path, someone_else)
+    assert someone_else.get_setting("cohort_secret") is None
+
+
+@pytest.mark.parametrize("settings, message", [
+    ([], "'settings' must be a JSON object"),
+    ({"password": "x"}, "a portfolio never carries"),
+    ({"cohort_secret": "xyz"}, "64 lowercase hexadecimal"),
+    ({"cohort": {"cohort": "c", "pseudonym": "p", "share": 5}}, "not a group membership"),
+])
+def test_bad_settings_are_refused_and_nothing_changes(tmp_path, settings, message) -> None:
+    import json
+
+    from peerkit.errors import ImportFileError
+    from peerkit.portfolio_io import export_json, restore
+    from peerkit.store import LocalStore
+
+    old = LocalStore(tmp_path / "old" / "answers.sqlite")
+    old.save("boundaries", "B01", "maybe")
+    document = export_json(old)
+    document["settings"] = settings
+    path = tmp_path / "portfolio.json"
+    path.write_text(json.dumps(document))
+    new = LocalStore(tmp_path / "new" / "answers.sqlite")
+    with pytest.raises(ImportFileError, match=message):
+        restore(path, new)
+    assert new.responses() == [] and new.get_setting("cohort_secret") is None
