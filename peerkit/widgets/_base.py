@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+import anywidget
+import traitlets
+
 from ..errors import StoreError
 from ..exercises import Exercise, load_exercise
 from ..store import LocalStore
@@ -117,3 +120,19 @@ class ExerciseWidgetMixin:
             return
         if getattr(result, "message", ""):
             self.status = result.message
+
+
+class ExerciseWidget(ExerciseWidgetMixin, anywidget.AnyWidget):
+    """Base of every exercise widget: the traits all their front ends read.
+
+    A subclass sets ``_esm = front_end("<its>.js")`` and adds its own traits.
+    """
+
+    _css = STYLES
+
+    exercise_id = traitlets.Unicode().tag(sync=True)
+    title = traitlets.Unicode().tag(sync=True)
+    instructions = traitlets.Unicode().tag(sync=True)
+    status = traitlets.Unicode("").tag(sync=True)
+
+

@@ -12,26 +12,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import anywidget
 import traitlets
 
 from ..store import LocalStore
-from ._base import STYLES, ExerciseWidgetMixin, front_end
+from ._base import ExerciseWidget, front_end
 
 
-class BoundaryMatrix(ExerciseWidgetMixin, anywidget.AnyWidget):
+class BoundaryMatrix(ExerciseWidget):
     """A choice-matrix exercise: each item answered with one option of the exercise's scale."""
 
     _esm = front_end("boundary_matrix.js")
-    _css = STYLES
 
-    exercise_id = traitlets.Unicode().tag(sync=True)
-    title = traitlets.Unicode().tag(sync=True)
-    instructions = traitlets.Unicode().tag(sync=True)
     items = traitlets.List(traitlets.Dict()).tag(sync=True)
     options = traitlets.List(traitlets.Dict()).tag(sync=True)
     answers = traitlets.Dict().tag(sync=True)
-    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, exercise_id: str = "boundaries", *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)

@@ -22,14 +22,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import anywidget
 import traitlets
 
 from ..errors import AnswerError, ContentError
 from .. import exercises
 from ..exercises import Exercise, Item
 from ..store import LocalStore
-from ._base import STYLES, ExerciseWidgetMixin, front_end
+from ._base import ExerciseWidget, front_end
 
 
 def check_definition(exercise: Exercise) -> None:
@@ -47,21 +46,16 @@ def check_definition(exercise: Exercise) -> None:
             )
 
 
-class KnowledgeCheck(ExerciseWidgetMixin, anywidget.AnyWidget):
+class KnowledgeCheck(ExerciseWidget):
     """A knowledge check: single- and multiple-choice questions, each checked on request."""
 
     _esm = front_end("knowledge_check.js")
-    _css = STYLES
 
-    exercise_id = traitlets.Unicode().tag(sync=True)
-    title = traitlets.Unicode().tag(sync=True)
-    instructions = traitlets.Unicode().tag(sync=True)
     #: questions without their answers: [{"id", "text", "multiple", "options": [{"value", "label"}]}]
     items = traitlets.List(traitlets.Dict()).tag(sync=True)
     answers = traitlets.Dict().tag(sync=True)
     #: {question id: {"correct": bool | None, "text": str}} for questions checked since their last change
     feedback = traitlets.Dict().tag(sync=True)
-    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, exercise_id: str, *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)

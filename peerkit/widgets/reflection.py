@@ -23,12 +23,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import anywidget
 import traitlets
 
 from ..errors import AnswerError
 from ..store import LocalStore
-from ._base import STYLES, ExerciseWidgetMixin, front_end
+from ._base import ExerciseWidget, front_end
 
 #: Longest reflection kept, in characters (about 800 words); the text box stops there too. The same
 #: limit as a shared reflection (peerkit.cohort.sharing.MAX_TEXT), so sharing never cuts one short.
@@ -40,19 +39,14 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-class Reflection(ExerciseWidgetMixin, anywidget.AnyWidget):
+class Reflection(ExerciseWidget):
     """A reflection exercise: a private text box per prompt, each shareable on its own."""
 
     _esm = front_end("reflection.js")
-    _css = STYLES
 
-    exercise_id = traitlets.Unicode().tag(sync=True)
-    title = traitlets.Unicode().tag(sync=True)
-    instructions = traitlets.Unicode().tag(sync=True)
     items = traitlets.List(traitlets.Dict()).tag(sync=True)
     max_chars = traitlets.Int(MAX_CHARS).tag(sync=True)
     answers = traitlets.Dict().tag(sync=True)
-    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, exercise_id: str, *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)

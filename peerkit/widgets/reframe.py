@@ -21,33 +21,27 @@ from __future__ import annotations
 
 from typing import Any
 
-import anywidget
 import traitlets
 
 from ..errors import AnswerError
 from ..store import LocalStore
-from ._base import STYLES, ExerciseWidgetMixin, front_end
+from ._base import ExerciseWidget, front_end
 
 #: Longest reframe kept, in characters.
 MAX_CHARS = 5_000
 
 
-class Reframe(ExerciseWidgetMixin, anywidget.AnyWidget):
+class Reframe(ExerciseWidget):
     """A reframing exercise: the learner's rewrite of each phrase, then example rewrites on request."""
 
     _esm = front_end("reframe.js")
-    _css = STYLES
 
-    exercise_id = traitlets.Unicode().tag(sync=True)
-    title = traitlets.Unicode().tag(sync=True)
-    instructions = traitlets.Unicode().tag(sync=True)
     #: the phrases, without their examples: [{"id", "text"}]
     items = traitlets.List(traitlets.Dict()).tag(sync=True)
     max_chars = traitlets.Int(MAX_CHARS).tag(sync=True)
     answers = traitlets.Dict().tag(sync=True)
     #: {phrase id: [example rewrites]} for the phrases whose examples the learner asked to see
     shown = traitlets.Dict().tag(sync=True)
-    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, exercise_id: str, *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)

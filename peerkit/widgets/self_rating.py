@@ -18,28 +18,22 @@ from __future__ import annotations
 
 from typing import Any
 
-import anywidget
 import traitlets
 
 from ..errors import AnswerError
 from ..store import LocalStore
-from ._base import STYLES, ExerciseWidgetMixin, front_end
+from ._base import ExerciseWidget, front_end
 
 
-class SelfRating(ExerciseWidgetMixin, anywidget.AnyWidget):
+class SelfRating(ExerciseWidget):
     """A rating exercise: each item rated with one integer of the exercise's scale."""
 
     _esm = front_end("self_rating.js")
-    _css = STYLES
 
-    exercise_id = traitlets.Unicode().tag(sync=True)
-    title = traitlets.Unicode().tag(sync=True)
-    instructions = traitlets.Unicode().tag(sync=True)
     items = traitlets.List(traitlets.Dict()).tag(sync=True)
     options = traitlets.List(traitlets.Dict()).tag(sync=True)
     questions = traitlets.List(traitlets.Unicode()).tag(sync=True)
     answers = traitlets.Dict().tag(sync=True)
-    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, exercise_id: str = "core_skills", *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)

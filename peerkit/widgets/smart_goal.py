@@ -38,12 +38,11 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import anywidget
 import traitlets
 
 from ..errors import AnswerError
 from ..store import LocalStore
-from ._base import STYLES, ExerciseWidgetMixin, front_end
+from ._base import ExerciseWidget, front_end
 
 #: The keys of a stored goal, in the order the builder asks for them (plus "created").
 FIELDS = ("action", "why", "resources", "realistic", "start", "end")
@@ -219,15 +218,11 @@ def goal_report(goal: dict[str, Any], *, names: dict[str, str] | None = None,
     }
 
 
-class SmartGoalBuilder(ExerciseWidgetMixin, anywidget.AnyWidget):
+class SmartGoalBuilder(ExerciseWidget):
     """Build, list, edit and delete SMART goals; each change is saved at once."""
 
     _esm = front_end("smart_goal.js")
-    _css = STYLES
 
-    exercise_id = traitlets.Unicode().tag(sync=True)
-    title = traitlets.Unicode().tag(sync=True)
-    instructions = traitlets.Unicode().tag(sync=True)
     #: the five criteria from the exercise file: [{"id", "text", "prompt", "hint"}]
     criteria = traitlets.List(traitlets.Dict()).tag(sync=True)
     #: every goal, oldest first: [{"id": "G-…", **stored value}]
@@ -236,7 +231,6 @@ class SmartGoalBuilder(ExerciseWidgetMixin, anywidget.AnyWidget):
     editing = traitlets.Unicode("").tag(sync=True)
     #: {goal id: goal_report(goal)}
     reports = traitlets.Dict().tag(sync=True)
-    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, exercise_id: str = "smart_goal", *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)
