@@ -22,7 +22,8 @@ $(STAMP): pyproject.toml package.json
 setup: $(STAMP)
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(FIRST_CHAPTER)
+	@# default_url: both the browser that opens and the URL printed on a headless machine land on the first chapter
+	$(BIN)/jupyter lab --ServerApp.port=$(LAB_PORT) --LabApp.default_url=/lab/tree/$(FIRST_CHAPTER) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	$(BIN)/python -m pytest
