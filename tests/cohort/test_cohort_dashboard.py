@@ -102,6 +102,30 @@ def test_upload_tab_loads_files_and_lists_bad_ones(cohort, dashboard) -> None:
     assert ">1</td>" in dashboard._responders.value
 
 
+def run_on_a_fresh_loop(scenario):
+    """Run a coroutine on its own event loop in its own thread, as a kernel runs the dashboard.
+
+    The browser tests' playwright session keeps an event loop running in the main thread
+    for the whole test session, so asyncio.run() cannot be used there.
+    """
+    import threading
+
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(scenario())
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def test_automatic_refresh_runs_on_the_loop_and_stops_when_closed(cohort) -> None:
     async def scenario() -> tuple[int, int, bool]:
         board = LiveDashboard(cohort.store, cohort.id, refresh_seconds=1)
@@ -116,7 +140,7 @@ def test_automatic_refresh_runs_on_the_loop_and_stops_when_closed(cohort) -> Non
         await asyncio.sleep(1.6)
         return drawn, board.refresh_count - closed_count, board.running
 
-    drawn, after_close, running = asyncio.run(scenario())
+    drawn, after_close, running = run_on_a_fresh_loop(scenario)
     assert drawn >= 1  # the new answers were drawn within one refresh interval
     assert after_close == 0 and not running
 
