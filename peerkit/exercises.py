@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import AnswerError, ContentError
 
@@ -118,16 +118,16 @@ def parse_exercise(raw: Any, source: str = "<data>") -> Exercise:
     if not isinstance(raw, dict):
         raise ContentError(f"Exercise file {source}: the top level must be a JSON object.")
     kind = raw.get("kind")
-    schema = _schema_for(kind, source)
-    import jsonschema  # deferred: only needed when content is loaded
+    validate = _validator_for(kind, source)
+    import fastjsonschema  # deferred: only needed when content is loaded
 
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise ContentError(f"Exercise file {source}: at {where}: {first.message}{more}.")
+    try:
+        validate(raw)
+    except fastjsonschema.JsonSchemaValueException as error:
+        where = "/".join(str(part) for part in error.path[1:])
+        # fastjsonschema names the value as "data.items[3].id"; we say where it is instead
+        message = error.message.replace(error.name, "the file" if not where else "the value", 1)
+        raise ContentError(f"Exercise file {source}: at {where or '(top level)'}: {message}.") from error
 
     if source != "<data>" and Path(source).stem != raw["id"]:
         raise ContentError(f"Exercise file {source}: its id {raw['id']!r} must match the file name.")
@@ -151,11 +151,22 @@ def parse_exercise(raw: Any, source: str = "<data>") -> Exercise:
     )
 
 
-def _schema_for(kind: Any, source: str) -> dict[str, Any]:
+def _validator_for(kind: Any, source: str) -> Callable[[Any], Any]:
     known = sorted(p.name.removesuffix(".schema.json") for p in SCHEMAS_DIR.glob("*.schema.json"))
     if not isinstance(kind, str) or kind not in known:
         raise ContentError(f"Exercise file {source}: 'kind' is {kind!r}; it must be one of: {', '.join(known)}.")
-    return json.loads((SCHEMAS_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    return _compiled_schema(kind)
+
+
+@lru_cache(maxsize=None)
+def _compiled_schema(kind: str) -> Callable[[Any], Any]:
+    # fastjsonschema (already required by nbformat) compiles each schema once to plain
+    # Python; importing the jsonschema package costs over a second, more than the rest
+    # of a chapter's set-up.
+    import fastjsonschema
+
+    schema = json.loads((SCHEMAS_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    return fastjsonschema.compile(schema)
 
 
 def _check_unique(values: list[Any], what: str, source: str) -> None:

@@ -53,13 +53,13 @@ def _boundaries_raw() -> dict:
 @pytest.mark.parametrize(
     "mutate, message",
     [
-        (lambda d: d.pop("items"), "'items' is a required property"),
+        (lambda d: d.pop("items"), "the file must contain ['items'] properties"),
         (lambda d: d.update(kind="quiz"), "'kind' is 'quiz'"),
         (lambda d: d["items"].append({"id": "B01", "text": "again"}), "item id 'B01' appears more than once"),
-        (lambda d: d["items"][3].update(id="b4"), "at items/3/id"),
+        (lambda d: d["items"][3].update(id="b4"), "at items/3/id: the value must match pattern"),
         (lambda d: d["scale"].pop(), None),  # two options is still a valid scale
         (lambda d: d["scale"].append({"value": "never", "label": "x"}), "scale value 'never' appears more than once"),
-        (lambda d: d.update(surprise=True), "Additional properties"),
+        (lambda d: d.update(surprise=True), "must not contain {'surprise'} properties"),
     ],
 )
 def test_malformed_definitions_name_the_file_and_problem(tmp_path: Path, mutate, message) -> None:

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+CONDA_NAMES = {"python-fastjsonschema": "fastjsonschema"}
 NAME = re.compile(r"^\s*([A-Za-z0-9_.\-]+(?:\[[^\]]*\])?)\s*(.*)$")
 
 
@@ -33,10 +34,12 @@ def pyproject_dependencies() -> dict[str, str]:
 
 def test_environment_yml_matches_pyproject() -> None:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = [d for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))]
-    # conda spells psycopg's binary build as plain psycopg; compare without extras
+    conda = _parse([d for d in env["dependencies"] if isinstance(d, str)])
+    conda.pop("python"), conda.pop("pip")
+    # conda-forge's names for two PyPI packages; psycopg's binary build is plain psycopg there
+    conda = {CONDA_NAMES.get(name, name): spec for name, spec in conda.items()}
     strip = lambda deps: {re.sub(r"\[.*\]", "", k): v for k, v in deps.items()}  # noqa: E731
-    assert strip(_parse(conda)) == strip(pyproject_dependencies())
+    assert strip(conda) == strip(pyproject_dependencies())
     pip_part = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert "-e ." in pip_part
 

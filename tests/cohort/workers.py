@@ -14,7 +14,7 @@ from typing import Any
 
 #: Modules every child needs; a forkserver imports them once, so 200 children start quickly.
 PRELOAD = ["peerkit.cohort.sync", "peerkit.cohort.membership", "peerkit.cohort.store", "peerkit.store",
-           "peerkit.exercises", "jsonschema", "sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.sqlite",
+           "peerkit.exercises", "fastjsonschema", "sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.sqlite",
            "psycopg"]
 
 OPTIONS = ["never", "maybe", "always"]
