@@ -29,8 +29,10 @@ def choice_shares(data: pd.DataFrame, *, exercise: str) -> pd.DataFrame:
     """
     definition = load_exercise(exercise)
     values = [option.value for option in definition.scale]
+    # groupby-size is about twice as fast as pd.crosstab; the live dashboard calls this on every refresh
     counts = (
-        pd.crosstab(data["item"], data["value"]).reindex(index=definition.item_ids, columns=values, fill_value=0)
+        data.groupby(["item", "value"], sort=False).size().unstack(fill_value=0)
+        .reindex(index=definition.item_ids, columns=values, fill_value=0)
         if len(data)
         else pd.DataFrame(0, index=definition.item_ids, columns=values)
     )

@@ -645,8 +645,10 @@ class CohortStore:
         with self._read() as conn:
             rows = [tuple(row) for row in conn.execute(query)]  # plain tuples: pandas probes Row objects slowly
         frame = pd.DataFrame(rows, columns=COHORT_COLUMNS)
+        # A cohort gives few distinct answers ("never", 3, ...): decode each distinct text once.
         decode = json.JSONDecoder().decode
-        frame["value"] = pd.Series([decode(v) for v in frame["value"]], index=frame.index, dtype=object)
+        decoded = {text: decode(text) for text in set(frame["value"])}
+        frame["value"] = pd.Series([decoded[text] for text in frame["value"]], index=frame.index, dtype=object)
         frame["answered_at"] = pd.to_datetime(frame["answered_at"], utc=True, format="ISO8601")
         return frame
 
