@@ -72,22 +72,19 @@ function render({ model, el }) {
     progress.textContent = `Answered ${done} of ${total}` + (done === total ? " – all done, thank you." : ".");
   }
 
-  function showText() {
-    title.textContent = model.get("title");
-    instructions.textContent = model.get("instructions");
-    status.textContent = model.get("status");
-    status.hidden = !model.get("status");
-  }
-
   buildRows();
-  showText();
+  const unbindHeader = bindHeader(model, { title, instructions, status });
   showAnswers();
-  model.on("change:items", () => { buildRows(); showAnswers(); });
-  model.on("change:options", () => { buildRows(); showAnswers(); });
+  const rebuild = () => { buildRows(); showAnswers(); };
+  model.on("change:items", rebuild);
+  model.on("change:options", rebuild);
   model.on("change:answers", showAnswers);
-  model.on("change:title", showText);
-  model.on("change:instructions", showText);
-  model.on("change:status", showText);
+  return () => {
+    unbindHeader();
+    model.off("change:items", rebuild);
+    model.off("change:options", rebuild);
+    model.off("change:answers", showAnswers);
+  };
 }
 
 export default { render };

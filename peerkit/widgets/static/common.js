@@ -29,3 +29,18 @@ function widgetRoot(className, uid) {
   root.addEventListener("keydown", keepKeysInWidget);
   return root;
 }
+
+// Keep a widget's title, instructions and status line in step with the model. Returns the
+// function that stops listening, for the view's clean-up.
+function bindHeader(model, { title, instructions, status }) {
+  const show = () => {
+    title.textContent = model.get("title");
+    instructions.textContent = model.get("instructions");
+    status.textContent = model.get("status");
+    status.hidden = !model.get("status");
+  };
+  const events = ["change:title", "change:instructions", "change:status"];
+  show();
+  events.forEach((event) => model.on(event, show));
+  return () => events.forEach((event) => model.off(event, show));
+}

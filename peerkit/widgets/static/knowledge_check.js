@@ -89,31 +89,19 @@ function render({ model, el }) {
     });
   }
 
-  function showText() {
-    title.textContent = model.get("title");
-    instructions.textContent = model.get("instructions");
-    status.textContent = model.get("status");
-    status.hidden = !model.get("status");
-  }
-
   buildRows();
-  showText();
+  const unbindHeader = bindHeader(model, { title, instructions, status });
   showAnswers();
   showFeedback();
   const rebuild = () => { buildRows(); showAnswers(); showFeedback(); };
   model.on("change:items", rebuild);
   model.on("change:answers", showAnswers);
   model.on("change:feedback", showFeedback);
-  model.on("change:title", showText);
-  model.on("change:instructions", showText);
-  model.on("change:status", showText);
   return () => {
+    unbindHeader();
     model.off("change:items", rebuild);
     model.off("change:answers", showAnswers);
     model.off("change:feedback", showFeedback);
-    model.off("change:title", showText);
-    model.off("change:instructions", showText);
-    model.off("change:status", showText);
   };
 }
 

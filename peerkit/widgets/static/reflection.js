@@ -185,31 +185,19 @@ function render({ model, el }) {
     });
   }
 
-  function showText() {
-    title.textContent = model.get("title");
-    instructions.textContent = model.get("instructions");
-    status.textContent = model.get("status");
-    status.hidden = !model.get("status");
-  }
-
   buildRows();
-  showText();
+  const unbindHeader = bindHeader(model, { title, instructions, status });
   showAnswers();
   const rebuild = () => { buildRows(); showAnswers(); };
   model.on("change:items", rebuild);
   model.on("change:answers", showAnswers);
-  model.on("change:title", showText);
-  model.on("change:instructions", showText);
-  model.on("change:status", showText);
   window.addEventListener("pagehide", flushAll);
   return () => {
+    unbindHeader();
     flushAll(); // a view closed mid-sentence still saves what was typed
     window.removeEventListener("pagehide", flushAll);
     model.off("change:items", rebuild);
     model.off("change:answers", showAnswers);
-    model.off("change:title", showText);
-    model.off("change:instructions", showText);
-    model.off("change:status", showText);
   };
 }
 

@@ -91,33 +91,21 @@ function render({ model, el }) {
     progress.textContent = `Rated ${done} of ${items.length}` + (done === items.length ? " – all done, thank you." : ".");
   }
 
-  function showText() {
-    title.textContent = model.get("title");
-    instructions.textContent = model.get("instructions");
-    status.textContent = model.get("status");
-    status.hidden = !model.get("status");
-  }
-
   buildRows();
   buildQuestions();
-  showText();
+  const unbindHeader = bindHeader(model, { title, instructions, status });
   showAnswers();
   const rebuild = () => { buildRows(); showAnswers(); };
   model.on("change:items", rebuild);
   model.on("change:options", rebuild);
   model.on("change:questions", buildQuestions);
   model.on("change:answers", showAnswers);
-  model.on("change:title", showText);
-  model.on("change:instructions", showText);
-  model.on("change:status", showText);
   return () => {
+    unbindHeader();
     model.off("change:items", rebuild);
     model.off("change:options", rebuild);
     model.off("change:questions", buildQuestions);
     model.off("change:answers", showAnswers);
-    model.off("change:title", showText);
-    model.off("change:instructions", showText);
-    model.off("change:status", showText);
   };
 }
 

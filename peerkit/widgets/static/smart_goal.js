@@ -258,13 +258,6 @@ function render({ model, el }) {
     wasComplete = report.complete;
   }
 
-  function showText() {
-    title.textContent = model.get("title");
-    instructions.textContent = model.get("instructions");
-    status.textContent = model.get("status");
-    status.hidden = !model.get("status");
-  }
-
   function onEditing() {
     const previous = focusAfterEdit;
     buildEditor();
@@ -281,27 +274,22 @@ function render({ model, el }) {
     buildList();
   }
 
-  showText();
+  const unbindHeader = bindHeader(model, { title, instructions, status });
   buildEditor();
   buildList();
   model.on("change:editing", onEditing);
   model.on("change:goals", onGoals);
   model.on("change:reports", onGoals);
   model.on("change:criteria", buildEditor);
-  model.on("change:title", showText);
-  model.on("change:instructions", showText);
-  model.on("change:status", showText);
   window.addEventListener("pagehide", flushAll);
   return () => {
+    unbindHeader();
     flushAll(); // a view closed mid-sentence still saves what was typed
     window.removeEventListener("pagehide", flushAll);
     model.off("change:editing", onEditing);
     model.off("change:goals", onGoals);
     model.off("change:reports", onGoals);
     model.off("change:criteria", buildEditor);
-    model.off("change:title", showText);
-    model.off("change:instructions", showText);
-    model.off("change:status", showText);
   };
 }
 
