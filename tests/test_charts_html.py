@@ -38,3 +38,19 @@ def test_small_groups_are_not_drawn() -> None:
     data = pd.DataFrame([{"learner": f"p{n}", "item": "B01", "value": "never"} for n in range(4)])
     html = choice_split_html(data, exercise="boundaries")
     assert "listitem" not in html and "only 4 people" in html
+
+
+def test_rating_profile_has_a_row_per_item_with_average_and_own_rating_in_words() -> None:
+    from peerkit.charts_html import rating_profile_html
+
+    html = rating_profile_html(reference_responses("core_skills"), exercise="core_skills", own={"C01": 5})
+    assert html.count("role='listitem'") == 11
+    assert "group average" in html and "your rating 5" in html
+
+
+def test_projector_panel_draws_ratings_as_html() -> None:
+    from peerkit.cohort.panels import exercise_panel
+
+    data = pd.DataFrame([{"learner": f"p{n}", "exercise": "core_skills", "item": "C01", "value": 3} for n in range(6)])
+    panel = exercise_panel(data, "core_skills")
+    assert "peerkit-html-chart" in panel and "<img" not in panel

@@ -2,19 +2,15 @@
 
 The trainer's dashboard, the upload route and the room tally all come here with the
 same tidy table (columns ``learner, exercise, item, value``), so they draw the same
-charts: :func:`peerkit.charts.plot_choice_split` / :func:`~peerkit.charts.plot_rating_profile`
-and :func:`peerkit.agreement.divided_items`. A group smaller than ``min_group`` is not
+charts: :mod:`peerkit.charts_html` (the HTML forms of :mod:`peerkit.charts`) and
+:func:`peerkit.agreement.divided_items`. A group smaller than ``min_group`` is not
 drawn at all; the panel says so. Every piece of text, whether course text or a
 learner's shared reflection, is escaped with :func:`html.escape` before it becomes HTML.
-
-Figures are drawn on a private :class:`matplotlib.figure.Figure` (no pyplot state),
-so a panel can be built on a timer without touching the notebook's own figures.
+Nothing here touches matplotlib, so a panel can be rebuilt on a timer cheaply.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 from html import escape
 from typing import Any
 
@@ -36,44 +32,18 @@ def _for_exercise(data: pd.DataFrame, exercise: str) -> pd.DataFrame:
     return data
 
 
-def chart_png(data: pd.DataFrame, exercise: str, *, min_group: int = 5, group_label: str = "group",
-              dpi: int = 100) -> bytes:
-    """The exercise's group chart as PNG bytes (drawn by :mod:`peerkit.charts`)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from .. import charts
-
-    definition = load_exercise(exercise)
-    rows = len(definition.items)
-    figure = Figure(figsize=(11, 1.6 + 0.42 * max(rows, 3)), layout="constrained")
-    FigureCanvasAgg(figure)
-    ax = figure.add_subplot()
-    plot = charts.plot_rating_profile if definition.kind in RATING_KINDS else charts.plot_choice_split
-    plot(data, exercise=exercise, ax=ax, min_group=min_group, group_label=group_label)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
-
-
 def chart_html(data: pd.DataFrame, exercise: str, *, min_group: int = 5, group_label: str = "group") -> str:
-    """The exercise's group chart for the projector.
+    """The exercise's group chart for the projector, drawn as HTML by :mod:`peerkit.charts_html`.
 
-    Choice matrices are drawn as HTML (:mod:`peerkit.charts_html`): redrawn live for
-    hundreds of answers, matplotlib takes about a second where HTML takes milliseconds.
-    Other kinds are drawn by :mod:`peerkit.charts` as an image.
+    The same charts as :mod:`peerkit.charts` draws with matplotlib, but redrawn live for
+    hundreds of answers in milliseconds rather than about a second, and made of text a
+    screen reader can read.
     """
-    definition = load_exercise(exercise)
-    if definition.kind == "choice_matrix":
-        from ..charts_html import choice_split_html
+    from ..charts_html import choice_split_html, rating_profile_html
 
-        return choice_split_html(data, exercise=exercise, min_group=min_group, group_label=group_label,
-                                 font_size="1.4rem")
-    png = base64.b64encode(chart_png(data, exercise, min_group=min_group, group_label=group_label)).decode()
-    n = int(data["learner"].nunique()) if len(data) else 0
-    alt = f"Chart of how the {group_label} answered {definition.title}, n = {n}. Described in words below."
-    return (f"<img src='data:image/png;base64,{png}' alt='{escape(alt, quote=True)}' "
-            "style='width: 100%; max-width: 1600px; height: auto;'>")
+    definition = load_exercise(exercise)
+    draw = rating_profile_html if definition.kind in RATING_KINDS else choice_split_html
+    return draw(data, exercise=exercise, min_group=min_group, group_label=group_label, font_size="1.4rem")
 
 
 def describe(data: pd.DataFrame, exercise: str, *, min_group: int = 5, group_label: str = "group") -> str:
