@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-MODULES = ["peerkit.exercises", "peerkit.agreement"]
+MODULES = ["peerkit.exercises", "peerkit.agreement", "peerkit.answers"]
 
 
 @pytest.mark.parametrize("name", MODULES)

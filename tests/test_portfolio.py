@@ -520,3 +520,12 @@ def test_bad_settings_are_refused_and_nothing_changes(tmp_path, settings, messag
     with pytest.raises(ImportFileError, match=message):
         restore(path, new)
     assert new.responses() == [] and new.get_setting("cohort_secret") is None
+
+
+def test_true_is_not_a_rating(tmp_path) -> None:
+    from peerkit.answers import is_valid_answer
+    from peerkit.exercises import load_exercise
+
+    skills = load_exercise("core_skills")
+    assert is_valid_answer(skills, "C01", 1)
+    assert not is_valid_answer(skills, "C01", True)  # True == 1 in Python

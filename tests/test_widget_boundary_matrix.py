@@ -82,3 +82,13 @@ def test_front_end_uses_labelled_native_radio_groups() -> None:
     assert 'createElement("fieldset")' in source and 'createElement("legend")' in source
     assert 'input.type = "radio"' in source and "input.name" in source
     assert ".innerHTML" not in source  # item text is never parsed as HTML
+
+
+def test_a_stored_answer_it_cannot_show_is_kept_not_lost(store: LocalStore) -> None:
+    """An answer written by another version (say, an option since renamed) must not stop the widget or vanish."""
+    store.save("boundaries", "B01", "sometimes")
+    store.save("boundaries", "B02", "never")
+    matrix = BoundaryMatrix(store=store)
+    assert matrix.answers == {"B02": "never"}
+    matrix.answer("B03", "maybe")
+    assert store.answers("boundaries") == {"B01": "sometimes", "B02": "never", "B03": "maybe"}

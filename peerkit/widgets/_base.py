@@ -55,19 +55,27 @@ class ExerciseWidgetMixin:
             self.status = f"Your earlier answers could not be read. {error}"
             return {}
 
-    def save_answer_changes(
-        self, wanted: dict[str, Any], *, deletable: Callable[[str, Any], bool] = lambda item, value: True
-    ) -> None:
+    def _is_valid(self, item_id: str, value: Any) -> bool:
+        """Whether a stored answer is one this widget can show (see :mod:`peerkit.answers`)."""
+        from ..answers import is_valid_answer
+
+        return is_valid_answer(self.exercise, item_id, value)
+
+    def answers_to_show(self) -> dict[str, Any]:
+        """The stored answers this widget can show. Others stay in the store untouched: a
+        widget never deletes what it cannot read (see ``deletable`` below)."""
+        return {item: value for item, value in self._saved.items() if self._is_valid(item, value)}
+
+    def save_answer_changes(self, wanted: dict[str, Any]) -> None:
         """Bring the store in line with ``wanted`` ({item: value}), writing only what differs.
 
         We compare with what the store holds (``self._saved``), not with the previous
         trait value, so that showing stored answers never rewrites them and an answer
         whose save failed is tried again. A stored item missing from ``wanted`` is
-        deleted when ``deletable(item, value)`` says so (a widget keeps stored values
-        it cannot show).
+        deleted only if it is a valid answer: a widget keeps what it cannot show.
         """
         changed = {item: value for item, value in wanted.items() if self._saved.get(item) != value}
-        removed = [item for item, value in self._saved.items() if item not in wanted and deletable(item, value)]
+        removed = [item for item, value in self._saved.items() if item not in wanted and self._is_valid(item, value)]
         if not changed and not removed:
             return
         exercise_id = self.exercise.id

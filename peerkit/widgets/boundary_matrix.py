@@ -36,7 +36,7 @@ class BoundaryMatrix(ExerciseWidget):
             instructions=self.exercise.instructions,
             items=[{"id": item.id, "text": item.text} for item in self.exercise.items],
             options=[{"value": o.value, "label": o.label} for o in self.exercise.scale],
-            answers=dict(self._saved),
+            answers=self.answers_to_show(),
             **kwargs,
         )
 

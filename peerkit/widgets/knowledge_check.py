@@ -78,7 +78,7 @@ class KnowledgeCheck(ExerciseWidget):
                 }
                 for item in self.exercise.items
             ],
-            answers={item: value for item, value in self._saved.items() if self._is_valid(item, value)},
+            answers=self.answers_to_show(),
             **kwargs,
         )
         self.on_msg(self._on_front_end_message)
@@ -118,13 +118,6 @@ class KnowledgeCheck(ExerciseWidget):
             except AnswerError as error:
                 self.status = str(error)
 
-    def _is_valid(self, item_id: str, value: Any) -> bool:
-        try:
-            self._check(item_id, value)
-        except AnswerError:
-            return False
-        return True
-
     def _check(self, item_id: str, value: Any) -> None:
         question = self.exercise.item(item_id)
         values = [option["value"] for option in question.details["options"]]
@@ -161,7 +154,7 @@ class KnowledgeCheck(ExerciseWidget):
         stale = [q for q in self.feedback if new.get(q) != change["old"].get(q)]
         if stale:
             self.feedback = {q: f for q, f in self.feedback.items() if q not in stale}
-        self.save_answer_changes(new, deletable=self._is_valid)
+        self.save_answer_changes(new)
 
 
 def _feedback(question: Item, chosen: list[str]) -> dict[str, Any]:

@@ -63,7 +63,7 @@ class Reflection(ExerciseWidget):
                 {"id": item.id, "text": item.text, "placeholder": item.details.get("placeholder", "")}
                 for item in self.exercise.items
             ],
-            answers={item: value for item, value in self._saved.items() if self._is_valid(item, value)},
+            answers=self.answers_to_show(),
             **kwargs,
         )
 
@@ -91,13 +91,6 @@ class Reflection(ExerciseWidget):
         """Delete one reflection from the widget and the store (the front end asks to confirm first)."""
         self.exercise.item(item_id)
         self.answers = {item: value for item, value in self.answers.items() if item != item_id}
-
-    def _is_valid(self, item_id: str, value: Any) -> bool:
-        try:
-            self._check(item_id, value)
-        except AnswerError:
-            return False
-        return True
 
     def _check(self, item_id: str, value: Any) -> None:
         self.exercise.item(item_id)
@@ -127,4 +120,4 @@ class Reflection(ExerciseWidget):
 
     @traitlets.observe("answers")
     def _save_changes(self, change: dict[str, Any]) -> None:
-        self.save_answer_changes(change["new"], deletable=self._is_valid)
+        self.save_answer_changes(change["new"])

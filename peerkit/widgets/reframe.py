@@ -53,7 +53,7 @@ class Reframe(ExerciseWidget):
             title=self.exercise.title,
             instructions=self.exercise.instructions,
             items=[{"id": item.id, "text": item.text} for item in self.exercise.items],
-            answers={item: value for item, value in self._saved.items() if self._is_valid(item, value)},
+            answers=self.answers_to_show(),
             **kwargs,
         )
         self.on_msg(self._on_front_end_message)
@@ -85,13 +85,6 @@ class Reframe(ExerciseWidget):
             except AnswerError as error:
                 self.status = str(error)
 
-    def _is_valid(self, item_id: str, value: Any) -> bool:
-        try:
-            self._check(item_id, value)
-        except AnswerError:
-            return False
-        return True
-
     def _check(self, item_id: str, value: Any) -> None:
         self.exercise.item(item_id)
         if not isinstance(value, str):
@@ -113,4 +106,4 @@ class Reframe(ExerciseWidget):
 
     @traitlets.observe("answers")
     def _save_changes(self, change: dict[str, Any]) -> None:
-        self.save_answer_changes(change["new"], deletable=self._is_valid)
+        self.save_answer_changes(change["new"])

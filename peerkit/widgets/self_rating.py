@@ -51,7 +51,7 @@ class SelfRating(ExerciseWidget):
             options=[{"value": o.value, "label": o.label} for o in self.exercise.scale],
             questions=list(self.exercise.details.get("questions", [])),
             # a stored value the scale no longer has (content changed) is kept in the store, not shown
-            answers={item: value for item, value in self._saved.items() if self._is_valid(item, value)},
+            answers=self.answers_to_show(),
             **kwargs,
         )
 
@@ -72,13 +72,6 @@ class SelfRating(ExerciseWidget):
         self.exercise.item(item_id)  # names the known items if the id is wrong
         self.answers = {item: value for item, value in self.answers.items() if item != item_id}
 
-    def _is_valid(self, item_id: str, value: Any) -> bool:
-        try:
-            self._check(item_id, value)
-        except AnswerError:
-            return False
-        return True
-
     def _check(self, item_id: str, value: Any) -> None:
         # bool is an int in Python (True == 1), so it would slip through the scale check
         if isinstance(value, bool) or not isinstance(value, int):
@@ -98,4 +91,4 @@ class SelfRating(ExerciseWidget):
 
     @traitlets.observe("answers")
     def _save_changes(self, change: dict[str, Any]) -> None:
-        self.save_answer_changes(change["new"], deletable=self._is_valid)
+        self.save_answer_changes(change["new"])
