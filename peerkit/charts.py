@@ -74,10 +74,12 @@ def _suppressed(ax: "Axes", title: str, n: int, min_group: int) -> "Axes":
     return ax
 
 
-def _one_exercise(data: pd.DataFrame, exercise: Exercise) -> pd.DataFrame:
+def exercise_group(data: pd.DataFrame, exercise: str) -> tuple[Exercise, pd.DataFrame, int]:
+    """What every chart starts from: the exercise's definition, its rows of ``data`` and the group size."""
+    definition = load_exercise(exercise)
     if "exercise" in data.columns:
-        data = data[data["exercise"] == exercise.id]
-    return data
+        data = data[data["exercise"] == exercise]
+    return definition, data, group_size(data)
 
 
 def plot_choice_split(
@@ -98,9 +100,7 @@ def plot_choice_split(
 
     >>> ax = plot_choice_split(group, exercise="boundaries", own={"B01": "maybe"})  # doctest: +SKIP
     """
-    definition = load_exercise(exercise)
-    data = _one_exercise(data, definition)
-    n = group_size(data)
+    definition, data, n = exercise_group(data, exercise)
     title = f"{definition.title}\nHow the {group_label} answered (n = {n})"
     ax = _new_axes(ax, len(definition.items))
     if n < min_group:
@@ -157,9 +157,7 @@ def describe_choice_split(
     min_group: int = MIN_GROUP,
 ) -> str:
     """The chart of :func:`plot_choice_split` in words (plain text, never HTML)."""
-    definition = load_exercise(exercise)
-    data = _one_exercise(data, definition)
-    n = group_size(data)
+    definition, data, n = exercise_group(data, exercise)
     if n < min_group:
         return suppression_message(n, min_group)
     shares = choice_shares(data, exercise=exercise)
@@ -202,9 +200,7 @@ def plot_rating_profile(
 
     >>> ax = plot_rating_profile(group, exercise="core_skills", own={"S01": 4})  # doctest: +SKIP
     """
-    definition = load_exercise(exercise)
-    data = _one_exercise(data, definition)
-    n = group_size(data)
+    definition, data, n = exercise_group(data, exercise)
     title = f"{definition.title}\nYour ratings and the {group_label}'s (n = {n})"
     ax = _new_axes(ax, len(definition.items))
     if n < min_group:
@@ -241,9 +237,7 @@ def describe_rating_profile(
     min_group: int = MIN_GROUP,
 ) -> str:
     """The chart of :func:`plot_rating_profile` in words (plain text)."""
-    definition = load_exercise(exercise)
-    data = _one_exercise(data, definition)
-    n = group_size(data)
+    definition, data, n = exercise_group(data, exercise)
     if n < min_group:
         return suppression_message(n, min_group)
     means = pd.to_numeric(data["value"], errors="coerce").groupby(data["item"]).mean().reindex(definition.item_ids)

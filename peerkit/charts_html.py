@@ -18,8 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .agreement import choice_shares
-from .charts import HATCHES, MIN_GROUP, _palette, group_size, suppression_message
-from .exercises import load_exercise
+from .charts import HATCHES, MIN_GROUP, _palette, exercise_group, suppression_message
 
 # CSS stand-ins for the matplotlib hatches, in the same order as charts.HATCHES
 _PATTERNS = {
@@ -42,6 +41,11 @@ SCREEN_READER_ONLY = "position:absolute;left:-9999px;width:1px;height:1px;overfl
 # the learner's own answer: a black diamond with a white edge, as in peerkit.charts
 OWN_MARK = ("<span aria-hidden='true' style='display:inline-block;width:.7em;height:.7em;background:#000;"
             "transform:rotate(45deg);box-shadow:0 0 0 2px #fff;margin:0 .35em;flex:none'></span>")
+
+
+def _suppressed(title: str, n: int, min_group: int) -> str:
+    return (f"<figure class='peerkit-html-chart'><figcaption>{title}</figcaption>"
+            f"<p>{escape(suppression_message(n, min_group))}</p></figure>")
 
 
 def _background(colour: str, hatch: str) -> str:
@@ -70,15 +74,11 @@ def choice_split_html(
     words "your answer" for screen readers).
     """
     own = own or {}
-    definition = load_exercise(exercise)
-    if "exercise" in data.columns:
-        data = data[data["exercise"] == exercise]
-    n = group_size(data)
+    definition, data, n = exercise_group(data, exercise)
     title = (f"<strong>{escape(definition.title)}</strong><br>"
              f"How the {escape(group_label)} answered (n = {n})")
     if n < min_group:
-        return (f"<figure class='peerkit-html-chart'><figcaption>{title}</figcaption>"
-                f"<p>{escape(suppression_message(n, min_group))}</p></figure>")
+        return _suppressed(title, n, min_group)
     shares = choice_shares(data, exercise=exercise)
     values = [option.value for option in definition.scale]
     labels = [definition.label_for(v) for v in values]
@@ -143,16 +143,12 @@ def rating_profile_html(
 ) -> str:
     """The chart of :func:`peerkit.charts.plot_rating_profile` as HTML: per item, the group's
     average (a hatched bar), the middle half of its ratings (a line) and your rating (a diamond)."""
-    definition = load_exercise(exercise)
+    definition, data, n = exercise_group(data, exercise)
     own = own or {}
-    if "exercise" in data.columns:
-        data = data[data["exercise"] == exercise]
-    n = group_size(data)
     title = (f"<strong>{escape(definition.title)}</strong><br>"
              f"Your ratings and the {escape(group_label)}'s (n = {n})")
     if n < min_group:
-        return (f"<figure class='peerkit-html-chart'><figcaption>{title}</figcaption>"
-                f"<p>{escape(suppression_message(n, min_group))}</p></figure>")
+        return _suppressed(title, n, min_group)
     scale = sorted(int(option.value) for option in definition.scale)
     low, high = scale[0], scale[-1]
     ratings = pd.to_numeric(data["value"], errors="coerce")

@@ -50,24 +50,18 @@ sys.path.insert(0, str(ROOT))
 from peerkit.exercises import load_exercise  # noqa: E402
 from peerkit.research.export import export_frame  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_reference_cohort import BOUNDARY_PROFILE  # noqa: E402
+
 SEED = 20260115
 OUT = ROOT / "peerkit" / "data" / "synthetic" / "cohorts"
 #: Public, because the data are invented. Real exports need a secret key.
 SYNTHETIC_KEY = b"SYNTHETIC-not-a-secret-key-for-invented-learners"
 EXPORTED_ON = "2026-01-15"
 
-# (never, maybe, always) for each boundary item: a plausible new training group
-BASE = {
-    "B01": (0.15, 0.70, 0.15), "B02": (0.10, 0.70, 0.20), "B03": (0.45, 0.45, 0.10),
-    "B04": (0.60, 0.35, 0.05), "B05": (0.05, 0.55, 0.40), "B06": (0.30, 0.60, 0.10),
-    "B07": (0.80, 0.18, 0.02), "B08": (0.90, 0.08, 0.02), "B09": (0.70, 0.27, 0.03),
-    "B10": (0.35, 0.60, 0.05), "B11": (0.85, 0.14, 0.01), "B12": (0.25, 0.70, 0.05),
-    "B13": (0.80, 0.18, 0.02), "B14": (0.75, 0.23, 0.02), "B15": (0.45, 0.50, 0.05),
-    "B16": (0.98, 0.02, 0.00), "B17": (0.95, 0.05, 0.00), "B18": (0.92, 0.07, 0.01),
-    "B19": (0.35, 0.50, 0.15), "B20": (0.75, 0.22, 0.03), "B21": (0.40, 0.50, 0.10),
-    "B22": (0.70, 0.28, 0.02), "B23": (0.05, 0.65, 0.30), "B24": (0.02, 0.38, 0.60),
-    "B25": (0.50, 0.45, 0.05), "B26": (0.10, 0.40, 0.50), "B27": (0.45, 0.45, 0.10),
-}
+# (never, maybe, always) for each boundary item: a plausible new training group, the same
+# profile as the single synthetic reference group
+BASE = BOUNDARY_PROFILE
 DUAL_RELATIONSHIPS = ["B03", "B04", "B06", "B07", "B10", "B11", "B12", "B14", "B15"]
 
 COHORTS = {
