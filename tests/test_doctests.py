@@ -6,7 +6,8 @@ import importlib
 
 import pytest
 
-MODULES = ["peerkit.exercises", "peerkit.agreement", "peerkit.answers"]
+MODULES = ["peerkit.exercises", "peerkit.agreement", "peerkit.answers", "peerkit.privacy", "peerkit.files",
+           "peerkit.timestamps"]
 
 
 @pytest.mark.parametrize("name", MODULES)
