@@ -12,10 +12,11 @@ from .store import LocalStore
 
 
 def exercise(exercise_id: str, *, store: LocalStore | None = None) -> Any:
-    """The widget for an exercise (its kind decides which); shown when it ends a cell."""
-    from .widgets import widget_for
+    """The widget for an exercise, the one its kind names (:mod:`peerkit.kinds`); shown when it ends a cell."""
+    from .exercises import load_exercise
+    from .widgets import widget_class
 
-    return widget_for(exercise_id, store=store)
+    return widget_class(load_exercise(exercise_id).kind)(exercise_id, store=store)
 
 
 def compare(exercise_id: str, *, store: LocalStore | None = None, **options: Any) -> Any:

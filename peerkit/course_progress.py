@@ -1,13 +1,9 @@
 """How far a learner has got: which exercises are done, chapter by chapter.
 
-An exercise counts as *done* by a rule that depends on its kind:
-
-* ``choice_matrix``, ``rating`` and ``knowledge_check`` are done when every item
-  has an answer (a half-filled matrix is not finished);
-* ``reflection``, ``smart_goal`` and ``reframe`` are done as soon as one answer
-  is stored (their prompts are invitations, not a checklist).
-
-Kinds not listed follow the first rule. The chapters and their order come from
+An exercise counts as *done* by its kind's rule (:meth:`peerkit.kinds.Kind.is_done`):
+a boundary matrix, a rating or a knowledge check when every item has an answer (a
+half-filled matrix is not finished); a reflection, a SMART goal or a reframe as soon
+as one answer is stored (their prompts are invitations, not a checklist). The chapters and their order come from
 ``peerkit/data/chapters.json``.
 
 >>> from peerkit.course_progress import chapter_summary
@@ -26,15 +22,13 @@ from typing import TYPE_CHECKING
 
 from .errors import ContentError
 from .exercises import DATA_DIR, exercise_ids, load_exercise
+from .kinds import kind_of
 from .store import LocalStore
 
 if TYPE_CHECKING:
     import pandas as pd
 
 CHAPTERS_FILE = DATA_DIR / "chapters.json"
-
-#: Kinds that are done once at least one answer is stored; every other kind needs all items.
-DONE_WITH_ANY_ANSWER = frozenset({"reflection", "smart_goal", "reframe"})
 
 PROGRESS_COLUMNS = ["chapter", "exercise", "title", "done", "answered", "total"]
 SUMMARY_COLUMNS = ["chapter", "title", "notebook", "done", "total", "status", "to_do"]
@@ -108,12 +102,9 @@ def chapter_progress(store: LocalStore | None = None) -> "pd.DataFrame":
     for exercise_id in exercise_ids():
         exercise = load_exercise(exercise_id)
         items = set(exercise.item_ids)
-        if exercise.kind in DONE_WITH_ANY_ANSWER:
-            answered = len(stored[exercise_id])
-            done = answered > 0
-        else:
-            answered = len(stored[exercise_id] & items)
-            done = answered == len(items)
+        kind = kind_of(exercise)
+        answered = kind.answered(exercise, stored[exercise_id])
+        done = kind.is_done(exercise, stored[exercise_id])
         rows.append({
             "chapter": exercise.chapter,
             "exercise": exercise_id,

@@ -1,7 +1,7 @@
 """Exercise definitions: course content kept as data, checked when loaded.
 
 Each exercise is one JSON file in ``peerkit/data/exercises/`` named after its id.
-Its ``kind`` picks the JSON Schema it must satisfy
+Its ``kind`` (one of :mod:`peerkit.kinds`) names the JSON Schema it must satisfy
 (``peerkit/data/schemas/<kind>.schema.json``); on top of the schema we check
 what a schema cannot say (ids unique, file named after its id). A file that
 fails names itself and the problem in a :class:`~peerkit.errors.ContentError`.
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import AnswerError, ContentError
+from .kinds import kind_names, kind_of
 
 DATA_DIR = Path(str(resources.files("peerkit") / "data"))
 EXERCISES_DIR = DATA_DIR / "exercises"
@@ -75,13 +76,8 @@ class Exercise:
         return str(value)
 
     def check_value(self, item_id: str, value: Any) -> None:
-        """Raise :class:`AnswerError` unless ``value`` is a valid answer to ``item_id``."""
-        self.item(item_id)
-        if self.scale and value not in [option.value for option in self.scale]:
-            allowed = ", ".join(repr(o.value) for o in self.scale)
-            raise AnswerError(
-                f"{value!r} is not an answer to {self.id!r} item {item_id!r}. Choose one of: {allowed}."
-            )
+        """Raise :class:`AnswerError` unless ``value`` is a valid answer to ``item_id`` (the kind's rule)."""
+        kind_of(self.kind).check_answer(self, item_id, value)
 
 
 def exercise_ids() -> list[str]:
@@ -152,20 +148,20 @@ def parse_exercise(raw: Any, source: str = "<data>") -> Exercise:
 
 
 def _validator_for(kind: Any, source: str) -> Callable[[Any], Any]:
-    known = sorted(p.name.removesuffix(".schema.json") for p in SCHEMAS_DIR.glob("*.schema.json"))
+    known = kind_names()
     if not isinstance(kind, str) or kind not in known:
         raise ContentError(f"Exercise file {source}: 'kind' is {kind!r}; it must be one of: {', '.join(known)}.")
-    return _compiled_schema(kind)
+    return _compiled_schema(kind_of(kind).schema)
 
 
 @lru_cache(maxsize=None)
-def _compiled_schema(kind: str) -> Callable[[Any], Any]:
+def _compiled_schema(schema_file: str) -> Callable[[Any], Any]:
     # fastjsonschema (already required by nbformat) compiles each schema once to plain
     # Python; importing the jsonschema package costs over a second, more than the rest
     # of a chapter's set-up.
     import fastjsonschema
 
-    schema = json.loads((SCHEMAS_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((SCHEMAS_DIR / schema_file).read_text(encoding="utf-8"))
     return fastjsonschema.compile(schema)
 
 

@@ -237,7 +237,7 @@ def _humanise(key: str) -> str:
 
 def _describe_goal(exercise: Exercise, value: Any, answered_at: datetime | None) -> _Answer | None:
     """A SMART goal in the builder's own words, or None if the value is not a goal the builder made."""
-    from .widgets.smart_goal import CRITERION_FIELDS, check_goal, format_date, goal_statement
+    from .kinds.smart_goal import CRITERION_FIELDS, check_goal, format_date, goal_statement
 
     try:
         goal = check_goal(value)

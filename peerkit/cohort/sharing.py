@@ -1,12 +1,14 @@
 """Exactly which of a learner's answers their sharing choices let out, and in what form.
 
-A learner shares whole exercises (ticked when joining); on top of that
+Nothing is shared until the learner ticks it: :func:`default_share` is empty. A
+learner shares whole exercises; within them each kind says what of an answer may
+leave (:meth:`peerkit.kinds.Kind.shared_value`):
 
-- a reflection (kind ``reflection``, value ``{"text": str, "share": bool}``) goes out
-  only when that reflection's own ``share`` is true, and then only its text;
-- any other answer stored as an object with a ``share`` key follows that key too;
-- exercises holding personal plans or free text (``smart_goal``, ``reframe``) are not
-  ticked by default: the learner ticks them on purpose.
+- a reflection or a SMART goal goes out only when the learner ticked "share" on
+  that answer itself, and then only its text (a goal also says which SMART
+  criteria it meets);
+- any other valid answer goes out as it is stored; an answer the exercise would not
+  accept never goes out.
 
 The same function feeds live syncing and submission files, so both routes let out
 the same answers and nothing else.
@@ -16,23 +18,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AnswerError, ContentError
+from ..errors import ContentError
 from ..exercises import Exercise, exercise_ids, load_exercise
+from ..kinds import all_kinds, kind_of
 
 if TYPE_CHECKING:
     from ..store import LocalStore
 
-#: Kinds shared unless the learner unticks them; others need a tick.
-SHARED_BY_DEFAULT = frozenset({"choice_matrix", "rating", "knowledge_check", "reflection"})
 #: Kinds whose every answer needs its own opt-in (``"share": true`` in the value).
-OPT_IN_PER_ANSWER = frozenset({"reflection"})
+OPT_IN_PER_ANSWER = frozenset(kind.name for kind in all_kinds() if kind.share_per_answer)
 #: Longest text we pass on (a reflection), in characters.
-MAX_TEXT = 5000
+MAX_TEXT = kind_of("reflection").max_chars
 
 
 def default_share() -> list[str]:
-    """The exercises ticked when a learner first sees the sharing choices."""
-    return [e for e in exercise_ids() if _kind(e) in SHARED_BY_DEFAULT]
+    """The exercises ticked when a learner first sees the sharing choices: none (sharing is opt-in)."""
+    return []
 
 
 def check_share(exercises: Iterable[str] | None) -> list[str]:
@@ -50,31 +51,13 @@ def check_share(exercises: Iterable[str] | None) -> list[str]:
     return chosen
 
 
-def _kind(exercise_id: str) -> str | None:
-    try:
-        return load_exercise(exercise_id).kind
-    except ContentError:
-        return None
-
-
 def shared_value(exercise: Exercise, item: str, value: Any) -> tuple[bool, Any]:
     """``(share?, value to send)`` for one stored answer of an exercise the learner shares."""
-    if exercise.kind in OPT_IN_PER_ANSWER:
-        if not (isinstance(value, dict) and value.get("share") is True):
-            return False, None
-        text = value.get("text")
-        if not isinstance(text, str) or not text.strip():
-            return False, None
-        return True, {"text": text[:MAX_TEXT]}
-    if isinstance(value, dict) and "share" in value:
-        if value["share"] is not True:
-            return False, None
-        value = {k: v for k, v in value.items() if k != "share"}
     try:
-        exercise.check_value(item, value)
-    except AnswerError:
-        return False, None  # never pass on something the exercise would not accept
-    return True, value
+        kind = kind_of(exercise)
+    except ContentError:
+        return False, None  # a kind this peerkit does not know: keep it private
+    return kind.shared_value(exercise, item, value)
 
 
 def shared_rows(store: "LocalStore", share: Iterable[str]) -> list[dict[str, Any]]:

@@ -33,10 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import AnswerError, ContentError, ImportFileError
 from ..exercises import Exercise, load_exercise
+from ..kinds import kind_of
 from .errors import CohortError
 from .membership import membership
 from .pseudonym import PSEUDONYM_PATTERN
-from .sharing import MAX_TEXT, OPT_IN_PER_ANSWER, shared_rows
+from .sharing import OPT_IN_PER_ANSWER, shared_rows
 
 if TYPE_CHECKING:
     from ..store import LocalStore
@@ -49,6 +50,8 @@ MAX_BYTES = 1_000_000
 MAX_RESPONSES = 5000
 #: Clock skew tolerated for a created_at in the future.
 FUTURE_SLACK = timedelta(days=1)
+#: Longest answer accepted, as JSON: a shared SMART goal sentence with its criteria and escapes.
+MAX_SHARED_JSON = 20_000
 _TOP_KEYS = {"format", "format_version", "cohort", "pseudonym", "created_at", "responses"}
 _RESPONSE_KEYS = {"exercise", "item", "value", "answered_at"}
 
@@ -151,22 +154,18 @@ def _time(value: Any, what: str) -> datetime:
 
 
 def _check_value(definition: Exercise, item: str, value: Any, where: str) -> None:
-    if definition.kind in OPT_IN_PER_ANSWER:
-        if not isinstance(value, dict) or not isinstance(value.get("text"), str) or set(value) - {"text", "share"}:
-            raise ImportFileError(f"{where}: a shared reflection must be {{\"text\": \"...\"}}.")
-        if value.get("share", True) is not True:
-            raise ImportFileError(f"{where}: this reflection is marked not to be shared, so it cannot be loaded.")
-        if len(value["text"]) > MAX_TEXT:
-            raise ImportFileError(f"{where}: the reflection is longer than {MAX_TEXT} characters.")
-        return
-    if definition.scale and isinstance(value, bool):
-        raise ImportFileError(f"{where}: {value!r} is not on the scale of {definition.id!r}.")
+    # a submission holds answers in the form they are shared in; the kind says what that form is
+    if (isinstance(value, dict) and "share" in value and definition.kind in OPT_IN_PER_ANSWER
+            and value["share"] is not True):
+        raise ImportFileError(f"{where}: this answer is marked not to be shared, so it cannot be loaded.")
+    if isinstance(value, dict) and value.get("share") is True and definition.kind in OPT_IN_PER_ANSWER:
+        value = {k: v for k, v in value.items() if k != "share"}  # files from before the flag was dropped
     try:
-        definition.check_value(item, value)
+        kind_of(definition).check_shared(definition, item, value)
     except AnswerError as error:
         raise ImportFileError(f"{where}: {error}") from None
-    if len(json.dumps(value)) > MAX_TEXT:
-        raise ImportFileError(f"{where}: the answer is longer than {MAX_TEXT} characters.")
+    if len(json.dumps(value)) > MAX_SHARED_JSON:
+        raise ImportFileError(f"{where}: the answer is longer than {MAX_SHARED_JSON} characters.")
 
 
 def parse_submission(content: bytes, name: str = "submission", cohort: str | None = None) -> Submission:

@@ -10,11 +10,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ContentError
-
+from ..kinds import Kind, all_kinds, kind_of
 
 #: Item ids of exercises whose items are made by the learner (a SMART goal per goal, see
-#: peerkit.widgets.smart_goal) rather than listed in the definition.
-LEARNER_ITEM_PATTERNS = {"smart_goal": r"^G-[0-9a-f]{8}$"}
+#: peerkit.kinds.smart_goal) rather than listed in the definition, from the kinds registry.
+LEARNER_ITEM_PATTERNS = {kind.name: kind.item_pattern for kind in all_kinds() if kind.learner_items}
+
+
+def known_kind(name: str) -> Kind | None:
+    """The registry's kind of this name, or None for a kind this peerkit does not know (an export's)."""
+    try:
+        return kind_of(name)
+    except ContentError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -69,9 +77,16 @@ class ExerciseInfo:
             return list(self.options[item_id])
         return None
 
+    @property
+    def open_text(self) -> bool:
+        """True when answers are the learner's own words (reflections, reframes, goals)."""
+        kind = known_kind(self.kind)
+        return bool(kind and kind.open_text)
+
     def value_ok(self, item_id: str, value: Any) -> bool:
-        if self.kind == "smart_goal":
-            return isinstance(value, dict)
+        kind = known_kind(self.kind)
+        if kind is not None and kind.learner_items:
+            return isinstance(value, dict)  # a goal, whole or in its shared form
         allowed = self.allowed(item_id)
         if allowed is None:
             return True

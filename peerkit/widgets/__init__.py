@@ -1,25 +1,22 @@
-"""Exercise widgets, one class per module, chosen by the exercise's ``kind``.
+"""Exercise widgets, one class per module, chosen by the exercise's kind.
 
-``WIDGET_FOR_KIND`` maps each kind of exercise definition to the widget class
-that renders it; :func:`widget_for` builds one for an exercise id.
+Each kind in :mod:`peerkit.kinds` names its widget class as ``"module:Class"``;
+:func:`widget_class` imports it and :func:`widget_for` builds one for an exercise id.
+``WIDGET_FOR_KIND`` is the same mapping, read from the registry.
 """
 from __future__ import annotations
 
 from importlib import import_module
 from typing import Any
 
-WIDGET_FOR_KIND = {
-    "choice_matrix": "peerkit.widgets.boundary_matrix:BoundaryMatrix",
-    "rating": "peerkit.widgets.self_rating:SelfRating",
-    "reflection": "peerkit.widgets.reflection:Reflection",
-    "knowledge_check": "peerkit.widgets.knowledge_check:KnowledgeCheck",
-    "smart_goal": "peerkit.widgets.smart_goal:SmartGoalBuilder",
-    "reframe": "peerkit.widgets.reframe:Reframe",
-}
+from ..kinds import all_kinds, kind_of
+
+WIDGET_FOR_KIND = {kind.name: kind.widget for kind in all_kinds()}
 
 
-def widget_class(kind: str) -> type:
-    module_name, attribute = WIDGET_FOR_KIND[kind].split(":")
+def widget_class(kind: Any) -> type:
+    """The widget class of a kind (a kind name, a kind or an exercise)."""
+    module_name, attribute = kind_of(getattr(kind, "name", kind)).widget.split(":")
     return getattr(import_module(module_name), attribute)
 
 

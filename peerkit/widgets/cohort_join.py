@@ -18,9 +18,10 @@ import ipywidgets as widgets
 import traitlets
 
 from ..cohort.membership import join, leave, membership, set_sharing
-from ..cohort.sharing import OPT_IN_PER_ANSWER, check_share, default_share
+from ..cohort.sharing import check_share, default_share
 from ..errors import PeerkitError, StoreError
 from ..exercises import ContentError, exercise_ids, load_exercise
+from ..kinds import kind_of
 from ..store import LocalStore
 
 INTRO = (
@@ -54,7 +55,8 @@ class CohortJoin(widgets.VBox):
                 definition = load_exercise(exercise)
             except ContentError:
                 continue
-            note = " (only reflections you marked “share”)" if definition.kind in OPT_IN_PER_ANSWER else ""
+            share_note = kind_of(definition).share_note
+            note = f" ({share_note})" if share_note else ""
             box = widgets.Checkbox(value=exercise in ticked, description=f"Share: {definition.title}{note}",
                                    indent=False, layout=widgets.Layout(width="auto"))
             box.observe(self._sharing_changed, names="value")

@@ -26,17 +26,9 @@ from typing import Any
 import traitlets
 
 from ..errors import AnswerError
+from ..kinds.reflection import MAX_CHARS, word_count  # noqa: F401 - the kind's limit; word_count re-exported
 from ..store import LocalStore
 from ._base import ExerciseWidget, front_end
-
-#: Longest reflection kept, in characters (about 800 words); the text box stops there too. The same
-#: limit as a shared reflection (peerkit.cohort.sharing.MAX_TEXT), so sharing never cuts one short.
-MAX_CHARS = 5_000
-
-
-def word_count(text: str) -> int:
-    """Words in ``text`` as the widget counts them: runs of non-space characters."""
-    return len(text.split())
 
 
 class Reflection(ExerciseWidget):

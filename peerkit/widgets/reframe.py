@@ -24,11 +24,9 @@ from typing import Any
 import traitlets
 
 from ..errors import AnswerError
+from ..kinds.reframe import MAX_CHARS
 from ..store import LocalStore
 from ._base import ExerciseWidget, front_end
-
-#: Longest reframe kept, in characters.
-MAX_CHARS = 5_000
 
 
 class Reframe(ExerciseWidget):

@@ -63,7 +63,7 @@ def test_join_reads_the_store_from_the_environment_and_does_not_copy_it(cohort, 
     monkeypatch.setenv("PEERKIT_COHORT_URL", cohort.url)
     ana = new_learner("ana")
     answer_boundaries(ana, items=3)
-    join(ana, cohort.code)
+    join(ana, cohort.code, share=["boundaries"])
     assert ana.get_setting(SETTING)["url"] is None  # a password in the variable never lands in the learner's files
     assert len(cohort.store.responses_frame(cohort.id)) == 3
 
@@ -92,8 +92,7 @@ def test_reflection_is_shared_only_with_its_own_opt_in(cohort, new_learner) -> N
     ana = new_learner("ana")
     ana.save("welcome_reflection", "R1", {"text": "private thought", "share": False})
     ana.save("welcome_reflection", "R2", {"text": "I hope to <listen> better", "share": True})
-    assert "welcome_reflection" in default_share()
-    join(ana, cohort.code, url=cohort.url)
+    join(ana, cohort.code, url=cohort.url, share=["welcome_reflection"])
     shared = cohort.store.responses_frame(cohort.id, "welcome_reflection")
     assert shared["item"].tolist() == ["R2"]
     assert shared["value"].tolist() == [{"text": "I hope to <listen> better"}]  # the text only, no flag
@@ -105,9 +104,14 @@ def test_reflection_is_shared_only_with_its_own_opt_in(cohort, new_learner) -> N
     assert cohort.store.responses_frame(cohort.id, "welcome_reflection").empty
 
 
-def test_personal_plans_are_not_shared_by_default() -> None:
-    assert "smart_goal" not in default_share()
-    assert "boundaries" in default_share()
+def test_nothing_is_shared_by_default(cohort, new_learner) -> None:
+    # sharing is opt-in (issue 14): no exercise is ticked in advance
+    assert default_share() == []
+    ana = new_learner("ana")
+    answer_boundaries(ana)
+    ana.save("welcome_reflection", "R1", {"text": "ticked, but the exercise is not shared", "share": True})
+    join(ana, cohort.code, url=cohort.url)
+    assert cohort.store.responses_frame(cohort.id).empty
 
 
 def test_invalid_local_values_are_never_passed_on(new_learner) -> None:
@@ -121,7 +125,7 @@ def test_leave_withdraws_shared_answers(cohort, new_learner) -> None:
     ana, ben = new_learner("ana"), new_learner("ben")
     for learner in (ana, ben):
         answer_boundaries(learner)
-        join(learner, cohort.code, url=cohort.url)
+        join(learner, cohort.code, url=cohort.url, share=["boundaries"])
     message = leave(ana)
     assert "27 answers you shared were removed" in message
     assert membership(ana) is None
@@ -134,7 +138,7 @@ def test_leave_withdraws_shared_answers(cohort, new_learner) -> None:
 def test_leave_without_withdrawing_keeps_the_answers(cohort, new_learner) -> None:
     ana = new_learner("ana")
     answer_boundaries(ana, items=2)
-    join(ana, cohort.code, url=cohort.url)
+    join(ana, cohort.code, url=cohort.url, share=["boundaries"])
     assert "stay with the group" in leave(ana, withdraw=False)
     assert len(cohort.store.responses_frame(cohort.id)) == 2
 

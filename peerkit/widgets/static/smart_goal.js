@@ -220,7 +220,15 @@ function render({ model, el }) {
 
     feedback = make("div", "peerkit-goal-feedback");
     feedback.id = `${uid}-feedback`;
-    editor.append(feedback, button("Done with this goal", () => {
+    // private until ticked: only a ticked goal can reach the group (and only if the learner shares this exercise)
+    const shareLabel = make("label", "peerkit-check peerkit-share");
+    const shareBox = document.createElement("input");
+    shareBox.type = "checkbox";
+    shareBox.dataset.field = "share";
+    shareBox.addEventListener("change", () => send("share", shareBox.checked));
+    shareLabel.append(shareBox, make("span", "", "Share this goal anonymously with my group"));
+    inputs.share = shareBox;
+    editor.append(feedback, shareLabel, button("Done with this goal", () => {
       flushAll();
       focusAfterEdit = editorGoal;
       model.send({ type: "done" });

@@ -1,0 +1,147 @@
+"""What every exercise kind says about itself; each kind module fills in its own rules.
+
+A kind is a small object with class-level facts (its schema, widget, chart style,
+item id pattern) and a handful of rules (is this answer valid, is the exercise done,
+what of an answer may leave the computer, how a group's answers are summarised).
+Kind modules sit at the bottom of the import graph: they import neither the store,
+nor widgets, nor charts. Widgets and charts are named as strings and looked up by
+the layers above.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..errors import AnswerError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..exercises import Exercise
+
+#: Item ids listed in an exercise file (the schemas say the same).
+LISTED_ITEM_ID = r"^[A-Z][A-Z0-9_]*$"
+#: Tidy answer rows: one per (learner, item), as group charts and research read them.
+ROW_COLUMNS = ("learner", "item", "value")
+
+
+class Kind:
+    """One kind of exercise. Subclasses set the class attributes and override the rules."""
+
+    #: the ``kind`` of an exercise file
+    name: ClassVar[str] = ""
+    #: the widget class, as ``"module:Class"`` (imported only by the widget layer)
+    widget: ClassVar[str] = ""
+    #: how charts draw the summary: "diverging", "profile", "options", "texts", "goals"
+    chart_style: ClassVar[str] = ""
+    #: item ids this kind accepts (a regular expression)
+    item_pattern: ClassVar[str] = LISTED_ITEM_ID
+    #: True when the learner makes the items (a SMART goal per goal) instead of the file listing them
+    learner_items: ClassVar[bool] = False
+    #: True when one stored answer is enough for the exercise to count as done
+    done_with_any_answer: ClassVar[bool] = False
+    #: True when every answer needs its own "share" tick (``"share": true`` in the stored value)
+    share_per_answer: ClassVar[bool] = False
+    #: research: answers are open text (never exported without consent, never a closed category)
+    open_text: ClassVar[bool] = False
+    #: the longest text kept in one answer, in characters (None: answers are not text)
+    max_chars: ClassVar[int | None] = None
+    #: a sentence for learners choosing what to share
+    share_note: ClassVar[str] = ""
+
+    @property
+    def schema(self) -> str:
+        """The schema file in ``peerkit/data/schemas/`` an exercise of this kind must satisfy."""
+        return f"{self.name}.schema.json"
+
+    def __repr__(self) -> str:
+        return f"<kind {self.name}>"
+
+    # -- answers -----------------------------------------------------------------------------
+    def check_item(self, exercise: "Exercise", item_id: Any) -> None:
+        """Raise :class:`AnswerError` unless ``item_id`` is an item of ``exercise``."""
+        if self.learner_items:
+            if not isinstance(item_id, str) or not re.fullmatch(self.item_pattern, item_id):
+                raise AnswerError(f"{item_id!r} is not {self.item_hint} of {exercise.id!r}.")
+        else:
+            exercise.item(item_id)  # says which items there are
+
+    #: what an item id looks like, in words (for learner-made items)
+    item_hint: ClassVar[str] = ""
+
+    def check_answer(self, exercise: "Exercise", item_id: str, value: Any) -> None:
+        """Raise :class:`AnswerError` (in words a learner understands) unless ``value`` is a valid answer."""
+        self.check_item(exercise, item_id)
+        self.check_value(exercise, item_id, value)
+
+    def check_value(self, exercise: "Exercise", item_id: str, value: Any) -> None:
+        raise NotImplementedError
+
+    def is_valid(self, exercise: "Exercise", item_id: str, value: Any) -> bool:
+        try:
+            self.check_answer(exercise, item_id, value)
+        except AnswerError:
+            return False
+        return True
+
+    # -- progress -----------------------------------------------------------------------------
+    def answered(self, exercise: "Exercise", items: Iterable[str]) -> int:
+        """How many of the stored ``items`` count towards the exercise."""
+        items = set(items)
+        if self.done_with_any_answer:
+            return len(items)
+        return len(items & set(exercise.item_ids))
+
+    def is_done(self, exercise: "Exercise", items: Iterable[str]) -> bool:
+        """Whether the exercise counts as done, given the items that have a stored answer."""
+        count = self.answered(exercise, items)
+        return count > 0 if self.done_with_any_answer else count == len(exercise.item_ids)
+
+    # -- sharing ------------------------------------------------------------------------------
+    def shared_value(self, exercise: "Exercise", item_id: str, value: Any) -> tuple[bool, Any]:
+        """``(share?, value to send)`` for one stored answer of an exercise the learner shares.
+
+        By default a valid answer goes out as it is stored; an invalid one never does.
+        """
+        if not self.is_valid(exercise, item_id, value):
+            return False, None
+        return True, value
+
+    def check_shared(self, exercise: "Exercise", item_id: str, value: Any) -> None:
+        """Raise :class:`AnswerError` unless ``value`` is what :meth:`shared_value` could have sent.
+
+        Submission files and the cohort server check what they receive with this.
+        """
+        self.check_answer(exercise, item_id, value)
+
+    # -- group summaries ------------------------------------------------------------------------
+    def summarise(self, exercise: "Exercise", rows: "pd.DataFrame") -> "pd.DataFrame":
+        """A tidy summary of a group's answers (``rows``: learner, item, value), for charts and research."""
+        raise NotImplementedError
+
+
+def same_value_in(value: Any, allowed: Iterable[Any]) -> bool:
+    """``value`` equals one of ``allowed`` and has its type: True is not 1, 3.0 is not 3."""
+    return any(type(value) is type(option) and value == option for option in allowed)
+
+
+def text_error(noun: str, item_id: str, value: Any, limit: int) -> str | None:
+    """Why ``value`` is not a ``noun`` (blank, too long, not text), in plain words; None when it is one."""
+    if not isinstance(value, str):
+        return f"A {noun} must be text, not {type(value).__name__}."
+    if not value.strip():
+        return f"The {noun} for {item_id!r} is empty: it must hold words. Write something, or clear it."
+    if len(value) > limit:
+        return f"The {noun} for {item_id!r} is {len(value):,} characters long; the limit is {limit:,}. Shorten it."
+    return None
+
+
+def answer_rows(rows: "pd.DataFrame") -> "pd.DataFrame":
+    """The rows a summary reads (learner, item, value), whatever else the frame carries."""
+    import pandas as pd
+
+    missing = [column for column in ROW_COLUMNS if column not in rows.columns]
+    if missing:
+        raise ValueError(f"answer rows need the columns {', '.join(ROW_COLUMNS)}; missing {', '.join(missing)}")
+    return pd.DataFrame(rows.loc[:, list(ROW_COLUMNS)]).reset_index(drop=True)
