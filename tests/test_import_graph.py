@@ -9,7 +9,7 @@ bottom first:
    nothing eagerly)
 1. the local store: ``store``, ``course_progress``, ``reference``
 2. cohort and client: ``cohort``, ``client``, ``portfolio_io``
-3. drawing: ``agreement``, ``charts``, ``charts_html``, ``figures``, and the dashboard's HTML
+3. drawing: ``agreement``, ``charts``, ``charts_html``, ``figures``, ``goal_views``, and the dashboard's HTML
    panels (``cohort.panels``, ``cohort.tally_form``: views that live in ``cohort/``)
 4. widgets (they show charts, so they sit above them)
 5. research
@@ -51,6 +51,7 @@ LAYERS: dict[str, int] = {
     "peerkit.charts": 3,
     "peerkit.charts_html": 3,
     "peerkit.figures": 3,
+    "peerkit.goal_views": 3,
     "peerkit.cohort.panels": 3,
     "peerkit.cohort.tally_form": 3,
     "peerkit.widgets": 4,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import StoreError
 from ..exercises import load_exercise
+from ..kinds import kind_of
 from ..store import LocalStore
 
 GroupSource = Callable[[], pd.DataFrame]
@@ -36,9 +37,10 @@ class GroupComparison(widgets.VBox):
         from ..reference import REFERENCE_LABEL, reference_responses
 
         self.exercise = load_exercise(exercise_id)
-        if self.exercise.kind not in ("choice_matrix", "rating"):
-            raise ValueError(f"{exercise_id!r} is a {self.exercise.kind} exercise; only choice and rating "
-                             "exercises can be compared with a group.")
+        self.chart_style = kind_of(self.exercise).chart_style
+        if self.chart_style not in ("diverging", "profile", "goals"):
+            raise ValueError(f"{exercise_id!r} is a {self.exercise.kind} exercise; only choice, rating and "
+                             "SMART goal exercises can be compared with a group.")
         self.store = store
         if group is None:
             self._group: GroupSource = lambda: self._learners_group(reference_responses, REFERENCE_LABEL)
@@ -112,6 +114,10 @@ class GroupComparison(widgets.VBox):
         # text a screen reader can read row by row.
         draw = charts_html.choice_split_html if kind == "choice_matrix" else charts_html.rating_profile_html
         describe = charts.describe_choice_split if kind == "choice_matrix" else charts.describe_rating_profile
+        if self.chart_style == "goals":  # shared SMART goals: per criterion, then the goals' words
+            from .. import goal_views
+
+            draw, describe = goal_views.goal_summary_html, goal_views.describe_goal_summary
         options = {"exercise": self.exercise.id, "own": own, "group_label": self.group_label,
                    "min_group": self.min_group}
         self.summary = describe(group, **options)
