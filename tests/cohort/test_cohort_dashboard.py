@@ -171,8 +171,9 @@ def test_cohort_join_widget(cohort, new_learner, tmp_path, monkeypatch) -> None:
     panel = CohortJoin(ana)
     assert panel._code.description == "Join code"
     assert all(box.description.startswith("Share: ") for box in panel._boxes.values())
+    assert not any(box.value for box in panel._boxes.values())  # nothing is ticked in advance
     assert not panel.join("WRONG-CODE", url=cohort.url) and "not a join code" in panel.status
-    panel._boxes["core_skills"].value = False
+    panel._boxes["boundaries"].value = True
     assert panel.join(cohort.code, url=cohort.url)
     assert panel.joined and "core_skills" not in membership(ana).share
     assert len(cohort.store.responses_frame(cohort.id)) == 1
@@ -199,7 +200,7 @@ def test_two_kernels_answer_and_the_dashboard_shows_them(cohort, tmp_path, monke
         monkeypatch.setenv("PEERKIT_HOME", str(tmp_path / name))
         notebook = nbformat.v4.new_notebook(cells=[
             nbformat.v4.new_code_cell("from peerkit.cohort.membership import join\nfrom peerkit.store import LocalStore\n"
-                                      f"store = LocalStore()\nassert join(store, {cohort.code!r}, url={cohort.url!r})"
+                                      f"store = LocalStore()\nassert join(store, {cohort.code!r}, url={cohort.url!r}, share=['boundaries'])"
                                       ".status == ''"),
             nbformat.v4.new_code_cell("from peerkit.widgets.boundary_matrix import BoundaryMatrix\n"
                                       "matrix = BoundaryMatrix('boundaries', store=store)\n"

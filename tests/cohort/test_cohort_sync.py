@@ -8,7 +8,7 @@ from peerkit.cohort.sync import UNREACHABLE_MESSAGE, pending, sync
 
 def test_sync_sends_once_and_skips_when_nothing_changed(cohort, new_learner) -> None:
     ana = new_learner("ana")
-    join(ana, cohort.code, url=cohort.url)
+    join(ana, cohort.code, url=cohort.url, share=["boundaries"])
     ana.save("boundaries", "B01", "never")
     assert pending(ana)
     first = sync(ana)
@@ -25,7 +25,7 @@ def test_sync_sends_once_and_skips_when_nothing_changed(cohort, new_learner) -> 
 
 def test_changed_answer_replaces_the_old_one(cohort, new_learner) -> None:
     ana = new_learner("ana")
-    join(ana, cohort.code, url=cohort.url)
+    join(ana, cohort.code, url=cohort.url, share=["boundaries"])
     ana.save("boundaries", "B01", "never")
     sync(ana)
     ana.save("boundaries", "B01", "always")
@@ -38,7 +38,7 @@ def test_changed_answer_replaces_the_old_one(cohort, new_learner) -> None:
 
 def test_unreachable_store_keeps_the_answer_and_sends_it_when_back(cohort_backend, cohort, new_learner) -> None:
     ana = new_learner("ana")
-    join(ana, cohort.code, url=cohort.url)
+    join(ana, cohort.code, url=cohort.url, share=["boundaries"])
     with cohort_backend.outage():
         ana.save("boundaries", "B07", "maybe")
         result = sync(ana)
@@ -55,7 +55,7 @@ def test_unreachable_store_keeps_the_answer_and_sends_it_when_back(cohort_backen
 
 def test_slow_failures_back_off_but_force_retries(cohort_backend, cohort, new_learner, monkeypatch) -> None:
     ana = new_learner("ana")
-    join(ana, cohort.code, url=cohort.url)
+    join(ana, cohort.code, url=cohort.url, share=["boundaries"])
     monkeypatch.setattr(sync_module, "SLOW_FAILURE_SECONDS", -1.0)  # treat every failure as a timeout
     with cohort_backend.outage():
         ana.save("boundaries", "B01", "never")
@@ -70,7 +70,7 @@ def test_bad_address_gives_the_clear_message(cohort, new_learner) -> None:
     from pg_server import free_port
 
     ana = new_learner("ana")
-    join(ana, cohort.code, url=cohort.url)
+    join(ana, cohort.code, url=cohort.url, share=["boundaries"])
     setting = ana.get_setting(SETTING)
     ana.set_setting(SETTING, {**setting, "url": f"postgresql+psycopg://peerkit@127.0.0.1:{free_port()}/gone"})
     ana.save("boundaries", "B02", "never")
@@ -85,7 +85,7 @@ def test_a_deleted_cohort_is_reported_and_the_answer_kept(cohort, new_learner) -
     from peerkit.cohort.store import cohorts_table
 
     ana = new_learner("ana")
-    join(ana, cohort.code, url=cohort.url)
+    join(ana, cohort.code, url=cohort.url, share=["boundaries"])
     with cohort.store.engine.begin() as conn:
         conn.execute(sa.delete(cohorts_table))
     ana.save("boundaries", "B03", "never")
@@ -99,7 +99,7 @@ def test_answering_in_the_widget_sends_to_the_group(cohort_backend, cohort, new_
     from peerkit.widgets.boundary_matrix import BoundaryMatrix
 
     ana = new_learner("ana")
-    join(ana, cohort.code, url=cohort.url)
+    join(ana, cohort.code, url=cohort.url, share=["boundaries"])
     matrix = BoundaryMatrix("boundaries", store=ana)
     matrix.answer("B01", "never")
     assert matrix.status == ""
