@@ -1,7 +1,10 @@
 """What a stored answer may be: the public entry points to each kind's answer rule.
 
-The rules themselves live in the kind modules (:mod:`peerkit.kinds`); these two
-functions are what widgets, restore, submissions and the cohort server call.
+The rules themselves live in the kind modules (:mod:`peerkit.kinds`); these
+functions are what widgets, restore, submissions and the cohort server call:
+:func:`check_answer` for an answer as the learner's store holds it,
+:func:`check_shared_answer` for an answer in the form it is shared in (a reflection
+as ``{"text"}``, a SMART goal as ``{"text", "criteria"}``).
 
 >>> from peerkit.answers import is_valid_answer
 >>> from peerkit.exercises import load_exercise
@@ -29,3 +32,18 @@ def check_answer(exercise: Exercise, item_id: str, value: Any) -> None:
 def is_valid_answer(exercise: Exercise, item_id: str, value: Any) -> bool:
     """Whether :func:`check_answer` accepts this stored answer."""
     return kind_of(exercise).is_valid(exercise, item_id, value)
+
+
+def check_shared_answer(exercise: Exercise, item_id: str, value: Any) -> None:
+    """Raise :class:`~peerkit.errors.AnswerError` unless ``value`` is what sharing this exercise could send.
+
+    Submission files and the cohort server check what they receive with this: a
+    reflection or a goal arrives only as its shared text, never with private fields.
+
+    >>> from peerkit.exercises import load_exercise
+    >>> check_shared_answer(load_exercise("welcome_reflection"), "R1", {"text": "hi", "share": False})
+    Traceback (most recent call last):
+    ...
+    peerkit.errors.AnswerError: A shared reflection must be {"text": "..."}, not "{'text': 'hi', 'share': False}".
+    """
+    kind_of(exercise).check_shared(exercise, item_id, value)

@@ -25,6 +25,6 @@ def reference_responses(exercise: str) -> pd.DataFrame:
     definition = load_exercise(exercise)
     frame = _all_reference()
     frame = frame[frame["exercise"] == exercise].copy()
-    if definition.kind == "rating":
-        frame["value"] = frame["value"].astype(int)
+    if definition.scale and all(isinstance(option.value, int) for option in definition.scale):
+        frame["value"] = frame["value"].astype(int)  # the CSV holds text; a numbered scale's answers are numbers
     return frame.reset_index(drop=True)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import AnswerError, ContentError, ImportFileError
 from ..exercises import Exercise, load_exercise
-from ..kinds import kind_of
+from ..answers import check_shared_answer
 from .errors import CohortError
 from .membership import membership
 from .pseudonym import PSEUDONYM_PATTERN
@@ -161,7 +161,7 @@ def _check_value(definition: Exercise, item: str, value: Any, where: str) -> Non
     if isinstance(value, dict) and value.get("share") is True and definition.kind in OPT_IN_PER_ANSWER:
         value = {k: v for k, v in value.items() if k != "share"}  # files from before the flag was dropped
     try:
-        kind_of(definition).check_shared(definition, item, value)
+        check_shared_answer(definition, item, value)
     except AnswerError as error:
         raise ImportFileError(f"{where}: {error}") from None
     if len(json.dumps(value)) > MAX_SHARED_JSON:
