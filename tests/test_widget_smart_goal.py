@@ -250,3 +250,28 @@ def test_a_new_goal_is_always_created_after_the_last_one() -> None:
 
     future = "2999-01-01T00:00:00+00:00"  # as if the clock had not moved on
     assert blank_goal(after=future)["created"] == "2999-01-01T00:00:00.000001+00:00"
+
+
+def test_a_goal_is_private_until_the_learner_ticks_share(store: LocalStore) -> None:
+    from peerkit.cohort.sharing import shared_rows
+
+    builder = SmartGoalBuilder(store=store)
+    goal_id = builder.new_goal()
+    with pytest.raises(AnswerError, match="nothing to share yet"):
+        builder.set_share(goal_id, True)
+    fill(builder)
+    assert "share" not in store.answers("smart_goal")[goal_id] and shared_rows(store, ["smart_goal"]) == []
+    builder._on_front_end_message(builder, {"type": "set", "id": goal_id, "field": "share", "value": True}, [])
+    assert LocalStore(store.path).answers("smart_goal")[goal_id]["share"] is True
+    assert [row["item"] for row in shared_rows(store, ["smart_goal"])] == [goal_id]
+    builder.set_share(goal_id, False)
+    assert shared_rows(store, ["smart_goal"]) == []
+    with pytest.raises(AnswerError, match="True or False"):
+        builder.set_share(goal_id, "yes")
+    again = SmartGoalBuilder(store=LocalStore(store.path))
+    assert again.goal(goal_id)["share"] is False
+
+
+def test_front_end_has_a_labelled_share_box() -> None:
+    source = front_end("smart_goal.js")
+    assert 'shareBox.dataset.field = "share"' in source and "Share this goal anonymously with my group" in source

@@ -39,6 +39,8 @@ class Kind:
     item_pattern: ClassVar[str] = LISTED_ITEM_ID
     #: True when the learner makes the items (a SMART goal per goal) instead of the file listing them
     learner_items: ClassVar[bool] = False
+    #: what a learner-made item id is, in words ("a goal id (G- and 8 hex digits)")
+    item_hint: ClassVar[str] = ""
     #: True when one stored answer is enough for the exercise to count as done
     done_with_any_answer: ClassVar[bool] = False
     #: True when every answer needs its own "share" tick (``"share": true`` in the stored value)
@@ -66,9 +68,6 @@ class Kind:
                 raise AnswerError(f"{item_id!r} is not {self.item_hint} of {exercise.id!r}.")
         else:
             exercise.item(item_id)  # says which items there are
-
-    #: what an item id looks like, in words (for learner-made items)
-    item_hint: ClassVar[str] = ""
 
     def check_answer(self, exercise: "Exercise", item_id: str, value: Any) -> None:
         """Raise :class:`AnswerError` (in words a learner understands) unless ``value`` is a valid answer."""
