@@ -3,8 +3,8 @@
 Notebooks call a handful of functions from here; each loads what it needs when it
 is first used, so ``import peerkit`` stays quick.
 
-The data flows one way: exercise definitions (``peerkit/data``) → the response
-model and store (:mod:`peerkit.model`, :mod:`peerkit.store`) → widgets
+The data flows one way: exercise definitions (``peerkit/data``) and the rules of
+each exercise kind (:mod:`peerkit.kinds`) → the response model and store (:mod:`peerkit.model`, :mod:`peerkit.store`) → widgets
 (:mod:`peerkit.widgets`) → charts and analysis (:mod:`peerkit.charts`,
 :mod:`peerkit.agreement`) → notebooks.
 """
