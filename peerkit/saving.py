@@ -38,7 +38,7 @@ from typing import Any
 
 from .errors import StoreError
 from .model import Response, utc_now
-from .store import LocalStore
+from .store import PENDING_WRITES, LocalStore
 
 Key = tuple[str, str]  # (exercise id, item id)
 
@@ -132,8 +132,19 @@ class BackgroundSaver:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until every wish is written; False if some are still waiting after ``timeout`` seconds."""
+        if threading.current_thread() is self._worker:
+            return not self._wishes  # the worker (its hook reading the store) never waits for itself
         with self._changed:
             return self._changed.wait_for(lambda: not self._wishes and self._worker is None, timeout)
+
+    def wait_unless_failing(self, timeout: float) -> bool:
+        """For readers: wait for the wishes being written, but not while the store refuses them."""
+        if threading.current_thread() is self._worker:
+            return not self._wishes
+        with self._changed:
+            return self._changed.wait_for(
+                lambda: not self._wishes or self.last_error is not None, timeout
+            ) and not self._wishes
 
     def listen(self, listener: Any) -> None:
         """Tell ``listener`` (an object with ``saver_event(event)``, held weakly) about each attempt."""
@@ -180,7 +191,9 @@ class BackgroundSaver:
                     if batch:
                         self._write(batch)
             except Exception as error:  # noqa: BLE001 - kept in memory, reported, retried
-                self.last_error = error
+                with self._changed:
+                    self.last_error = error
+                    self._changed.notify_all()
                 self._tell(SaveEvent(error=error, pending=frozenset(self.pending())))
                 with self._changed:
                     # a newer wish wakes us early: the learner is acting, so try again now
@@ -200,6 +213,7 @@ class BackgroundSaver:
                     if self._wishes.get(key) is wish:  # a newer wish stays, for the next round
                         del self._wishes[key]
                 pending = frozenset(self._wishes)
+                self._changed.notify_all()
             self._tell(SaveEvent(written={key: wish.seq for key, wish in batch.items()}, pending=pending))
 
     def _open(self) -> LocalStore:
@@ -248,6 +262,7 @@ def saver_for(path: str | Path, *, after_save: Callable[[LocalStore], str] | Non
         saver = _savers.get(key)
         if saver is None:
             saver = _savers[key] = BackgroundSaver(key, after_save=after_save)
+            PENDING_WRITES[key] = saver.wait_unless_failing
         elif after_save is not None and saver.after_save is None:
             saver.after_save = after_save
         return saver
@@ -267,8 +282,6 @@ def settle(path: str | Path | None = None, timeout: float = 10.0) -> bool:
     """
     with _registry_lock:
         savers = list(_savers.values()) if path is None else [s for k, s in _savers.items() if k == _key(path)]
-    if threading.current_thread().name.startswith("peerkit-saver:"):
-        return False  # the worker itself (its hook) must not wait for itself
     return all(saver.wait(timeout) for saver in savers)
 
 

@@ -16,7 +16,7 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +51,13 @@ _CREATE = [
         PRIMARY KEY (learner, exercise, item)
     )""",
 ]
+
+
+#: {store file (resolved): wait(timeout) -> bool}: writes still on their way in this kernel, registered
+#: by the background saver (:mod:`peerkit.saving`) so that a read sees the answer given a moment ago.
+PENDING_WRITES: dict[Path, Callable[[float], bool]] = {}
+#: Longest a read waits for this kernel's own pending writes (a locked store is not waited for).
+READ_WAIT_SECONDS = 2.0
 
 
 def new_learner_id() -> str:
@@ -341,8 +348,20 @@ class LocalStore:
             return conn.execute("DELETE FROM responses WHERE learner = ?", (self.learner,)).rowcount
 
     # -- reading ---------------------------------------------------------------------------
+    def _read_own_writes(self) -> None:
+        """Let this kernel's answers still being saved in the background land before reading."""
+        if PENDING_WRITES:
+            wait = PENDING_WRITES.get(self.path.expanduser().resolve())
+            if wait is not None:
+                wait(READ_WAIT_SECONDS)
+
     def responses(self, exercise: str | None = None) -> list[Response]:
-        """This learner's stored responses, optionally for one exercise, in a stable order."""
+        """This learner's stored responses, optionally for one exercise, in a stable order.
+
+        Answers this kernel is still writing in the background are waited for (briefly),
+        so what a widget showed a moment ago is in what is read.
+        """
+        self._read_own_writes()
         query = "SELECT learner, exercise, item, value, answered_at, schema_version FROM responses WHERE learner = ?"
         params: tuple[Any, ...] = (self.learner,)
         if exercise is not None:
