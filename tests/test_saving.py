@@ -214,3 +214,66 @@ def test_the_front_ends_show_save_state_only_from_the_model() -> None:
     assert 'model.get("save_state")' in source and 'change:save_state' in source
     # the old promise made before the kernel had saved anything
     assert 'view.saved.textContent = text.trim() ? "Saved." : ""' not in source
+
+
+# -- in a real kernel: the worker's news reaches the widget through the kernel's IOLoop -------------
+KERNEL_SETUP = """
+import threading, time
+from peerkit.store import LocalStore
+from peerkit.widgets.boundary_matrix import BoundaryMatrix
+import peerkit.saving
+peerkit.saving.WORKER_BUSY_TIMEOUT = 0.2
+peerkit.saving.LAST_RETRY_DELAY = 0.2
+matrix = BoundaryMatrix(store=LocalStore({path!r}))
+changes, sends = [], []
+matrix.observe(lambda c: changes.append((c["name"], c["new"], threading.get_ident())), names=["status", "save_state"])
+_send = matrix.comm.send
+def recording_send(*args, **kwargs):
+    sends.append(threading.get_ident())
+    return _send(*args, **kwargs)
+matrix.comm.send = recording_send
+"""
+
+
+def test_in_a_real_kernel_updates_arrive_on_the_kernel_thread(store: LocalStore) -> None:
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        def run(code: str) -> str:
+            out: list[str] = []
+
+            def hook(message: dict) -> None:
+                if message["msg_type"] == "stream":
+                    out.append(message["content"]["text"])
+                elif message["msg_type"] == "error":
+                    out.append("\n".join(message["content"]["traceback"]))
+
+            reply = client.execute_interactive(code, output_hook=hook, timeout=60)
+            assert reply["content"]["status"] == "ok", "".join(out)
+            return "".join(out).strip()
+
+        def kernel_eventually(expression: str, timeout: float = 15.0) -> bool:
+            # each check is its own request: between requests the kernel's IOLoop runs its callbacks
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if run(f"print({expression})") == "True":
+                    return True
+                time.sleep(0.05)
+            return False
+
+        run(KERNEL_SETUP.format(path=str(store.path)))
+        with locked(store.path):
+            took = float(run("t = time.perf_counter(); matrix.answer('B01', 'never'); "
+                             "matrix.answer('B01', 'maybe'); print(time.perf_counter() - t)"))
+            assert took < 0.05
+            assert kernel_eventually("matrix.save_state == 'failed'"), run("print(matrix.status)")
+        # nothing calls the widget: the worker's retry and the IOLoop bring "Saved." by themselves
+        assert kernel_eventually("matrix.save_state == 'saved'"), run("print(matrix.status)")
+        assert run("print(matrix.status)") == "Saved."
+        assert run("print(sorted({t for _, _, t in changes} | set(sends)) == [threading.main_thread().ident])") == "True"
+        assert run("print(len(sends) >= 3 and ('save_state', 'failed') in [(n, v) for n, v, _ in changes])") == "True"
+        assert LocalStore(store.path).answers("boundaries") == {"B01": "maybe"}
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
