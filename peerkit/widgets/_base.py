@@ -188,13 +188,14 @@ class ExerciseWidgetMixin:
     # -- what the saver reports, on its thread ------------------------------------------------
     def saver_event(self, event: SaveEvent) -> None:
         """Called by the saver's worker: note what happened, then show it on the kernel's thread."""
-        with self._save_lock:
-            if event.deleted:
+        if event.deleted:
+            with self._save_lock:
                 self._unsaved.clear()
                 self._save_error = None
                 self._group_message = ""
-                on_kernel_thread(self._clear_after_delete)
-                return
+            on_kernel_thread(self._clear_after_delete)  # outside the lock: clearing runs the observer
+            return
+        with self._save_lock:
             mine = False
             for key, seq in event.written.items():
                 if key in self._unsaved and self._unsaved[key] <= seq:
