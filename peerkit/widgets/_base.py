@@ -70,7 +70,8 @@ def on_kernel_thread(callback: Callable[[], None]) -> None:
         loop.add_callback(callback)
         return
     with _deferred_lock:
-        _deferred.append(callback)
+        if callback not in _deferred:  # one pending refresh per widget is enough: it reads the latest state
+            _deferred.append(callback)
 
 
 def run_deferred() -> None:
