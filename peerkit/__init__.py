@@ -23,6 +23,7 @@ _LAZY = {
     "progress": "peerkit.course:progress",
     "portfolio": "peerkit.course:portfolio",
     "restore": "peerkit.portfolio_io:restore",
+    "export": "peerkit.portfolio_io:export_json",
     "delete_my_answers": "peerkit.portfolio_io:delete_my_answers",
     "join_cohort": "peerkit.widgets.cohort_join:join_cohort",
     "LiveDashboard": "peerkit.widgets.dashboard:LiveDashboard",

@@ -12,9 +12,11 @@ names the file and says what to do.
 """
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +32,7 @@ from .errors import (
     StoreReadOnlyError,
     StoreVersionError,
 )
+from .files import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE
 from .model import SCHEMA_VERSION, Response, decode_value, encode_value, utc_now
 from .paths import HOME_ENV, default_store_path
 
@@ -50,6 +53,13 @@ _CREATE = [
 ]
 
 
+#: {store file (resolved): wait(timeout) -> bool}: writes still on their way in this kernel, registered
+#: by the background saver (:mod:`peerkit.saving`) so that a read sees the answer given a moment ago.
+PENDING_WRITES: dict[Path, Callable[[float], bool]] = {}
+#: Longest a read waits for this kernel's own pending writes (a locked store is not waited for).
+READ_WAIT_SECONDS = 2.0
+
+
 def new_learner_id() -> str:
     """A random pseudonym. It says nothing about the person (never the login name)."""
     return "learner-" + secrets.token_hex(6)
@@ -62,11 +72,21 @@ class LocalStore:
     ----------
     path:
         The store file. Defaults to ``$PEERKIT_HOME/answers.sqlite``.
+    busy_timeout:
+        Seconds a write waits for another program's lock before giving up with
+        :class:`StoreLockedError` (the background saver uses a short one and retries).
+
+    The file (and the journal SQLite keeps beside it) is readable by the learner
+    alone (0600), in a folder only they can open (0700) when peerkit makes it.
+    If the file is deleted ("Delete all my answers"), the next use starts a new,
+    empty store with a new pseudonym.
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self.path = Path(path) if path is not None else default_store_path()
+        self.busy_timeout = busy_timeout
         self._learner: str | None = None
+        self._transaction: tuple[int, sqlite3.Connection] | None = None  # (thread, connection) in transaction()
         self._prepare()
 
     def __repr__(self) -> str:
@@ -76,7 +96,9 @@ class LocalStore:
     def _prepare(self) -> None:
         folder = self.path.parent
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            if not folder.exists():
+                folder.mkdir(parents=True, mode=PRIVATE_FOLDER_MODE)
+            self._create_private_file()
         except OSError as error:
             raise StoreReadOnlyError(
                 f"Cannot create the folder for your answers, {folder}: {error.strerror}. "
@@ -89,6 +111,19 @@ class LocalStore:
             if version == 0 or not self._has_tables(conn):
                 self._initialise(conn)
             self._learner = self._read_learner(conn)
+
+    def _create_private_file(self) -> None:
+        """Make the store file owner-only before SQLite opens it (SQLite gives its journal the same mode)."""
+        try:
+            descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+        except FileExistsError:
+            if self.path.is_file() and self.path.stat().st_mode & 0o077 and os.access(self.path, os.W_OK):
+                try:  # a store made by an older peerkit (0644): close it to others
+                    os.chmod(self.path, PRIVATE_FILE_MODE)
+                except OSError:
+                    pass
+            return
+        os.close(descriptor)
 
     def _check_readable(self, conn: sqlite3.Connection) -> int:
         try:
@@ -143,9 +178,41 @@ class LocalStore:
         return conn.execute("SELECT value FROM meta WHERE key = 'learner'").fetchone()[0]
 
     @contextmanager
+    def transaction(self) -> Iterator["LocalStore"]:
+        """Make every change inside the block one transaction: all of them, or none (on any exception).
+
+        >>> with store.transaction():                          # doctest: +SKIP
+        ...     store.save_many(responses); store.set_setting("cohort", None)
+        """
+        if self._transaction is not None:
+            raise StoreError("A store transaction is already open; they do not nest.")
+        learner = self._learner
+        with self._connect() as conn, self._write(conn):
+            self._transaction = (threading.get_ident(), conn)
+            try:
+                yield self
+            except BaseException:
+                self._learner = learner  # the pseudonym change (if any) is rolled back too
+                raise
+            finally:
+                self._transaction = None
+
+    def _open_transaction(self) -> sqlite3.Connection | None:
+        if self._transaction is not None and self._transaction[0] == threading.get_ident():
+            return self._transaction[1]
+        return None
+
+    @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        current = self._open_transaction()
+        if current is not None:
+            yield current
+            return
+        if self._learner is not None and not self.path.exists():
+            self._learner = None  # the learner deleted their store: begin a new one, never write into nothing
+            self._prepare()
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
         except sqlite3.Error as error:
             raise self._translate(error) from error
         try:
@@ -158,6 +225,9 @@ class LocalStore:
     @contextmanager
     def _write(self, conn: sqlite3.Connection) -> Iterator[None]:
         """One write transaction, taken before reading so two kernels never interleave."""
+        if conn is self._open_transaction():
+            yield  # part of the open transaction(): it commits or rolls back as a whole
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -171,7 +241,7 @@ class LocalStore:
         if "locked" in text or "busy" in text:
             return StoreLockedError(
                 f"The answer store {self.path} stayed locked by another program for "
-                f"{BUSY_TIMEOUT_SECONDS:.0f} seconds. Your earlier answers are safe. Close other kernels "
+                f"{self.busy_timeout:g} seconds. Your earlier answers are safe. Close other kernels "
                 "that use it, or wait a moment, then answer again."
             )
         if "readonly" in text or "read-only" in text or "unable to open" in text:
@@ -236,9 +306,13 @@ class LocalStore:
 
     def save_many(self, responses: list[Response]) -> None:
         """Store several responses in one transaction (all or none)."""
+        self.write_changes(responses, [])
+
+    def write_changes(self, saves: list[Response], deletes: list[tuple[str, str]]) -> None:
+        """Store ``saves`` and delete the (exercise, item) answers in ``deletes``, in one transaction."""
         rows = [
             (r.learner, r.exercise, r.item, encode_value(r.value), r.answered_at.isoformat(), r.schema_version)
-            for r in responses
+            for r in saves
         ]
         with self._connect() as conn, self._write(conn):
             conn.executemany(
@@ -248,6 +322,10 @@ class LocalStore:
                 "value = excluded.value, answered_at = excluded.answered_at, "
                 "schema_version = excluded.schema_version",
                 rows,
+            )
+            conn.executemany(
+                "DELETE FROM responses WHERE learner = ? AND exercise = ? AND item = ?",
+                [(self.learner, exercise, item) for exercise, item in deletes],
             )
 
     def delete(self, exercise: str, item: str | None = None) -> int:
@@ -270,8 +348,20 @@ class LocalStore:
             return conn.execute("DELETE FROM responses WHERE learner = ?", (self.learner,)).rowcount
 
     # -- reading ---------------------------------------------------------------------------
+    def _read_own_writes(self) -> None:
+        """Let this kernel's answers still being saved in the background land before reading."""
+        if PENDING_WRITES:
+            wait = PENDING_WRITES.get(self.path.expanduser().resolve())
+            if wait is not None:
+                wait(READ_WAIT_SECONDS)
+
     def responses(self, exercise: str | None = None) -> list[Response]:
-        """This learner's stored responses, optionally for one exercise, in a stable order."""
+        """This learner's stored responses, optionally for one exercise, in a stable order.
+
+        Answers this kernel is still writing in the background are waited for (briefly),
+        so what a widget showed a moment ago is in what is read.
+        """
+        self._read_own_writes()
         query = "SELECT learner, exercise, item, value, answered_at, schema_version FROM responses WHERE learner = ?"
         params: tuple[Any, ...] = (self.learner,)
         if exercise is not None:

@@ -126,7 +126,7 @@ def test_export_json_has_the_documented_shape(course: None, store: LocalStore) -
     answer_several(store)
     portfolio = export_json(store)
     assert portfolio["format"] == "peerkit-portfolio"
-    assert portfolio["format_version"] == 1
+    assert portfolio["format_version"] == 2
     assert portfolio["learner"] == store.learner
     assert isinstance(portfolio["peerkit_version"], str)
     exported = datetime.fromisoformat(portfolio["exported_at"])
@@ -341,7 +341,7 @@ MALFORMED = {
     "JSON but a list": (lambda p: b"[1, 2]", "top level must be a JSON object"),
     "wrong format tag": (_with(top={"format": "peerkit-submission"}), "submission"),
     "no format tag": (_with(top={"format": _DROP}), "not a peerkit portfolio"),
-    "newer version": (_with(top={"format_version": 2}), "newer peerkit"),
+    "newer version": (_with(top={"format_version": 3}), "newer peerkit"),
     "unknown version": (_with(top={"format_version": 0}), "format_version"),
     "version as text": (_with(top={"format_version": "1"}), "whole number"),
     "not a pseudonym": (_with(top={"learner": "Jane Smith"}), "'learner'"),
@@ -449,15 +449,17 @@ def test_delete_needs_confirmation(course: None, store: LocalStore) -> None:
     with pytest.raises(ValueError):
         delete_my_answers(store, confirm="yes")  # type: ignore[arg-type]
     assert len(store.responses()) == 9
-    learner = store.learner
-    assert delete_my_answers(store, confirm=True) == 9
-    assert store.responses() == [] and store.learner == learner
+    report = delete_my_answers(store, confirm=True)
+    assert report.answers == 9 and "Deleted 9 answers" in str(report)
+    assert not store.path.exists()
+    assert store.responses() == []  # the next use begins a new, empty store
 
 
-def test_group_membership_travels_with_the_portfolio(tmp_path, monkeypatch) -> None:
-    """A Binder learner who restores in a new session is the same member of their group."""
+def test_group_membership_comes_back_by_name_only(tmp_path, monkeypatch) -> None:
+    """A Binder learner who restores in a new session learns which group they were in, as whom; nothing is sent."""
     import json
 
+    from peerkit.cohort.membership import membership
     from peerkit.cohort.pseudonym import pseudonym_for
     from peerkit.portfolio_io import export_json, restore
     from peerkit.store import LocalStore
@@ -465,19 +467,53 @@ def test_group_membership_travels_with_the_portfolio(tmp_path, monkeypatch) -> N
     old = LocalStore(tmp_path / "old" / "answers.sqlite")
     old.save("boundaries", "B01", "maybe")
     old.set_setting("cohort", {"cohort": "cohort-1a2b3c4d", "name": "Tuesday group", "pseudonym": "p-" + "a" * 20,
-                               "mode": "file", "share": ["boundaries"], "url": "postgresql://u:secret@db/x",
+                               "mode": "live", "share": ["boundaries"], "url": "postgresql://u:secret@db/x",
                                "joined_at": "2026-11-23T10:00:00+00:00"})
     before = pseudonym_for(old, "cohort-1a2b3c4d")
     document = export_json(old)
-    assert "secret@db" not in json.dumps(document)  # a store address never leaves the machine
+    text = json.dumps(document)
+    assert "secret@db" not in text and "cohort-1a2b3c4d" not in text  # no address, no cohort id
+    assert document["settings"]["former_cohort"] == {"name": "Tuesday group", "pseudonym": "p-" + "a" * 20,
+                                                     "share": ["boundaries"]}
 
     path = tmp_path / "portfolio.json"
+    path.write_text(text)
+    new = LocalStore(tmp_path / "new" / "answers.sqlite")
+    report = restore(path, new)
+    assert new.learner == old.learner
+    assert membership(new) is None and new.get_setting("cohort") is None  # rejoin with the code to send anything
+    assert new.get_setting("former_cohort")["name"] == "Tuesday group"
+    assert "Tuesday group" in str(report) and "join again with the code" in str(report)
+    assert pseudonym_for(new, "cohort-1a2b3c4d") == before  # rejoining gives the same pseudonym
+
+
+def test_a_crafted_file_cannot_redirect_later_shares(tmp_path) -> None:
+    """A format-1 file naming a store address restores no membership and no address."""
+    import json
+
+    from peerkit.portfolio_io import export_json, restore
+    from peerkit.store import LocalStore
+
+    old = LocalStore(tmp_path / "old" / "answers.sqlite")
+    old.save("boundaries", "B01", "maybe")
+    document = export_json(old)
+    document["format_version"] = 1
+    document["settings"] = {"cohort": {"cohort": "cohort-evil0000", "name": "Tuesday group",
+                                       "pseudonym": "p-" + "b" * 20, "mode": "live", "share": ["boundaries"],
+                                       "url": "postgresql://attacker.example/steal"}}
+    path = tmp_path / "crafted.json"
     path.write_text(json.dumps(document))
     new = LocalStore(tmp_path / "new" / "answers.sqlite")
     restore(path, new)
-    assert new.learner == old.learner
-    assert new.get_setting("cohort")["cohort"] == "cohort-1a2b3c4d"
-    assert pseudonym_for(new, "cohort-1a2b3c4d") == before
+    assert new.get_setting("cohort") is None
+    stored = json.dumps({key: new.get_setting(key) for key in ("cohort", "former_cohort", "cohort_outbox")})
+    assert "attacker" not in stored and "cohort-evil0000" not in stored
+    assert new.get_setting("former_cohort") == {"name": "Tuesday group", "pseudonym": "p-" + "b" * 20,
+                                                "share": ["boundaries"]}
+    document["settings"] = {"former_cohort": {"name": "x", "pseudonym": "p-" + "b" * 20, "url": "http://evil"}}
+    path.write_text(json.dumps({**document, "format_version": 2}))
+    with pytest.raises(ImportFileError, match="not a group membership"):
+        restore(path, LocalStore(tmp_path / "third" / "answers.sqlite"))
 
 
 def test_settings_are_not_given_to_another_learner(tmp_path) -> None:
@@ -501,7 +537,8 @@ def test_settings_are_not_given_to_another_learner(tmp_path) -> None:
     ([], "'settings' must be a JSON object"),
     ({"password": "x"}, "a portfolio never carries"),
     ({"cohort_secret": "xyz"}, "64 lowercase hexadecimal"),
-    ({"cohort": {"cohort": "c", "pseudonym": "p", "share": 5}}, "not a group membership"),
+    ({"former_cohort": {"name": "c", "pseudonym": "p-" + "0" * 20, "share": 5}}, "not a group membership"),
+    ({"cohort": {"cohort": "c", "pseudonym": "p", "url": "http://elsewhere"}}, "a portfolio never carries"),
 ])
 def test_bad_settings_are_refused_and_nothing_changes(tmp_path, settings, message) -> None:
     import json

@@ -63,17 +63,19 @@ def test_a_failed_save_is_kept_and_retried(store: LocalStore, monkeypatch: pytes
     from peerkit.errors import StoreLockedError
 
     matrix = BoundaryMatrix(store=store)
-    original = LocalStore.save
+    original = LocalStore.write_changes
 
     def locked(self, *args, **kwargs):
         raise StoreLockedError("The answer store is locked. Your earlier answers are safe.")
 
-    monkeypatch.setattr(LocalStore, "save", locked)
+    monkeypatch.setattr(LocalStore, "write_changes", locked)
     matrix.answer("B01", "maybe")
-    assert "Not saved yet" in matrix.status and "locked" in matrix.status
-    monkeypatch.setattr(LocalStore, "save", original)
+    assert not matrix.wait_until_saved(timeout=0.5)  # kept in memory, retried in the background
+    assert matrix.save_state == "failed" and "Not saved yet" in matrix.status and "locked" in matrix.status
+    monkeypatch.setattr(LocalStore, "write_changes", original)
     matrix.answer("B02", "never")
-    assert matrix.status == ""
+    assert matrix.wait_until_saved()
+    assert (matrix.save_state, matrix.status) == ("saved", "Saved.")
     assert store.answers("boundaries") == {"B01": "maybe", "B02": "never"}
 
 

@@ -57,7 +57,7 @@ def test_the_reveal_button_message(store: LocalStore, reframe_id: str) -> None:
     words._on_front_end_message(words, {"type": "reveal", "item": "P2"}, [])
     assert words.shown == {} and "Write your own reframe" in words.status
     words.write("P2", "He is not taking it at the moment")
-    assert words.status == ""
+    assert words.wait_until_saved() and words.status == "Saved."
     words._on_front_end_message(words, {"type": "reveal", "item": "P2"}, [])
     assert words.shown == {"P2": ["He has chosen not to take that medication for now."]}
 

@@ -90,17 +90,19 @@ def test_a_stored_value_no_longer_on_the_scale_is_kept_but_not_shown(store: Loca
 
 def test_a_failed_save_is_kept_and_retried(store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
     skills = SelfRating("core_skills", store=store)
-    original = LocalStore.save
+    original = LocalStore.write_changes
 
     def locked(self, *args, **kwargs):
         raise StoreLockedError("The answer store is locked. Your earlier answers are safe.")
 
-    monkeypatch.setattr(LocalStore, "save", locked)
+    monkeypatch.setattr(LocalStore, "write_changes", locked)
     skills.rate("C01", 4)
-    assert "Not saved yet" in skills.status
-    monkeypatch.setattr(LocalStore, "save", original)
+    assert not skills.wait_until_saved(timeout=0.5)  # kept in memory, retried in the background
+    assert skills.save_state == "failed" and "Not saved yet" in skills.status
+    monkeypatch.setattr(LocalStore, "write_changes", original)
     skills.rate("C02", 2)
-    assert skills.status == ""
+    assert skills.wait_until_saved()
+    assert (skills.save_state, skills.status) == ("saved", "Saved.")
     assert store.answers("core_skills") == {"C01": 4, "C02": 2}
 
 

@@ -217,17 +217,19 @@ def test_front_end_messages_drive_the_same_methods(store: LocalStore) -> None:
 def test_a_failed_save_is_kept_and_retried(store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
     builder = SmartGoalBuilder(store=store)
     goal_id = builder.new_goal()
-    original = LocalStore.save
+    original = LocalStore.write_changes
 
     def locked(self, *args, **kwargs):
         raise StoreLockedError("The answer store is locked. Your earlier answers are safe.")
 
-    monkeypatch.setattr(LocalStore, "save", locked)
+    monkeypatch.setattr(LocalStore, "write_changes", locked)
     builder.set_field("action", "phone the helpline volunteer team")
-    assert "Not saved yet" in builder.status
-    monkeypatch.setattr(LocalStore, "save", original)
+    assert not builder.wait_until_saved(timeout=0.5)  # kept in memory, retried in the background
+    assert builder.save_state == "failed" and "Not saved yet" in builder.status
+    monkeypatch.setattr(LocalStore, "write_changes", original)
     builder.set_field("why", "I want to give back")
-    assert builder.status == ""
+    assert builder.wait_until_saved()
+    assert (builder.save_state, builder.status) == ("saved", "Saved.")
     assert store.answers("smart_goal")[goal_id]["action"] == "phone the helpline volunteer team"
 
 

@@ -9,7 +9,8 @@ learner keeps their work:
   ``PEERKIT_HOME`` is usually outside the folder JupyterLab serves.
 * **Restore from a file** takes a portfolio ``.json`` and merges it in (the newer
   answer wins); a file with any problem changes nothing and the reason is shown.
-* **Delete all my answers** asks for an explicit second click before deleting.
+* **Delete all my answers** asks for an explicit second click, then deletes every file peerkit
+  keeps for the learner (store, portfolios, outbox) and says what a group still holds.
 
 Every control is a labelled button and every outcome is shown as text.
 
@@ -185,11 +186,13 @@ class PortfolioPanel(widgets.VBox):
         if count == 0:
             self.status = "There are no answers stored on this computer, so there is nothing to delete."
             return
+        from ..portfolio_io import what_stays
+
         self.confirm_text.value = (
             f"<p><strong>Delete {'your one answer' if count == 1 else f'all {count} of your answers'} stored on "
-            "this computer?</strong> This cannot be "
-            "undone. If you may want them again, use “Download my answers” first. Answers you already sent "
-            "to a group are not affected.</p>"
+            "this computer, with your downloaded portfolio files kept here?</strong> This cannot be "
+            "undone. If you may want them again, use “Download my answers” first, and save the files "
+            f"somewhere else.</p><p>{html.escape(what_stays(self._store()))}</p>"
         )
         self.confirming = True
         self.status = "Waiting for you to confirm: nothing has been deleted yet."
@@ -203,13 +206,14 @@ class PortfolioPanel(widgets.VBox):
             return 0
         self.confirming = False
         try:
-            removed = delete_my_answers(self._store(), confirm=True)
+            report = delete_my_answers(self._store(), confirm=True)
         except PeerkitError as error:
             self.status = f"Nothing was deleted. {error}"
             return 0
         self.links.value = ""
-        self.status = f"Deleted {removed} answer{'s' if removed != 1 else ''}. Your store is now empty."
-        return removed
+        self.exported = {}
+        self.status = str(report)
+        return report.answers
 
     def cancel_delete(self) -> None:
         self.confirming = False

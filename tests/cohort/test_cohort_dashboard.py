@@ -155,7 +155,7 @@ def test_two_learners_answer_and_the_dashboard_shows_them(cohort, new_learner) -
         join(learner, cohort.code, url=cohort.url, share=["boundaries"])
         matrix = BoundaryMatrix("boundaries", store=learner)
         matrix.answer("B01", value)
-        assert matrix.status == ""
+        assert matrix.wait_until_saved() and matrix.status == "Saved."
     assert board.refresh()
     assert ">2</td>" in board._responders.value
     frame = cohort.store.responses_frame(cohort.id)
@@ -204,7 +204,8 @@ def test_two_kernels_answer_and_the_dashboard_shows_them(cohort, tmp_path, monke
                                       ".status == ''"),
             nbformat.v4.new_code_cell("from peerkit.widgets.boundary_matrix import BoundaryMatrix\n"
                                       "matrix = BoundaryMatrix('boundaries', store=store)\n"
-                                      f"matrix.answer('B01', {value!r})\nassert matrix.status == '', matrix.status"),
+                                      f"matrix.answer('B01', {value!r})\nassert matrix.wait_until_saved(), matrix.status\n"
+                                      "assert matrix.status == 'Saved.', matrix.status"),
         ])
         nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
     assert board.refresh()  # the next tick of the dashboard draws both

@@ -95,18 +95,18 @@ def test_a_deleted_cohort_is_reported_and_the_answer_kept(cohort, new_learner) -
 
 
 def test_answering_in_the_widget_sends_to_the_group(cohort_backend, cohort, new_learner) -> None:
-    """The exercise widget's save hook (_share_if_joined) syncs; an outage shows the message, then recovers."""
+    """The exercise widget's save hook (send_to_group_after_save) syncs; an outage shows the message, then recovers."""
     from peerkit.widgets.boundary_matrix import BoundaryMatrix
 
     ana = new_learner("ana")
     join(ana, cohort.code, url=cohort.url, share=["boundaries"])
     matrix = BoundaryMatrix("boundaries", store=ana)
     matrix.answer("B01", "never")
-    assert matrix.status == ""
+    assert matrix.wait_until_saved() and matrix.status == "Saved."  # sending runs on the saver's worker
     assert cohort.store.responses_frame(cohort.id)["item"].tolist() == ["B01"]
     with cohort_backend.outage():
         matrix.answer("B02", "always")
-        assert matrix.status == UNREACHABLE_MESSAGE
+        assert matrix.wait_until_saved() and matrix.status == UNREACHABLE_MESSAGE
     matrix.answer("B03", "maybe")
-    assert matrix.status == ""
+    assert matrix.wait_until_saved() and matrix.status == "Saved."
     assert cohort.store.responses_frame(cohort.id)["item"].tolist() == ["B01", "B02", "B03"]

@@ -5,6 +5,7 @@
 // and at once when the box loses focus, so a reflection is saved while it is written
 // without a round trip per key. Text is set with textContent / .value only, never innerHTML.
 const PAUSE_MS = 1000;
+const SAVE_STATE_TEXT = { saving: "Saving\u2026", saved: "Saved.", failed: "Not saved yet (see below)." };
 
 function countWords(text) {
   const trimmed = text.trim();
@@ -51,9 +52,26 @@ function render({ model, el }) {
       delete answers[itemId];
       view.share.checked = false; // text written again later starts private again
     }
+    const before = JSON.stringify(model.get("answers")[itemId] || null);
+    if (before === JSON.stringify(answers[itemId] || null)) {
+      if (!view.lastAction) view.saved.textContent = "";
+      return; // nothing changed: the kernel's last report still stands
+    }
     model.set("answers", answers);
     model.save_changes();
-    view.saved.textContent = text.trim() ? "Saved." : "";
+    // Only the kernel says "saved" (save_state, below); until then this is a wish.
+    view.lastAction = text.trim() ? "saved" : "deleted";
+    view.saved.textContent = SAVE_STATE_TEXT.saving;
+  }
+
+  // What each reflection's note says, from the kernel's save_state only.
+  function showSaveState() {
+    const state = model.get("save_state");
+    views.forEach((view, itemId) => {
+      if (!view.lastAction || timers.has(itemId)) return;
+      view.saved.textContent =
+        state === "saved" && view.lastAction === "deleted" ? "Deleted." : SAVE_STATE_TEXT[state] || "";
+    });
   }
 
   function flushAll() {
@@ -161,7 +179,8 @@ function render({ model, el }) {
         delete answers[item.id];
         model.set("answers", answers);
         model.save_changes();
-        saved.textContent = "Deleted.";
+        view.lastAction = "deleted";
+        saved.textContent = SAVE_STATE_TEXT.saving;
         closeConfirm(view, textarea);
         showMeta(view);
       });
@@ -191,6 +210,7 @@ function render({ model, el }) {
   const rebuild = () => { buildRows(); showAnswers(); };
   model.on("change:items", rebuild);
   model.on("change:answers", showAnswers);
+  model.on("change:save_state", showSaveState);
   window.addEventListener("pagehide", flushAll);
   return () => {
     unbindHeader();
@@ -198,6 +218,7 @@ function render({ model, el }) {
     window.removeEventListener("pagehide", flushAll);
     model.off("change:items", rebuild);
     model.off("change:answers", showAnswers);
+    model.off("change:save_state", showSaveState);
   };
 }
 
