@@ -7,7 +7,7 @@ bottom first:
 0. content and rules: ``data``, ``kinds``, ``exercises``, ``answers``, ``model``, ``privacy``,
    ``files``, ``timestamps``, ``errors``, ``paths`` (and the package itself, which imports
    nothing eagerly)
-1. the local store: ``store``, ``course_progress``, ``reference``
+1. the local store: ``store``, ``saving`` (its background writer), ``course_progress``, ``reference``
 2. cohort and client: ``cohort``, ``client``, ``portfolio_io``
 3. drawing: ``agreement``, ``charts``, ``charts_html``, ``figures``, ``goal_views``, and the dashboard's HTML
    panels (``cohort.panels``, ``cohort.tally_form``: views that live in ``cohort/``)
@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "peerkit.errors": 0,
     "peerkit.paths": 0,
     "peerkit.store": 1,
+    "peerkit.saving": 1,
     "peerkit.course_progress": 1,
     "peerkit.reference": 1,
     "peerkit.cohort": 2,
