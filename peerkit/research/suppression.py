@@ -72,16 +72,108 @@ def feasible_ranges(cells: np.ndarray, rows: np.ndarray, columns: np.ndarray, gr
     Keys are ``("cell", r, c)``, ``("row", r)``, ``("column", c)`` and ``("grand",)``.
     Only shown numbers are used (the hidden ones in the arrays are ignored).
     """
-    from scipy.optimize import linprog
+    system = _system(cells, rows, columns, grand, state, multiple)
+    if system is None:
+        return {}
+    return _LazyRanges(system.index, system.solve)
 
+
+class _System:
+    """The intruder's linear system over the hidden numbers (variables in ``index`` order)."""
+
+    def __init__(self, index: dict[tuple, int], truth: np.ndarray, a_eq, b_eq, a_ub, b_ub) -> None:  # noqa: ANN001
+        self.index, self.truth = index, truth
+        self.a_eq, self.b_eq, self.a_ub, self.b_ub = a_eq, b_eq, a_ub, b_ub
+
+        self._solver = None
+
+    def _model(self):  # noqa: ANN202
+        """One HiGHS model per system, solved again for each objective.
+
+        scipy's ``linprog`` sets the solver up afresh on every call (5-15 ms here), and
+        the audit solves hundreds of tiny problems; the HiGHS that scipy bundles, kept
+        between objectives, takes under 1 ms. If a scipy release moves it, we fall
+        back to ``linprog`` (``self._solver`` False).
+        """
+        if self._solver is None:
+            try:
+                from scipy.optimize._highspy import _core as highspy
+            except ImportError:
+                self._solver = False
+                return False
+            n = len(self.index)
+            blocks = [(a, b, b) for a, b in ((self.a_eq, self.b_eq),) if a is not None]
+            blocks += [(a, np.full(len(b), -highspy.kHighsInf), b) for a, b in ((self.a_ub, self.b_ub),)
+                       if a is not None]
+            matrix = np.vstack([a for a, _, _ in blocks]) if blocks else np.zeros((0, n))
+            lp = highspy.HighsLp()
+            lp.num_col_, lp.num_row_ = n, matrix.shape[0]
+            lp.col_cost_ = np.zeros(n)
+            lp.col_lower_, lp.col_upper_ = np.zeros(n), np.full(n, highspy.kHighsInf)
+            lp.row_lower_ = np.concatenate([lo for _, lo, _ in blocks]) if blocks else np.zeros(0)
+            lp.row_upper_ = np.concatenate([hi for _, _, hi in blocks]) if blocks else np.zeros(0)
+            lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+            starts, indices, values = [0], [], []
+            for column in matrix.T:
+                rows = np.nonzero(column)[0]
+                indices.extend(rows.tolist())
+                values.extend(column[rows].tolist())
+                starts.append(len(indices))
+            lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = starts, indices, values
+            solver = highspy._Highs()
+            solver.setOptionValue("output_flag", False)
+            solver.passModel(lp)
+            self._solver = solver
+        return self._solver
+
+    def optimum(self, i: int, sign: float) -> tuple[float, np.ndarray | None]:
+        """The smallest (sign 1) or largest (sign -1) value of variable i, and a solution reaching it."""
+        solver = self._model()
+        n = len(self.index)
+        objective = np.zeros(n)
+        objective[i] = sign
+        if solver is False:
+            return self._linprog(i, sign, objective)
+        from scipy.optimize._highspy import _core as highspy
+
+        solver.changeColsCost(n, np.arange(n, dtype=np.int32), objective)
+        solver.run()
+        status = solver.getModelStatus()
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return (-np.inf if sign > 0 else np.inf), None
+        if status == highspy.HighsModelStatus.kOptimal:
+            solution = np.array(solver.getSolution().col_value)
+            return float(solution[i]), solution
+        return float(self.truth[i]), None  # (cannot happen for a real table) counted as fully known: safe side
+
+    def _linprog(self, i: int, sign: float, objective: np.ndarray) -> tuple[float, np.ndarray | None]:
+        from scipy.optimize import linprog
+
+        result = linprog(objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
+                         bounds=(0, None), method="highs")
+        if result.status == 3:
+            return (-np.inf if sign > 0 else np.inf), None
+        if result.status == 0:
+            return float(result.x[i]), result.x
+        return float(self.truth[i]), None
+
+    def solve(self, i: int) -> tuple[float, float]:
+        return self.optimum(i, 1.0)[0], self.optimum(i, -1.0)[0]
+
+
+def _system(cells: np.ndarray, rows: np.ndarray, columns: np.ndarray, grand: int, state: Suppression,
+            multiple: bool) -> _System | None:
     n_rows, n_cols = cells.shape
     keys: list[tuple] = [("cell", r, c) for r in range(n_rows) for c in range(n_cols) if state.cells[r, c]]
     keys += [("row", r) for r in range(n_rows) if state.row_totals[r]]
     keys += [("column", c) for c in range(n_cols) if state.column_totals[c]]
     keys += [("grand",)] if state.grand_total else []
     if not keys:
-        return {}
+        return None
     index = {key: i for i, key in enumerate(keys)}
+    known = {("row", r): rows[r] for r in range(n_rows)} | {("column", c): columns[c] for c in range(n_cols)}
+    truth = np.array([cells[key[1], key[2]] if key[0] == "cell" else grand if key[0] == "grand" else known[key]
+                      for key in keys], dtype=float)
 
     def term(key: tuple, known: float) -> tuple[int | None, float]:
         return (index[key], 0.0) if key in index else (None, float(known))
@@ -124,23 +216,7 @@ def feasible_ranges(cells: np.ndarray, rows: np.ndarray, columns: np.ndarray, gr
 
     a_eq, b_eq = matrix(equalities)
     a_ub, b_ub = matrix(inequalities)
-
-    def solve(i: int) -> tuple[float, float]:
-        bounds = []
-        for sign in (1.0, -1.0):
-            objective = np.zeros(len(keys))
-            objective[i] = sign
-            result = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, None),
-                             method="highs")
-            if result.status == 3:  # unbounded
-                bounds.append(-np.inf if sign > 0 else np.inf)
-            elif result.status == 0:
-                bounds.append(sign * result.fun)
-            else:  # infeasible cannot happen for a real table; count it as fully known to stay safe
-                bounds.append(0.0)
-        return bounds[0], bounds[1]
-
-    return _LazyRanges(index, solve)
+    return _System(index, truth, a_eq, b_eq, a_ub, b_ub)
 
 
 class _LazyRanges(dict):
@@ -170,11 +246,30 @@ class _LazyRanges(dict):
 
 def _weakest(cells: np.ndarray, rows: np.ndarray, columns: np.ndarray, grand: int, state: Suppression, k: int,
              multiple: bool) -> tuple | None:
-    """A hidden number whose range is narrower than k (cells first), or None when all are protected."""
-    ranges = feasible_ranges(cells, rows, columns, grand, state, multiple)
-    for key in ranges:
-        low, high = ranges[key]
-        if high - low < k - 1e-9:
+    """A hidden number whose range is narrower than k (cells first), or None when all are protected.
+
+    Every solution found on the way is kept as a witness: a number whose values
+    across the witnesses (the true table among them) already differ by k needs no
+    more solving, which saves most of the work.
+    """
+    system = _system(cells, rows, columns, grand, state, multiple)
+    if system is None:
+        return None
+    witnesses = [system.truth]
+    low, high = system.truth.copy(), system.truth.copy()
+    for key, i in system.index.items():
+        for sign in (-1.0, 1.0):  # the largest value first: most ranges are wide upwards
+            if high[i] - low[i] >= k - 1e-9:
+                break
+            value, solution = system.optimum(i, sign)
+            if solution is not None:
+                witnesses.append(solution)
+                low, high = np.minimum(low, solution), np.maximum(high, solution)
+            if sign < 0:
+                high[i] = max(high[i], value)
+            else:
+                low[i] = min(low[i], value)
+        if high[i] - low[i] < k - 1e-9:
             return key
     return None
 
