@@ -43,3 +43,14 @@ def test_import_peerkit_does_not_import_frictionless_or_phonenumbers():
             "if m in sys.modules)))")
     done = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == []
+
+
+def test_the_bundled_synthetic_package_opens_with_frictionless_as_the_notebook_shows():
+    from peerkit.research import synthetic_package
+
+    for tier in ("microdata", "aggregate"):
+        report = frictionless.validate(str(synthetic_package(tier) / "datapackage.json"))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    frame = frictionless.Package(synthetic_package() / "datapackage.json").get_resource(
+        "boundaries-responses").to_pandas()
+    assert len(frame) == 163 * 27 and set(frame["value"]) == {"never", "maybe", "always"}
