@@ -42,10 +42,29 @@ def valid_rows(frame: pd.DataFrame, on_invalid: str) -> tuple[pd.DataFrame, dict
     frame = frame.assign(answered_at=times)
 
     problems: list[tuple[int, str]] = []
-    for row in frame.itertuples():
-        problem = _row_problem(row, infos, unknown)
+    # most rows repeat a few (cohort, exercise, item, value) combinations: check each distinct one once
+    seen: dict[tuple, str | None] = {}
+    columns = [frame[c].to_numpy(dtype=object) for c in ("cohort", "learner", "exercise", "item", "value")]
+    learner_ok: dict[Any, bool] = {}
+    for index, cohort, learner, exercise, item, value, when in zip(frame.index, *columns, times.isna().to_numpy()):
+        ok = learner_ok.get(learner) if isinstance(learner, str) else False
+        if ok is None:
+            ok = learner_ok[learner] = bool(learner.strip())
+        try:
+            key = (cohort, exercise, item, type(value), value, bool(when))
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key in seen:
+            problem = seen[key]
+        else:
+            problem = _row_problem(_Row(cohort, learner if ok else "x", exercise, item, value, when), infos, unknown)
+            if key is not None:
+                seen[key] = problem
+        if not ok:
+            problem = "learner must be a non-empty text"
         if problem:
-            problems.append((row.Index, problem))
+            problems.append((index, problem))
     if problems and on_invalid == "raise":
         shown = "; ".join(f"row {i}: {p}" for i, p in problems[:10])
         more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
@@ -53,6 +72,14 @@ def valid_rows(frame: pd.DataFrame, on_invalid: str) -> tuple[pd.DataFrame, dict
                           "on_invalid='skip' to leave them out. No files were written.")
     bad = [i for i, _ in problems]
     return frame.drop(index=bad), infos, [f"row {i}: {p}" for i, p in problems]
+
+
+class _Row:
+    __slots__ = ("cohort", "learner", "exercise", "item", "value", "answered_at")
+
+    def __init__(self, cohort: Any, learner: Any, exercise: Any, item: Any, value: Any, missing_time: bool) -> None:
+        self.cohort, self.learner, self.exercise, self.item, self.value = cohort, learner, exercise, item, value
+        self.answered_at = pd.NaT if missing_time else 0
 
 
 def _row_problem(row: Any, infos: dict[str, ExerciseInfo], unknown: dict[Any, str]) -> str | None:
@@ -85,7 +112,7 @@ def open_answers(frame: pd.DataFrame, infos: dict[str, ExerciseInfo], left_out: 
                   shared_by_learners: bool) -> pd.DataFrame:
     """Apply the consent rule to free text; closed answers pass unchanged."""
     keep, values = [], []
-    for value, exercise in zip(frame["value"], frame["exercise"]):
+    for value, exercise in zip(frame["value"].to_numpy(dtype=object), frame["exercise"].to_numpy(dtype=object)):
         info = infos[exercise]
         if info.closed:
             keep.append(True)

@@ -196,9 +196,21 @@ def csv_bytes(table: pd.DataFrame, columns: list[str]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(columns)
-    for row in table[columns].itertuples(index=False, name=None):
-        writer.writerow([cell_text(v) for v in row])
+    writer.writerows(zip(*(_column_text(table[c].to_numpy(dtype=object)) for c in columns)))
     return buffer.getvalue().encode("utf-8")
+
+
+def _column_text(values: Any) -> list[str]:
+    """:func:`cell_text` of a column, computed once per distinct value (columns repeat a few values)."""
+    cache: dict[tuple[type, Any], str] = {}
+    out = []
+    for value in values:
+        key = (type(value), value)
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = cell_text(value)
+        out.append(text)
+    return out
 
 
 def file_facts(content: bytes) -> dict[str, Any]:

@@ -80,19 +80,33 @@ def microdata_tables(frame: pd.DataFrame, records: dict[str, dict[str, Any]],
     tables = {}
     for exercise, part in frame.groupby("exercise", sort=True):
         record = records[exercise]
+        items = part["item"].to_numpy(dtype=object)
+        values = part["value"].to_numpy(dtype=object)
         table = pd.DataFrame({
-            "cohort": part["cohort"].to_numpy(),
-            "learner": part["learner"].to_numpy(),
-            "item": part["item"].to_numpy(),
-            "value": [encode_value(record, v) for v in part["value"]],
+            "cohort": part["cohort"].to_numpy(dtype=object),
+            "learner": part["learner"].to_numpy(dtype=object),
+            "item": items,
+            "value": [encode_value(record, v) for v in values],
         })
         if has_labels_kind(record):
-            table["value_label"] = [label_of(record, i, v) for i, v in zip(part["item"], part["value"])]
+            table["value_label"] = _per_distinct(items, values, lambda i, v: label_of(record, i, v))
         if record["kind"] == "knowledge_check":
-            table["correct"] = [is_correct(record, i, v) for i, v in zip(part["item"], part["value"])]
+            table["correct"] = _per_distinct(items, values, lambda i, v: is_correct(record, i, v))
         table["answered_on"] = part["answered_on"].to_numpy()
         tables[exercise] = table.sort_values(["cohort", "item", "learner"], kind="stable").reset_index(drop=True)
     return tables
+
+
+def _per_distinct(items: Any, values: Any, work: Any) -> list[Any]:
+    """``work(item, value)`` for each row, computed once per distinct (item, value)."""
+    cache: dict[Any, Any] = {}
+    out = []
+    for item, value in zip(items, values):
+        key = (item, tuple(value) if isinstance(value, list) else value)
+        if key not in cache:
+            cache[key] = work(item, value)
+        out.append(cache[key])
+    return out
 
 
 def aggregate_tables(frame: pd.DataFrame, records: dict[str, dict[str, Any]], k: int,
@@ -121,7 +135,7 @@ def _item_table(answers: pd.DataFrame, record: dict[str, Any], item: dict[str, A
     row_of = {c: i for i, c in enumerate(cohorts)}
     cells = np.zeros((len(cohorts), len(codes)), dtype=np.int64)
     answered = np.zeros(len(cohorts), dtype=np.int64)
-    for cohort, value in zip(answers["cohort"], answers["value"]):
+    for cohort, value in zip(answers["cohort"].to_numpy(dtype=object), answers["value"].to_numpy(dtype=object)):
         r = row_of[cohort]
         answered[r] += 1
         for chosen in (value if isinstance(value, list) else [value]):
