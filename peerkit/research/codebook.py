@@ -71,9 +71,14 @@ def readme(meta: dict[str, Any], resources: list[dict[str, Any]]) -> str:
              f"- Exported on {meta['exported_on']} with peerkit {meta['peerkit_version']}"
              + (" from **SYNTHETIC** data (invented learners)" if meta.get("synthetic") else "") + ".",
              f"- Cohorts: {', '.join(meta['cohorts'])} (cohorts with fewer than k learners are left out).",
-             f"- Times: coarsened to the {meta['time_resolution']}.",
-             "- Learners: research pseudonyms re-keyed for this export with the researcher's key (never stored here).",
-             "- Free text: only where the learner chose to share it, with contact details removed.", "",
+             *([f"- Times: coarsened to the {meta['time_resolution']}, so that every cohort and period holds at "
+                f"least k learners.",
+                "- Learners: research pseudonyms re-keyed for this export with the researcher's key (never stored "
+                "here).",
+                "- Free text: only where the learner chose to share it, with contact details removed."]
+               if tier == "microdata" else
+               ["- No learner-level rows, no times and no free text: counts of answers picked from a list only."]),
+             "",
              "## Files", ""]
     lines += [f"- `{r['path']}`: {r['title']}" for r in resources]
     lines += ["- `codebook.md`: every item's wording, scale and labels, options and correct answers, chapter.",
