@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="the finest time the package may show (default day)")
     export.add_argument("--name", default="peerkit-export", help="package name (default peerkit-export)")
     export.add_argument("--title", default="", help="package title")
+    export.add_argument("--licence", help="the data's licence as an SPDX id, e.g. CC-BY-4.0 or CC0-1.0 (default: "
+                                          "CC-BY-4.0 for aggregate; restricted, under the data-use agreement, for "
+                                          "microdata)")
+    export.add_argument("--author", default="The course's trainers", help="who to cite as the data's author")
     export.add_argument("--parquet", action="store_true", help="also write Parquet files (needs pyarrow)")
     export.add_argument("--overwrite", action="store_true", help="replace an earlier package in --out")
     return parser
@@ -85,7 +89,10 @@ def _export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                  "Tier: MICRODATA (pseudonymous rows; only for a research team under a data-use agreement; "
                  "never publish).")
     options = {"tier": args.tier, "min_cell": args.min_cell, "time_resolution": args.time_resolution,
-               "name": args.name, "title": args.title, "overwrite": args.overwrite, "parquet": args.parquet}
+               "name": args.name, "title": args.title, "overwrite": args.overwrite, "parquet": args.parquet,
+               "author": args.author}
+    if args.licence:
+        options["licence"] = {"name": args.licence, "title": f"{args.licence} (the data)"}
     try:
         key = read_key(args.key_file)
         if args.source.startswith(("http://", "https://")):

@@ -72,8 +72,10 @@ def test_export_from_submission_files_end_to_end(tmp_path, key_file):
     assert result.frame.empty  # no rows in the aggregate tier
 
     code, out, err = run("export", str(tmp_path / "in"), "--out", str(tmp_path / "micro"), "--key-file",
-                         str(key_file), "--tier", "microdata")
+                         str(key_file), "--tier", "microdata", "--author", "Study team", "--licence", "CC0-1.0")
     assert code == 0, err
+    package = json.loads((tmp_path / "micro/datapackage.json").read_text())
+    assert package["licenses"][0]["name"] == "CC0-1.0" and "Study team" in package["citation"]
     assert out.startswith("Tier: MICRODATA") and "never publish" in out
     assert (tmp_path / "micro/DATA-USE.md").exists()
     result = load(tmp_path / "micro")
