@@ -30,7 +30,7 @@ def clean_text(text: str) -> str:
 def valid_rows(frame: pd.DataFrame, on_invalid: str) -> tuple[pd.DataFrame, dict[str, ExerciseInfo], list[str]]:
     infos: dict[str, ExerciseInfo] = {}
     unknown: dict[Any, str] = {}
-    for exercise in {e for e in frame["exercise"] if isinstance(e, str)}:
+    for exercise in {e for e in frame["exercise"].to_numpy(dtype=object) if isinstance(e, str)}:
         try:
             infos[exercise] = from_definition(str(exercise))
         except Exception as error:  # noqa: BLE001 - reported per row below

@@ -186,9 +186,9 @@ def export_frame(
     if frame.empty:
         raise ExportError("Nothing left to export: " + ("; ".join(f"{n} {r}" for r, n in left_out.items())
                                                        or "no rows were given") + ". No files were written.")
-    pseudonyms = rekey(frame["learner"], key)
+    pseudonyms = rekey(frame["learner"].unique(), key)
     frame = frame.assign(learner=frame["learner"].map(pseudonyms))
-    records = {e: instrument(e) for e in sorted(set(frame["exercise"]))}
+    records = {e: instrument(e) for e in sorted(frame["exercise"].unique())}
     cohorts = sorted(frame["cohort"].unique().tolist())
     cohort_cells = [cell_text(c) for c in cohorts]
 

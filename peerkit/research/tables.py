@@ -113,7 +113,7 @@ def aggregate_tables(frame: pd.DataFrame, records: dict[str, dict[str, Any]], k:
                      cohorts: list[str]) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """Per counted exercise: (counts, totals), every number under k hidden and none recoverable."""
     out = {}
-    for exercise in sorted(set(frame["exercise"])):
+    for exercise in sorted(frame["exercise"].unique()):
         record = records[exercise]
         if not counted(record):
             continue
