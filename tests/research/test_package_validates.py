@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -11,7 +12,10 @@ from peerkit.research import export_frame
 
 from .conftest import KEY, make_frame
 
-frictionless = pytest.importorskip("frictionless")  # the test extra installs it; CI runs the test extra
+if os.environ.get("CI"):
+    import frictionless  # the test extra installs it: in CI a missing validator fails, never skips
+else:
+    frictionless = pytest.importorskip("frictionless")
 
 
 @pytest.mark.parametrize("tier", ["aggregate", "microdata"])
