@@ -1,11 +1,13 @@
 """The ``peerkit`` command.
 
-``peerkit export`` writes a de-identified research export (see
-:mod:`peerkit.research.export`) from a folder of learner submission files or
-from a cohort store::
+``peerkit export`` writes a de-identified research data package (see
+:mod:`peerkit.research.export`) from a folder of hand-in files, a cohort store
+or a cohort server, in the aggregate tier (default) or the microdata tier::
 
     peerkit export submissions/ --out export/ --key-file research.key
     peerkit export sqlite:////srv/peerkit/cohort.sqlite --cohort cohort-abcdefgh --out export/
+    peerkit export https://peerkit.example.org --cohort cohort-abcdefgh --token-file trainer.token \
+        --tier microdata --out export/
 
 The key (``--key-file`` or ``$PEERKIT_RESEARCH_KEY``) re-keys pseudonyms and is
 never written into the export. Exit status: 0 done, 1 refused (the message says
@@ -19,29 +21,46 @@ from typing import TextIO
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .research.format import DEFAULT_MIN_CELL, TIME_RESOLUTIONS
+    from .privacy import MIN_GROUP_SIZE
+    from .research.export import TIME_RESOLUTIONS
 
     parser = argparse.ArgumentParser(prog="peerkit", description="peerkit: peer-support course tools.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     export = commands.add_parser(
         "export",
-        help="write a de-identified research export",
-        description="Write a de-identified research export (responses CSV, counts CSV with small cells "
-                    "suppressed, metadata JSON) from a folder of submission files or a cohort store URL.",
+        help="write a de-identified research data package",
+        description="Write a de-identified research data package (Frictionless datapackage.json, CSV files, "
+                    "codebook, README) from a folder of hand-in files, a cohort store URL or a cohort server. "
+                    "Tier 'aggregate' (the default) holds counts and shares only, small cells suppressed: safe "
+                    "to publish. Tier 'microdata' holds pseudonymous rows for a research team under a data-use "
+                    "agreement: never publish it.",
     )
-    export.add_argument("source", help="a folder of submission files (*.json), or a cohort store URL "
-                                       "such as sqlite:////path/cohort.sqlite")
-    export.add_argument("--out", required=True, help="folder to write the export into")
+    export.add_argument("source", help="a folder of hand-in files (*.json), a cohort store URL "
+                                       "(sqlite:////path/cohort.sqlite, postgresql+psycopg://...) or a cohort "
+                                       "server (https://host)")
+    export.add_argument("--out", required=True, help="folder to write the package into")
+    export.add_argument("--tier", choices=("aggregate", "microdata"), default="aggregate",
+                        help="aggregate: counts and shares only, safe to publish (default); microdata: "
+                             "pseudonymous rows, only under a data-use agreement")
     export.add_argument("--key-file", help="file holding the researcher's key (else $PEERKIT_RESEARCH_KEY)")
-    export.add_argument("--cohort", action="append", help="cohort id to export from a store (repeat for several; "
-                                                          "default: every cohort)")
-    export.add_argument("--exercise", help="export only this exercise (cohort store only)")
-    export.add_argument("--min-cell", type=int, default=DEFAULT_MIN_CELL,
-                        help=f"suppress counts under this and leave out smaller cohorts (default {DEFAULT_MIN_CELL})")
+    export.add_argument("--token-file", help="file holding a trainer's or researcher's token for a cohort server "
+                                             "(else $PEERKIT_TOKEN)")
+    export.add_argument("--cohort", action="append", help="cohort id to export from a store or server (repeat for "
+                                                          "several; a store's default: every cohort)")
+    export.add_argument("--exercise", help="export only this exercise (store or server)")
+    export.add_argument("--min-cell", type=int, default=MIN_GROUP_SIZE,
+                        help=f"k: suppress counts under this, leave out smaller cohorts, coarsen times until every "
+                             f"cohort and period holds this many learners (default {MIN_GROUP_SIZE})")
     export.add_argument("--time-resolution", choices=TIME_RESOLUTIONS, default="day",
-                        help="coarsen answer times to this (default day)")
-    export.add_argument("--name", default="peerkit-export", help="file name stem (default peerkit-export)")
-    export.add_argument("--overwrite", action="store_true", help="replace an earlier export with the same name")
+                        help="the finest time the package may show (default day)")
+    export.add_argument("--name", default="peerkit-export", help="package name (default peerkit-export)")
+    export.add_argument("--title", default="", help="package title")
+    export.add_argument("--licence", help="the data's licence as an SPDX id, e.g. CC-BY-4.0 or CC0-1.0 (default: "
+                                          "CC-BY-4.0 for aggregate; restricted, under the data-use agreement, for "
+                                          "microdata)")
+    export.add_argument("--author", default="The course's trainers", help="who to cite as the data's author")
+    export.add_argument("--parquet", action="store_true", help="also write Parquet files (needs pyarrow)")
+    export.add_argument("--overwrite", action="store_true", help="replace an earlier package in --out")
     return parser
 
 
@@ -58,29 +77,49 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
 
 
 def _export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    import os
     from pathlib import Path
 
     from .errors import PeerkitError
-    from .research.export import export_cohort_store, export_submissions
+    from .research.export import export_cohort_server, export_cohort_store, export_submissions
     from .research.pseudonyms import read_key
 
-    options = {"min_cell": args.min_cell, "time_resolution": args.time_resolution, "stem": args.name,
-               "overwrite": args.overwrite}
+    tier_line = ("Tier: AGGREGATE (counts and shares only, small cells suppressed; safe to publish)."
+                 if args.tier == "aggregate" else
+                 "Tier: MICRODATA (pseudonymous rows; only for a research team under a data-use agreement; "
+                 "never publish).")
+    options = {"tier": args.tier, "min_cell": args.min_cell, "time_resolution": args.time_resolution,
+               "name": args.name, "title": args.title, "overwrite": args.overwrite, "parquet": args.parquet,
+               "author": args.author}
+    if args.licence:
+        options["licence"] = {"name": args.licence, "title": f"{args.licence} (the data)"}
     try:
         key = read_key(args.key_file)
-        if "://" in args.source:
+        if args.source.startswith(("http://", "https://")):
+            token = (Path(args.token_file).read_text(encoding="utf-8").strip() if args.token_file
+                     else os.environ.get("PEERKIT_TOKEN", "").strip())
+            if not token or not args.cohort:
+                print("peerkit export: a cohort server needs a token (--token-file or $PEERKIT_TOKEN) and "
+                      "--cohort.", file=stderr)
+                return 2
+            print(tier_line, file=stdout)
+            report = export_cohort_server(args.source, args.cohort, args.out, token, key, exercise=args.exercise,
+                                          **options)
+        elif "://" in args.source:
+            print(tier_line, file=stdout)
             report = export_cohort_store(args.source, args.cohort, args.out, key, exercise=args.exercise, **options)
         else:
             if args.cohort or args.exercise:
-                print("peerkit export: --cohort and --exercise apply to a cohort store, not to a folder of "
-                      "submission files.", file=stderr)
+                print("peerkit export: --cohort and --exercise apply to a cohort store or server, not to a folder "
+                      "of hand-in files.", file=stderr)
                 return 2
             if not Path(args.source).is_dir():
-                print(f"peerkit export: {args.source} is neither a folder of submission files nor a store URL "
-                      "(sqlite:////path/cohort.sqlite).", file=stderr)
+                print(f"peerkit export: {args.source} is neither a folder of hand-in files nor a store or server "
+                      "address.", file=stderr)
                 return 2
+            print(tier_line, file=stdout)
             report = export_submissions(args.source, args.out, key, **options)
-    except PeerkitError as error:
+    except (PeerkitError, OSError) as error:
         print(f"peerkit export: {error}", file=stderr)
         return 1
     print(report.summary(), file=stdout)

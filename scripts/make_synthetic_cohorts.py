@@ -1,9 +1,12 @@
 """Make the bundled SYNTHETIC multi-cohort research dataset: invented cohorts, no real person in it.
 
-Writes four research exports (the same files ``peerkit export`` writes) to
-``peerkit/data/synthetic/cohorts/``, one per cohort, every file name starting
-``SYNTHETIC-`` and every metadata file saying ``"synthetic": true``. The research
-notebook (``notebooks/research/cohort_analysis.ipynb``) and the docs use them.
+Writes two research data packages of the same four invented cohorts (exactly what
+``peerkit export`` writes): ``peerkit/data/synthetic/microdata/`` (pseudonymous rows,
+``--tier microdata``) and ``peerkit/data/synthetic/aggregate/`` (counts and shares
+with small cells suppressed, the default tier). Every cohort id starts
+``SYNTHETIC-``, every package says ``"synthetic": true`` and carries the keyword
+SYNTHETIC. The research notebook (``notebooks/research/cohort_analysis.ipynb``)
+and the docs use them.
 
 How the answers are made (seeded, so every run writes the same files):
 
@@ -24,6 +27,8 @@ How the answers are made (seeded, so every run writes the same files):
   personal strictness, so learners are consistent across items as real people are.
 * Core skills (1-5): item mean + cohort offset + learner tendency + noise, rounded
   and clipped to the scale.
+* Knowledge check (chapter 1): each question answered correctly with a
+  cohort-specific probability, otherwise a plausible wrong option.
 * SMART goals: each learner keeps 0-2 goals; each criterion is met with a
   cohort-specific probability. The export keeps only whether each field was
   filled (nobody "shared" the goal text), as a real export would.
@@ -54,7 +59,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_reference_cohort import BOUNDARY_PROFILE  # noqa: E402
 
 SEED = 20260115
-OUT = ROOT / "peerkit" / "data" / "synthetic" / "cohorts"
+SYNTHETIC_DIR = ROOT / "peerkit" / "data" / "synthetic"
+OUT = {"microdata": SYNTHETIC_DIR / "microdata", "aggregate": SYNTHETIC_DIR / "aggregate"}
 #: Public, because the data are invented. Real exports need a secret key.
 SYNTHETIC_KEY = b"SYNTHETIC-not-a-secret-key-for-invented-learners"
 EXPORTED_ON = "2026-01-15"
@@ -130,12 +136,31 @@ def smart_goals(rng: np.random.Generator, cohort: dict, learners: list[str], sta
     return rows
 
 
+def knowledge_answers(rng: np.random.Generator, cohort: dict, learners: list[str]) -> list[tuple]:
+    """(learner, question, chosen options) for the chapter 1 knowledge check."""
+    definition = load_exercise("peer_support_check")
+    rows = []
+    for item in definition.items:
+        options = [o["value"] for o in item.details["options"]]
+        correct = list(item.details["correct"])
+        wrong = [o for o in options if o not in correct]
+        for learner in learners:
+            if rng.random() < cohort["smart"]:
+                chosen = correct
+            else:
+                chosen = sorted(rng.choice(wrong, size=len(correct) if len(correct) <= len(wrong) else 1,
+                                           replace=False).tolist())
+            rows.append((learner, item.id, chosen))
+    return rows
+
+
 def cohort_frame(rng: np.random.Generator, name: str, cohort: dict) -> pd.DataFrame:
     learners = [f"synthetic-{name.lower()}-{i:03d}" for i in range(cohort["size"])]
     start = datetime.fromisoformat(cohort["start"]).replace(hour=9, tzinfo=timezone.utc)
     rows = []
     for exercise, answers, day in (("boundaries", boundary_answers(rng, cohort, learners), 7),
                                    ("core_skills", skill_answers(rng, cohort, learners), 0),
+                                   ("peer_support_check", knowledge_answers(rng, cohort, learners), 1),
                                    ("smart_goal", smart_goals(rng, cohort, learners, start), 14)):
         for learner, item, value in answers:
             when = start + timedelta(days=day, minutes=int(rng.integers(0, 6 * 60)))
@@ -144,21 +169,23 @@ def cohort_frame(rng: np.random.Generator, name: str, cohort: dict) -> pd.DataFr
 
 
 def main() -> None:
-    for exercise in ("boundaries", "core_skills", "smart_goal"):
+    import shutil
+
+    for exercise in ("boundaries", "core_skills", "smart_goal", "peer_support_check"):
         load_exercise(exercise)  # fail early, naming the file, if a definition is broken
     rng = np.random.default_rng(SEED)
-    OUT.mkdir(parents=True, exist_ok=True)
-    for old in OUT.glob("SYNTHETIC-*"):
-        old.unlink()
-    for name, cohort in COHORTS.items():
+    frame = pd.concat([cohort_frame(rng, name, cohort) for name, cohort in COHORTS.items()], ignore_index=True)
+    shutil.rmtree(SYNTHETIC_DIR / "cohorts", ignore_errors=True)  # the older three-file exports
+    for tier, out in OUT.items():
+        shutil.rmtree(out, ignore_errors=True)
         report = export_frame(
-            cohort_frame(rng, name, cohort), OUT, SYNTHETIC_KEY, stem=f"SYNTHETIC-cohort-{name}",
-            label=f"SYNTHETIC data: invented cohort '{cohort['label']}' made by scripts/make_synthetic_cohorts.py "
-                  f"(seed {SEED}); no real person is in it.",
-            synthetic=True, exported_on=EXPORTED_ON, overwrite=True,
+            frame, out, SYNTHETIC_KEY, tier=tier, name=f"peerkit-synthetic-{tier}",
+            title=f"SYNTHETIC peerkit cohorts ({tier}): four invented cohorts made by "
+                  f"scripts/make_synthetic_cohorts.py (seed {SEED}); no real person is in them",
+            synthetic=True, exported_on=EXPORTED_ON, author="The peerkit developers",
         )
-        for path in report.files.values():
-            path.chmod(0o644)  # exports are private (0600) by default; these ship with the package
+        for path in [out, *out.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)  # exports are private by default; these ship with peerkit
         print(report.summary())
 
 

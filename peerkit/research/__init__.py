@@ -19,13 +19,13 @@ from .charts import (
 from .comparison import compare_cohorts
 from .distributions import item_distribution
 from .errors import AlphaUndefinedWarning, ExportError, ResearchKeyError
-from .export import ExportReport, export_cohort_store, export_frame, export_submissions
+from .export import ExportReport, export_cohort_server, export_cohort_store, export_frame, export_submissions
 from .goals import smart_goal_completeness
 from .item_agreement import item_agreement, most_divided
 from .krippendorff import cohort_alpha, krippendorff_alpha
 from .load import LoadProblem, LoadResult, load
 from .skills import skill_profiles
-from .synthetic import synthetic_cohorts
+from .synthetic import synthetic_cohorts, synthetic_package
 
 __all__ = [
     "AlphaUndefinedWarning",
@@ -38,6 +38,7 @@ __all__ = [
     "compare_cohorts",
     "describe_diverging_by_cohort",
     "describe_item_heatmap",
+    "export_cohort_server",
     "export_cohort_store",
     "export_frame",
     "export_submissions",
@@ -51,4 +52,5 @@ __all__ = [
     "skill_profiles",
     "smart_goal_completeness",
     "synthetic_cohorts",
+    "synthetic_package",
 ]

@@ -37,6 +37,8 @@ from .format import (
     TIME_PATTERNS,
     decode_cell,
 )
+from .package import DESCRIPTOR
+from .package_load import Bad, load_package
 from .pseudonyms import PSEUDONYM_PATTERN
 from .spreadsheet_safe import FORMULA_STARTS, unescape_cell
 
@@ -68,6 +70,7 @@ class LoadResult:
     problems: list[LoadProblem] = field(default_factory=list)
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
     counts: pd.DataFrame | None = None
+    totals: pd.DataFrame | None = None
 
     @property
     def ok(self) -> bool:
@@ -84,10 +87,7 @@ class LoadResult:
         return self.frame.attrs.get(ATTRS_KEY, {})
 
 
-class _Bad(Exception):
-    def __init__(self, message: str, row: int | None = None, path: Path | None = None) -> None:
-        super().__init__(message)
-        self.row, self.path = row, path
+_Bad = Bad
 
 
 def load(paths: str | Path | Iterable[str | Path], *, max_bytes: int = MAX_RESPONSES_BYTES,
@@ -118,6 +118,7 @@ def load(paths: str | Path | Iterable[str | Path], *, max_bytes: int = MAX_RESPO
     problems: list[LoadProblem] = []
     frames: list[pd.DataFrame] = []
     counts: list[pd.DataFrame] = []
+    totals: list[pd.DataFrame] = []
     metadata: dict[str, dict[str, Any]] = {}
     exercises: dict[str, dict[str, Any]] = {}
     exercise_source: dict[str, str] = {}
@@ -128,7 +129,7 @@ def load(paths: str | Path | Iterable[str | Path], *, max_bytes: int = MAX_RESPO
         if key in metadata:
             continue
         try:
-            meta, frame, count = _load_export(metadata_path, max_bytes)
+            meta, frame, count, total = _load_any(metadata_path, max_bytes)
             for exercise, record in meta["exercises"].items():
                 if exercise in exercises and _comparable(exercises[exercise]) != _comparable(record):
                     raise _Bad(f"exercise {exercise!r} is defined differently than in {exercise_source[exercise]} "
@@ -140,6 +141,10 @@ def load(paths: str | Path | Iterable[str | Path], *, max_bytes: int = MAX_RESPO
         except _Bad as bad:
             problems.append(LoadProblem(str(bad.path or metadata_path), str(bad), bad.row))
             continue
+        except Exception as error:  # noqa: BLE001 - a damaged export is a problem to report, never a crash
+            problems.append(LoadProblem(str(metadata_path), f"cannot be loaded ({type(error).__name__}: "
+                                                            f"{str(error)[:120]}); the export is damaged"))
+            continue
         metadata[key] = meta
         for exercise, record in meta["exercises"].items():
             exercises.setdefault(exercise, record)
@@ -147,7 +152,10 @@ def load(paths: str | Path | Iterable[str | Path], *, max_bytes: int = MAX_RESPO
         for cohort in frame["cohort"].unique():
             cohort_source[cohort] = key
         frames.append(frame)
-        counts.append(count)
+        if count is not None:
+            counts.append(count)
+        if total is not None:
+            totals.append(total)
 
     if frames:
         frame = pd.concat(frames, ignore_index=True)
@@ -155,7 +163,8 @@ def load(paths: str | Path | Iterable[str | Path], *, max_bytes: int = MAX_RESPO
         frame = pd.DataFrame({c: pd.Series(dtype="object") for c in RESPONSE_COLUMNS})
     frame.attrs[ATTRS_KEY] = exercises
     all_counts = pd.concat(counts, ignore_index=True) if counts else None
-    result = LoadResult(frame=frame, problems=problems, metadata=metadata, counts=all_counts)
+    result = LoadResult(frame=frame, problems=problems, metadata=metadata, counts=all_counts,
+                        totals=pd.concat(totals, ignore_index=True) if totals else None)
     if strict:
         result.raise_for_problems()
     return result
@@ -166,10 +175,15 @@ def _metadata_files(paths: Iterable[str | Path], problems: list[LoadProblem]) ->
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            inside = sorted(path.glob("*" + METADATA_SUFFIX))
+            if (path / DESCRIPTOR).is_file():
+                found.append(path / DESCRIPTOR)
+                continue
+            inside = sorted(path.glob("*" + METADATA_SUFFIX)) + sorted(path.glob("*/" + DESCRIPTOR))
             if not inside:
-                problems.append(LoadProblem(str(path), f"no export here (no *{METADATA_SUFFIX} file)"))
+                problems.append(LoadProblem(str(path), f"no export here (no {DESCRIPTOR} or *{METADATA_SUFFIX})"))
             found.extend(inside)
+        elif path.name == DESCRIPTOR:
+            found.append(path)
         elif path.name.endswith(METADATA_SUFFIX):
             found.append(path)
         elif path.name.endswith(RESPONSES_SUFFIX) or path.name.endswith(COUNTS_SUFFIX):
@@ -182,19 +196,65 @@ def _metadata_files(paths: Iterable[str | Path], problems: list[LoadProblem]) ->
 
 
 def _comparable(record: dict[str, Any]) -> Any:
-    return ([i["id"] for i in record["items"]], [o["value"] for o in record["scale"]], record["value_encoding"])
+    return ([i["id"] for i in record["items"]], [o["value"] for o in record["scale"]])
+
+
+def _load_any(path: Path, max_bytes: int) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame | None,
+                                                   pd.DataFrame | None]:
+    if path.name == DESCRIPTOR:
+        meta, frame, counts, totals = load_package(path, _read_text, _read_csv, max_bytes)
+        meta = {**meta, "exercises": {e: _analysis_record(r) for e, r in meta["exercises"].items()}}
+        return meta, frame, counts, totals
+    meta, frame, counts = _load_export(path, max_bytes)
+    return meta, frame, counts, None
+
+
+def _analysis_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A package's exercise description in the form the analyses read (see exercise_info.from_metadata)."""
+    options = {i["id"]: [o["value"] for o in i["options"]] for i in record["items"] if "options" in i}
+    return {**record, "items": [{"id": i["id"], "text": i["text"]} for i in record["items"]],
+            "scale": record.get("scale", []), "options": options}
 
 
 # --------------------------------------------------------------------------- one export
 
 def _load_export(metadata_path: Path, max_bytes: int) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """An export in the older three-file layout (peerkit before data packages)."""
     meta = _read_metadata(metadata_path)
     folder = metadata_path.parent
     responses_path = folder / meta["files"]["responses"]
     counts_path = folder / meta["files"]["counts"]
     frame = _read_responses(responses_path, meta, max_bytes)
     counts = _read_counts(counts_path, meta)
+    _check_legacy_agreement(meta, frame, counts, responses_path, counts_path, metadata_path)
     return meta, frame, counts
+
+
+def _check_legacy_agreement(meta: dict[str, Any], frame: pd.DataFrame, counts: pd.DataFrame, responses_path: Path,
+                            counts_path: Path, metadata_path: Path) -> None:
+    """The three files must tell one story: metadata cohorts and exercise counts, counts against responses."""
+    cohorts = sorted(frame["cohort"].unique().tolist())
+    listed = meta.get("cohorts")
+    if listed is not None and sorted(map(str, listed)) != cohorts:
+        raise _Bad(f"'cohorts' lists {', '.join(map(str, listed))[:120]} but the responses hold "
+                   f"{', '.join(cohorts)[:120]}", path=metadata_path)
+    by_exercise = (meta.get("row_counts") or {}).get("by_exercise")
+    if by_exercise is not None:
+        actual = {str(e): int(n) for e, n in frame["exercise"].value_counts().items()}
+        if not isinstance(by_exercise, dict) or {str(e): n for e, n in by_exercise.items()} != actual:
+            wrong = sorted(set(actual) ^ set(by_exercise if isinstance(by_exercise, dict) else {})
+                           | {e for e in actual if isinstance(by_exercise, dict) and by_exercise.get(e) != actual[e]})
+            raise _Bad(f"'row_counts.by_exercise' does not match the responses (exercise(s) "
+                       f"{', '.join(wrong)[:120]})", path=metadata_path)
+    recount = frame.assign(value=frame["value"].astype(str)).groupby(
+        ["cohort", "exercise", "item", "value"]).size()
+    shown = counts[~counts["suppressed"]]
+    for position, (cohort, exercise, item, value, n) in enumerate(
+            zip(shown["cohort"], shown["exercise"], shown["item"], shown["value"], shown["n"])):
+        actual = int(recount.get((cohort, exercise, item, str(value)), 0))
+        if actual != int(n):
+            raise _Bad(f"field 'n': {int(n)} answers of {exercise} {item} = {value!r} in cohort {cohort}, but the "
+                       f"responses file holds {actual}", row=int(shown.index[position]) + 1, path=counts_path)
 
 
 def _read_text(path: Path, limit: int) -> str:
@@ -214,6 +274,10 @@ def _read_text(path: Path, limit: int) -> str:
         raise _Bad(f"cannot be read ({error.strerror or error})", path=path) from error
     if len(raw) > limit:
         raise _Bad(f"the file is larger than the limit of {limit:,} bytes", path=path)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise _Bad("the file starts with a byte-order mark (BOM), as Excel's 'CSV UTF-8' and some editors write: "
+                   "peerkit files have none, so this copy was re-saved by another program; use the file as exported",
+                   path=path)
     if b"\x00" in raw:
         raise _Bad("the file contains NUL bytes, so it is not a text export (damaged or not an export)", path=path)
     try:
@@ -311,7 +375,7 @@ def _check_exercise(exercise: str, record: Any) -> None:
         raise _Bad(f"{where}: 'options' must map item ids to lists of values")
 
 
-def _read_csv(path: Path, max_bytes: int, columns: list[str]) -> pd.DataFrame:
+def _read_csv(path: Path, max_bytes: int, columns: list[str], text: str | None = None) -> pd.DataFrame:
     """Parse with the csv module: linear time whatever the content, and every row must have every field.
 
     (pandas' fast parser takes minutes on a row of 100,000 commas and pads short
@@ -320,7 +384,7 @@ def _read_csv(path: Path, max_bytes: int, columns: list[str]) -> pd.DataFrame:
     import csv
     import io
 
-    text = _read_text(path, max_bytes)
+    text = _read_text(path, max_bytes) if text is None else text
     if not text.strip():
         raise _Bad("the file is empty; the export may have been cut short", path=path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -336,6 +400,10 @@ def _read_csv(path: Path, max_bytes: int, columns: list[str]) -> pd.DataFrame:
             rows.append(row)
     except csv.Error as error:
         raise _Bad(f"is not a well-formed CSV file ({error})", row=reader.line_num - 1 or None, path=path) from error
+    except _Bad:
+        raise
+    except Exception as error:  # noqa: BLE001 - never an uncaught exception from a damaged file
+        raise _Bad(f"cannot be read as CSV ({type(error).__name__})", path=path) from error
     return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
@@ -473,9 +541,10 @@ def _read_counts(path: Path, meta: dict[str, Any]) -> pd.DataFrame:
         raise _Bad("suppressed must be True or False", row=bad_flag, path=path)
     shown = flag == "False"
     numbers = pd.to_numeric(frame["n"].where(shown), errors="coerce")
-    row = _first_bad(shown & (numbers.isna() | (numbers < k) | (numbers % 1 != 0)))
+    row = _first_bad(shown & (numbers.isna() | (numbers < k) | (numbers % 1 != 0) | (numbers > 10**9)))
     if row:
-        raise _Bad(f"a shown count must be a whole number of at least k={k}", row=row, path=path)
+        raise _Bad(f"field 'n': {frame['n'].iloc[row - 1][:30]!r} is not a count (a whole number from k={k} to "
+                   "10^9)", row=row, path=path)
     row = _first_bad(~shown & (frame["n"] != ""))
     if row:
         raise _Bad("a suppressed count must be blank", row=row, path=path)

@@ -56,11 +56,23 @@ def frame() -> pd.DataFrame:
 
 @pytest.fixture
 def exported(frame: pd.DataFrame, tmp_path: Path):
+    """The fixture frame exported in both tiers: {"aggregate": (report, folder), "microdata": (...)}."""
     from peerkit.research import export_frame
 
-    out = tmp_path / "export"
-    report = export_frame(frame, out, KEY, stem="study")
-    return report, out
+    out = {}
+    for tier in ("aggregate", "microdata"):
+        folder = tmp_path / tier
+        out[tier] = (export_frame(frame, folder, KEY, tier=tier, exported_on="2025-03-31"), folder)
+    return out
+
+
+def all_text(folder: Path) -> str:
+    """Every file of a package, as one text (binary files skipped)."""
+    texts = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix != ".parquet":
+            texts.append(path.read_text(encoding="utf-8"))
+    return "\n".join(texts)
 
 
 def read_cells(path: Path) -> list[list[str]]:

@@ -134,7 +134,8 @@ def test_analyses_name_bad_input():
     "peerkit.research.krippendorff", "peerkit.research.distributions", "peerkit.research.item_agreement",
     "peerkit.research.comparison", "peerkit.research.goals", "peerkit.research.skills",
     "peerkit.research.spreadsheet_safe", "peerkit.research.scrub", "peerkit.research.load",
-    "peerkit.research.charts",
+    "peerkit.research.charts", "peerkit.research.suppression", "peerkit.research.instruments",
+    "peerkit.research.synthetic",
 ])
 def test_docstring_examples(module):
     import matplotlib

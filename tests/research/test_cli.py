@@ -1,4 +1,4 @@
-"""``peerkit export`` end to end: submission files and a cohort store, as a researcher would run it."""
+"""``peerkit export`` end to end: hand-in files and a cohort store, both tiers, as a researcher would run it."""
 from __future__ import annotations
 
 import io
@@ -11,7 +11,7 @@ import pytest
 from peerkit.cli import main
 from peerkit.research import load
 
-from .conftest import KEY
+from .conftest import KEY, all_text
 
 COHORTS = {"cohort-abcdefgh": 8, "cohort-stuvwxyz": 6}
 
@@ -62,16 +62,30 @@ def test_export_from_submission_files_end_to_end(tmp_path, key_file):
     write_submissions(tmp_path / "in")
     code, out, err = run("export", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--key-file", str(key_file))
     assert code == 0, err
+    assert out.startswith("Tier: AGGREGATE") and "safe to publish" in out
     assert "14 learners in 2 cohort(s)" in out
     assert "truncated.json" in out and "wrong.json" in out and "2 submission file(s) not used" in err
     result = load(tmp_path / "out")
     assert result.ok, result.problems
-    assert sorted(result.frame["cohort"].unique()) == sorted(COHORTS)
-    text = "".join(p.read_text() for p in (tmp_path / "out").iterdir())
-    assert KEY.decode() not in text and "7700" not in text and "[phone]" in text
-    assert not any(pseudonym(c, n) in text for c, size in COHORTS.items() for n in range(size))
     counts = result.counts
-    assert (counts.loc[~counts["suppressed"], "n"] >= 5).all()
+    assert (counts.loc[~counts["suppressed"].astype(bool), "n"] >= 5).all()
+    assert result.frame.empty  # no rows in the aggregate tier
+
+    code, out, err = run("export", str(tmp_path / "in"), "--out", str(tmp_path / "micro"), "--key-file",
+                         str(key_file), "--tier", "microdata", "--author", "Study team", "--licence", "CC0-1.0")
+    assert code == 0, err
+    package = json.loads((tmp_path / "micro/datapackage.json").read_text())
+    assert package["licenses"][0]["name"] == "CC0-1.0" and "Study team" in package["citation"]
+    assert out.startswith("Tier: MICRODATA") and "never publish" in out
+    assert (tmp_path / "micro/DATA-USE.md").exists()
+    result = load(tmp_path / "micro")
+    assert result.ok, result.problems
+    assert sorted(result.frame["cohort"].unique()) == sorted(COHORTS)
+    for folder in ("out", "micro"):
+        text = all_text(tmp_path / folder)
+        assert KEY.decode() not in text and "7700" not in text
+        assert not any(pseudonym(c, n) in text for c, size in COHORTS.items() for n in range(size))
+    assert "[phone]" in all_text(tmp_path / "micro")
 
 
 def test_two_exports_load_together(tmp_path, key_file):
@@ -81,11 +95,13 @@ def test_two_exports_load_together(tmp_path, key_file):
         folder.mkdir()
         for path in (tmp_path / "in").glob(f"{cohort}-*.json"):
             path.rename(folder / path.name)
-        code, _, err = run("export", str(folder), "--out", str(tmp_path / "exports"), "--name", cohort,
-                           "--key-file", str(key_file), "--time-resolution", "week", "--min-cell", "3")
+        code, _, err = run("export", str(folder), "--out", str(tmp_path / "exports" / cohort), "--name", cohort,
+                           "--key-file", str(key_file), "--time-resolution", "week", "--min-cell", "3",
+                           "--tier", "microdata")
         assert code == 0, err
     result = load(tmp_path / "exports")
-    assert result.ok and result.frame["cohort"].nunique() == 2
+    assert result.ok, result.problems
+    assert result.frame["cohort"].nunique() == 2
     assert all(m["min_cell"] == 3 and m["time_resolution"] == "week" for m in result.metadata.values())
 
 
@@ -111,6 +127,10 @@ def test_usage_errors(tmp_path, key_file):
     assert code == 2 and "neither a folder" in err
     code, _, err = run("export", str(tmp_path), "--out", str(tmp_path / "o"), "--key-file", str(key_file))
     assert code == 1 and "No valid submission files" in err
+    assert run("export", str(tmp_path), "--out", str(tmp_path / "o"), "--tier", "everything")[0] == 2
+    code, _, err = run("export", "https://cohorts.example", "--out", str(tmp_path / "o"), "--key-file",
+                       str(key_file))
+    assert code == 2 and "token" in err
     assert run("--help")[0] == 0
 
 
@@ -140,8 +160,11 @@ def test_export_from_a_cohort_store_url(tmp_path, key_file):
     assert code == 0, err
     assert "1 cohort(s)" in out and "fewer than 5 learners" in out  # the small cohort is left out
     result = load(tmp_path / "out")
-    assert result.ok and set(result.frame["cohort"]) == {cohort}
-    text = "".join(p.read_text() for p in (tmp_path / "out").iterdir())
+    assert result.ok and set(result.counts["cohort"]) == {cohort}
+    code, out, err = run("export", url, "--out", str(tmp_path / "micro"), "--key-file", str(key_file), "--tier",
+                         "microdata")
+    assert code == 0, err
+    text = all_text(tmp_path / "out") + all_text(tmp_path / "micro")
     assert join_code not in text and "Tuesday evening" not in text and "x.example" not in text
     assert "[url]" in text
 
@@ -159,5 +182,5 @@ def test_export_frame_python_api_accepts_any_tidy_frame(tmp_path):
 
     frame = pd.DataFrame({"learner": [f"l{i}" for i in range(6)], "exercise": "boundaries", "item": "B01",
                           "value": "never", "answered_at": "2025-01-01T10:00:00Z"})
-    report = export_frame(frame, tmp_path, KEY, cohort="pilot")
+    report = export_frame(frame, tmp_path, KEY, cohort="pilot", tier="microdata")
     assert report.rows == 6 and load(tmp_path).ok

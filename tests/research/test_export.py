@@ -1,178 +1,137 @@
-"""De-identified export: no identifiers, no small cells, no formulas, the key stays out."""
+"""De-identified data packages: two tiers said plainly, no identifiers, no small cells, the key stays out."""
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
+import os
 
 import pandas as pd
 import pytest
 
 from peerkit.research import ExportError, ResearchKeyError, export_frame, load
-from peerkit.research.export import suppress_small
-from peerkit.research.spreadsheet_safe import FORMULA_STARTS
 
-from .conftest import KEY, OTHER_KEY, make_frame, read_cells
+from .conftest import KEY, OTHER_KEY, all_text, make_frame
 
 
-def all_text(folder: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.iterdir()))
+def descriptor(folder):
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
 
 
-def test_export_writes_three_files_and_reports(exported):
-    report, out = exported
-    assert sorted(p.name for p in out.iterdir()) == ["study.counts.csv", "study.metadata.json", "study.responses.csv"]
-    assert report.cohorts == ["cohort-north", "cohort-south"]
-    assert report.learners == 21
-    assert set(report.dropped_columns) == {"name", "login", "join_code"}
-    assert "reflections not shared by the learner" in report.left_out
-    assert "study.responses.csv" in report.summary()
+def test_each_tier_writes_a_package_and_says_which_it_is(exported):
+    for tier, (report, folder) in exported.items():
+        package = descriptor(folder)
+        assert package["peerkit"]["tier"] == tier and tier in package["keywords"]
+        assert tier.upper() in report.summary()
+        assert f"Tier: {tier}" in (folder / "README.md").read_text()
+        assert f"Tier: **{tier}**" in (folder / "codebook.md").read_text()
+        assert package["peerkit"]["min_cell"] == 5
+        assert {license["name"] for license in package["licenses"]} >= {"CC-BY-4.0"}
+        assert package["citation"] and package["sources"]
+        for resource in package["resources"]:
+            assert (folder / resource["path"]).is_file() and resource["schema"]["fields"]
+    aggregate, microdata = exported["aggregate"][1], exported["microdata"][1]
+    assert not (aggregate / "DATA-USE.md").exists() and (microdata / "DATA-USE.md").exists()
+    assert not list(aggregate.rglob("*.responses.csv")), "the aggregate tier holds no rows"
+    assert not list(microdata.rglob("*.counts.csv"))
+    assert descriptor(microdata)["licenses"][0]["name"] == "other-closed"
 
 
 def test_no_identifier_reaches_the_files(exported, frame):
-    _, out = exported
-    text = all_text(out)
-    for learner in frame["learner"].unique():
-        assert learner not in text
-    for needle in ("Real Name", "user0@", "JOIN-SECRET", "@mail.example", "07700", "neighbour Sam", "evil.example",
-                   "T09:30", "2025-03-10"):
-        assert needle not in text, needle
-    responses = pd.read_csv(out / "study.responses.csv", dtype=str)
-    assert list(responses.columns) == ["cohort", "learner", "exercise", "item", "value", "answered_on"]
-    assert responses["learner"].str.fullmatch(r"p-[0-9a-f]{16}").all()
-    assert responses["answered_on"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
-
-
-def test_the_key_is_never_written(exported):
-    _, out = exported
-    text = all_text(out)
-    assert KEY.decode() not in text
-    assert KEY.hex() not in text
+    for _, folder in exported.values():
+        text = all_text(folder)
+        for secret in ("Real Name", "uni.example", "JOIN-SECRET-42", "learner-cohort", "mail.example", "07700"):
+            assert secret not in text, secret
+        assert KEY.decode() not in text
 
 
 def test_shared_reflections_are_scrubbed_and_unshared_left_out(exported):
-    _, out = exported
-    result = load(out)
-    reflections = result.frame[result.frame["exercise"] == "boundaries_reflection"]
-    # learners 0, 2, 4... shared: 6 of 12 in the north, 5 of 9 in the south
-    assert len(reflections) == 11
-    text = reflections["value"].iloc[0]
-    assert "[email]" in text and "[phone]" in text and "[url]" in text
-    assert text.startswith("Email me at [email]")
+    report, folder = exported["microdata"]
+    table = pd.read_csv(folder / "data/boundaries_reflection.responses.csv", dtype=str, keep_default_na=False)
+    assert len(table) == 11  # every other learner of 21 shared
+    assert table["value"].str.contains(r"\[email\]").all() and table["value"].str.contains(r"\[phone\]").all()
+    assert report.left_out["reflections not shared by the learner"] == 10
 
 
 def test_unshared_smart_goals_keep_only_filled_flags(exported):
-    _, out = exported
-    goals = load(out).frame.query("exercise == 'smart_goal'")
-    value = goals["value"].iloc[0]
-    assert value == {"action": True, "why": False, "resources": True, "realistic": True, "start": True,
-                     "end": True, "created": True}
+    _, folder = exported["microdata"]
+    table = pd.read_csv(folder / "data/smart_goal.responses.csv", dtype=str, keep_default_na=False)
+    value = json.loads(table["value"].iloc[0])
+    assert value["action"] is True and value["why"] is False and "Sam" not in table["value"].str.cat()
 
 
 def test_same_key_same_pseudonyms_other_key_different(frame, tmp_path):
-    first = export_frame(frame, tmp_path / "a", KEY)
-    second = export_frame(frame, tmp_path / "b", KEY)
-    third = export_frame(frame, tmp_path / "c", OTHER_KEY)
-    read = lambda report: set(pd.read_csv(report.files["responses"], dtype=str)["learner"])  # noqa: E731
-    assert read(first) == read(second)
-    assert not read(first) & read(third)
+    a = export_frame(frame, tmp_path / "a", KEY, tier="microdata")
+    b = export_frame(frame, tmp_path / "b", KEY, tier="microdata")
+    c = export_frame(frame, tmp_path / "c", OTHER_KEY, tier="microdata")
+    learners = {name: set(pd.read_csv(r.folder / "data/boundaries.responses.csv")["learner"])
+                for name, r in (("a", a), ("b", b), ("c", c))}
+    assert learners["a"] == learners["b"] and not learners["a"] & learners["c"]
 
 
-def test_counts_suppress_every_cell_under_k(exported):
-    _, out = exported
-    counts = pd.read_csv(out / "study.counts.csv", dtype=str, keep_default_na=False)
-    assert list(counts.columns) == ["cohort", "exercise", "item", "value", "n", "suppressed"]
-    shown = counts[counts["suppressed"] == "False"]
-    assert (shown["n"].astype(int) >= 5).all()
-    assert (counts.loc[counts["suppressed"] == "True", "n"] == "").all()
-    assert (counts["suppressed"] == "True").any()
-    assert set(counts["exercise"]) == {"boundaries", "core_skills"}  # open answers are not counted
+def test_aggregate_counts_hide_every_number_under_k(exported):
+    _, folder = exported["aggregate"]
+    for path in (folder / "data").glob("*.csv"):
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        shown = table[table["suppressed"] == "false"]
+        assert (shown["n"].astype(int) >= 5).all(), path
+        assert (table.loc[table["suppressed"] == "true", "n"] == "").all()
 
 
-def test_a_single_suppressed_count_gets_a_partner():
-    table = pd.DataFrame({"cohort": "A", "exercise": "e", "item": "I", "value": ["x", "y", "z"], "n": [20, 9, 2]})
-    assert suppress_small(table, 5).tolist() == [False, True, True]
-
-
-def test_min_cell_is_configurable(frame, tmp_path):
+def test_min_cell_is_configurable_and_stated(frame, tmp_path):
     report = export_frame(frame, tmp_path / "k3", KEY, min_cell=3)
-    meta = json.loads(report.files["metadata"].read_text())
-    assert meta["min_cell"] == 3
-    counts = pd.read_csv(report.files["counts"], keep_default_na=False, dtype=str)
-    assert (counts.loc[counts["suppressed"] == "False", "n"].astype(int) >= 3).all()
+    assert descriptor(tmp_path / "k3")["peerkit"]["min_cell"] == 3 and "k = 3" in report.summary()
+    counts = pd.read_csv(tmp_path / "k3/data/boundaries.counts.csv", dtype=str, keep_default_na=False)
+    assert (counts.loc[counts["suppressed"] == "false", "n"].astype(int) >= 3).all()
+    assert (counts["suppressed"] == "false").any()
 
 
 def test_cohorts_smaller_than_k_are_left_out(tmp_path):
-    report = export_frame(make_frame({"cohort-big": 8, "cohort-tiny": 3}), tmp_path / "x", KEY)
-    assert report.cohorts == ["cohort-big"]
-    assert any("fewer than 5 learners" in reason for reason in report.left_out)
-    assert "cohort-tiny" not in all_text(tmp_path / "x")
+    for tier in ("aggregate", "microdata"):
+        report = export_frame(make_frame({"cohort-big": 8, "cohort-tiny": 3}), tmp_path / tier, KEY, tier=tier)
+        assert report.cohorts == ["cohort-big"]
+        assert any("fewer than 5 learners" in reason for reason in report.left_out)
+        assert "cohort-tiny" not in all_text(tmp_path / tier)
 
 
-def test_no_cell_starts_a_formula_and_numbers_stay_numbers(add_exercise, tmp_path):
-    add_exercise({
-        "id": "mood_shift", "kind": "rating", "title": "Mood shift", "chapter": "06_strengths_risk_and_self_care",
-        "instructions": "Rate the change.", "scale": [{"value": v, "label": str(v)} for v in (-2, -1, 0, 1, 2)],
-        "items": [{"id": "M1", "text": "Change"}],
-    })
-    frame = make_frame({"=cmd|' /C calc'!A0": 6, "+cohort": 6})
-    extra = frame.drop_duplicates("learner").assign(exercise="mood_shift", item="M1", value=-2)
-    report = export_frame(pd.concat([frame, extra]), tmp_path / "f", KEY)
-    for kind in ("responses", "counts"):
-        rows = read_cells(report.files[kind])
-        for row in rows:
-            for cell in row:
-                if re.fullmatch(r"-?\d+", cell):
-                    continue  # a real number
-                assert not cell.startswith(FORMULA_STARTS), (kind, cell)
-    lines = report.files["responses"].read_text().splitlines()
-    assert any(line.endswith(",mood_shift,M1,-2,2025-03-04") for line in lines)  # unquoted, unprefixed
-    assert any(line.startswith("'=cmd") for line in lines)
-    loaded = load(tmp_path / "f")
-    assert loaded.ok, loaded.problems
-    assert set(loaded.frame["cohort"]) == {"=cmd|' /C calc'!A0", "+cohort"}  # the prefix is undone on load
-    assert loaded.frame.query("exercise == 'mood_shift'")["value"].tolist() == [-2] * 12
+def test_microdata_times_coarsen_until_every_cohort_and_period_holds_k(tmp_path):
+    frame = make_frame({"cohort-north": 12, "cohort-south": 9})
+    report = export_frame(frame, tmp_path / "m", KEY, tier="microdata")
+    # learners answer over three days: 4 and 3 a day are too few, a week holds everyone
+    assert report.time_resolution == "week"
+    meta = descriptor(tmp_path / "m")["peerkit"]
+    assert meta["time_resolution"] == "week" and meta["requested_time_resolution"] == "day"
+    table = pd.read_csv(tmp_path / "m/data/boundaries.responses.csv", dtype=str)
+    assert (table.groupby(["cohort", "answered_on"])["learner"].nunique() >= 5).all()
+    wide = export_frame(frame, tmp_path / "k3", KEY, tier="microdata", min_cell=3)
+    assert wide.time_resolution == "day"
 
 
-@pytest.mark.parametrize(("resolution", "pattern"), [("week", r"\d{4}-W\d{2}"), ("month", r"\d{4}-\d{2}")])
-def test_time_resolution(frame, tmp_path, resolution, pattern):
-    report = export_frame(frame, tmp_path / resolution, KEY, time_resolution=resolution)
-    days = pd.read_csv(report.files["responses"], dtype=str)["answered_on"]
-    assert days.str.fullmatch(pattern).all()
-    assert load(tmp_path / resolution).ok
-
-
-def test_refuses_without_a_key(frame, tmp_path, monkeypatch):
+def test_refuses_a_bad_tier_and_without_a_key(frame, tmp_path, monkeypatch):
+    with pytest.raises(ExportError, match="aggregate"):
+        export_frame(frame, tmp_path / "x", KEY, tier="everything")
     monkeypatch.delenv("PEERKIT_RESEARCH_KEY", raising=False)
     with pytest.raises(ResearchKeyError, match="key-file"):
         export_frame(frame, tmp_path / "nokey")
     with pytest.raises(ResearchKeyError, match="at least 16"):
         export_frame(frame, tmp_path / "nokey", "short")
-    assert not (tmp_path / "nokey").exists()
-
-
-def test_key_from_the_environment(frame, tmp_path, monkeypatch):
-    monkeypatch.setenv("PEERKIT_RESEARCH_KEY", KEY.decode())
-    env = export_frame(frame, tmp_path / "env")
-    given = export_frame(frame, tmp_path / "given", KEY)
-    assert env.files["responses"].read_text() == given.files["responses"].read_text()
+    assert not (tmp_path / "nokey").exists() and not (tmp_path / "x").exists()
 
 
 def test_does_not_overwrite_unless_asked(exported, frame):
-    report, out = exported
-    before = report.files["responses"].read_text()
-    with pytest.raises(ExportError, match="already exist"):
-        export_frame(frame.head(0 + 60), out, OTHER_KEY, stem="study")
-    assert report.files["responses"].read_text() == before
-    export_frame(frame, out, OTHER_KEY, stem="study", overwrite=True)
-    assert report.files["responses"].read_text() != before
+    report, folder = exported["microdata"]
+    before = (folder / "datapackage.json").read_text()
+    with pytest.raises(ExportError, match="already exists"):
+        export_frame(frame, folder, OTHER_KEY, tier="microdata")
+    assert (folder / "datapackage.json").read_text() == before
+    export_frame(frame, folder, OTHER_KEY, tier="microdata", overwrite=True)
+    assert (folder / "datapackage.json").read_text() != before
+    assert load(folder).ok
 
 
 def test_invalid_rows_refuse_the_export_or_are_skipped(frame, tmp_path):
     bad = pd.concat([frame, frame.head(1).assign(value="sometimes"), frame.head(1).assign(item="B99")])
     with pytest.raises(ExportError, match="2 row"):
         export_frame(bad, tmp_path / "bad", KEY)
-    assert not (tmp_path / "bad").exists() or not any((tmp_path / "bad").iterdir())
+    assert not (tmp_path / "bad").exists()
     report = export_frame(bad, tmp_path / "skip", KEY, on_invalid="skip")
     assert len(report.skipped_rows) == 2 and "sometimes" in report.skipped_rows[0]
 
@@ -197,3 +156,51 @@ def test_odd_types_in_the_input_are_named_not_crashed_on(frame, tmp_path):
     odd["exercise"] = [{"x": 1}, None, 42]
     with pytest.raises(ExportError, match="3 row"):
         export_frame(pd.concat([frame, odd]), tmp_path / "odd", KEY)
+
+
+def test_knowledge_checks_can_be_scored_from_the_package(tmp_path):
+    rows = [{"cohort": "c-one", "learner": f"learner-{n:012d}", "exercise": "peer_support_check", "item": item,
+             "value": value, "answered_at": "2025-03-04T10:00:00Z"}
+            for n in range(6) for item, value in (("Q1", ["c"] if n % 2 else ["a"]), ("Q3", ["c", "b"]))]
+    export_frame(pd.DataFrame(rows), tmp_path / "m", KEY, tier="microdata")
+    table = pd.read_csv(tmp_path / "m/data/peer_support_check.responses.csv", dtype=str, keep_default_na=False)
+    assert set(table.loc[table["item"] == "Q3", "value"]) == {"b|c"}
+    assert set(table.loc[table["item"] == "Q3", "correct"]) == {"true"}
+    assert sorted(table.loc[table["item"] == "Q1", "correct"]) == ["false"] * 3 + ["true"] * 3
+    codebook = (tmp_path / "m/codebook.md").read_text()
+    assert "The peer supporter is in charge and decides what is best for the other person. | yes |" in codebook
+    assert "Chapter: What is peer support?" in codebook
+    loaded = load(tmp_path / "m")
+    assert loaded.ok, loaded.problems
+    assert loaded.frame.query("item == 'Q3'")["value"].iloc[0] == ["b", "c"]
+    export_frame(pd.DataFrame(rows), tmp_path / "a", KEY)
+    counts = pd.read_csv(tmp_path / "a/data/peer_support_check.counts.csv", dtype=str, keep_default_na=False)
+    q3 = counts[counts["item"] == "Q3"].set_index("value")
+    assert q3.loc["b", "n"] == "6" and q3.loc["b", "share"] == "1.0"
+
+
+def test_codebook_and_schemas_carry_every_item_scale_and_label(exported):
+    _, folder = exported["aggregate"]
+    package = descriptor(folder)
+    codebook = (folder / "codebook.md").read_text()
+    from peerkit.exercises import load_exercise
+
+    boundaries = load_exercise("boundaries")
+    for item in boundaries.items:
+        assert f"| `{item.id}` |" in codebook
+    schema = next(r for r in package["resources"] if r["name"] == "boundaries-counts")["schema"]
+    value = next(f for f in schema["fields"] if f["name"] == "value")
+    assert value["constraints"]["enum"] == ["never", "maybe", "always"]
+    assert [c["label"] for c in value["categories"]] == [o.label for o in boundaries.scale]
+    assert schema["missingValues"] == [""]
+    rating = next(r for r in package["resources"] if r["name"] == "core_skills-counts")["schema"]
+    assert next(f for f in rating["fields"] if f["name"] == "value")["type"] == "integer"
+
+
+def test_parquet_beside_the_csvs(frame, tmp_path):
+    if not os.environ.get("CI"):
+        pytest.importorskip("pyarrow")  # the test extra installs it; in CI a missing pyarrow fails
+    export_frame(frame, tmp_path / "p", KEY, tier="microdata", parquet=True)
+    csv = pd.read_csv(tmp_path / "p/data/core_skills.responses.csv")
+    parquet = pd.read_parquet(tmp_path / "p/data/core_skills.responses.parquet")
+    assert len(csv) == len(parquet) and list(csv.columns) == list(parquet.columns)

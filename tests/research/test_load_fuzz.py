@@ -1,4 +1,7 @@
-"""Fuzzing the export loader: truncated, wrongly typed, wrong-schema, oversized and hostile files.
+"""Fuzzing the loader on the older three-file export: truncated, wrongly typed, wrong-schema, oversized, hostile.
+
+The files are a fixed export written by peerkit before data packages
+(``tests/research/data/legacy``), renamed to the stem ``f``.
 
 Whatever the bytes, ``load`` either loads the export whole or reports a problem
 naming the file: never an exception, a hang or part of a file.
@@ -15,9 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from peerkit.errors import ImportFileError
-from peerkit.research import export_frame, load
-
-from .conftest import KEY, make_frame
+from peerkit.research import load
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 JSON = st.recursive(
@@ -27,11 +28,13 @@ JSON = st.recursive(
 )
 
 
+LEGACY = Path(__file__).parent / "data" / "legacy"
+
+
 @pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    folder = tmp_path_factory.mktemp("fuzz-source")
-    export_frame(make_frame({"cohort-fuzz": 6}), folder, KEY, stem="f")
-    return {p.name: p.read_bytes() for p in folder.iterdir()}
+def export() -> dict[str, bytes]:
+    return {p.name.replace("legacy-study.", "f."): p.read_bytes().replace(b"legacy-study.", b"f.")
+            for p in LEGACY.iterdir()}
 
 
 _FULL: dict[str, int] = {}

@@ -1,0 +1,91 @@
+"""The cohort server as an export source: row-level answers over HTTP, with a trainer's or researcher's token.
+
+Written against the contract in ``docs/server-api.md``::
+
+    GET /api/v1/cohorts/{id}/responses      Authorization: Bearer pkt_...
+
+The contract names the endpoint but not its body; this client reads the shape
+below and nothing else (the server's own tests pin the same shape)::
+
+    {"cohort": {"id": "cohort-...", "name": "...", "min_group_size": 5},
+     "responses": [{"pseudonym": "learner-3f9a0c1b2d4e", "exercise": "boundaries", "item": "B01",
+                    "value": "maybe", "answered_at": "2025-03-04T09:30:00Z"}, ...],
+     "next": null}
+
+``next``, when not null, is the path (or full URL on the same server) of the
+next page. Errors are RFC 9457 problem details; their ``detail`` is shown as it is.
+Only the standard library is used, so exporting needs no HTTP package.
+"""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+import pandas as pd
+
+from .errors import ExportError
+
+COLUMNS = ["cohort", "learner", "exercise", "item", "value", "answered_at"]
+MAX_PAGES = 10_000
+MAX_BODY_BYTES = 200_000_000
+
+
+def fetch_cohort_responses(base_url: str, cohort_id: str, token: str, *, timeout: float = 30.0) -> pd.DataFrame:
+    """Every shared answer of one cohort from a cohort server, as a tidy frame (:data:`COLUMNS`)."""
+    base = base_url.rstrip("/")
+    origin = urllib.parse.urlsplit(base)
+    if origin.scheme not in ("http", "https") or not origin.netloc:
+        raise ExportError(f"{base_url!r} is not a cohort server address (http:// or https://).")
+    url = f"{base}/api/v1/cohorts/{urllib.parse.quote(cohort_id, safe='')}/responses"
+    rows: list[dict[str, Any]] = []
+    for _ in range(MAX_PAGES):
+        body = _get_json(url, token, timeout)
+        page = body.get("responses") if isinstance(body, dict) else None
+        if not isinstance(page, list):
+            raise ExportError(f"The cohort server's answer for cohort {cohort_id!r} has no 'responses' list; "
+                              "is this a peerkit cohort server of the same version?")
+        for number, entry in enumerate(page):
+            if not isinstance(entry, dict) or not {"pseudonym", "exercise", "item", "answered_at"} <= set(entry):
+                raise ExportError(f"Answer {number} from the cohort server lacks pseudonym, exercise, item or "
+                                  "answered_at.")
+            rows.append({"cohort": cohort_id, "learner": entry["pseudonym"], "exercise": entry["exercise"],
+                         "item": entry["item"], "value": entry.get("value"), "answered_at": entry["answered_at"]})
+        following = body.get("next")
+        if not following:
+            break
+        url = urllib.parse.urljoin(url, str(following))
+        if urllib.parse.urlsplit(url).netloc != origin.netloc:
+            raise ExportError("The cohort server pointed the next page at another server; refused.")
+    else:
+        raise ExportError(f"The cohort server sent more than {MAX_PAGES} pages for cohort {cohort_id!r}.")
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _get_json(url: str, token: str, timeout: float) -> Any:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}",
+                                                   "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - http(s) checked above
+            raw = answer.read(MAX_BODY_BYTES + 1)
+    except urllib.error.HTTPError as error:
+        raise ExportError(f"The cohort server refused ({error.code}): {_problem_detail(error)}") from error
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise ExportError(f"Cannot reach the cohort server at {url.split('/api/')[0]}: {reason}.") from error
+    if len(raw) > MAX_BODY_BYTES:
+        raise ExportError("The cohort server's answer is too large for one page.")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ExportError("The cohort server's answer is not JSON; is the address right?") from error
+
+
+def _problem_detail(error: urllib.error.HTTPError) -> str:
+    try:
+        problem = json.loads(error.read(100_000).decode("utf-8"))
+        return str(problem.get("detail") or problem.get("title") or error.reason)
+    except (ValueError, UnicodeDecodeError, AttributeError, OSError):
+        return str(error.reason)

@@ -1,0 +1,161 @@
+"""The two tiers' tables, built from a cleaned frame of answers (one table per exercise).
+
+* :func:`microdata_tables`: pseudonymous rows, times coarsened until every
+  cohort x period holds at least k learners.
+* :func:`aggregate_tables`: counts and shares per cohort, item and value, and
+  their totals, with primary and secondary suppression
+  (:mod:`peerkit.research.suppression`).
+
+The cleaned frame has the columns cohort, learner (research pseudonym),
+exercise, item, value (a Python value) and answered_at (UTC timestamps).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .instruments import CHOICE_SEPARATOR, counted, has_labels_kind, is_correct, item_values, label_of
+from .suppression import suppress_table
+
+#: From finest to coarsest; "none" leaves answered_on empty.
+TIME_LEVELS = ("day", "week", "month", "year", "none")
+TIME_PATTERNS = {
+    "day": r"^\d{4}-\d{2}-\d{2}$",
+    "week": r"^\d{4}-W\d{2}$",
+    "month": r"^\d{4}-\d{2}$",
+    "year": r"^\d{4}$",
+}
+COUNT_FIELDS = ["cohort", "item", "value", "value_label", "n", "share", "suppressed"]
+TOTAL_FIELDS = ["item", "total_of", "cohort", "value", "value_label", "n", "suppressed"]
+TOTAL_KINDS = ("cohort", "value", "item")
+
+
+def periods(times: pd.Series, level: str) -> pd.Series:
+    """UTC timestamps as ISO day, week (``2025-W10``), month, year strings, or empty ("none")."""
+    stamps = pd.to_datetime(times, utc=True)
+    if level == "day":
+        return stamps.dt.strftime("%Y-%m-%d")
+    if level == "month":
+        return stamps.dt.strftime("%Y-%m")
+    if level == "year":
+        return stamps.dt.strftime("%Y")
+    if level == "week":
+        iso = stamps.dt.isocalendar()
+        return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    return pd.Series([""] * len(stamps), index=stamps.index, dtype=object)
+
+
+def coarsest_needed(frame: pd.DataFrame, k: int, start: str = "day") -> str:
+    """The finest time level from ``start`` at which every cohort x period holds at least k learners."""
+    for level in TIME_LEVELS[TIME_LEVELS.index(start):]:
+        if level == "none":
+            return level
+        learners = frame.assign(period=periods(frame["answered_at"], level)) \
+            .groupby(["cohort", "period"])["learner"].nunique()
+        if (learners >= k).all():
+            return level
+    return "none"
+
+
+def encode_value(record: dict[str, Any], value: Any) -> Any:
+    """One answer as it goes into the exercise's ``value`` column (its table-schema type)."""
+    if record["value_type"] == "integer":
+        return int(value)
+    if record["value_type"] == "object":
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, list):  # a knowledge check: the chosen options
+        return CHOICE_SEPARATOR.join(sorted(str(v) for v in value))
+    if isinstance(value, dict):  # a shared reflection
+        return str(value.get("text", ""))
+    return str(value)
+
+
+def microdata_tables(frame: pd.DataFrame, records: dict[str, dict[str, Any]],
+                     level: str) -> dict[str, pd.DataFrame]:
+    """One pseudonymous table per exercise, sorted by content (row order says nothing about time)."""
+    frame = frame.assign(answered_on=periods(frame["answered_at"], level))
+    tables = {}
+    for exercise, part in frame.groupby("exercise", sort=True):
+        record = records[exercise]
+        items = part["item"].to_numpy(dtype=object)
+        values = part["value"].to_numpy(dtype=object)
+        table = pd.DataFrame({
+            "cohort": part["cohort"].to_numpy(dtype=object),
+            "learner": part["learner"].to_numpy(dtype=object),
+            "item": items,
+            "value": [encode_value(record, v) for v in values],
+        })
+        if has_labels_kind(record):
+            table["value_label"] = _per_distinct(items, values, lambda i, v: label_of(record, i, v))
+        if record["kind"] == "knowledge_check":
+            table["correct"] = _per_distinct(items, values, lambda i, v: is_correct(record, i, v))
+        table["answered_on"] = part["answered_on"].to_numpy()
+        tables[exercise] = table.sort_values(["cohort", "item", "learner"], kind="stable").reset_index(drop=True)
+    return tables
+
+
+def _per_distinct(items: Any, values: Any, work: Any) -> list[Any]:
+    """``work(item, value)`` for each row, computed once per distinct (item, value)."""
+    cache: dict[Any, Any] = {}
+    out = []
+    for item, value in zip(items, values):
+        key = (item, tuple(value) if isinstance(value, list) else value)
+        if key not in cache:
+            cache[key] = work(item, value)
+        out.append(cache[key])
+    return out
+
+
+def aggregate_tables(frame: pd.DataFrame, records: dict[str, dict[str, Any]], k: int,
+                     cohorts: list[str]) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Per counted exercise: (counts, totals), every number under k hidden and none recoverable."""
+    out = {}
+    for exercise in sorted(frame["exercise"].unique()):
+        record = records[exercise]
+        if not counted(record):
+            continue
+        part = frame[frame["exercise"] == exercise]
+        count_rows: list[dict[str, Any]] = []
+        total_rows: list[dict[str, Any]] = []
+        for item in record["items"]:
+            _item_table(part[part["item"] == item["id"]], record, item, k, cohorts, count_rows, total_rows)
+        out[exercise] = (pd.DataFrame(count_rows, columns=COUNT_FIELDS, dtype=object),
+                         pd.DataFrame(total_rows, columns=TOTAL_FIELDS, dtype=object))
+    return out
+
+
+def _item_table(answers: pd.DataFrame, record: dict[str, Any], item: dict[str, Any], k: int, cohorts: list[str],
+                count_rows: list[dict[str, Any]], total_rows: list[dict[str, Any]]) -> None:
+    values = item_values(record, item["id"])
+    codes = [v for v, _ in values]
+    position = {v: i for i, v in enumerate(codes)}
+    row_of = {c: i for i, c in enumerate(cohorts)}
+    cells = np.zeros((len(cohorts), len(codes)), dtype=np.int64)
+    answered = np.zeros(len(cohorts), dtype=np.int64)
+    for cohort, value in zip(answers["cohort"].to_numpy(dtype=object), answers["value"].to_numpy(dtype=object)):
+        r = row_of[cohort]
+        answered[r] += 1
+        for chosen in (value if isinstance(value, list) else [value]):
+            cells[r, position[chosen]] += 1
+    multiple = bool(item.get("multiple"))
+    hidden = suppress_table(cells, k, row_totals=answered, multiple=multiple)
+    for r, cohort in enumerate(cohorts):
+        for c, (value, label) in enumerate(values):
+            shown = not hidden.cells[r, c]
+            share = (round(cells[r, c] / answered[r], 4)
+                     if shown and not hidden.row_totals[r] and answered[r] else None)
+            count_rows.append({"cohort": cohort, "item": item["id"], "value": value, "value_label": label,
+                               "n": int(cells[r, c]) if shown else None, "share": share, "suppressed": not shown})
+        total_rows.append({"item": item["id"], "total_of": "cohort", "cohort": cohort, "value": None,
+                           "value_label": None, "n": None if hidden.row_totals[r] else int(answered[r]),
+                           "suppressed": bool(hidden.row_totals[r])})
+    columns = cells.sum(axis=0)
+    for c, (value, label) in enumerate(values):
+        total_rows.append({"item": item["id"], "total_of": "value", "cohort": None, "value": value,
+                           "value_label": label, "n": None if hidden.column_totals[c] else int(columns[c]),
+                           "suppressed": bool(hidden.column_totals[c])})
+    total_rows.append({"item": item["id"], "total_of": "item", "cohort": None, "value": None, "value_label": None,
+                       "n": None if hidden.grand_total else int(answered.sum()), "suppressed": bool(hidden.grand_total)})
