@@ -1,0 +1,86 @@
+"""A widget whose kernel restarted says so and takes no more answers (issue 14.1).
+
+After Kernel > Restart, the Python object behind every widget on the page is gone: a
+click can no longer be saved. The widget must say so in words, stop taking answers
+(controls disabled and aria-disabled), and never show a click as chosen. The store is
+read straight from the SQLite file in the server's PEERKIT_HOME.
+"""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHAPTER = "02_boundaries.ipynb"
+EXERCISE = "boundaries"
+GONE = "Your answers can't be saved from here any more"
+
+
+def _store(lab_server):
+    from peerkit.store import LocalStore
+
+    return LocalStore(lab_server.store_path)
+
+
+def _checked(matrix) -> dict[str, str]:
+    return matrix.evaluate("""root => Object.fromEntries(
+        [...root.querySelectorAll('input[type=radio]:checked')].map(i => [i.dataset.item, i.value]))""")
+
+
+def _restart_only(lab) -> None:
+    """Kernel > Restart Kernel…, confirmed, without running any cell again; wait for the new kernel."""
+    lab._menu("Kernel", "kernelmenu:restart")
+    dialog = lab.page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=10_000)
+    dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
+    dialog.wait_for(state="detached", timeout=10_000)
+    lab.page.wait_for_timeout(500)  # the status goes to "restarting" before it is idle again
+    lab.wait_kernel_idle()
+
+
+def test_matrix_refuses_answers_after_a_restart(lab, lab_server) -> None:
+    if lab_server.store_path.exists():
+        _store(lab_server).delete(EXERCISE)
+    lab.open(CHAPTER)
+    lab.run_all()
+    matrix = lab.notebook.locator(".peerkit-matrix").first
+    row = matrix.locator('fieldset[data-item="B01"]')
+
+    # Before the restart a click is saved, and shown as chosen once the kernel confirms it.
+    row.get_by_text("Maybe OK", exact=True).click()
+    lab.wait_until(lambda: _store(lab_server).answers(EXERCISE) == {"B01": "maybe"}, timeout=10,
+                   message=f"the click was never saved: the store holds {_store(lab_server).answers(EXERCISE)}")
+    assert GONE not in matrix.inner_text()
+
+    _restart_only(lab)
+
+    # The widget says, in a live region, that it cannot save any more, and why.
+    notice = matrix.locator(".peerkit-gone")
+    lab.wait_until(lambda: notice.count() and GONE in notice.inner_text(), timeout=10,
+                   message=f"after the restart the matrix does not say it can no longer save: "
+                           f"{matrix.inner_text()[:400]!r}")
+    text = notice.inner_text()
+    assert "kernel restarted" in text and "Run this cell again" in text, text
+    assert notice.get_attribute("aria-live") or notice.get_attribute("role") in ("alert", "status")
+
+    # Every control is disabled, for the mouse and for a screen reader.
+    radios = matrix.locator("input[type=radio]")
+    states = radios.evaluate_all("els => els.map(e => [e.disabled, e.getAttribute('aria-disabled')])")
+    assert states and all(state == [True, "true"] for state in states), (
+        f"after the restart some matrix controls still take answers: {sorted(set(map(tuple, states)))}")
+
+    # A click on another option changes nothing: not on the page, not in the store.
+    row.get_by_text("Always OK", exact=True).click(force=True)  # force: a learner clicks whatever it looks like
+    matrix.locator('fieldset[data-item="B02"]').get_by_text("Never OK", exact=True).click(force=True)
+    lab.page.wait_for_timeout(1500)
+    assert _checked(matrix) == {"B01": "maybe"}, (
+        f"after the restart the matrix shows {_checked(matrix)} as chosen, though nothing can be saved")
+    assert _store(lab_server).answers(EXERCISE) == {"B01": "maybe"}, "the store changed after the restart"
+
+    # Running the cell again gives a widget that works.
+    lab.run_all()
+    fresh = lab.notebook.locator(".peerkit-matrix").first
+    assert GONE not in fresh.inner_text()
+    fresh.locator('fieldset[data-item="B02"]').get_by_text("Never OK", exact=True).click()
+    lab.wait_until(lambda: _store(lab_server).answers(EXERCISE) == {"B01": "maybe", "B02": "never"}, timeout=10,
+                   message=f"the re-run matrix does not save: {_store(lab_server).answers(EXERCISE)}")
