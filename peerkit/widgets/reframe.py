@@ -78,12 +78,21 @@ class Reframe(ExerciseWidget):
         self.shown = {**self.shown, item_id: examples}
         return examples
 
+    def hide(self, item_id: str) -> None:
+        """Hide the example rewrites of one phrase again (the "Hide example answers" button)."""
+        self.exercise.item(item_id)
+        self.shown = {item: examples for item, examples in self.shown.items() if item != item_id}
+
     def _on_front_end_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "reveal":
-            try:
+        if not isinstance(content, dict) or content.get("type") not in ("reveal", "hide"):
+            return
+        try:
+            if content["type"] == "reveal":
                 self.reveal(str(content.get("item", "")))
-            except AnswerError as error:
-                self.status = str(error)
+            else:
+                self.hide(str(content.get("item", "")))
+        except AnswerError as error:
+            self.status = str(error)
 
     def _check(self, item_id: str, value: Any) -> None:
         self.exercise.item(item_id)
