@@ -38,10 +38,24 @@ def _restart_only(lab) -> None:
     lab.wait_kernel_idle()
 
 
-def test_matrix_refuses_answers_after_a_restart(lab, lab_server) -> None:
+def _accept_late_kernel_dialog(lab) -> None:
+    # On a loaded machine JupyterLab can ask "Select Kernel" later than Lab.open waits for it.
+    dialog = lab.page.locator(".jp-Dialog")
+    try:
+        dialog.wait_for(timeout=3_000)
+    except Exception:  # noqa: BLE001 - no dialog is the normal case
+        return
+    dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
+    dialog.wait_for(state="detached", timeout=10_000)
+    lab.wait_kernel_idle()
+
+
+def test_matrix_refuses_answers_after_a_restart(lab, lab_server, axe_source: str) -> None:
     if lab_server.store_path.exists():
         _store(lab_server).delete(EXERCISE)
+        _store(lab_server).delete("boundaries_check")
     lab.open(CHAPTER)
+    _accept_late_kernel_dialog(lab)
     lab.run_all()
     matrix = lab.notebook.locator(".peerkit-matrix").first
     row = matrix.locator('fieldset[data-item="B01"]')
@@ -69,6 +83,27 @@ def test_matrix_refuses_answers_after_a_restart(lab, lab_server) -> None:
     assert states and all(state == [True, "true"] for state in states), (
         f"after the restart some matrix controls still take answers: {sorted(set(map(tuple, states)))}")
 
+    # Every other peerkit exercise on the page says the same and is off too (the reflection's
+    # text stays, read-only, to be copied).
+    roots = lab.notebook.locator("section.peerkit-widget, section.peerkit-matrix")
+    assert roots.count() >= 3, f"expected the matrix, a reflection and a knowledge check; found {roots.count()}"
+    lab.wait_until(lambda: all(GONE in roots.nth(i).locator(".peerkit-gone").inner_text()
+                               for i in range(roots.count())), timeout=10,
+                   message="after the restart not every widget on the page says it can no longer save")
+    live = lab.notebook.locator("section.peerkit-widget :is(input, button):not([disabled]), "
+                                "section.peerkit-widget textarea:not([readonly])")
+    assert live.count() == 0, f"{live.count()} controls still take answers, e.g. {live.first.evaluate('e => e.outerHTML')}"
+    quiz = lab.notebook.locator("section.peerkit-quiz").first
+    quiz.locator("label.peerkit-choice").first.click(force=True)
+    assert quiz.locator("input:checked").count() == 0, "the knowledge check took a click after the restart"
+
+    # The refusing widgets pass axe-core too (no serious or critical violation).
+    from test_accessibility import FAILING_IMPACTS, _axe_violations
+
+    serious = [v for v in _axe_violations(lab, axe_source) if v["impact"] in FAILING_IMPACTS]
+    assert not serious, "axe-core, after the restart: " + "; ".join(
+        f"{v['id']} at {[n['target'] for n in v['nodes'][:3]]}" for v in serious)
+
     # A click on another option changes nothing: not on the page, not in the store.
     row.get_by_text("Always OK", exact=True).click(force=True)  # force: a learner clicks whatever it looks like
     matrix.locator('fieldset[data-item="B02"]').get_by_text("Never OK", exact=True).click(force=True)
@@ -76,6 +111,7 @@ def test_matrix_refuses_answers_after_a_restart(lab, lab_server) -> None:
     assert _checked(matrix) == {"B01": "maybe"}, (
         f"after the restart the matrix shows {_checked(matrix)} as chosen, though nothing can be saved")
     assert _store(lab_server).answers(EXERCISE) == {"B01": "maybe"}, "the store changed after the restart"
+    assert _store(lab_server).answers("boundaries_check") == {}, "the knowledge check saved a click after the restart"
 
     # Running the cell again gives a widget that works.
     lab.run_all()
