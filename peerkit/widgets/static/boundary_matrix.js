@@ -96,7 +96,8 @@ function render({ model, el }) {
       const state = tracker.state(itemId);
       fieldset.dataset.saveState = state;
       fieldset.querySelector(".peerkit-row-state").textContent = ROW_STATE_TEXT[state];
-      fieldset.querySelector(".peerkit-clear").hidden = !(itemId in answers);
+      // one thing at a time in the row's corner: "Saving…" (or "Not saved yet"), else Clear
+      fieldset.querySelector(".peerkit-clear").hidden = !(itemId in answers) || state !== "saved";
       fieldset.querySelector(".peerkit-row-tools").hidden = !(itemId in answers) && state === "saved";
       fieldset.querySelectorAll("input[type=radio]").forEach((input) => {
         input.checked = answers[itemId] === input.value;
