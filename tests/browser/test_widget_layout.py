@@ -136,3 +136,40 @@ def test_example_answers_can_be_hidden_again(lab, lab_server) -> None:
     lab.wait_until(lambda: first.locator(".peerkit-examples li").count() == 0, timeout=10,
                    message="Hide example answers did not hide them")
     assert show.get_attribute("aria-expanded") == "false"
+
+
+def test_a_finished_smart_goal_is_shown_once(lab, lab_server) -> None:
+    from datetime import date, timedelta
+
+    if lab_server.store_path.exists():
+        _store(lab_server).delete("smart_goal")
+    _open(lab, "03_empowerment_and_recovery.ipynb")
+    builder = lab.notebook.locator(".peerkit-smart-goal")
+    builder.get_by_role("button", name="Start a new goal").click()
+    for label, text in (("What exactly will you do?", "walk to the park three mornings a week"),
+                        ("Why does this goal matter to you?", "it clears my head")):
+        builder.get_by_label(label).fill(text)
+        builder.get_by_label(label).blur()
+    builder.locator("textarea[data-field=resources]").fill("my neighbour, who walks too")
+    builder.locator("textarea[data-field=resources]").blur()
+    builder.get_by_role("checkbox", name="I have thought it over").check()
+    builder.get_by_label("Start date").fill((date.today() + timedelta(days=1)).isoformat())
+    builder.get_by_label("End date").fill((date.today() + timedelta(days=60)).isoformat())
+    feedback = builder.locator(".peerkit-goal-feedback")
+    lab.wait_until(lambda: "All five parts are in place" in feedback.inner_text(), timeout=15,
+                   message=f"the goal never became complete: {feedback.inner_text()!r}")
+    statement = feedback.locator(".peerkit-goal-statement").inner_text()
+    def seen() -> str:
+        """The builder's text as drawn on the screen (not the screen-reader-only announcement)."""
+        return builder.evaluate("""root => {
+            const quiet = [...root.querySelectorAll('.peerkit-sr-only')];
+            quiet.forEach(e => { e.dataset.display = e.style.display; e.style.display = 'none'; });
+            const text = root.innerText;
+            quiet.forEach(e => { e.style.display = e.dataset.display; });
+            return text; }""")
+
+    shown = seen().count(statement)
+    assert shown == 1, f"the finished goal is shown {shown} times while it is open in the editor"
+    builder.get_by_role("button", name="Done with this goal").click()
+    lab.wait_until(lambda: seen().count(statement) == 1 and not feedback.count(), timeout=10,
+                   message=f"after Done the goal is shown {seen().count(statement)} times")
