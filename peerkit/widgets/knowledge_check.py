@@ -36,6 +36,7 @@ from .. import exercises
 from ..exercises import Exercise, Item
 from ..store import LocalStore
 from ._base import ExerciseWidget, front_end
+from ._refusals import SendsRefusedValuesBack
 
 
 def check_definition(exercise: Exercise) -> None:
@@ -76,7 +77,7 @@ def option_order(learner: str, exercise_id: str, question_id: str, values: list[
     return order
 
 
-class KnowledgeCheck(ExerciseWidget):
+class KnowledgeCheck(SendsRefusedValuesBack, ExerciseWidget):
     """A knowledge check: single- and multiple-choice questions, each checked on request."""
 
     _esm = front_end("knowledge_check.js")

@@ -26,12 +26,13 @@ import traitlets
 from ..errors import AnswerError
 from ..store import LocalStore
 from ._base import ExerciseWidget, front_end
+from ._refusals import SendsRefusedValuesBack
 
 #: Longest reframe kept, in characters.
 MAX_CHARS = 5_000
 
 
-class Reframe(ExerciseWidget):
+class Reframe(SendsRefusedValuesBack, ExerciseWidget):
     """A reframing exercise: the learner's rewrite of each phrase, then example rewrites on request."""
 
     _esm = front_end("reframe.js")
