@@ -7,6 +7,8 @@ read straight from the SQLite file in the server's PEERKIT_HOME.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -120,3 +122,42 @@ def test_matrix_refuses_answers_after_a_restart(lab, lab_server, axe_source: str
     fresh.locator('fieldset[data-item="B02"]').get_by_text("Never OK", exact=True).click()
     lab.wait_until(lambda: _store(lab_server).answers(EXERCISE) == {"B01": "maybe", "B02": "never"}, timeout=10,
                    message=f"the re-run matrix does not save: {_store(lab_server).answers(EXERCISE)}")
+
+
+def _kernel_pid(lab_server) -> int:
+    """The process of the one kernel the test server runs (its command line names its connection file)."""
+    sessions = lab_server.api("GET", "/api/sessions")
+    assert len(sessions) == 1, f"expected one kernel session, found {len(sessions)}"
+    kernel_id = sessions[0]["kernel"]["id"]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "ipykernel" in command and f"kernel-{kernel_id}.json" in command:
+            return int(entry.name)
+    raise AssertionError(f"no process found for kernel {kernel_id}")
+
+
+def test_a_rating_says_so_when_its_kernel_dies(lab, lab_server) -> None:
+    """A crash (the kernel process killed; the server starts a new one by itself), not a restart asked for."""
+    import os
+    import signal
+
+    if lab_server.store_path.exists():
+        _store(lab_server).delete("core_skills")
+    lab.open("01_what_is_peer_support.ipynb")
+    _accept_late_kernel_dialog(lab)
+    lab.run_all()
+    rating = lab.notebook.locator(".peerkit-rating").first
+    os.kill(_kernel_pid(lab_server), signal.SIGKILL)
+    lab.wait_until(lambda: GONE in rating.locator(".peerkit-gone").inner_text(), timeout=30,
+                   message=f"after the kernel died the rating does not say it can no longer save: "
+                           f"{rating.inner_text()[:300]!r}")
+    first = rating.locator("fieldset").first
+    first.locator("label.peerkit-choice").nth(2).click(force=True)
+    lab.page.wait_for_timeout(1000)
+    assert first.locator("input:checked").count() == 0, "the rating took a click after its kernel died"
+    assert _store(lab_server).answers("core_skills") == {}, "something was saved after the kernel died"
