@@ -53,7 +53,8 @@ function render({ model, el }) {
       const clear = document.createElement("button");
       clear.type = "button";
       clear.className = "peerkit-clear";
-      clear.textContent = "Clear this answer";
+      clear.textContent = "Clear";
+      clear.setAttribute("aria-label", "Clear this answer"); // the visible word starts the name
       clear.dataset.item = item.id;
       clear.setAttribute("aria-describedby", legend.id); // "Clear this answer, button, 3. <the row>"
       clear.addEventListener("click", () => {
