@@ -94,3 +94,18 @@ def test_a_stored_answer_it_cannot_show_is_kept_not_lost(store: LocalStore) -> N
     assert matrix.answers == {"B02": "never"}
     matrix.answer("B03", "maybe")
     assert store.answers("boundaries") == {"B01": "sometimes", "B02": "never", "B03": "maybe"}
+
+
+def test_a_value_the_kernel_refuses_goes_back_to_the_page(store, monkeypatch) -> None:
+    """What the browser sends goes through set_state; a refused value is sent back, with a reason."""
+    from peerkit.widgets.boundary_matrix import BoundaryMatrix
+
+    matrix = BoundaryMatrix("boundaries", store=store)
+    matrix.answer("B01", "maybe")
+    sent: list[dict] = []
+    keys = lambda key: [key] if isinstance(key, str) else list(key)  # noqa: E731
+    monkeypatch.setattr(matrix, "send_state", lambda key=None: sent.append({k: getattr(matrix, k) for k in keys(key)}))
+    matrix.set_state({"answers": {"B01": "sometimes"}})
+    assert matrix.answers == {"B01": "maybe"} and store.answers("boundaries") == {"B01": "maybe"}
+    assert {"answers": {"B01": "maybe"}} in sent, f"the kernel's own value was not sent back to the page: {sent}"
+    assert matrix.status.startswith("That change was not saved.") and "sometimes" in matrix.status

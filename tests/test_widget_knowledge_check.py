@@ -152,3 +152,62 @@ def test_front_end_uses_fieldsets_and_text_feedback() -> None:
     assert "Check answer" in source and '"aria-live", "polite"' in source
     assert 'data-lm-suppress-shortcuts", "true"' in source
     assert ".innerHTML" not in source
+
+
+# -- the right answer's place gives nothing away (issue 14.6) -----------------------------
+def _shown_order(quiz: KnowledgeCheck) -> dict[str, list[str]]:
+    return {q["id"]: [o["value"] for o in q["options"]] for q in quiz.items}
+
+
+def test_each_learner_sees_the_options_in_an_order_of_their_own(store: LocalStore, quiz_id: str) -> None:
+    from peerkit.widgets.knowledge_check import option_order
+
+    quiz = KnowledgeCheck(quiz_id, store=store)
+    shown = _shown_order(quiz)
+    # every option is there, with its own label, whatever the order
+    for question in quiz.exercise.items:
+        values = [o["value"] for o in question.details["options"]]
+        assert sorted(shown[question.id]) == sorted(values)
+        labels = {o["value"]: o["label"] for o in question.details["options"]}
+        assert all(o["label"] == labels[o["value"]] for q in quiz.items if q["id"] == question.id for o in q["options"])
+        assert shown[question.id] == option_order(store.learner, quiz_id, question.id, values)
+    # the same learner after a restart (a new widget on the same store): the same order
+    assert _shown_order(KnowledgeCheck(quiz_id, store=LocalStore(store.path))) == shown
+    # and the stored answer keeps the file's order of options, whatever order they are shown in
+    quiz.choose("Q2", ["share", "listen"])
+    assert LocalStore(store.path).answers(quiz_id) == {"Q2": ["listen", "share"]}
+
+
+def test_the_order_differs_between_learners_and_questions() -> None:
+    from peerkit.widgets.knowledge_check import option_order
+
+    values = ["a", "b", "c", "d"]
+    learners = [f"learner-{n:012x}" for n in range(200)]
+    orders = {tuple(option_order(learner, "quiz", "Q1", values)) for learner in learners}
+    assert len(orders) > 12, f"200 learners share only {len(orders)} orders of 4 options"
+    first = [option_order(learner, "quiz", "Q1", values).index("b") for learner in learners]
+    # the option "b" lands in each place for roughly a quarter of the learners
+    assert all(25 <= first.count(place) <= 75 for place in range(4)), [first.count(p) for p in range(4)]
+    per_question = {tuple(option_order(learners[0], "quiz", q, values)) for q in ("Q1", "Q2", "Q3", "Q4", "Q5")}
+    assert len(per_question) > 1, "one learner sees every question's options in the same order"
+
+
+def test_the_course_bank_spreads_the_right_answers_over_the_places() -> None:
+    """In the exercise files themselves, no place holds most right answers (it was B in 7 of 10)."""
+    from collections import Counter
+
+    from peerkit.exercises import load_exercise
+
+    places: Counter[int] = Counter()
+    questions = 0
+    for exercise_id in ("boundaries_check", "peer_support_check", "sharing_check"):
+        for item in load_exercise(exercise_id).items:
+            values = [o["value"] for o in item.details["options"]]
+            places.update(values.index(value) for value in item.details["correct"])
+            questions += 1
+    assert questions == 10
+    assert max(places.values()) <= 4 and len(places) == 4, places
+    # chapter 04: the scenarios no longer follow the order of the principles list
+    scenarios = load_exercise("trauma_principles_scenarios").items
+    positions = [[o["value"] for o in item.details["options"]].index(item.details["correct"][0]) for item in scenarios]
+    assert positions != sorted(positions), positions

@@ -109,3 +109,14 @@ def test_front_end_explains_why_the_examples_wait() -> None:
     assert '"aria-disabled"' in source and "Write your own reframe first" in source
     assert 'data-lm-suppress-shortcuts", "true"' in source
     assert ".innerHTML" not in source
+
+
+def test_examples_can_be_hidden_again(store: LocalStore, reframe_id: str) -> None:
+    words = Reframe(reframe_id, store=store)
+    words.write("P2", "He is not taking it at the moment")
+    words._on_front_end_message(words, {"type": "reveal", "item": "P2"}, [])
+    assert set(words.shown) == {"P2"}
+    words._on_front_end_message(words, {"type": "hide", "item": "P2"}, [])
+    assert words.shown == {} and words.status == ""
+    source = front_end("reframe.js")
+    assert "Hide example answers" in source and '"aria-expanded"' in source

@@ -16,9 +16,10 @@ import traitlets
 
 from ..store import LocalStore
 from ._base import ExerciseWidget, front_end
+from ._refusals import SendsRefusedValuesBack
 
 
-class BoundaryMatrix(ExerciseWidget):
+class BoundaryMatrix(SendsRefusedValuesBack, ExerciseWidget):
     """A choice-matrix exercise: each item answered with one option of the exercise's scale."""
 
     _esm = front_end("boundary_matrix.js")

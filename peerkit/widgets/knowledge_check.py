@@ -7,6 +7,11 @@ feedback is text ("Correct." or "Not quite." followed by the explanation), so it
 never depends on colour. The choices are saved the moment they are made; the
 right answers stay in the kernel and are not sent to the browser.
 
+Each learner sees each question's options in an order of their own (see
+:func:`option_order`): shuffled, so that the right answer's place gives nothing
+away, and the same after every restart, because it follows from the learner's
+pseudonym and the question, never from chance at run time.
+
 Stored shape: one response per answered question, ``item`` = the question id,
 ``value`` = the list of chosen option values in the order the options are listed
 (a single-choice question stores a list of one). A question with nothing chosen
@@ -20,6 +25,8 @@ has no response.
 """
 from __future__ import annotations
 
+import hashlib
+import random
 from typing import Any
 
 import traitlets
@@ -29,6 +36,7 @@ from .. import exercises
 from ..exercises import Exercise, Item
 from ..store import LocalStore
 from ._base import ExerciseWidget, front_end
+from ._refusals import SendsRefusedValuesBack
 
 
 def check_definition(exercise: Exercise) -> None:
@@ -46,7 +54,30 @@ def check_definition(exercise: Exercise) -> None:
             )
 
 
-class KnowledgeCheck(ExerciseWidget):
+def option_order(learner: str, exercise_id: str, question_id: str, values: list[str]) -> list[str]:
+    """The order in which ``learner`` sees a question's option values: shuffled, and always the same for them.
+
+    The shuffle is seeded from the learner's pseudonym, the exercise and the question, so
+    it survives restarts and differs between learners and between questions. Without a
+    learner (the store could not be opened) the options keep the exercise file's order.
+
+    >>> order = option_order("learner-3f9a0c1b2d4e", "quiz", "Q1", ["a", "b", "c", "d"])
+    >>> order == option_order("learner-3f9a0c1b2d4e", "quiz", "Q1", ["a", "b", "c", "d"])
+    True
+    >>> sorted(option_order("learner-3f9a0c1b2d4e", "quiz", "Q1", ["a", "b", "c", "d"]))
+    ['a', 'b', 'c', 'd']
+    >>> option_order("", "quiz", "Q1", ["a", "b", "c"])
+    ['a', 'b', 'c']
+    """
+    order = list(values)
+    if not learner:
+        return order
+    seed = hashlib.sha256("\x1f".join((learner, exercise_id, question_id)).encode("utf-8")).digest()
+    random.Random(seed).shuffle(order)
+    return order
+
+
+class KnowledgeCheck(SendsRefusedValuesBack, ExerciseWidget):
     """A knowledge check: single- and multiple-choice questions, each checked on request."""
 
     _esm = front_end("knowledge_check.js")
@@ -65,6 +96,7 @@ class KnowledgeCheck(ExerciseWidget):
             )
         check_definition(self.exercise)
         self._saved = self.stored_answers()
+        learner = self._learner()
         super().__init__(
             exercise_id=exercise_id,
             title=self.exercise.title,
@@ -74,7 +106,7 @@ class KnowledgeCheck(ExerciseWidget):
                     "id": item.id,
                     "text": item.text,
                     "multiple": bool(item.details.get("multiple", False)),
-                    "options": [{"value": o["value"], "label": o["label"]} for o in item.details["options"]],
+                    "options": _shuffled(item, learner, exercise_id),
                 }
                 for item in self.exercise.items
             ],
@@ -82,6 +114,15 @@ class KnowledgeCheck(ExerciseWidget):
             **kwargs,
         )
         self.on_msg(self._on_front_end_message)
+
+    def _learner(self) -> str:
+        """The learner's pseudonym, which seeds the order of the options ("" if there is no store)."""
+        if self.store is None:
+            return ""
+        try:
+            return self.store.learner
+        except Exception:  # noqa: BLE001 - an unreadable store shows the options in file order
+            return ""
 
     # -- Python API (the front end does the same through the traits and messages) ----------
     def choose(self, question_id: str, values: str | list[str]) -> None:
@@ -155,6 +196,13 @@ class KnowledgeCheck(ExerciseWidget):
         if stale:
             self.feedback = {q: f for q, f in self.feedback.items() if q not in stale}
         self.save_answer_changes(new)
+
+
+def _shuffled(question: Item, learner: str, exercise_id: str) -> list[dict[str, str]]:
+    """A question's options as the front end shows them, in this learner's order."""
+    by_value = {option["value"]: option for option in question.details["options"]}
+    order = option_order(learner, exercise_id, question.id, list(by_value))
+    return [{"value": value, "label": by_value[value]["label"]} for value in order]
 
 
 def _feedback(question: Item, chosen: list[str]) -> dict[str, Any]:

@@ -27,9 +27,10 @@ from ..errors import AnswerError
 from ..kinds.reframe import MAX_CHARS
 from ..store import LocalStore
 from ._base import ExerciseWidget, front_end
+from ._refusals import SendsRefusedValuesBack
 
 
-class Reframe(ExerciseWidget):
+class Reframe(SendsRefusedValuesBack, ExerciseWidget):
     """A reframing exercise: the learner's rewrite of each phrase, then example rewrites on request."""
 
     _esm = front_end("reframe.js")
@@ -76,12 +77,21 @@ class Reframe(ExerciseWidget):
         self.shown = {**self.shown, item_id: examples}
         return examples
 
+    def hide(self, item_id: str) -> None:
+        """Hide the example rewrites of one phrase again (the "Hide example answers" button)."""
+        self.exercise.item(item_id)
+        self.shown = {item: examples for item, examples in self.shown.items() if item != item_id}
+
     def _on_front_end_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "reveal":
-            try:
+        if not isinstance(content, dict) or content.get("type") not in ("reveal", "hide"):
+            return
+        try:
+            if content["type"] == "reveal":
                 self.reveal(str(content.get("item", "")))
-            except AnswerError as error:
-                self.status = str(error)
+            else:
+                self.hide(str(content.get("item", "")))
+        except AnswerError as error:
+            self.status = str(error)
 
     def _check(self, item_id: str, value: Any) -> None:
         self.exercise.item(item_id)

@@ -23,9 +23,10 @@ import traitlets
 from ..errors import AnswerError
 from ..store import LocalStore
 from ._base import ExerciseWidget, front_end
+from ._refusals import SendsRefusedValuesBack
 
 
-class SelfRating(ExerciseWidget):
+class SelfRating(SendsRefusedValuesBack, ExerciseWidget):
     """A rating exercise: each item rated with one integer of the exercise's scale."""
 
     _esm = front_end("self_rating.js")

@@ -1,8 +1,12 @@
 // Front end of peerkit.widgets.boundary_matrix.BoundaryMatrix.
 // Each item is a <fieldset> whose <legend> names it, holding one native radio group:
 // Tab reaches the group, arrow keys move between options, and a screen reader
-// announces "<item>, group, Never OK, radio button, 1 of 3". Text is always set with
-// textContent, never innerHTML, so nothing in an item or a status can become markup.
+// announces "<item>, group, Never OK, radio button, 1 of 3". An answered row has a
+// "Clear this answer" button before its options (rows may be left blank). A choice
+// counts as made only once the kernel has saved it: until then the row says "Saving…",
+// and if the kernel is gone (restart) the row goes back to what was saved and the
+// widget says so. Text is always set with textContent, never innerHTML, so nothing in
+// an item or a status can become markup.
 
 function render({ model, el }) {
   const uid = uniqueId("peerkit-matrix");
@@ -17,14 +21,18 @@ function render({ model, el }) {
   progress.className = "peerkit-progress";
   progress.setAttribute("role", "status");
   progress.setAttribute("aria-live", "polite");
+  const saveState = saveStateLine();
   const rows = document.createElement("div");
   rows.className = "peerkit-matrix-rows";
   const status = document.createElement("p");
   status.className = "peerkit-status";
   status.setAttribute("role", "alert");
 
-  root.append(title, instructions, progress, rows, status);
+  root.append(title, instructions, progress, saveState, rows, status);
   el.appendChild(root);
+
+  const tracker = answerTracker(model, () => showAnswers());
+  const kernel = watchKernel(model, root, () => tracker.revert());
 
   function buildRows() {
     rows.textContent = "";
@@ -34,8 +42,29 @@ function render({ model, el }) {
       fieldset.className = "peerkit-matrix-row";
       fieldset.dataset.item = item.id;
       const legend = document.createElement("legend");
+      legend.id = `${uid}-${item.id}-legend`;
       legend.textContent = `${index + 1}. ${item.text}`;
       fieldset.appendChild(legend);
+
+      const tools = document.createElement("div");
+      tools.className = "peerkit-row-tools";
+      const state = document.createElement("span");
+      state.className = "peerkit-row-state";
+      const clear = document.createElement("button");
+      clear.type = "button";
+      clear.className = "peerkit-clear";
+      clear.textContent = "Clear";
+      clear.setAttribute("aria-label", "Clear this answer"); // the visible word starts the name
+      clear.dataset.item = item.id;
+      clear.setAttribute("aria-describedby", legend.id); // "Clear this answer, button, 3. <the row>"
+      clear.addEventListener("click", () => {
+        if (kernel.gone()) return;
+        tracker.set(item.id, undefined);
+        fieldset.querySelector("input[type=radio]").focus(); // the button hides; focus stays in the row
+      });
+      tools.append(state, clear);
+      fieldset.appendChild(tools);
+
       const choices = document.createElement("div");
       choices.className = "peerkit-matrix-choices";
       options.forEach((option) => {
@@ -48,9 +77,8 @@ function render({ model, el }) {
         input.dataset.item = item.id;
         input.addEventListener("change", () => {
           if (!input.checked) return;
-          const next = { ...model.get("answers"), [item.id]: option.value };
-          model.set("answers", next);
-          model.save_changes();
+          if (kernel.gone()) { showAnswers(); return; } // nothing can be saved: show what was
+          tracker.set(item.id, option.value);
         });
         const text = document.createElement("span");
         text.textContent = option.label;
@@ -64,16 +92,25 @@ function render({ model, el }) {
 
   function showAnswers() {
     const answers = model.get("answers");
-    rows.querySelectorAll("input[type=radio]").forEach((input) => {
-      input.checked = answers[input.dataset.item] === input.value;
+    rows.querySelectorAll("fieldset[data-item]").forEach((fieldset) => {
+      const itemId = fieldset.dataset.item;
+      const state = tracker.state(itemId);
+      fieldset.dataset.saveState = state;
+      fieldset.querySelector(".peerkit-row-state").textContent = ROW_STATE_TEXT[state];
+      // one thing at a time in the row's corner: "Saving…" (or "Not saved yet"), else Clear
+      fieldset.querySelector(".peerkit-clear").hidden = !(itemId in answers) || state !== "saved";
+      fieldset.querySelector(".peerkit-row-tools").hidden = !(itemId in answers) && state === "saved";
+      fieldset.querySelectorAll("input[type=radio]").forEach((input) => {
+        input.checked = answers[itemId] === input.value;
+      });
     });
     const total = model.get("items").length;
-    const done = model.get("items").filter((item) => item.id in answers).length;
-    progress.textContent = `Answered ${done} of ${total}` + (done === total ? " – all done, thank you." : ".");
+    const done = model.get("items").filter((item) => item.id in answers && tracker.state(item.id) === "saved").length;
+    progress.textContent = `Answered ${done} of ${total}` + (done === total ? " \u2013 all done, thank you." : ".");
   }
 
   buildRows();
-  const unbindHeader = bindHeader(model, { title, instructions, status });
+  const unbindHeader = bindHeader(model, { title, instructions, status, saveState });
   showAnswers();
   const rebuild = () => { buildRows(); showAnswers(); };
   model.on("change:items", rebuild);
@@ -81,6 +118,8 @@ function render({ model, el }) {
   model.on("change:answers", showAnswers);
   return () => {
     unbindHeader();
+    kernel.stop();
+    tracker.stop();
     model.off("change:items", rebuild);
     model.off("change:options", rebuild);
     model.off("change:answers", showAnswers);

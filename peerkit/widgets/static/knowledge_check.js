@@ -2,7 +2,9 @@
 // Each question is a <fieldset> whose <legend> is the question: a native radio group for one
 // answer, native checkboxes for "choose all that apply". "Check answer" asks the kernel, which
 // keeps the right answers; its feedback arrives as text in a polite live region, so it is
-// announced and never carried by colour. Text is set with textContent only, never innerHTML.
+// announced and never carried by colour. A choice counts as made once the kernel has saved it
+// (until then the question says "Saving…"); a widget whose kernel is gone says so and takes no
+// more answers (see common.js). Text is set with textContent only, never innerHTML.
 
 function render({ model, el }) {
   const uid = uniqueId("peerkit-quiz");
@@ -13,19 +15,25 @@ function render({ model, el }) {
   const instructions = document.createElement("p");
   const progress = document.createElement("p");
   progress.className = "peerkit-progress";
+  progress.setAttribute("role", "status");
+  progress.setAttribute("aria-live", "polite");
+  const saveState = saveStateLine();
   const rows = document.createElement("div");
   const status = document.createElement("p");
   status.className = "peerkit-status";
   status.setAttribute("role", "alert");
-  root.append(title, instructions, progress, rows, status);
+  root.append(title, instructions, progress, saveState, rows, status);
   el.appendChild(root);
+
+  const tracker = answerTracker(model, () => showAnswers());
+  const kernel = watchKernel(model, root, () => tracker.revert());
 
   const feedbackFor = new Map(); // question id -> feedback element
 
   function choose(question, fieldset) {
-    const chosen = [...fieldset.querySelectorAll("input")].filter((i) => i.checked).map((i) => i.value);
-    model.set("answers", { ...model.get("answers"), [question.id]: chosen });
-    model.save_changes();
+    if (kernel.gone()) { showAnswers(); return; } // nothing can be saved: show what was
+    const chosen = [...fieldset.querySelectorAll("input[data-item]")].filter((i) => i.checked).map((i) => i.value);
+    tracker.set(question.id, chosen.length ? chosen : undefined); // nothing chosen: no answer
   }
 
   function buildRows() {
@@ -62,20 +70,29 @@ function render({ model, el }) {
       feedback.setAttribute("role", "status");
       feedback.setAttribute("aria-live", "polite");
       button.setAttribute("aria-describedby", feedback.id);
-      button.addEventListener("click", () => model.send({ type: "check", question: question.id }));
+      button.addEventListener("click", () => {
+        if (!kernel.gone()) model.send({ type: "check", question: question.id });
+      });
+      const state = document.createElement("span");
+      state.className = "peerkit-row-state";
       feedbackFor.set(question.id, feedback);
-      fieldset.append(choices, button, feedback);
+      fieldset.append(choices, state, button, feedback);
       rows.appendChild(fieldset);
     });
   }
 
   function showAnswers() {
     const answers = model.get("answers");
-    rows.querySelectorAll("input").forEach((input) => {
+    rows.querySelectorAll("fieldset[data-item]").forEach((fieldset) => {
+      const state = tracker.state(fieldset.dataset.item);
+      fieldset.dataset.saveState = state;
+      fieldset.querySelector(".peerkit-row-state").textContent = ROW_STATE_TEXT[state];
+    });
+    rows.querySelectorAll("input[data-item]").forEach((input) => {
       input.checked = (answers[input.dataset.item] || []).includes(input.value);
     });
     const total = model.get("items").length;
-    const done = model.get("items").filter((q) => (answers[q.id] || []).length).length;
+    const done = model.get("items").filter((q) => (answers[q.id] || []).length && tracker.state(q.id) === "saved").length;
     progress.textContent = `Answered ${done} of ${total}.`;
   }
 
@@ -90,7 +107,7 @@ function render({ model, el }) {
   }
 
   buildRows();
-  const unbindHeader = bindHeader(model, { title, instructions, status });
+  const unbindHeader = bindHeader(model, { title, instructions, status, saveState });
   showAnswers();
   showFeedback();
   const rebuild = () => { buildRows(); showAnswers(); showFeedback(); };
@@ -99,6 +116,8 @@ function render({ model, el }) {
   model.on("change:feedback", showFeedback);
   return () => {
     unbindHeader();
+    kernel.stop();
+    tracker.stop();
     model.off("change:items", rebuild);
     model.off("change:answers", showAnswers);
     model.off("change:feedback", showFeedback);

@@ -3,9 +3,10 @@
 // a word count tied to it with aria-describedby, a share checkbox (off by default) and a
 // Clear button that asks to confirm. Typing is sent to the kernel after a one-second pause
 // and at once when the box loses focus, so a reflection is saved while it is written
-// without a round trip per key. Text is set with textContent / .value only, never innerHTML.
+// without a round trip per key; "Saved." appears only once the kernel has saved it. A widget
+// whose kernel is gone says so and keeps what was typed on the page, read-only, to copy (see
+// common.js). Text is set with textContent / .value only, never innerHTML.
 const PAUSE_MS = 1000;
-const SAVE_STATE_TEXT = { saving: "Saving\u2026", saved: "Saved.", failed: "Not saved yet (see below)." };
 
 function countWords(text) {
   const trimmed = text.trim();
@@ -25,15 +26,38 @@ function render({ model, el }) {
   privacy.textContent =
     "Private by default: your reflections stay on this computer. A reflection goes to your group only if " +
     "you tick \u201cShare this reflection anonymously with my group\u201d under it, and never with your name.";
+  const saveState = saveStateLine();
   const rows = document.createElement("div");
   const status = document.createElement("p");
   status.className = "peerkit-status";
   status.setAttribute("role", "alert");
-  root.append(title, instructions, privacy, rows, status);
+  root.append(title, instructions, privacy, saveState, rows, status);
   el.appendChild(root);
 
   const views = new Map(); // item id -> { textarea, share, count, clear, confirm, ... }
   const timers = new Map(); // item id -> pending debounce timer
+  const tracker = answerTracker(model, () => { showSaved(); showAnswers(); });
+  // Gone: the text stays as typed (read-only, to copy); what never reached the kernel says so.
+  const kernel = watchKernel(model, root, () => {
+    views.forEach((view, itemId) => {
+      if (timers.has(itemId) || tracker.state(itemId) !== "saved") view.lastAction = "lost";
+      clearTimeout(timers.get(itemId));
+      timers.delete(itemId);
+    });
+    showSaved();
+  });
+  const SAVED_TEXT = { save: "Saved.", delete: "Deleted.", lost: "Not saved: copy this text before you run the cell again." };
+
+  // What the line under each box says: only what the kernel confirmed.
+  function showSaved() {
+    views.forEach((view, itemId) => {
+      if (timers.has(itemId)) return; // "Saving when you pause…" until it is sent
+      const state = tracker.state(itemId);
+      if (view.lastAction === "lost") view.saved.textContent = SAVED_TEXT.lost;
+      else if (state !== "saved") view.saved.textContent = ROW_STATE_TEXT[state];
+      else view.saved.textContent = SAVED_TEXT[view.lastAction] || "";
+    });
+  }
 
   function stored(itemId) {
     return model.get("answers")[itemId] || { text: "", share: false };
@@ -44,34 +68,12 @@ function render({ model, el }) {
     clearTimeout(timers.get(itemId));
     timers.delete(itemId);
     const view = views.get(itemId);
-    const answers = { ...model.get("answers") };
+    if (kernel.gone()) return;
     const text = view.textarea.value;
-    if (text.trim()) {
-      answers[itemId] = { text, share: view.share.checked };
-    } else {
-      delete answers[itemId];
-      view.share.checked = false; // text written again later starts private again
-    }
-    const before = JSON.stringify(model.get("answers")[itemId] || null);
-    if (before === JSON.stringify(answers[itemId] || null)) {
-      if (!view.lastAction) view.saved.textContent = "";
-      return; // nothing changed: the kernel's last report still stands
-    }
-    model.set("answers", answers);
-    model.save_changes();
-    // Only the kernel says "saved" (save_state, below); until then this is a wish.
-    view.lastAction = text.trim() ? "saved" : "deleted";
-    view.saved.textContent = SAVE_STATE_TEXT.saving;
-  }
-
-  // What each reflection's note says, from the kernel's save_state only.
-  function showSaveState() {
-    const state = model.get("save_state");
-    views.forEach((view, itemId) => {
-      if (!view.lastAction || timers.has(itemId)) return;
-      view.saved.textContent =
-        state === "saved" && view.lastAction === "deleted" ? "Deleted." : SAVE_STATE_TEXT[state] || "";
-    });
+    if (!text.trim()) view.share.checked = false; // text written again later starts private again
+    view.lastAction = text.trim() ? "save" : "";
+    tracker.set(itemId, text.trim() ? { text, share: view.share.checked } : undefined);
+    showSaved();
   }
 
   function flushAll() {
@@ -82,7 +84,7 @@ function render({ model, el }) {
     const words = countWords(view.textarea.value);
     view.count.textContent = `${words} word${words === 1 ? "" : "s"}`;
     const empty = !view.textarea.value.trim();
-    view.share.disabled = empty;
+    view.share.disabled = empty || kernel.gone();
     view.shareHint.hidden = !empty;
     view.clear.hidden = empty && !(view.itemId in model.get("answers"));
   }
@@ -119,7 +121,7 @@ function render({ model, el }) {
       count.id = `${uid}-${item.id}-count`;
       const saved = document.createElement("span");
       saved.className = "peerkit-saved";
-      meta.append(count, document.createTextNode(" "), saved);
+      meta.append(count, saved); // apart by the CSS gap: "12 words" never runs into "Saved."
       textarea.setAttribute("aria-describedby", `${count.id} ${privacy.id}`);
 
       const shareLabel = document.createElement("label");
@@ -171,16 +173,14 @@ function render({ model, el }) {
         if (event.key === "Escape") { event.preventDefault(); closeConfirm(view, clear); }
       });
       yes.addEventListener("click", () => {
+        if (kernel.gone()) return;
         clearTimeout(timers.get(item.id));
         timers.delete(item.id);
         textarea.value = "";
         share.checked = false;
-        const answers = { ...model.get("answers") };
-        delete answers[item.id];
-        model.set("answers", answers);
-        model.save_changes();
-        view.lastAction = "deleted";
-        saved.textContent = SAVE_STATE_TEXT.saving;
+        view.lastAction = "delete";
+        tracker.set(item.id, undefined);
+        showSaved();
         closeConfirm(view, textarea);
         showMeta(view);
       });
@@ -205,20 +205,20 @@ function render({ model, el }) {
   }
 
   buildRows();
-  const unbindHeader = bindHeader(model, { title, instructions, status });
+  const unbindHeader = bindHeader(model, { title, instructions, status, saveState });
   showAnswers();
   const rebuild = () => { buildRows(); showAnswers(); };
   model.on("change:items", rebuild);
   model.on("change:answers", showAnswers);
-  model.on("change:save_state", showSaveState);
   window.addEventListener("pagehide", flushAll);
   return () => {
     unbindHeader();
     flushAll(); // a view closed mid-sentence still saves what was typed
+    kernel.stop();
+    tracker.stop();
     window.removeEventListener("pagehide", flushAll);
     model.off("change:items", rebuild);
     model.off("change:answers", showAnswers);
-    model.off("change:save_state", showSaveState);
   };
 }
 

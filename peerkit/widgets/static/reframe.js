@@ -3,7 +3,10 @@
 // learner's own reframe (sent after a one-second pause and when the box loses focus) and a
 // "Show example answers" button. Until something is written the button is aria-disabled
 // rather than disabled, so it stays in the Tab order and a screen reader reads why (its
-// aria-describedby hint). The examples come from the kernel only when asked for.
+// aria-describedby hint). The examples come from the kernel only when asked for; once shown the
+// button says "Hide example answers" (aria-expanded tells a screen reader which). "Saved."
+// appears only once the kernel has saved the text; a widget whose kernel is gone says so and
+// keeps what was typed on the page, read-only, to copy (see common.js).
 // Text is set with textContent / .value only, never innerHTML.
 const PAUSE_MS = 1000;
 
@@ -14,27 +17,46 @@ function render({ model, el }) {
   const title = document.createElement("h3");
   title.id = `${uid}-title`;
   const instructions = document.createElement("p");
+  const saveState = saveStateLine();
   const rows = document.createElement("div");
   const status = document.createElement("p");
   status.className = "peerkit-status";
   status.setAttribute("role", "alert");
-  root.append(title, instructions, rows, status);
+  root.append(title, instructions, saveState, rows, status);
   el.appendChild(root);
 
   const views = new Map();
   const timers = new Map();
+  const tracker = answerTracker(model, () => { showSaved(); showAnswers(); });
+  const kernel = watchKernel(model, root, () => {
+    views.forEach((view, itemId) => {
+      if (timers.has(itemId) || tracker.state(itemId) !== "saved") view.lost = true;
+      clearTimeout(timers.get(itemId));
+      timers.delete(itemId);
+    });
+    showSaved();
+  });
+
+  // What the line under each box says: only what the kernel confirmed.
+  function showSaved() {
+    views.forEach((view, itemId) => {
+      if (timers.has(itemId)) return; // "Saving when you pause…" until it is sent
+      const state = tracker.state(itemId);
+      if (view.lost) view.saved.textContent = "Not saved: copy this text before you run the cell again.";
+      else if (state !== "saved") view.saved.textContent = ROW_STATE_TEXT[state];
+      else view.saved.textContent = view.edited && view.textarea.value.trim() ? "Saved." : "";
+    });
+  }
 
   function sync(itemId) {
     clearTimeout(timers.get(itemId));
     timers.delete(itemId);
     const view = views.get(itemId);
-    const answers = { ...model.get("answers") };
+    if (kernel.gone()) return;
     const text = view.textarea.value;
-    if (text.trim()) answers[itemId] = text;
-    else delete answers[itemId];
-    model.set("answers", answers);
-    model.save_changes();
-    view.saved.textContent = text.trim() ? "Saved." : "";
+    view.edited = true;
+    tracker.set(itemId, text.trim() ? text : undefined);
+    showSaved();
   }
 
   function flushAll() {
@@ -42,7 +64,9 @@ function render({ model, el }) {
   }
 
   function showButton(view) {
-    const empty = !view.textarea.value.trim();
+    if (kernel.gone()) return; // every control stays off
+    // Examples already shown can always be hidden again; showing them waits for a reframe.
+    const empty = !view.textarea.value.trim() && !(view.itemId in model.get("shown"));
     view.reveal.setAttribute("aria-disabled", String(empty));
     view.hint.hidden = !empty;
   }
@@ -80,9 +104,12 @@ function render({ model, el }) {
 
       const examples = document.createElement("div");
       examples.className = "peerkit-examples-box";
+      examples.id = `${uid}-${item.id}-examples`;
       examples.setAttribute("aria-live", "polite");
+      reveal.setAttribute("aria-controls", examples.id);
+      reveal.setAttribute("aria-expanded", "false");
 
-      const view = { textarea, saved, reveal, hint, examples };
+      const view = { itemId: item.id, textarea, saved, reveal, hint, examples };
       views.set(item.id, view);
 
       textarea.addEventListener("input", () => {
@@ -95,6 +122,11 @@ function render({ model, el }) {
       reveal.addEventListener("click", () => {
         if (reveal.getAttribute("aria-disabled") === "true") {
           textarea.focus();
+          return;
+        }
+        if (kernel.gone()) return;
+        if (item.id in model.get("shown")) {
+          model.send({ type: "hide", item: item.id });
           return;
         }
         if (timers.has(item.id)) sync(item.id); // the kernel must have the text before it reveals
@@ -123,6 +155,9 @@ function render({ model, el }) {
     views.forEach((view, itemId) => {
       view.examples.textContent = "";
       const list = shown[itemId];
+      view.reveal.textContent = list ? "Hide example answers" : "Show example answers";
+      view.reveal.setAttribute("aria-expanded", String(Boolean(list)));
+      showButton(view);
       if (!list) return;
       const heading = document.createElement("p");
       heading.textContent = "Example answers (yours can be just as good):";
@@ -138,7 +173,7 @@ function render({ model, el }) {
   }
 
   buildRows();
-  const unbindHeader = bindHeader(model, { title, instructions, status });
+  const unbindHeader = bindHeader(model, { title, instructions, status, saveState });
   showAnswers();
   showExamples();
   const rebuild = () => { buildRows(); showAnswers(); showExamples(); };
@@ -149,6 +184,8 @@ function render({ model, el }) {
   return () => {
     unbindHeader();
     flushAll();
+    kernel.stop();
+    tracker.stop();
     window.removeEventListener("pagehide", flushAll);
     model.off("change:items", rebuild);
     model.off("change:answers", showAnswers);

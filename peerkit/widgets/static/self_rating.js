@@ -1,7 +1,9 @@
 // Front end of peerkit.widgets.self_rating.SelfRating.
 // Each item is a <fieldset> whose <legend> names it and whose description is tied to the
 // group with aria-describedby; inside, one native radio group (Tab reaches the group, arrow
-// keys move along the scale). Text is always set with textContent, never innerHTML.
+// keys move along the scale). A rating counts as given once the kernel has saved it (until then
+// the item says "Saving…"); a widget whose kernel is gone says so and takes no more answers
+// (see common.js). Text is always set with textContent, never innerHTML.
 
 function render({ model, el }) {
   const uid = uniqueId("peerkit-rating");
@@ -14,14 +16,18 @@ function render({ model, el }) {
   progress.className = "peerkit-progress";
   progress.setAttribute("role", "status");
   progress.setAttribute("aria-live", "polite");
+  const saveState = saveStateLine();
   const rows = document.createElement("div");
   const questions = document.createElement("div");
   const status = document.createElement("p");
   status.className = "peerkit-status";
   status.setAttribute("role", "alert");
 
-  root.append(title, instructions, progress, rows, questions, status);
+  root.append(title, instructions, progress, saveState, rows, questions, status);
   el.appendChild(root);
+
+  const tracker = answerTracker(model, () => showAnswers());
+  const kernel = watchKernel(model, root, () => tracker.revert());
 
   function buildRows() {
     rows.textContent = "";
@@ -52,16 +58,18 @@ function render({ model, el }) {
         input.dataset.item = item.id;
         input.addEventListener("change", () => {
           if (!input.checked) return;
+          if (kernel.gone()) { showAnswers(); return; } // nothing can be saved: show what was
           // option.value (a number), not input.value (always a string): the store keeps integers
-          model.set("answers", { ...model.get("answers"), [item.id]: option.value });
-          model.save_changes();
+          tracker.set(item.id, option.value);
         });
         const text = document.createElement("span");
         text.textContent = option.label;
         label.append(input, text);
         choices.appendChild(label);
       });
-      fieldset.appendChild(choices);
+      const state = document.createElement("span");
+      state.className = "peerkit-row-state";
+      fieldset.append(choices, state);
       rows.appendChild(fieldset);
     });
   }
@@ -83,17 +91,22 @@ function render({ model, el }) {
 
   function showAnswers() {
     const answers = model.get("answers");
+    rows.querySelectorAll("fieldset[data-item]").forEach((fieldset) => {
+      const state = tracker.state(fieldset.dataset.item);
+      fieldset.dataset.saveState = state;
+      fieldset.querySelector(".peerkit-row-state").textContent = ROW_STATE_TEXT[state];
+    });
     rows.querySelectorAll("input[type=radio]").forEach((input) => {
       input.checked = String(answers[input.dataset.item]) === input.value;
     });
     const items = model.get("items");
-    const done = items.filter((item) => item.id in answers).length;
+    const done = items.filter((item) => item.id in answers && tracker.state(item.id) === "saved").length;
     progress.textContent = `Rated ${done} of ${items.length}` + (done === items.length ? " – all done, thank you." : ".");
   }
 
   buildRows();
   buildQuestions();
-  const unbindHeader = bindHeader(model, { title, instructions, status });
+  const unbindHeader = bindHeader(model, { title, instructions, status, saveState });
   showAnswers();
   const rebuild = () => { buildRows(); showAnswers(); };
   model.on("change:items", rebuild);
@@ -102,6 +115,8 @@ function render({ model, el }) {
   model.on("change:answers", showAnswers);
   return () => {
     unbindHeader();
+    kernel.stop();
+    tracker.stop();
     model.off("change:items", rebuild);
     model.off("change:options", rebuild);
     model.off("change:questions", buildQuestions);

@@ -4,7 +4,9 @@
 // and two native date pickers. Every change goes to the kernel as a message (text after a
 // one-second pause or on leaving the box; checkbox and dates at once); the kernel validates,
 // saves and sends back the goals and a report per goal, shown as text. Text is set with
-// textContent / .value only, never innerHTML.
+// textContent / .value only, never innerHTML. The finished goal is shown once: in the editor
+// while it is open there, in the list otherwise (the completion announcement is for screen
+// readers only). A builder whose kernel is gone says so and takes no more changes (common.js).
 const PAUSE_MS = 1000;
 const FIELD_FOR = {
   SPECIFIC: ["action"],
@@ -46,7 +48,7 @@ function render({ model, el }) {
   });
   const editor = make("section", "peerkit-goal-editor");
   editor.setAttribute("aria-labelledby", `${uid}-editor-title`);
-  const announce = make("p", "peerkit-hint");
+  const announce = make("p", "peerkit-sr-only"); // said, not shown: the editor already shows the goal
   announce.setAttribute("role", "status");
   announce.setAttribute("aria-live", "polite");
   const status = make("p", "peerkit-status");
@@ -61,6 +63,10 @@ function render({ model, el }) {
   let confirming = "";
   let wasComplete = false;
   const timers = new Map(); // field -> pending debounce timer for the open goal
+  const kernel = watchKernel(model, root, () => {
+    timers.forEach((timer) => clearTimeout(timer)); // nothing more can reach the kernel
+    timers.clear();
+  });
 
   const goals = () => model.get("goals");
   const goalById = (id) => goals().find((g) => g.id === id);
@@ -69,7 +75,7 @@ function render({ model, el }) {
   function send(field, value) {
     clearTimeout(timers.get(field));
     timers.delete(field);
-    if (editorGoal) model.send({ type: "set", id: editorGoal, field, value });
+    if (editorGoal && !kernel.gone()) model.send({ type: "set", id: editorGoal, field, value });
   }
 
   function flushAll() {
@@ -88,12 +94,13 @@ function render({ model, el }) {
       const li = make("li");
       li.dataset.goal = goal.id;
       const heading = make("p", "peerkit-goal-statement");
-      const number = `Goal ${index + 1}${goal.id === model.get("editing") ? " (open in the editor below)" : ""}: `;
-      heading.textContent = report.complete
-        ? number + report.statement
-        : number + "draft \u2013 " + (goal.action.trim() || "no action written yet");
+      const open = goal.id === model.get("editing");
+      const number = `Goal ${index + 1}: `;
+      if (open) heading.textContent = number + "open in the editor below.";
+      else if (report.complete) heading.textContent = number + report.statement;
+      else heading.textContent = number + "draft \u2013 " + (goal.action.trim() || "no action written yet");
       li.appendChild(heading);
-      if (!report.complete) {
+      if (!report.complete && !open) {
         li.appendChild(make("p", "peerkit-meta", `Still open: ${report.missing.join(", ")}.`));
       }
       const edit = button("Edit", () => {
@@ -292,6 +299,7 @@ function render({ model, el }) {
   window.addEventListener("pagehide", flushAll);
   return () => {
     unbindHeader();
+    kernel.stop();
     flushAll(); // a view closed mid-sentence still saves what was typed
     window.removeEventListener("pagehide", flushAll);
     model.off("change:editing", onEditing);

@@ -1,0 +1,175 @@
+"""The small things of issue 14.6, measured in Chromium: what a learner would see go wrong.
+
+Chapter 2 holds a boundary matrix, a reflection and a knowledge check; chapter 5 a reframe.
+Each check measures the drawn page (boxes, lines, text), not the source, and reads the
+kernel's store straight from the SQLite file in the server's PEERKIT_HOME.
+"""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+BOUNDARIES = "02_boundaries.ipynb"
+LANGUAGE = "05_language_and_sharing.ipynb"
+
+
+def _store(lab_server):
+    from peerkit.store import LocalStore
+
+    return LocalStore(lab_server.store_path)
+
+
+def _open(lab, name: str) -> None:
+    lab.open(name)
+    dialog = lab.page.locator(".jp-Dialog")  # "Select Kernel" can come late on a loaded machine
+    try:
+        dialog.wait_for(timeout=3_000)
+        dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
+        dialog.wait_for(state="detached", timeout=10_000)
+        lab.wait_kernel_idle()
+    except Exception:  # noqa: BLE001 - no dialog is the normal case
+        pass
+    lab.run_all()
+
+
+def _boxes(locator) -> list[dict]:
+    return locator.evaluate_all("els => els.map(e => { const b = e.getBoundingClientRect(); "
+                                "return {x: b.x, y: b.y, w: b.width, h: b.height}; })")
+
+
+def _boxes_in(locator, frame) -> list[dict]:
+    """Boxes relative to ``frame``'s box, so that scrolling does not count as moving."""
+    origin = _boxes(frame)[0]
+    return [{**b, "x": round(b["x"] - origin["x"], 1), "y": round(b["y"] - origin["y"], 1),
+             "w": round(b["w"], 1), "h": round(b["h"], 1)} for b in _boxes(locator)]
+
+
+def test_matrix_rows_can_be_cleared_and_choosing_moves_nothing(lab, lab_server) -> None:
+    for exercise in ("boundaries", "boundaries_reflection", "boundaries_check"):
+        if lab_server.store_path.exists():
+            _store(lab_server).delete(exercise)
+    _open(lab, BOUNDARIES)
+    matrix = lab.notebook.locator(".peerkit-matrix").first
+    row = matrix.locator('fieldset[data-item="B04"]')
+    labels = row.locator("label.peerkit-choice")
+    before = _boxes_in(labels, row)
+    row_height = _boxes(row)[0]["h"]
+
+    # Choosing: "Saving…" until the kernel has it, then marked; no option moves or changes size.
+    labels.nth(1).click()
+    lab.wait_until(lambda: _store(lab_server).answers("boundaries") == {"B04": "maybe"}, timeout=10,
+                   message="the choice never reached the store")
+    lab.wait_until(lambda: row.get_attribute("data-save-state") == "saved", timeout=10,
+                   message="the row never showed the choice as saved")
+    after = _boxes_in(labels, row)
+    assert after == before, f"choosing an option moved the options: {before} -> {after}"
+    assert _boxes(row)[0]["h"] == row_height, "choosing an option changed the row's height"
+    from conftest import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    row.screenshot(path=str(SCREENSHOTS / "matrix-row-answered.png"))  # for a person to look at
+
+    # The row has a labelled Clear button, reached with Tab and pressed with Enter.
+    clear = row.get_by_role("button", name="Clear this answer")
+    assert clear.is_visible(), "an answered row shows no Clear button"
+    described = clear.evaluate("b => document.getElementById(b.getAttribute('aria-describedby')).textContent")
+    assert described == row.locator("legend").inner_text(), f"the Clear button is described as {described!r}"
+    row.locator("input[value=maybe]").focus()
+    lab.page.keyboard.press("Shift+Tab")
+    assert clear.evaluate("b => b === document.activeElement"), "Shift+Tab from the options does not reach Clear"
+    lab.page.keyboard.press("Enter")
+    lab.wait_until(lambda: _store(lab_server).answers("boundaries") == {}, timeout=10,
+                   message=f"Clear did not delete the answer: {_store(lab_server).answers('boundaries')}")
+    assert row.locator("input:checked").count() == 0, "the cleared row still shows a choice"
+    assert row.evaluate("r => r.contains(document.activeElement)"), "after Clear the focus left the row"
+    assert not clear.is_visible(), "a blank row still offers Clear"
+
+
+def test_radios_keep_their_size_when_text_wraps(lab, lab_server) -> None:
+    _open(lab, BOUNDARIES)
+    lab.page.set_viewport_size({"width": 700, "height": 900})  # long quiz options wrap
+    quiz = lab.notebook.locator(".peerkit-quiz").first
+    radios = quiz.locator("input[type=radio]")
+    sizes = {(round(b["w"]), round(b["h"])) for b in _boxes(radios)}
+    wrapped = quiz.locator("label.peerkit-choice").evaluate_all(
+        "els => els.filter(e => e.getBoundingClientRect().height > 40).length")
+    assert wrapped, "no option wraps at 700 px: the check would prove nothing"
+    assert len(sizes) == 1, f"radio buttons differ in size when their text wraps: {sizes}"
+
+
+def test_reflection_count_and_saved_stand_apart_and_share_has_room(lab, lab_server) -> None:
+    _open(lab, BOUNDARIES)
+    reflection = lab.notebook.locator(".peerkit-reflection").first
+    box = reflection.locator("textarea").first
+    box.fill("I noticed that I say yes too fast.")
+    box.blur()
+    meta = reflection.locator(".peerkit-meta").first
+    lab.wait_until(lambda: "Saved." in meta.inner_text(), timeout=10,
+                   message=f"the reflection never said Saved.: {meta.inner_text()!r}")
+    count, saved = _boxes(meta.locator("span"))[:2]
+    assert saved["x"] - (count["x"] + count["w"]) >= 12, f"word count and 'Saved.' touch: {count} {saved}"
+
+    share = reflection.locator("label.peerkit-check").first
+    clear = reflection.get_by_role("button", name="Clear this reflection").first
+    share_box, clear_box = _boxes(share)[0], _boxes(clear)[0]
+    apart = clear_box["y"] - (share_box["y"] + share_box["h"])
+    assert apart >= 4, f"the share box sits against the Clear button: {share_box} {clear_box}"
+
+
+def test_example_answers_can_be_hidden_again(lab, lab_server) -> None:
+    if lab_server.store_path.exists():
+        _store(lab_server).delete("recovery_language")
+    _open(lab, LANGUAGE)
+    reframe = lab.notebook.locator(".peerkit-reframe").first
+    first = reframe.locator("fieldset").first
+    first.locator("textarea").fill("A person living with schizophrenia")
+    first.locator("textarea").blur()
+    show = first.get_by_role("button", name="Show example answers")
+    show.click()
+    hide = first.get_by_role("button", name="Hide example answers")
+    lab.wait_until(lambda: hide.count() == 1, timeout=10,
+                   message=f"after showing the examples the button reads {first.locator('button').all_inner_texts()}")
+    assert hide.get_attribute("aria-expanded") == "true"
+    assert first.locator(".peerkit-examples li").count() >= 1
+    hide.click()
+    lab.wait_until(lambda: first.locator(".peerkit-examples li").count() == 0, timeout=10,
+                   message="Hide example answers did not hide them")
+    assert show.get_attribute("aria-expanded") == "false"
+
+
+def test_a_finished_smart_goal_is_shown_once(lab, lab_server) -> None:
+    from datetime import date, timedelta
+
+    if lab_server.store_path.exists():
+        _store(lab_server).delete("smart_goal")
+    _open(lab, "03_empowerment_and_recovery.ipynb")
+    builder = lab.notebook.locator(".peerkit-smart-goal")
+    builder.get_by_role("button", name="Start a new goal").click()
+    for label, text in (("What exactly will you do?", "walk to the park three mornings a week"),
+                        ("Why does this goal matter to you?", "it clears my head")):
+        builder.get_by_label(label).fill(text)
+        builder.get_by_label(label).blur()
+    builder.locator("textarea[data-field=resources]").fill("my neighbour, who walks too")
+    builder.locator("textarea[data-field=resources]").blur()
+    builder.get_by_role("checkbox", name="I have thought it over").check()
+    builder.get_by_label("Start date").fill((date.today() + timedelta(days=1)).isoformat())
+    builder.get_by_label("End date").fill((date.today() + timedelta(days=60)).isoformat())
+    feedback = builder.locator(".peerkit-goal-feedback")
+    lab.wait_until(lambda: "All five parts are in place" in feedback.inner_text(), timeout=15,
+                   message=f"the goal never became complete: {feedback.inner_text()!r}")
+    statement = feedback.locator(".peerkit-goal-statement").inner_text()
+    def seen() -> str:
+        """The builder's text as drawn on the screen (not the screen-reader-only announcement)."""
+        return builder.evaluate("""root => {
+            const quiet = [...root.querySelectorAll('.peerkit-sr-only')];
+            quiet.forEach(e => { e.dataset.display = e.style.display; e.style.display = 'none'; });
+            const text = root.innerText;
+            quiet.forEach(e => { e.style.display = e.dataset.display; });
+            return text; }""")
+
+    shown = seen().count(statement)
+    assert shown == 1, f"the finished goal is shown {shown} times while it is open in the editor"
+    builder.get_by_role("button", name="Done with this goal").click()
+    lab.wait_until(lambda: seen().count(statement) == 1 and not feedback.count(), timeout=10,
+                   message=f"after Done the goal is shown {seen().count(statement)} times")
