@@ -1,14 +1,13 @@
 """Exactly which of a learner's answers their sharing choices let out, and in what form.
 
-A learner shares whole exercises (ticked when joining); on top of that
+A learner shares whole exercises, each ticked on purpose (nothing is ticked in advance;
+"share all course exercises" is one convenience, off until the learner turns it on); on top of that
 
 - a reflection (kind ``reflection``, value ``{"text": str, "share": bool}``) goes out
   only when that reflection's own ``share`` is true, and then only its text;
-- any other answer stored as an object with a ``share`` key follows that key too;
-- exercises holding personal plans or free text (``smart_goal``, ``reframe``) are not
-  ticked by default: the learner ticks them on purpose.
+- any other answer stored as an object with a ``share`` key follows that key too.
 
-The same function feeds live syncing and submission files, so both routes let out
+The same function feeds live sending and submission files, so both routes let out
 the same answers and nothing else.
 """
 from __future__ import annotations
@@ -22,8 +21,6 @@ from ..exercises import Exercise, exercise_ids, load_exercise
 if TYPE_CHECKING:
     from ..store import LocalStore
 
-#: Kinds shared unless the learner unticks them; others need a tick.
-SHARED_BY_DEFAULT = frozenset({"choice_matrix", "rating", "knowledge_check", "reflection"})
 #: Kinds whose every answer needs its own opt-in (``"share": true`` in the value).
 OPT_IN_PER_ANSWER = frozenset({"reflection"})
 #: Longest text we pass on (a reflection), in characters.
@@ -31,8 +28,28 @@ MAX_TEXT = 5000
 
 
 def default_share() -> list[str]:
-    """The exercises ticked when a learner first sees the sharing choices."""
-    return [e for e in exercise_ids() if _kind(e) in SHARED_BY_DEFAULT]
+    """The exercises ticked when a learner first sees the sharing choices: none (sharing is opt-in)."""
+    return []
+
+
+def all_course_exercises() -> list[str]:
+    """Every exercise of the course, for the "share all course exercises" convenience."""
+    return list(exercise_ids())
+
+
+#: Exercises whose answers are personal (a check-in, a plan): the join panel says who would see them.
+PERSONAL_KINDS = frozenset({"reflection", "smart_goal", "reframe"})
+PERSONAL_EXERCISES = frozenset({"recovery_dimensions", "self_care_plan"})
+
+
+def who_would_see(exercise: Exercise) -> str:
+    """Plain words on who would see this exercise's answers if it is shared."""
+    if exercise.kind == "reflection":
+        return ("only reflections you marked “share”; your trainer reads them and may show them to the group "
+                "on the screen, without your name")
+    if exercise.id in PERSONAL_EXERCISES or exercise.kind in PERSONAL_KINDS:
+        return "personal: your trainer and the group would see them as part of the group's counts, without your name"
+    return "counted with the group's answers, without your name"
 
 
 def check_share(exercises: Iterable[str] | None) -> list[str]:
