@@ -26,6 +26,7 @@ _LAZY = {
     "delete_my_answers": "peerkit.portfolio_io:delete_my_answers",
     "join_cohort": "peerkit.widgets.cohort_join:join_cohort",
     "LiveDashboard": "peerkit.widgets.dashboard:LiveDashboard",
+    "live_session": "peerkit.widgets.live_session:live_session",
     "CohortStore": "peerkit.cohort.store:CohortStore",
     "LocalStore": "peerkit.store:LocalStore",
     "load_exercise": "peerkit.exercises:load_exercise",

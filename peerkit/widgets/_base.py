@@ -44,6 +44,20 @@ class ExerciseWidgetMixin:
             self.store = store if store is not None else LocalStore()
         except StoreError as error:
             self.status = f"Your answers cannot be saved right now. {error}"
+        else:
+            self._resume_sending()
+
+    def _resume_sending(self) -> None:
+        """After a kernel restart, answers still waiting for the learner's group go out again."""
+        assert self.store is not None
+        try:
+            if not self.store.get_setting("cohort"):
+                return
+        except StoreError:
+            return
+        from ..client.sender import resume
+
+        resume(self.store)
 
     def stored_answers(self) -> dict[str, Any]:
         """The answers already in the store for this exercise ({} if the store cannot be read)."""
@@ -122,12 +136,17 @@ class ExerciseWidgetMixin:
         from ..cohort.sync import sync  # only learners in a cohort pay for this import
 
         try:
-            result = sync(self.store)
+            result = sync(self.store, exercise=self.exercise.id, notify=self._group_status)
         except Exception as error:  # noqa: BLE001 - the local answer is safe; say so, keep going
             self.status = f"Saved on this computer. Not sent to your group yet: {error}"
             return
         if getattr(result, "message", ""):
             self.status = result.message
+
+    def _group_status(self, message: str) -> None:
+        """The sender's later word on this exercise ("Shared with your group.", or why not)."""
+        if message:
+            self.status = message
 
 
 class ExerciseWidget(ExerciseWidgetMixin, anywidget.AnyWidget):
