@@ -4,10 +4,10 @@ In order:
 
 1. the address the learner typed (their trainer gave it to them);
 2. ``PEERKIT_SERVER`` (set by whoever runs the course machine or the hub);
-3. in a JupyterHub (``JUPYTERHUB_API_URL`` is set), the hub's ``peerkit`` service:
-   ``JUPYTERHUB_PUBLIC_HUB_URL``'s site + ``services/peerkit``, else the hub API's own
-   host (``JUPYTERHUB_API_URL``) with the proxy's ``/services/peerkit`` path
-   (the hub admin can always set ``PEERKIT_SERVER`` instead; see ``docs/jupyterhub.md``).
+3. in a JupyterHub (``JUPYTERHUB_API_URL`` is set) with a public URL configured, the hub's
+   ``peerkit`` service: ``JUPYTERHUB_PUBLIC_HUB_URL``'s site + base URL + ``services/peerkit``.
+   (``docs/jupyterhub.md`` has the hub admin set ``PEERKIT_SERVER`` for every kernel, which
+   comes first.)
 
 Only a hub-found address gets the kernel's ``JUPYTERHUB_API_TOKEN``: we never send
 the hub token to an address someone typed.
@@ -55,13 +55,10 @@ def hub_service_address(environ: Mapping[str, str] | None = None) -> str | None:
         return None
     base = env.get("JUPYTERHUB_BASE_URL", "/") or "/"
     public_hub = env.get("JUPYTERHUB_PUBLIC_HUB_URL", "").strip()
-    if public_hub:
-        parts = urllib.parse.urlsplit(public_hub)
-        site = f"{parts.scheme}://{parts.netloc}"
-    else:
-        # no public URL configured: the proxy usually answers on the hub API's host
-        parts = urllib.parse.urlsplit(env["JUPYTERHUB_API_URL"].strip())
-        site = f"{parts.scheme}://{parts.netloc}"
+    if not public_hub:
+        return None  # the hub API's own host is not the proxy: better to ask than to guess wrong
+    parts = urllib.parse.urlsplit(public_hub)
+    site = f"{parts.scheme}://{parts.netloc}"
     path = "/" + base.strip("/") + "/services/" + HUB_SERVICE if base.strip("/") else "/services/" + HUB_SERVICE
     return site + path
 
