@@ -34,7 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 
+from .auth import Principal, trainer
 from .db import cohorts, is_postgresql
 
 log = logging.getLogger(__name__)
@@ -49,8 +52,8 @@ SQLITE_POLL_SECONDS = 1.0
 #: notifications sent while it was down are gone).
 POSTGRESQL_POLL_SECONDS = 5.0
 
-#: The broker of this process, set by :meth:`RevisionBroker.start` (one per worker).
-_current: RevisionBroker | None = None
+#: The brokers of this process by store URL, set by :meth:`RevisionBroker.start` (one per app).
+_brokers: dict[str, set["RevisionBroker"]] = {}
 
 
 def changed(conn: sa.Connection, cohort_id: str) -> int:
@@ -76,9 +79,10 @@ def changed(conn: sa.Connection, cohort_id: str) -> int:
 
 
 def _announce_after_commit(conn: sa.Connection) -> None:
+    # ConnectionEvents.commit runs just before the COMMIT: streams re-read the revision, and read it
+    # again shortly if it is not visible yet (see revision_stream)
     pending = conn.info.pop("peerkit_changed", {})
-    broker = _current
-    if broker is not None:
+    for broker in list(_brokers.get(str(conn.engine.url), ())):
         for cohort_id, revision in pending.items():
             broker.publish_threadsafe(cohort_id, revision)
 
@@ -109,18 +113,15 @@ class RevisionBroker:
 
     # -- life --------------------------------------------------------------------------
     async def start(self) -> None:
-        global _current
         self._loop = asyncio.get_running_loop()
-        _current = self
+        _brokers.setdefault(str(self.engine.url), set()).add(self)
         if self.postgresql:
             self._listener = asyncio.create_task(self._listen_forever(), name="peerkit-listen")
         else:
             self.listening.set()
 
     async def stop(self) -> None:
-        global _current
-        if _current is self:
-            _current = None
+        _brokers.get(str(self.engine.url), set()).discard(self)
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -187,11 +188,6 @@ class RevisionBroker:
             return conn.execute(sa.select(cohorts.c.revision).where(cohorts.c.id == cohort_id)).scalar()
 
 
-def current_broker() -> RevisionBroker | None:
-    """This worker's broker, once started."""
-    return _current
-
-
 async def revision_stream(broker: RevisionBroker, cohort_id: str, *,
                           is_disconnected: Callable[[], Any] | None = None,
                           keepalive: float = KEEPALIVE_SECONDS) -> AsyncIterator[str]:
@@ -231,3 +227,60 @@ async def revision_stream(broker: RevisionBroker, cohort_id: str, *,
             elif quiet >= keepalive:
                 quiet = 0.0
                 yield ": keep-alive\n\n"
+
+
+# -- the route and the app's hook --------------------------------------------------------------
+
+def broker_for(app: Any) -> RevisionBroker:
+    """The app's broker (started by the lifespan :func:`install` adds; made here if the app runs without one)."""
+    broker = getattr(app.state, "events", None)
+    if broker is None:
+        broker = app.state.events = RevisionBroker(app.state.engine)
+        broker._loop = asyncio.get_running_loop()
+        _brokers.setdefault(str(broker.engine.url), set()).add(broker)
+        if broker.postgresql:
+            broker._listener = asyncio.create_task(broker._listen_forever(), name="peerkit-listen")
+    return broker
+
+
+def event_stream_response(request: Any, cohort_id: str) -> Any:
+    """A ``text/event-stream`` response of :func:`revision_stream`, unbuffered through proxies."""
+    from starlette.responses import StreamingResponse
+
+    stream = revision_stream(broker_for(request.app), cohort_id, is_disconnected=request.is_disconnected)
+    return StreamingResponse(stream, media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"})
+
+
+router = APIRouter(tags=["live"])
+
+
+@router.get("/api/v1/cohorts/{cohort_id}/events")
+async def cohort_events(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> Any:
+    """Server-sent events: ``event: revision`` with ``{"revision": R}`` on every change to the cohort."""
+    from . import db
+    from .cohorts import owned  # cohorts imports this module (changed)
+
+    def check() -> None:
+        with db.reading(request.app.state.engine) as conn:
+            owned(conn, who.id, cohort_id)
+
+    await run_in_threadpool(check)
+    return event_stream_response(request, cohort_id)
+
+
+def install(app: Any) -> None:
+    """Called by :func:`peerkit.server.app.create_app`: start this worker's broker with the app, stop it after."""
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app_: Any) -> AsyncIterator[Any]:
+        broker = app_.state.events = RevisionBroker(app_.state.engine)
+        await broker.start()
+        try:
+            async with inner(app_) as state:
+                yield state
+        finally:
+            await broker.stop()
+
+    app.router.lifespan_context = lifespan
