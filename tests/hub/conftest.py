@@ -9,10 +9,10 @@ that page, so the documented snippet is what is tested).
 
 A learner's single-user server is ``singleuser_kernel.py``: a process the spawner
 starts with exactly the environment it gives a real single-user server
-(``JUPYTERHUB_API_TOKEN``, ``JUPYTERHUB_SERVICE_URL``, ``PEERKIT_SERVER`` …). On
-request it runs a "kernel" (a child Python process inheriting that environment)
-that talks to the peerkit service through the hub's proxy, and returns what the
-kernel saw.
+(``JUPYTERHUB_API_TOKEN``, ``JUPYTERHUB_PUBLIC_HUB_URL`` …). On request it runs a
+"kernel" (a child Python process inheriting that environment) that finds the
+peerkit service as ``pk.join_cohort()`` does (:mod:`peerkit.client.address`) and
+talks to it through the hub's proxy, and returns what the kernel saw.
 
 Without jupyterhub or the proxy the tests skip on a developer's machine and fail in CI.
 """
@@ -182,8 +182,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         f"peerkit_service['url'] = 'http://127.0.0.1:{service_port}'\n"
         f"peerkit_service.setdefault('environment', {{}}).update({{'PEERKIT_HOME': {str(home)!r}, "
         f"'PATH': {str(bin_dir)!r} + ':' + __import__('os').environ.get('PATH', ''), "
-        f"'PEERKIT_SERVER_PUBLIC_URL': '{public_url}/services/peerkit/'}})\n"
-        f"c.Spawner.environment['PEERKIT_SERVER'] = '{public_url}/services/peerkit/'\n"
+        f"'PEERKIT_SERVER_PUBLIC_URL': '{public_url}/services/peerkit/', 'PYTHONPATH': {str(REPO)!r}}})\n"
+        f"c.JupyterHub.public_url = '{public_url}/'\n"
         # a token for the test to drive the hub's REST API as an admin
         "c.JupyterHub.services.append({'name': 'peerkit-test-admin', "
         f"'api_token': {ADMIN_TOKEN!r}}})\n"
@@ -193,7 +193,9 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         encoding="utf-8",
     )
     log = folder / "hub.log"
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}", "PEERKIT_HOME": str(home)}
+    # PYTHONPATH: the hub, the service and the spawned servers import this checkout's peerkit
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}", "PEERKIT_HOME": str(home),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     env.pop("JUPYTERHUB_API_TOKEN", None)
     with log.open("wb") as out:
         process = subprocess.Popen([str(bin_dir / "jupyterhub"), "-f", str(config)], cwd=folder, env=env,

@@ -2,12 +2,13 @@
 
 JupyterHub's SimpleLocalProcessSpawner starts this in place of ``jupyterhub-singleuser``
 with the same environment (``JUPYTERHUB_API_TOKEN``, ``JUPYTERHUB_SERVICE_URL``,
-``JUPYTERHUB_SERVICE_PREFIX``, ``PEERKIT_SERVER`` from ``c.Spawner.environment`` …).
+``JUPYTERHUB_PUBLIC_HUB_URL`` …).
 It listens where the hub told it to and answers the hub's health check. A ``POST``
 to ``<prefix>peerkit-kernel`` with a list of HTTP steps starts a "kernel": a child
 Python process that inherits this environment, as a real kernel does, and performs
 the steps with the kernel's own hub token, exactly as learner code would
-(``Authorization: token $JUPYTERHUB_API_TOKEN`` to ``$PEERKIT_SERVER``). Its answers
+(``Authorization: token $JUPYTERHUB_API_TOKEN`` to the service that
+:func:`peerkit.client.address.server_address` finds in the hub). Its answers
 come back as JSON. Test-only: it listens on 127.0.0.1.
 """
 from __future__ import annotations
@@ -22,7 +23,12 @@ from urllib.parse import urlparse
 KERNEL = r'''
 import json, os, sys, urllib.error, urllib.request
 
-server = os.environ["PEERKIT_SERVER"].rstrip("/")
+from peerkit.client.address import server_address
+
+# found as pk.join_cohort() finds it: from the hub's public URL, never typed
+address = server_address(None)
+assert address is not None and address.via_hub, address
+server = address.url.rstrip("/")
 hub_token = os.environ["JUPYTERHUB_API_TOKEN"]
 saved = {}
 results = []
@@ -31,7 +37,8 @@ for step in json.load(sys.stdin):
     body = step.get("body")
     if isinstance(body, dict):
         body = json.loads(json.dumps(body).replace("{join_code}", saved.get("join_code", "")))
-    request = urllib.request.Request(server + path, method=step.get("method", "GET"),
+    base = os.environ["JUPYTERHUB_API_URL"].rstrip("/") if step.get("hub_api") else server
+    request = urllib.request.Request(base + path, method=step.get("method", "GET"),
                                      data=None if body is None else json.dumps(body).encode())
     if body is not None:
         request.add_header("Content-Type", "application/json")
