@@ -37,16 +37,17 @@ ROUTE_MODULES = ("events", "pages", "hub")
 class BodyLimit:
     """Refuse a request body larger than ``limit`` bytes with 413, whether or not it said its length."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
+        self.app, self.default_limit, self.upload_limit = app, limit, upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_limit if scope.get("path", "").endswith("/submissions") else self.default_limit
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await problems.generic(413, self._words()).response()(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await problems.generic(413, self._words(limit)).response()(scope, receive, send)
             return
         received = 0
 
@@ -55,15 +56,16 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise Problem(413, "too-large", "Request too large", self._words())
+                if received > limit:
+                    raise Problem(413, "too-large", "Request too large", self._words(limit))
             return message
 
         await self.app(scope, limited, send)
 
-    def _words(self) -> str:
-        return (f"This request is larger than the server takes ({self.limit // 1024:,} KiB). "
-                "Send fewer answers at a time.")
+    @staticmethod
+    def _words(limit: int) -> str:
+        return (f"This request is larger than the server takes ({limit // 1024:,} KiB). "
+                "Send fewer answers (or files) at a time.")
 
 
 def sweep_retention(engine: Any, settings: ServerSettings) -> int:
@@ -104,7 +106,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.secret = secret
     problems.install(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
 
     from . import learners, trainers
 

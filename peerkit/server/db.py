@@ -79,6 +79,8 @@ learners = sa.Table(
     sa.Column("source", sa.String(8), nullable=False),  # "live" (joined through the server) or "file"
     sa.Column("joined_at", sa.String(40), nullable=False),
     sa.Column("last_seq", sa.BigInteger, nullable=False, server_default="0"),
+    # added by migration 0002: the created_at of the hand-in file this learner's answers came from
+    sa.Column("file_created_at", sa.String(40)),
     sa.UniqueConstraint("cohort_id", "pseudonym", name="learners_one_pseudonym"),
 )
 

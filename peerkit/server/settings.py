@@ -68,6 +68,8 @@ class ServerSettings:
     join_window_seconds: int = 600
     #: Largest request body we read, in bytes (a batch of answers, an uploaded hand-in file).
     max_body_bytes: int = 2 * 1024 * 1024
+    #: ... and for an upload of hand-in files (each file is at most 1 MB).
+    max_upload_bytes: int = 32 * 1024 * 1024
     #: Most answers in one ``POST /api/v1/me/answers``.
     max_batch: int = 500
     #: Seconds between two sweeps for closed cohorts past their retention.

@@ -1,4 +1,4 @@
-"""Room tallies (a show of hands typed in by the trainer), kept apart from learners' answers.
+"""Hand-in files and room tallies: when a learner's file was made; a show of hands typed in by the trainer.
 
 Revision ID: 0002
 Revises: 0001
@@ -15,6 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("learners") as batch:
+        batch.add_column(sa.Column("file_created_at", sa.String(40)))
     op.create_table(
         "tallies",
         sa.Column("cohort_id", sa.String(32), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
@@ -29,3 +31,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("tallies")
+    with op.batch_alter_table("learners") as batch:
+        batch.drop_column("file_created_at")
