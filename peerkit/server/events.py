@@ -218,6 +218,12 @@ async def revision_stream(broker: RevisionBroker, cohort_id: str, *,
             if not woken:
                 quiet += min(poll, keepalive)
             revision = await asyncio.to_thread(read, cohort_id)
+            # told of a revision the store does not show yet (SQLite: told just before COMMIT): look again soon
+            for _ in range(50):
+                if revision is None or revision >= subscription.latest:
+                    break
+                await asyncio.sleep(0.01)
+                revision = await asyncio.to_thread(read, cohort_id)
             if revision is None:
                 yield format_event("gone", {"detail": "This cohort no longer exists."})
                 return

@@ -197,26 +197,6 @@ def _same_origin(request: Request) -> None:
         raise Problem(403, "cross-site", "Not from this page", "Use the buttons on the projector page.")
 
 
-def set_text_hidden(engine: sa.Engine, trainer_id: str, cohort_id: str, answer_id: int, hidden: bool) -> bool:
-    """Hide (or show again) one shared text on the projector; True if it changed. 404 if it is not there."""
-    from .cohorts import owned
-    from .events import changed
-
-    def work(conn: sa.Connection) -> bool:
-        owned(conn, trainer_id, cohort_id, lock=True)
-        current = conn.execute(sa.select(db.answers.c.hidden).where(
-            db.answers.c.id == answer_id, db.answers.c.cohort_id == cohort_id)).first()
-        if current is None:
-            raise Problem(404, "no-such-text", "No such text", "That text is not in this cohort (any more).")
-        if bool(current.hidden) == hidden:
-            return False
-        conn.execute(sa.update(db.answers).where(db.answers.c.id == answer_id).values(hidden=hidden))
-        changed(conn, cohort_id)
-        return True
-
-    return db.write(engine, work)
-
-
 @router.post("/projector/{cohort_id}/texts/{answer_id}/{action}")
 async def hide_or_show(cohort_id: str, answer_id: int, action: str, request: Request) -> dict[str, Any]:
     if action not in ("hide", "show"):
@@ -225,9 +205,10 @@ async def hide_or_show(cohort_id: str, answer_id: int, action: str, request: Req
     who = await signed_in_trainer(request)
     if who is None:
         raise Problem(401, "not-signed-in", "Not signed in", "Sign in again with your trainer link.")
-    changed_now = await run_in_threadpool(set_text_hidden, request.app.state.engine, who.id, cohort_id,
-                                          answer_id, action == "hide")
-    return {"id": answer_id, "hidden": action == "hide", "changed": changed_now}
+    from .trainer_data import set_hidden  # the API's own rule (POST /api/v1/cohorts/{id}/reflections/{rid}/hide)
+
+    return await run_in_threadpool(set_hidden, request.app.state.engine, who.id, cohort_id, answer_id,
+                                   action == "hide")
 
 
 # -- the phone page --------------------------------------------------------------------------

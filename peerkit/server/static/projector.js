@@ -10,6 +10,7 @@
   let shown = Number(main.dataset.revision || 0);
   let wanted = shown;
   let fetching = false;
+  let pendingFocus = "";  // the id to give focus back to after the next redraw
 
   function say(text) { if (connection.textContent !== text) connection.textContent = text; }
 
@@ -26,11 +27,17 @@
         holder.innerHTML = html;  // server-rendered with autoescape; a <template> runs nothing
         const part = holder.content.querySelector(".live-part");
         const revision = part ? Number(part.dataset.revision) : target;
-        const focused = document.activeElement && live.contains(document.activeElement) ? document.activeElement.id : "";
+        const focused = pendingFocus ||
+          (document.activeElement && live.contains(document.activeElement) ? document.activeElement.id : "");
+        pendingFocus = "";
         const openDetails = [...live.querySelectorAll("details[open]")].map((d) => d.className);
         live.replaceChildren(holder.content);
         openDetails.forEach((name) => { const d = live.querySelector("details." + name); if (d) d.open = true; });
-        if (focused) { const again = document.getElementById(focused); (again || main).focus(); }
+        if (focused) {
+          // the same control if it is still there; else (a text just hidden) the texts' heading
+          const again = document.getElementById(focused) || document.getElementById("texts-title") || main;
+          again.focus();
+        }
         shown = Math.max(shown, revision);
         if (revision < target) await new Promise((r) => setTimeout(r, 50));  // not visible yet: ask again
         main.dataset.revision = String(shown);
@@ -58,11 +65,12 @@
   live.addEventListener("click", async (event) => {
     const button = event.target.closest("button[data-text]");
     if (!button) return;
-    button.disabled = true;
+    pendingFocus = button.id;
+    button.setAttribute("aria-disabled", "true");
     const url = main.dataset.base + "projector/" + main.dataset.cohort + "/texts/" + button.dataset.text + "/" +
       button.dataset.action;
     const reply = await fetch(url, {method: "POST", credentials: "same-origin", headers: {"X-Peerkit-Page": "1"}});
-    if (!reply.ok) { button.disabled = false; say("Could not change that text (" + reply.status + ")."); return; }
+    if (!reply.ok) { button.removeAttribute("aria-disabled"); pendingFocus = ""; say("Could not change that text (" + reply.status + ")."); return; }
     say(button.dataset.action === "hide" ? "Text hidden from the projector." : "Text shown again.");
     wanted = Math.max(wanted, shown + 1);
     refresh();
