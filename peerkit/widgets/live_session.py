@@ -213,9 +213,9 @@ class LiveSession(widgets.VBox):
             except ContentError:
                 title = exercise
             rows.append(f"<tr><td>{escape(title)}</td><td>{int(data.get('respondents') or 0)}</td></tr>")
-        from_files = int(answer.get("from_files") or 0)
+        from_files, members = int(answer.get("from_files") or 0), int(answer.get("members") or 0)
         self._counts.value = (
-            f"<p style='{BIG}'>{int(answer.get('members') or 0)} people joined"
+            f"<p style='{BIG}'>{members} {'person' if members == 1 else 'people'} joined"
             + (f"; {from_files} answered by hand-in file" if from_files else "") + ".</p>"
             + ("<table style='font-size:1.1rem'><thead><tr><th scope='col'>Exercise</th>"
                f"<th scope='col'>People who answered</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
