@@ -24,7 +24,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import db, problems
-from .problems import Problem
 from .settings import ServerSettings
 
 log = logging.getLogger("peerkit.server")
@@ -49,18 +48,31 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await problems.generic(413, self._words(limit)).response()(scope, receive, send)
             return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS") or declared is not None:
+            await self.app(scope, receive, send)  # a declared length was checked above; h11 enforces it
+            return
+        # no declared length (chunked): read it here, up to the limit, then hand it on
+        chunks, received, more = [], 0, True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise Problem(413, "too-large", "Request too large", self._words(limit))
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            received += len(chunks[-1])
+            if received > limit:
+                await problems.generic(413, self._words(limit)).response()(scope, receive, send)
+                return
+            more = message.get("more_body", False)
+        body, replayed = b"".join(chunks), False
 
-        await self.app(scope, limited, send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     @staticmethod
     def _words(limit: int) -> str:

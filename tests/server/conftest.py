@@ -230,3 +230,68 @@ def join(server: RunningServer, code: str, who: str | None = None) -> str:
         reply = client.post("/api/v1/join", json={"code": code, "pseudonym": who or pseudonym()})
     assert reply.status_code == 201, reply.text
     return reply.json()["token"]
+
+
+def snapshot(db_url: str, *, skip: tuple[str, ...] = ("join_attempts",)) -> dict[str, list[tuple]]:
+    """Every row of every server table (read directly, as the server's owner could), for before/after checks."""
+    import sqlalchemy as sa
+
+    from peerkit.server import db
+
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            tables = {}
+            for table in db.metadata.sorted_tables:
+                if table.name in skip:
+                    continue
+                rows = conn.execute(sa.select(table)).all()
+                tables[table.name] = sorted((tuple(row) for row in rows), key=repr)
+            return tables
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class Classroom:
+    """Two trainers' cohorts on one server: victims with answers in one, an attacker in the other."""
+
+    server: RunningServer
+    trainer: str
+    other_trainer: str
+    cohort: dict[str, Any]
+    other_cohort: dict[str, Any]
+    victims: list[str]
+    victim_pseudonyms: list[str]
+    intruder: str  # a learner in the victims' own cohort
+    outsider: str  # a learner in the other cohort
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def classroom(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Classroom]:
+    """One server per module and backend (starting one costs seconds on a busy machine)."""
+    folder = tmp_path_factory.mktemp("classroom")
+    generator = _database(request.param, request, folder)
+    db_url = next(generator)
+    server = launch(db_url, folder)
+    try:
+        trainer, other = add_trainer(server, "Ana"), add_trainer(server, "Ben")
+        cohort, other_cohort = make_cohort(server, trainer, "Victims"), make_cohort(server, other, "Elsewhere")
+        names = [pseudonym() for _ in range(5)]
+        victims = [join(server, cohort["join_code"], name) for name in names]
+        for index, token in enumerate(victims):
+            with server.client(token) as client:
+                reply = client.post("/api/v1/me/answers", json={"answers": [
+                    {"seq": 10, "exercise": "boundaries", "item": "B01", "value": "maybe"},
+                    {"seq": 11, "exercise": "core_skills", "item": "C01", "value": 3},
+                    {"seq": 12, "exercise": "welcome_reflection", "item": "R1",
+                     "value": {"text": f"victim secret {index}", "share": True}}]})
+                assert reply.json()["refused"] == [], reply.text
+        yield Classroom(server, trainer, other, cohort, other_cohort, victims, names,
+                        join(server, cohort["join_code"]), join(server, other_cohort["join_code"]))
+    finally:
+        server.stop()
+        try:
+            next(generator)
+        except StopIteration:
+            pass
