@@ -98,3 +98,36 @@ def test_server_killed_mid_burst_every_unacknowledged_answer_is_resent(
     assert sender.wait_until_idle(20)
     assert my_answers(server, token) == total  # every answer is there exactly once
     assert outbox.refusals(store) == {}
+
+
+def test_in_a_real_kernel_the_status_turns_shared_on_the_kernels_own_thread(live: Any, tmp_path: Path,
+                                                                            monkeypatch: Any) -> None:
+    """In Jupyter the sender's word reaches the widget through the kernel's event loop, between cells."""
+    import os
+
+    import nbclient
+    import nbformat
+
+    from client_helpers import ROOT
+
+    monkeypatch.setenv("PEERKIT_HOME", str(tmp_path / "kernel-home"))
+    monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    code, url = live.cohort["join_code"], live.server.url
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(
+            "import threading, peerkit as pk\n"
+            "panel = pk.join_cohort()\n"
+            "panel._boxes['boundaries'].value = True\n"
+            f"assert panel.join({code!r}, url={url!r}), panel.status\n"
+            "matrix = pk.exercise('boundaries')\n"
+            "seen = []\n"
+            "matrix.observe(lambda c: seen.append((c['new'], threading.current_thread().name)), names='status')\n"
+            "matrix.answer('B01', 'maybe')\n"
+            "print('FIRST', matrix.status)"),
+        nbformat.v4.new_code_cell("import time; time.sleep(1.5)"),
+        nbformat.v4.new_code_cell("print('LATER', matrix.status, seen[-1][1])"),
+    ])
+    nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120, cwd=str(ROOT)).execute()
+    outputs = "".join(o.get("text", "") for cell in notebook.cells for o in cell.get("outputs", []))
+    assert "FIRST " + WAITING in outputs or "FIRST " + SHARED in outputs
+    assert "LATER " + SHARED + " MainThread" in outputs, outputs

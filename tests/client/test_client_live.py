@@ -198,3 +198,22 @@ def test_binder_learner_with_only_address_and_code(live: Any, tmp_path: Path) ->
                            "from peerkit.store import LocalStore\n"
                            "print(portable_settings(LocalStore()))\n", home)
     assert "pkl_" not in portfolio and "127.0.0.1" not in portfolio
+
+
+def test_compare_shows_the_learners_own_cohort_from_the_server(live: Any, learner_store: Any) -> None:
+    from peerkit.widgets.group_comparison import GroupComparison
+
+    stores = [learner_store(f"c{i}") for i in range(6)]
+    for number, store in enumerate(stores):
+        join(store, live.cohort["join_code"], url=live.server.url, share=["core_skills"])
+        store.save("core_skills", "C01", 2 + number % 3)
+        sync(store)
+    for store in stores:
+        assert sender_for(store).wait_until_idle(15)
+    chart = GroupComparison("core_skills", store=stores[0])
+    assert chart.group_label == "group you joined"
+    assert "(n = 6)" in chart.view.value
+    assert "could not be reached" not in chart.view.value
+    live.server.kill()
+    chart.refresh()  # the server away: the reference group, and it says so
+    assert chart.group_label != "group you joined" and "could not be reached" in chart.view.value
