@@ -127,7 +127,8 @@ def test_in_a_real_kernel_the_status_turns_shared_on_the_kernels_own_thread(live
         nbformat.v4.new_code_cell("import time; time.sleep(1.5)"),
         nbformat.v4.new_code_cell("print('LATER', matrix.status, seen[-1][1])"),
     ])
-    nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120, cwd=str(ROOT)).execute()
+    nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120,
+                            resources={"metadata": {"path": str(ROOT)}}).execute()
     outputs = "".join(o.get("text", "") for cell in notebook.cells for o in cell.get("outputs", []))
     assert "FIRST " + WAITING in outputs or "FIRST " + SHARED in outputs
     assert "LATER " + SHARED + " MainThread" in outputs, outputs
