@@ -42,14 +42,19 @@ PERSONAL_KINDS = frozenset({"reflection", "smart_goal", "reframe"})
 PERSONAL_EXERCISES = frozenset({"recovery_dimensions", "self_care_plan"})
 
 
+#: What sharing an exercise means, for every exercise (the join panel says it once, above the boxes).
+WHO_SEES = ("The group sees only counts, and only once at least five people answered; your trainer can also see "
+            "your shared answers under your code name, never with your name.")
+
+
 def who_would_see(exercise: Exercise) -> str:
-    """Plain words on who would see this exercise's answers if it is shared."""
+    """Plain words on who would see this exercise's answers, where it needs saying beyond :data:`WHO_SEES`."""
     if exercise.kind == "reflection":
-        return ("only reflections you marked “share”; your trainer reads them and may show them to the group "
-                "on the screen, without your name")
+        return ("only reflections you marked “share”: your trainer reads them under your code name and may show "
+                "them to the group on the screen")
     if exercise.id in PERSONAL_EXERCISES or exercise.kind in PERSONAL_KINDS:
-        return "personal: your trainer and the group would see them as part of the group's counts, without your name"
-    return "counted with the group's answers, without your name"
+        return "personal: your trainer would see your answers under your code name; the group only counts"
+    return ""
 
 
 def check_share(exercises: Iterable[str] | None) -> list[str]:

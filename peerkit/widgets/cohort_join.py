@@ -21,7 +21,7 @@ import ipywidgets as widgets
 import traitlets
 
 from ..cohort.membership import join, leave, membership, set_sharing
-from ..cohort.sharing import check_share, default_share, who_would_see
+from ..cohort.sharing import WHO_SEES, check_share, default_share, who_would_see
 from ..errors import PeerkitError, StoreError
 from ..exercises import ContentError, exercise_ids, load_exercise
 from ..store import LocalStore
@@ -57,8 +57,9 @@ class CohortJoin(widgets.VBox):
                 definition = load_exercise(exercise)
             except ContentError:
                 continue
+            note = who_would_see(definition)
             box = widgets.Checkbox(value=exercise in ticked,
-                                   description=f"Share: {definition.title} ({who_would_see(definition)})",
+                                   description=f"Share: {definition.title}" + (f" ({note})" if note else ""),
                                    indent=False, layout=widgets.Layout(width="auto"))
             box.observe(self._sharing_changed, names="value")
             self._boxes[exercise] = box
@@ -81,7 +82,8 @@ class CohortJoin(widgets.VBox):
         share_box = widgets.VBox([self._all, *self._boxes.values()], layout=widgets.Layout(margin="0 0 0.8rem 0"))
         super().__init__(
             [widgets.HTML(f"<h3>Join your group</h3>{INTRO}"), self._code, self._url,
-             widgets.HTML("<p><strong>What to share</strong></p>"), share_box,
+             widgets.HTML(f"<p><strong>What to share</strong> (nothing is ticked for you). {escape(WHO_SEES)}</p>"),
+             share_box,
              widgets.HBox([self._join, self._leave, self._send_button, self._file]), self._status],
             **kwargs,
         )
