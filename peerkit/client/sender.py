@@ -128,13 +128,14 @@ class Sender:
     def _run(self) -> None:
         from ..store import LocalStore
 
-        store = LocalStore(self.path)
+        store: LocalStore | None = None
         pause = 0.0
         while True:
             self._wake.wait(timeout=pause or None)
             self._wake.clear()
             self._busy = True
             try:
+                store = store or LocalStore(self.path)  # in the loop: a store locked for a while is retried
                 pause = self._drain(store, pause)
             except Exception as error:  # noqa: BLE001 - the thread must outlive one bad round
                 self.last_error = f"{type(error).__name__}: {error}"
