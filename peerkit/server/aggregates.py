@@ -44,22 +44,21 @@ def apply_change(conn: sa.Connection, cohort_id: str, learner_id: int, exercise:
         changes[key] = changes.get(key, 0) + 1
     for key in sorted(k for k, delta in changes.items() if delta):
         db.upsert(conn, db.counts, {"cohort_id": cohort_id, "exercise": exercise, "item": item, "value_key": key,
-                                    "n": changes[key]}, ["cohort_id", "exercise", "item", "value_key"],
-                  add={"n": changes[key]})
+                                    "n": changes[key]}, ("cohort_id", "exercise", "item", "value_key"), add=("n",))
     had, has = old is not None, new is not None
     person = int(has) - int(had)
     files = (int(has and new_source == "file")) - (int(had and old_source == "file"))
     if person or files:
         db.upsert(conn, db.item_respondents, {"cohort_id": cohort_id, "exercise": exercise, "item": item,
                                               "n": person, "from_files": files},
-                  ["cohort_id", "exercise", "item"], add={"n": person, "from_files": files})
+                  ("cohort_id", "exercise", "item"), add=("n", "from_files"))
     if person:
         others = conn.execute(sa.select(sa.func.count()).select_from(db.answers).where(
             db.answers.c.learner_id == learner_id, db.answers.c.exercise == exercise, db.answers.c.item != item,
             db.answers.c.value.is_not(None))).scalar_one()
         if others == 0:  # the learner's first answer to this exercise, or their last one gone
             db.upsert(conn, db.exercise_respondents, {"cohort_id": cohort_id, "exercise": exercise, "n": person},
-                      ["cohort_id", "exercise"], add={"n": person})
+                      ("cohort_id", "exercise"), add=("n",))
 
 
 def read(conn: sa.Connection, cohort: sa.Row, exercise: str | None = None) -> dict[str, Any]:

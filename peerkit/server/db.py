@@ -230,17 +230,25 @@ def lock_cohort(conn: sa.Connection, cohort_id: str) -> sa.Row | None:
     return conn.execute(query).first()
 
 
-def upsert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: list[str],
-           add: dict[str, int] | None = None, set_: dict[str, Any] | None = None) -> None:
-    """Insert a row, or on a key conflict add ``add`` to its counters and set ``set_`` columns."""
-    if is_postgresql(conn):
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table).values(**values)
-    changes: dict[str, Any] = {name: table.c[name] + statement.excluded[name] for name in (add or {})}
-    changes.update(set_ or {})
-    conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes))
+_UPSERTS: dict[tuple[Any, ...], Any] = {}
+
+
+def upsert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: tuple[str, ...],
+           add: tuple[str, ...] = (), replace: tuple[str, ...] = ()) -> None:
+    """Insert a row, or on a conflict of ``keys`` add the new ``add`` columns to the stored ones and take the
+    new ``replace`` columns. The statement is built once per shape (it runs for every answer)."""
+    shape = (conn.dialect.name, table.name, tuple(sorted(values)), keys, add, replace)
+    statement = _UPSERTS.get(shape)
+    if statement is None:
+        if is_postgresql(conn):
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        inserting = insert(table)
+        changes: dict[str, Any] = {name: table.c[name] + inserting.excluded[name] for name in add}
+        changes.update({name: inserting.excluded[name] for name in replace})
+        statement = _UPSERTS[shape] = inserting.on_conflict_do_update(index_elements=list(keys), set_=changes)
+    conn.execute(statement, values)
 
 
 # -- migrations -----------------------------------------------------------------------------

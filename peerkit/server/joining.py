@@ -53,8 +53,8 @@ def _count(conn: sa.Connection, bucket: str, window: int) -> None:
     moment = int(time.time())
     start, n = _window_count(conn, bucket)
     if moment - start >= window:
-        db.upsert(conn, db.join_attempts, {"bucket": bucket, "window_start": moment, "n": 1}, ["bucket"],
-                  set_={"window_start": moment, "n": 1})
+        db.upsert(conn, db.join_attempts, {"bucket": bucket, "window_start": moment, "n": 1}, ("bucket",),
+                  replace=("window_start", "n"))
     else:
         conn.execute(sa.update(db.join_attempts).where(db.join_attempts.c.bucket == bucket)
                      .values(n=db.join_attempts.c.n + 1))
