@@ -97,10 +97,11 @@ def read(conn: sa.Connection, cohort: sa.Row, exercise: str | None = None) -> di
         else:
             entry["items"][row.item] = {"n": int(row.n), "counts": counts.get((row.exercise, row.item), {})}
     _add_tallies(conn, tally_where, exercises, minimum)
-    members = conn.execute(sa.select(sa.func.count()).select_from(db.learners).where(
-        db.learners.c.cohort_id == cohort.id)).scalar_one()
+    by_source = dict(conn.execute(sa.select(db.learners.c.source, sa.func.count()).where(
+        db.learners.c.cohort_id == cohort.id).group_by(db.learners.c.source)).all())
     return {"cohort": {"id": cohort.id, "name": cohort.name, "min_group_size": minimum, "status": cohort.status},
-            "revision": int(cohort.revision), "members": int(members), "from_files": from_files,
+            "revision": int(cohort.revision), "members": int(sum(by_source.values())),
+            "members_from_files": int(by_source.get("file", 0)), "from_files": from_files,
             "exercises": exercises}
 
 

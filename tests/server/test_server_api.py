@@ -173,7 +173,7 @@ def test_hand_in_files_never_overwrite_a_live_learner(server: RunningServer, coh
         rows = trainer.get(f"/api/v1/cohorts/{cohort['id']}/responses").json()["responses"]
         assert sorted((r["item"], r["value"]) for r in rows if r["learner"] == offline) == [("B01", "maybe")]
         data = trainer.get(f"/api/v1/cohorts/{cohort['id']}/aggregates").json()
-        assert data["from_files"] == 1 and data["members"] == 2
+        assert data["from_files"] == 1 and data["members"] == 2 and data["members_from_files"] == 1
 
 
 def test_room_tally(server: RunningServer, cohort: dict, trainer_token: str) -> None:
