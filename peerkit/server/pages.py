@@ -7,8 +7,8 @@ HTML by hand. The only markup inserted as-is is the notebooks' HTML charts
 and the QR code segno draws from the server's own address.
 
 - ``GET /sign-in?token=pkt_…`` keeps the trainer token in an HttpOnly,
-  SameSite=Strict cookie and redirects, so the token leaves the address bar and
-  the browser history.
+  SameSite=Strict cookie and redirects (to ``next=projector/<cohort id>`` if given,
+  a page of this server only), so the token leaves the address bar and the history.
 - ``GET /projector`` lists the trainer's cohorts; ``GET /projector/{id}`` is the
   page for the room: join code and address large, a QR code of the address,
   counts, the most divided items, the charts and the shared texts. It listens to
@@ -22,6 +22,7 @@ and the QR code segno draws from the server's own address.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -97,8 +98,12 @@ def _sign_in_page(request: Request, status: int = 401, message: str = "") -> HTM
 
 # -- trainer sign-in ------------------------------------------------------------------------
 
+#: Where ``/sign-in?next=`` may lead: a page of this server, never another site.
+_NEXT = re.compile(r"^/?projector(/cohort-[a-z0-9]{1,40})?$")
+
+
 @router.get("/sign-in")
-async def sign_in(request: Request, token: str = "") -> Response:
+async def sign_in(request: Request, token: str = "", next: str = "") -> Response:  # noqa: A002 - the query name
     if not token.startswith(TRAINER_PREFIX):
         return _sign_in_page(request, 400 if token else 200,
                              "That link holds no trainer token." if token else "")
@@ -106,7 +111,8 @@ async def sign_in(request: Request, token: str = "") -> Response:
     if principal is None or principal.role != "trainer":
         return _sign_in_page(request, 401, "That trainer token does not work here (it may belong to another "
                                            "server). Make a new one with `peerkit trainer add NAME`.")
-    response = RedirectResponse(base_path(request) + "projector", status_code=303)
+    target = next.lstrip("/") if _NEXT.match(next) else "projector"
+    response = RedirectResponse(base_path(request) + target, status_code=303)
     response.set_cookie(TRAINER_COOKIE, token, max_age=COOKIE_SECONDS, path=base_path(request), httponly=True,
                         samesite="strict", secure=request.url.scheme == "https")
     response.headers["Referrer-Policy"] = "no-referrer"

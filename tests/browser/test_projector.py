@@ -263,3 +263,12 @@ def test_script_payloads_in_learner_text_never_run(page, server: Server) -> None
         assert any(payload in text for text in shown), f"{payload!r} is not shown literally"
     assert PAYLOADS[0] in page.locator(".cohort-name").inner_text()
     assert "{{ 7*7 }}" in " ".join(shown)  # no template ran on learner text either
+
+
+def test_sign_in_goes_on_to_the_projector_named_but_never_off_site(page, server: Server) -> None:
+    room = _room(server, "Next group", size=1)
+    page.goto(f"{server.url}/sign-in?token={server.trainer_token}&next=projector/{room.cohort['id']}")
+    assert page.url == f"{server.url}/projector/{room.cohort['id']}"
+    for elsewhere in ("https://evil.example/", "//evil.example/projector", "/../api/v1/cohorts"):
+        page.goto(f"{server.url}/sign-in?token={server.trainer_token}&next={elsewhere}")
+        assert page.url == f"{server.url}/projector", (elsewhere, page.url)
