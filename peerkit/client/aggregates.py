@@ -68,7 +68,7 @@ def frame_from_aggregates(answer: dict[str, Any], exercise_id: str) -> "pd.DataF
 
 
 def group_frame_or_reason(store: "LocalStore", exercise_id: str, *,
-                          timeout: float = 3.0) -> "tuple[pd.DataFrame | None, str]":
+                          timeout: float = 2.0) -> "tuple[pd.DataFrame | None, str]":
     """``(tidy counts, "")``, or ``(None, why there is no group to show)``."""
     from ..cohort.membership import credentials, membership
     from .http import ServerClient, ServerRefused, ServerUnreachable
@@ -82,6 +82,10 @@ def group_frame_or_reason(store: "LocalStore", exercise_id: str, *,
     if signed_in is None:
         return None, "This computer is not signed in to your group; join again with your trainer's code."
     client = ServerClient(str(signed_in["server"]), str(signed_in["token"]), timeout=timeout)
+    from .sender import sender_for
+
+    if sender_for(store).server_seems_away():  # the sender is still waiting for it: do not make a cell wait too
+        return None, f"Your group's server could not be reached just now ({client.address})."
     try:
         answer = client.my_aggregates(exercise_id)
     except ServerUnreachable:

@@ -61,6 +61,8 @@ class Sender:
         self.last_error = ""
         self.attempts = 0
         self.retry_in = 0.0
+        #: ``time.monotonic()`` of the first failed try since the server last answered (None: it answers).
+        self.unreachable_since: float | None = None
 
     # -- starting and waking ---------------------------------------------------------------------
     def wake(self) -> None:
@@ -84,6 +86,10 @@ class Sender:
                 return True
             time.sleep(0.02)
         return False
+
+    def server_seems_away(self) -> bool:
+        """Did the last try to send fail for want of an answer (so a chart need not wait on it)?"""
+        return self.unreachable_since is not None
 
     # -- what the learner is told ---------------------------------------------------------------
     def status_for(self, exercise: str | None) -> str:
@@ -170,11 +176,13 @@ class Sender:
                 reply = client.send_answers([change.as_answer() for change in batch]) or {}
             except ServerUnreachable as error:
                 self.last_error = str(error)
+                self.unreachable_since = self.unreachable_since or time.monotonic()
                 self.problem = ""
                 self._tell_waiters()
                 return min(max(FIRST_RETRY_SECONDS, pause * 2), MAX_RETRY_SECONDS)
             except ServerRefused as error:
                 self.last_error = str(error)
+                self.unreachable_since = None
                 if error.status == 429:
                     return max(error.retry_after or MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS)
                 # signed out, cohort closed or deleted: the answers stay here; say why, wait for a change
@@ -187,6 +195,7 @@ class Sender:
             answered |= {int(r["seq"]) for r in reply.get("refused", []) if isinstance(r, dict) and "seq" in r}
             self.problem = ""
             self.last_error = ""
+            self.unreachable_since = None
             pause = 0.0
             self._tell_waiters()
             if not answered & {change.seq for change in batch}:

@@ -132,3 +132,36 @@ def test_in_a_real_kernel_the_status_turns_shared_on_the_kernels_own_thread(live
     outputs = "".join(o.get("text", "") for cell in notebook.cells for o in cell.get("outputs", []))
     assert "FIRST " + WAITING in outputs or "FIRST " + SHARED in outputs
     assert "LATER " + SHARED + " MainThread" in outputs, outputs
+
+
+def test_a_server_that_stalls_never_holds_a_chart_once_the_sender_knows(live: Any, learner_store: Any) -> None:
+    """A server that takes connections but never answers: the sender waits for it, the learner's cells do not."""
+    import socket
+
+    from peerkit.client.aggregates import group_frame_or_reason
+    from peerkit.cohort.membership import CREDENTIALS_SETTING
+
+    stalled = socket.socket()
+    stalled.bind(("127.0.0.1", 0))
+    stalled.listen(50)  # connections wait in the backlog; nothing ever answers
+    try:
+        store = learner_store("stalled")
+        join(store, live.cohort["join_code"], url=live.server.url, share=["boundaries"])
+        signed_in = credentials(store)
+        store.set_setting(CREDENTIALS_SETTING, {**signed_in,
+                                                "server": f"http://127.0.0.1:{stalled.getsockname()[1]}"})
+        from peerkit.widgets.boundary_matrix import BoundaryMatrix
+
+        matrix = BoundaryMatrix("boundaries", store=store)
+        started = time.perf_counter()
+        matrix.answer("B01", "maybe")
+        assert time.perf_counter() - started < 0.5 and matrix.status == WAITING
+        sender = sender_for(store)
+        wait_for(sender.server_seems_away, timeout=10)
+        started = time.perf_counter()
+        frame, reason = group_frame_or_reason(store, "boundaries")
+        assert time.perf_counter() - started < 0.2
+        assert frame is None and "could not be reached" in reason
+        assert outbox.pending_count(store) == 1
+    finally:
+        stalled.close()
