@@ -272,3 +272,40 @@ def test_sign_in_goes_on_to_the_projector_named_but_never_off_site(page, server:
     for elsewhere in ("https://evil.example/", "//evil.example/projector", "/../api/v1/cohorts"):
         page.goto(f"{server.url}/sign-in?token={server.trainer_token}&next={elsewhere}")
         assert page.url == f"{server.url}/projector", (elsewhere, page.url)
+
+
+def test_a_learner_with_a_phone_joins_and_answers(browser, server: Server) -> None:
+    cohort = server.cohort("Phone group")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        phone = context.new_page()
+        phone.goto(server.url + "/")
+        phone.get_by_role("textbox", name=re.compile("Join code")).fill(cohort["join_code"].lower().replace("-", " "))
+        phone.get_by_role("button", name="Join").click()
+        phone.get_by_role("heading", name=re.compile("You joined")).wait_for()
+        assert "Phone group" in phone.locator("#cohort-name").inner_text()
+        form = phone.locator("form[data-exercise=boundaries]")
+        for number, value in ((1, "Never OK"), (2, "Maybe OK"), (3, "Always OK")):
+            form.locator("fieldset").nth(number - 1).get_by_label(re.compile(value, re.I)).check()
+        form.get_by_role("button", name=re.compile("Send my answers")).click()
+        form.locator(".status", has_text="Shared: 3 answers").wait_for()
+        ratings = phone.locator("form[data-exercise=core_skills]")
+        ratings.locator("fieldset").first.locator("input[value='4']").check()
+        ratings.get_by_role("button", name=re.compile("Send my answers")).click()
+        ratings.locator(".status", has_text="Shared: 1 answer.").wait_for()
+    finally:
+        context.close()
+    with server.api(server.trainer_token) as client:
+        rows = client.get(f"/api/v1/cohorts/{cohort['id']}/responses").json()["responses"]
+    assert sorted((r["exercise"], r["item"], r["value"]) for r in rows) == [
+        ("boundaries", "B01", "never"), ("boundaries", "B02", "maybe"), ("boundaries", "B03", "always"),
+        ("core_skills", "C01", 4)]
+
+
+def test_axe_finds_nothing_serious_on_the_phone_page(page, server: Server, axe_source: str) -> None:
+    page.goto(server.url + "/")
+    page.add_script_tag(content=axe_source)
+    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))""")
+    serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    assert not serious, serious

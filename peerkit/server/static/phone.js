@@ -87,7 +87,7 @@
       if (reply.data.last_seq && reply.data.last_seq > state.seq) { state.seq = reply.data.last_seq; save(state); }
       status.textContent = refused.length
         ? "Sent " + reply.data.accepted.length + "; not taken: " + refused.map((r) => r.item + " (" + r.detail + ")").join("; ")
-        : "Shared: " + reply.data.accepted.length + " answers.";
+        : "Shared: " + reply.data.accepted.length + (reply.data.accepted.length === 1 ? " answer." : " answers.");
     });
   });
 
