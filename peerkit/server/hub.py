@@ -29,6 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from fastapi import APIRouter, Request
+
 #: The service's name in the hub's configuration (``c.JupyterHub.services``).
 SERVICE_NAME = "peerkit"
 #: Hub users in this group are trainers.
@@ -228,6 +230,35 @@ def install(app: Any) -> None:
     """Called by :func:`peerkit.server.app.create_app` for every route module: on a hub, route under the prefix."""
     if getattr(app.state.settings, "hub", False) and service_prefix() != "/":
         app.add_middleware(ServicePrefix, prefix=service_prefix())
+
+
+# -- the projector page for hub trainers ----------------------------------------------------------
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/api/v1/hub/sign-in-link")
+async def sign_in_link(request: Request) -> dict[str, str]:
+    """A hub trainer's sign-in link for the projector page (a fresh ``pkt_`` token of theirs, in the link only).
+
+    A browser on the hub holds no hub token the page could use, so the trainer's
+    kernel asks for this link (``POST /api/v1/hub/sign-in-link`` with its hub token)
+    and opens it once in the projector's browser, like the link ``peerkit serve``
+    prints elsewhere.
+    """
+    from starlette.concurrency import run_in_threadpool
+
+    from . import db
+    from .auth import new_trainer, trainer
+    from .pages import learner_address
+    from .problems import Problem
+
+    if not getattr(request.app.state.settings, "hub", False):
+        raise Problem(404, "not-found", "Not found", "There is nothing at this address.")
+    who = await trainer(request)
+    _, token = await run_in_threadpool(db.write, request.app.state.engine,
+                                       lambda conn: new_trainer(conn, who.name or who.id, who.id))
+    return {"sign_in": f"{learner_address(request)}sign-in?token={token}&next=projector"}
 
 
 def main() -> None:

@@ -106,3 +106,27 @@ def test_the_trainer_token_scope_comes_from_the_group(people) -> None:
         assert me["status"] == 200, me
         assert ("custom:peerkit:trainer" in me["body"]["scopes"]) is expected, me["body"]["scopes"]
         assert "access:services!service=peerkit" in me["body"]["scopes"]
+
+
+def test_a_hub_trainer_opens_the_projector_page_through_the_hub(people) -> None:
+    hub = people
+    made, link = hub.run_kernel("trainer", [
+        {"method": "POST", "path": "/api/v1/cohorts", "body": {"name": "Projected <b>group</b>"}},
+        {"method": "POST", "path": "/api/v1/hub/sign-in-link"},
+    ])
+    assert link["status"] == 200, link
+    sign_in = link["body"]["sign_in"]
+    assert sign_in.startswith(f"{hub.url}/services/peerkit/sign-in?token=pkt_"), sign_in
+    import httpx
+
+    with httpx.Client(follow_redirects=True, timeout=20) as browser:
+        page = browser.get(sign_in)
+        assert page.status_code == 200 and str(page.url) == f"{hub.url}/services/peerkit/projector", page.url
+        projector = browser.get(f"{hub.url}/services/peerkit/projector/{made['body']['id']}")
+        assert projector.status_code == 200
+        assert made["body"]["join_code"] in projector.text
+        assert "Projected &lt;b&gt;group&lt;/b&gt;" in projector.text
+        assert 'src="/services/peerkit/static/projector.js"' in projector.text  # links keep the hub's prefix
+        assert browser.get(f"{hub.url}/services/peerkit/static/projector.js").status_code == 200
+    (refused,) = hub.run_kernel("alice", [{"method": "POST", "path": "/api/v1/hub/sign-in-link"}])
+    assert refused["status"] == 403, refused
