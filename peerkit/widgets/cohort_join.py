@@ -187,7 +187,12 @@ class CohortJoin(widgets.VBox):
         self.joined = current is not None
         self.cohort_name = current.name if current else ""
         self.mode = current.mode if current else ""
-        self._code.disabled = self._url.disabled = self._join.disabled = self.joined and self.mode == "live"
+        from ..cohort.membership import credentials
+
+        # joined live on this computer: nothing to type. A membership without its sign-in (a portfolio
+        # restored in a new session) or a file membership may join (again) with a code.
+        signed_in = self.joined and self.mode == "live" and credentials(self.store) is not None
+        self._code.disabled = self._url.disabled = self._join.disabled = signed_in
         self._leave.disabled = not self.joined
         self._send_button.layout.display = "" if self.mode == "live" else "none"
         self._file.layout.display = "" if self.mode == "file" else "none"

@@ -83,3 +83,20 @@ def test_join_panel_against_the_server(live: Any, learner_store: Any, tmp_path: 
     monkeypatch.chdir(tmp_path)
     assert panel.join(live.cohort["id"])
     assert panel.mode == "file" and panel.save_file().endswith(f"peerkit-submission-{live.cohort['id']}.json")
+
+
+def test_a_restored_membership_without_its_sign_in_can_join_again(live: Any, learner_store: Any) -> None:
+    """A portfolio carries the membership but never the token: the panel says so and lets the learner re-join."""
+    from peerkit.cohort.membership import CREDENTIALS_SETTING
+    from peerkit.widgets.cohort_join import CohortJoin
+
+    ana = learner_store("restored")
+    join(ana, live.cohort["join_code"], url=live.server.url, share=["boundaries"])
+    ana.set_setting(CREDENTIALS_SETTING, None)  # as in a new session restored from a portfolio
+    ana.save("boundaries", "B01", "maybe")
+    panel = CohortJoin(ana)
+    assert "not signed in" in panel.status
+    assert not panel._code.disabled
+    assert panel.join(live.cohort["join_code"], url=live.server.url), panel.status
+    assert sender_for(ana).wait_until_idle(10)
+    assert my_answers(live.server, str(credentials(ana)["token"])) == 1
