@@ -239,7 +239,9 @@ def leave(store: "LocalStore", withdraw: bool = True) -> str:
     if withdraw and current.mode == "live" and client is not None:
         held = outbox.shared_count(store)
         try:
-            client.leave()
+            reply = client.leave()
+            if isinstance(reply, dict) and isinstance(reply.get("removed"), int):
+                held = reply["removed"]  # the server's own count
         except ServerUnreachable:
             raise CohortUnreachableError(
                 f"Could not reach your group's server to take back your answers, so you are still in "

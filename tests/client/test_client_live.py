@@ -73,7 +73,7 @@ def test_leaving_withdraws_everything_on_the_server(live: Any, learner_store: An
     token = _token(store)
     assert my_answers(live.server, token) == 3
     message = leave(store)
-    assert "removed" in message
+    assert "(3 answers)" in message and "removed" in message
     assert membership(store) is None and credentials(store) is None
     with live.server.client(token) as client:
         assert client.get("/api/v1/me").status_code in (401, 403)
