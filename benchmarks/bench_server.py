@@ -24,7 +24,8 @@ panel drawn). A refresh reads the counts kept per option, never the answers, and
 draws again only the exercises whose counts changed: its cost follows the new
 answers, not all answers.
 
-Run: .venv/bin/python benchmarks/bench_server.py   (about 1.5 minutes; LEARNERS=100 PACED_SECONDS=5 BURST=100 for a quick look)
+Run: .venv/bin/python benchmarks/bench_server.py   (about 1.5 minutes on an idle 2-core machine;
+LEARNERS=100 PACED_SECONDS=5 BURST=100 for a quick look; PARTS=refresh for the projector part only)
 """
 from __future__ import annotations
 
@@ -355,6 +356,41 @@ def fill_counts(db_path: Path, cohort_id: str, learners: int) -> None:
     conn.close()
 
 
+def in_process(db_path: Path, cohort_id: str, bump_fill, send) -> str:
+    """CPU milliseconds of one refresh (read the counts, draw what changed, render the page part)."""
+    from peerkit.server import db
+    from peerkit.server.pages import TEMPLATES
+    from peerkit.server.projector import PanelCache, live_state
+
+    engine = db.make_engine(f"sqlite:///{db_path}")
+    cache = PanelCache()
+    template = TEMPLATES.get_template("projector_live.html")
+
+    def refresh() -> float:
+        started = time.process_time()
+        with db.reading(engine) as conn:
+            row = conn.execute(db.sa.select(db.cohorts).where(db.cohorts.c.id == cohort_id)).first()
+            live = live_state(conn, row, cache=cache)
+        template.render(base="/", cohort=row, live=live)
+        return (time.process_time() - started) * 1000
+
+    def median(before=None, runs: int = 5) -> float:
+        times = []
+        for _ in range(runs):
+            if before:
+                before()
+            times.append(refresh())
+        return statistics.median(times)
+
+    cold = median(lambda: cache._panels.clear(), 3)
+    idle = median()
+    one = median(lambda: send(("boundaries", f"B{random.randint(1, 27):02d}", random.choice(BOUNDARY))))
+    rating = median(lambda: send(("core_skills", f"C{random.randint(1, 11):02d}", random.randint(1, 5))))
+    engine.dispose()
+    return (f"nothing new {idle:.1f} ms; one new answer (boundaries) {one:.1f} ms, (a rating) {rating:.1f} ms; "
+            f"every panel drawn {cold:.1f} ms")
+
+
 def refresh_run() -> None:
     server = Server("sqlite:///" + str(Path(tempfile.mkdtemp(prefix="peerkit-bench-")) / "cohorts.sqlite"), 1)
     db_path = Path(server.db_url.removeprefix("sqlite:///"))
@@ -401,9 +437,11 @@ def refresh_run() -> None:
             idle, _ = timed()
             one, _ = timed(before=lambda: send(("boundaries", f"B{random.randint(1, 27):02d}", random.choice(BOUNDARY))))
             rating, _ = timed(before=lambda: send(("core_skills", f"C{random.randint(1, 11):02d}", random.randint(1, 5))))
-            print(f"projector refresh, {learners:>5} learners: nothing new {idle:.1f} ms; one new answer "
-                  f"(boundaries) {one:.1f} ms, (a rating) {rating:.1f} ms; every exercise changed {cold:.1f} ms; "
+            print(f"projector refresh over HTTP (wall), {learners:>5} learners: nothing new {idle:.1f} ms; one new "
+                  f"answer (boundaries) {one:.1f} ms, (a rating) {rating:.1f} ms; every exercise changed {cold:.1f} ms; "
                   f"{size / 1024:.0f} KiB of HTML")
+            # the same refresh in this process, in CPU time (steadier than wall time on a busy machine)
+            print(f"    in-process CPU: {in_process(db_path, cohort['id'], bump_fill, send)}")
         client.close()
     finally:
         server.stop()
@@ -415,10 +453,14 @@ def main() -> None:
     print(f"bench_server: {LEARNERS} simulated learners, "
           f"{os.cpu_count()} cores (load generator, server and database share them); "
           f"load average {os.getloadavg()[0]:.1f}")
-    folder = Path(tempfile.mkdtemp(prefix="peerkit-bench-sqlite-"))
-    load_run("SQLite, 1 worker", f"sqlite:///{folder / 'cohorts.sqlite'}", 1)
+    parts = os.environ.get("PARTS", "sqlite,postgresql,refresh").split(",")
+    if "sqlite" in parts:
+        folder = Path(tempfile.mkdtemp(prefix="peerkit-bench-sqlite-"))
+        load_run("SQLite, 1 worker", f"sqlite:///{folder / 'cohorts.sqlite'}", 1)
     bindir = find_bindir()
-    if bindir is None:
+    if "postgresql" not in parts:
+        pass
+    elif bindir is None:
         print("PostgreSQL: not installed here, skipped")
     else:
         pg = PostgresServer(bindir).start()
@@ -427,7 +469,8 @@ def main() -> None:
             load_run(f"PostgreSQL, {PG_WORKERS} workers", pg.url_for(name), PG_WORKERS, pg.root)
         finally:
             pg.stop()
-    refresh_run()
+    if "refresh" in parts:
+        refresh_run()
 
 
 if __name__ == "__main__":
