@@ -155,9 +155,13 @@ def record(engine: sa.Engine, settings: ServerSettings, who: Principal, entries:
 
 
 def withdraw(engine: sa.Engine, who: Principal, exercise: str | None) -> dict[str, Any]:
-    """Withdraw every answer of the learner (or of one exercise); tombstones keep the learner's highest seq."""
+    """Withdraw every answer of the learner (or of one exercise); tombstones keep the learner's highest seq.
+
+    Allowed in a closed cohort too: a learner can always take their answers back.
+    """
     def work(conn: sa.Connection) -> dict[str, Any]:
-        _locked_open_cohort(conn, who)
+        if db.lock_cohort(conn, who.cohort_id) is None:
+            raise _gone()
         learner = _learner_row(conn, who)
         where = [db.answers.c.learner_id == learner.id, db.answers.c.value.is_not(None)]
         if exercise is not None:
@@ -183,10 +187,11 @@ def leave(engine: sa.Engine, who: Principal) -> dict[str, Any]:
         learner = _learner_row(conn, who)
         rows = conn.execute(sa.select(db.answers).where(db.answers.c.learner_id == learner.id,
                                                         db.answers.c.value.is_not(None))).all()
-        for row in rows:
+        for row in rows:  # one at a time: apply_change reads the answers still there
             aggregates.apply_change(conn, who.cohort_id, learner.id, row.exercise, row.item, row.value,
                                     row.source, None, "live")
-        conn.execute(sa.delete(db.answers).where(db.answers.c.learner_id == learner.id))
+            conn.execute(sa.delete(db.answers).where(db.answers.c.id == row.id))
+        conn.execute(sa.delete(db.answers).where(db.answers.c.learner_id == learner.id))  # the tombstones
         conn.execute(sa.delete(db.learners).where(db.learners.c.id == learner.id))
         changed(conn, who.cohort_id)
         return {"removed": len(rows)}
@@ -216,6 +221,9 @@ def session(engine: sa.Engine, who: Principal) -> dict[str, Any]:
         cohort = conn.execute(sa.select(db.cohorts).where(db.cohorts.c.id == who.cohort_id)).first()
         if cohort is None:
             raise _gone()
+        from .live_tools.session_state import learner_view  # issue 13: place, timer, poll, wall
+
+        tools = learner_view(conn, cohort, who.learner_id)
     return {"cohort": {"id": cohort.id, "name": cohort.name, "status": cohort.status,
                        "min_group_size": cohort.min_group_size},
-            "revision": int(cohort.revision), "accepting_answers": cohort.status == "open"}
+            "revision": int(cohort.revision), "accepting_answers": cohort.status == "open", **tools}

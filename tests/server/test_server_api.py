@@ -119,6 +119,8 @@ def test_trainer_manages_a_cohort(server: RunningServer, trainer_token: str) -> 
         with server.client(token) as me:
             refused = me.post("/api/v1/me/answers", json={"answers": [answer(1, "maybe")]})
             assert refused.status_code == 410
+            # taking one's answers back is always allowed
+            assert me.delete("/api/v1/me/answers").status_code == 200
         assert trainer.delete(f"/api/v1/cohorts/{made['id']}").status_code == 204
         assert trainer.get(f"/api/v1/cohorts/{made['id']}").status_code == 404
     with server.client(token) as me:

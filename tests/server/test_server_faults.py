@@ -28,7 +28,10 @@ def recount_matches(db_url: str) -> None:
     engine = sa.create_engine(db_url)
     with engine.connect() as conn:
         answers = conn.execute(sa.select(db.answers.c.cohort_id, db.answers.c.exercise, db.answers.c.item,
-                                         db.answers.c.value).where(db.answers.c.value.is_not(None))).all()
+                                         db.answers.c.value, db.answers.c.learner_id)
+                               .where(db.answers.c.value.is_not(None))).all()
+        by_exercise = {(r.cohort_id, r.exercise): r.n for r in conn.execute(sa.select(db.exercise_respondents))
+                       if r.n}
         counts = {(r.cohort_id, r.exercise, r.item, r.value_key): r.n
                   for r in conn.execute(sa.select(db.counts)) if r.n}
         people = {(r.cohort_id, r.exercise, r.item): r.n
@@ -37,6 +40,8 @@ def recount_matches(db_url: str) -> None:
     expected = Counter((a.cohort_id, a.exercise, a.item, db.dumps(json.loads(a.value))) for a in answers)
     assert counts == dict(expected)
     assert people == dict(Counter((a.cohort_id, a.exercise, a.item) for a in answers))
+    assert by_exercise == dict(Counter((c, e) for c, e, _ in {(a.cohort_id, a.exercise, a.learner_id)
+                                                               for a in answers}))
 
 
 def burst(url: str, tokens: list[str], stop: threading.Event) -> tuple[dict, dict]:
