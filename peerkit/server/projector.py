@@ -179,6 +179,17 @@ def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -
             .order_by(db.counts.c.exercise, db.counts.c.item, db.counts.c.value_key)):
         counts.setdefault(exercise, {}).setdefault(item, {})[decode_value_key(value_key)] = int(n)
         fingerprints.setdefault(exercise, hashlib.sha256()).update(f"{item}\0{value_key}\0{n}\n".encode())
+    # a room tally (hands counted by the trainer) is drawn with the answers, as the notebooks' tally is
+    tallied: dict[str, int] = {}
+    for exercise, item, value_key, n in conn.execute(
+            sa.select(db.tallies.c.exercise, db.tallies.c.item, db.tallies.c.value_key, db.tallies.c.n)
+            .where(db.tallies.c.cohort_id == cohort_id, db.tallies.c.n > 0)
+            .order_by(db.tallies.c.exercise, db.tallies.c.item, db.tallies.c.value_key)):
+        per = counts.setdefault(exercise, {}).setdefault(item, {})
+        value = decode_value_key(value_key)
+        per[value] = per.get(value, 0) + int(n)
+        tallied[exercise] = tallied.get(exercise, 0) + int(n)
+        fingerprints.setdefault(exercise, hashlib.sha256()).update(f"tally\0{item}\0{value_key}\0{n}\n".encode())
     item_n: dict[str, dict[str, int]] = {}
     from_files = 0
     for exercise, item, n, files in conn.execute(
@@ -189,6 +200,12 @@ def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -
     respondents = dict(conn.execute(
         sa.select(db.exercise_respondents.c.exercise, db.exercise_respondents.c.n)
         .where(db.exercise_respondents.c.cohort_id == cohort_id)).all())
+    for exercise, per_item in counts.items():
+        if exercise in tallied:  # hands per item = answers plus hands; the group = the largest item
+            sizes = item_n.setdefault(exercise, {})
+            for item, per in per_item.items():
+                sizes[item] = max(sizes.get(item, 0), sum(per.values()))
+            respondents[exercise] = max(int(respondents.get(exercise, 0)), max(sizes.values(), default=0))
     members = dict(conn.execute(
         sa.select(db.learners.c.source, sa.func.count()).where(db.learners.c.cohort_id == cohort_id)
         .group_by(db.learners.c.source)).all())
@@ -213,6 +230,7 @@ def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -
         "members_from_files": int(members.get("file", 0)),
         "answers": sum(sum(per.values()) for per in item_n.values()),
         "from_files": from_files,
+        "tallied": sum(tallied.values()),
         "panels": panels,
         "prompts": prompts[:MAX_PROMPTS],
         "texts": texts,

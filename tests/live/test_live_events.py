@@ -188,3 +188,23 @@ def test_only_the_cohorts_trainer_gets_its_stream(live_server: tuple[str, str]) 
         assert client.get(events, headers={"Authorization": f"Bearer {learner}"}).status_code == 403
         assert client.get("/api/v1/cohorts/cohort-nosuchid/events",
                           headers={"Authorization": f"Bearer {trainer}"}).status_code == 404
+
+
+def test_the_projector_draws_a_room_tally_with_the_answers(tmp_path: Path) -> None:
+    process, url, trainer = _serve(tmp_path, f"sqlite:///{tmp_path / 'cohorts.sqlite'}", 1)
+    try:
+        with httpx.Client(base_url=url, timeout=20, headers={"Authorization": f"Bearer {trainer}"}) as client:
+            cohort = client.post("/api/v1/cohorts", json={"name": "Room"}).json()
+            client.get(f"/sign-in?token={trainer}")  # the projector's cookie
+            part = client.get(f"/projector/{cohort['id']}/live", headers={"Authorization": ""})
+            assert "Not shown yet" not in part.text and "peerkit-html-chart" not in part.text
+            reply = client.post(f"/api/v1/cohorts/{cohort['id']}/tally", json={
+                "exercise": "boundaries", "counts": {"B01": {"never": 2, "maybe": 3, "always": 1},
+                                                     "B02": {"never": 1, "maybe": 1}}})
+            assert reply.status_code == 200, reply.text
+            part = client.get(f"/projector/{cohort['id']}/live", headers={"Authorization": ""})
+            assert part.status_code == 200, part.text
+            assert "peerkit-html-chart" in part.text and "hands counted in the room" in part.text
+            assert "1 item is hidden" in part.text  # B02: two hands, under the group's minimum of 5
+    finally:
+        _stop(process)
