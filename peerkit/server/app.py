@@ -29,8 +29,8 @@ from .settings import ServerSettings
 log = logging.getLogger("peerkit.server")
 API_PREFIX = "/api/v1"
 #: Modules of the server that may add routes (a module-level ``router``) and set-up (``install(app)``):
-#: the live events, the pages, the hub sign-in.
-ROUTE_MODULES = ("events", "pages", "hub")
+#: the live events, the pages, the hub sign-in, the trainer's live-session tools (issue 13).
+ROUTE_MODULES = ("events", "pages", "hub", "live_tools")
 
 
 class BodyLimit:
