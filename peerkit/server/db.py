@@ -275,6 +275,13 @@ def migrate(engine: sa.Engine, revision: str = "head") -> None:
             command.upgrade(config, revision)
 
 
+def head_revision() -> str:
+    """The newest migration's revision id."""
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
+
+
 def current_revision(engine: sa.Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

@@ -34,7 +34,7 @@ def test_store_from_the_first_migration_opens_and_upgrades(start_server, server_
 
     server: RunningServer = start_server(server_db)
     engine = db.make_engine(server_db)
-    assert db.current_revision(engine) == "0002"
+    assert db.current_revision(engine) == db.head_revision() != "0001"
     assert "tallies" in sa.inspect(engine).get_table_names()
     engine.dispose()
     with server.client(learner_token) as me:
