@@ -25,6 +25,7 @@ _LAZY = {
     "restore": "peerkit.portfolio_io:restore",
     "delete_my_answers": "peerkit.portfolio_io:delete_my_answers",
     "join_cohort": "peerkit.widgets.cohort_join:join_cohort",
+    "live_panel": "peerkit.widgets.live_panel:live_panel",
     "LiveDashboard": "peerkit.widgets.dashboard:LiveDashboard",
     "live_session": "peerkit.widgets.live_session:live_session",
     "CohortStore": "peerkit.cohort.store:CohortStore",
