@@ -75,6 +75,7 @@ def changed(conn: sa.Connection, cohort_id: str) -> int:
         pending[cohort_id] = revision
         if not sa.event.contains(conn, "commit", _announce_after_commit):
             sa.event.listen(conn, "commit", _announce_after_commit)
+            sa.event.listen(conn, "rollback", _forget_after_rollback)
     return int(revision)
 
 
@@ -85,6 +86,10 @@ def _announce_after_commit(conn: sa.Connection) -> None:
     for broker in list(_brokers.get(str(conn.engine.url), ())):
         for cohort_id, revision in pending.items():
             broker.publish_threadsafe(cohort_id, revision)
+
+
+def _forget_after_rollback(conn: sa.Connection) -> None:
+    conn.info.pop("peerkit_changed", None)  # nothing changed after all (conn.info outlives the transaction)
 
 
 def format_event(name: str, data: dict[str, Any]) -> str:
