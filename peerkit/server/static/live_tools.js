@@ -10,7 +10,7 @@
   const part = document.getElementById("live-tools-part");
   const status = document.getElementById("tools-status");
   const announce = document.getElementById("timer-announce");
-  let shown = -1, wanted = 0, fetching = false, endsAt = null, lastSaid = "";
+  let shown = -1, wanted = 0, fetching = false, endsAt = null, lastSaid = "", startLeft = 0;
 
   function say(text) { status.textContent = text; }
 
@@ -33,6 +33,7 @@
     // a redraw of the same timer keeps the same end (within a second): no new announcement
     if (endsAt === null || Math.abs(newEnd - endsAt) > 1500) {
       endsAt = newEnd;
+      startLeft = left;
       speak(left > 0 ? "Timer started: " + clock(left) + " left." : "Time is up.");
     }
     tick();
@@ -45,7 +46,7 @@
       el.textContent = clock(left);
       el.classList.toggle("finished", left === 0);
     });
-    const words = spoken(left);
+    const words = left < startLeft ? spoken(left) : null;  // the start was just announced
     if (words) speak(words);
   }
   setInterval(tick, 1000);
