@@ -1,6 +1,6 @@
 """Group counts kept up to date answer by answer, and read back with the privacy threshold applied.
 
-Every change of a stored answer goes through :func:`apply_change` in the same
+Every change of a stored answer goes through :class:`CountChanges` in the same
 transaction (under the cohort's lock, see :func:`peerkit.server.db.lock_cohort`):
 it takes the old value's options off the ``counts`` table and puts the new
 value's on, and keeps the number of people per item (``item_respondents``) and per
@@ -16,6 +16,7 @@ the cohort's ``min_group_size`` is reported as ``{"suppressed": true}`` with no
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,35 +31,67 @@ def _kind(exercise_id: str) -> str:
     return exercise_for(exercise_id).kind
 
 
-def apply_change(conn: sa.Connection, cohort_id: str, learner_id: int, exercise: str, item: str,
-                 old: str | None, old_source: str | None, new: str | None, new_source: str) -> None:
-    """Move the counts from the answer ``old`` (canonical JSON or None) to ``new``; call *before* the answers row
-    is written (it reads the learner's other answers to the exercise)."""
-    if old == new and (old is None or old_source == new_source):
-        return
-    kind = _kind(exercise)
-    changes: dict[str, int] = {}
-    for key in count_keys(kind, old):
-        changes[key] = changes.get(key, 0) - 1
-    for key in count_keys(kind, new):
-        changes[key] = changes.get(key, 0) + 1
-    for key in sorted(k for k, delta in changes.items() if delta):
-        db.upsert(conn, db.counts, {"cohort_id": cohort_id, "exercise": exercise, "item": item, "value_key": key,
-                                    "n": changes[key]}, ("cohort_id", "exercise", "item", "value_key"), add=("n",))
-    had, has = old is not None, new is not None
-    person = int(has) - int(had)
-    files = (int(has and new_source == "file")) - (int(had and old_source == "file"))
-    if person or files:
-        db.upsert(conn, db.item_respondents, {"cohort_id": cohort_id, "exercise": exercise, "item": item,
-                                              "n": person, "from_files": files},
-                  ("cohort_id", "exercise", "item"), add=("n", "from_files"))
-    if person:
-        others = conn.execute(sa.select(sa.func.count()).select_from(db.answers).where(
-            db.answers.c.learner_id == learner_id, db.answers.c.exercise == exercise, db.answers.c.item != item,
-            db.answers.c.value.is_not(None))).scalar_one()
-        if others == 0:  # the learner's first answer to this exercise, or their last one gone
-            db.upsert(conn, db.exercise_respondents, {"cohort_id": cohort_id, "exercise": exercise, "n": person},
+class CountChanges:
+    """The count changes one learner's answers make in one transaction, written at once by :meth:`flush`.
+
+    ``held`` is what the store holds for this learner before the transaction:
+    ``{(exercise, item): (stored JSON or None, source)}`` (:meth:`load` reads it).
+    """
+
+    def __init__(self, cohort_id: str, held: dict[tuple[str, str], tuple[str | None, str]]) -> None:
+        self.cohort_id = cohort_id
+        self.state = dict(held)
+        self._before = self._exercises()
+        self.counts: Counter[tuple[str, str, str]] = Counter()
+        self.people: Counter[tuple[str, str]] = Counter()
+        self.files: Counter[tuple[str, str]] = Counter()
+
+    @classmethod
+    def load(cls, conn: sa.Connection, cohort_id: str, learner_id: int) -> "CountChanges":
+        rows = conn.execute(sa.select(db.answers.c.exercise, db.answers.c.item, db.answers.c.value,
+                                      db.answers.c.source).where(db.answers.c.learner_id == learner_id))
+        return cls(cohort_id, {(r.exercise, r.item): (r.value, r.source) for r in rows})
+
+    def _exercises(self) -> set[str]:
+        return {exercise for (exercise, _item), (value, _source) in self.state.items() if value is not None}
+
+    def change(self, exercise: str, item: str, new: str | None, new_source: str) -> None:
+        """The learner's answer to ``(exercise, item)`` becomes ``new`` (canonical JSON, or None: withdrawn)."""
+        old, old_source = self.state.get((exercise, item), (None, None))
+        self.state[(exercise, item)] = (new, new_source)
+        if old == new and (old is None or old_source == new_source):
+            return
+        kind = _kind(exercise)
+        for key in count_keys(kind, old):
+            self.counts[(exercise, item, key)] -= 1
+        for key in count_keys(kind, new):
+            self.counts[(exercise, item, key)] += 1
+        self.people[(exercise, item)] += int(new is not None) - int(old is not None)
+        self.files[(exercise, item)] += (int(new is not None and new_source == "file")
+                                         - int(old is not None and old_source == "file"))
+
+    def flush(self, conn: sa.Connection) -> None:
+        """Write the changes (in key order: concurrent writers meet the rows in the same order)."""
+        for (exercise, item, key), delta in sorted(self.counts.items()):
+            if delta:
+                db.upsert(conn, db.counts, {"cohort_id": self.cohort_id, "exercise": exercise, "item": item,
+                                            "value_key": key, "n": delta},
+                          ("cohort_id", "exercise", "item", "value_key"), add=("n",))
+        for exercise, item in sorted(set(self.people) | set(self.files)):
+            person, files = self.people[(exercise, item)], self.files[(exercise, item)]
+            if person or files:
+                db.upsert(conn, db.item_respondents, {"cohort_id": self.cohort_id, "exercise": exercise,
+                                                      "item": item, "n": person, "from_files": files},
+                          ("cohort_id", "exercise", "item"), add=("n", "from_files"))
+        after = self._exercises()
+        for exercise in sorted(after ^ self._before):  # the learner's first answer to it, or their last one gone
+            db.upsert(conn, db.exercise_respondents, {"cohort_id": self.cohort_id, "exercise": exercise,
+                                                      "n": 1 if exercise in after else -1},
                       ("cohort_id", "exercise"), add=("n",))
+        self._before = after
+        self.counts.clear()
+        self.people.clear()
+        self.files.clear()
 
 
 def read(conn: sa.Connection, cohort: sa.Row, exercise: str | None = None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ Ordering: for each ``(exercise, item)`` the store keeps the answer with the high
 nothing. A withdrawal keeps the row as a tombstone (value NULL) with its ``seq``,
 so an older answer resent after it stays withdrawn.
 
-Every accepted change updates the counts (:func:`.aggregates.apply_change`) and the
+Every accepted change updates the counts (:class:`.aggregates.CountChanges`) and the
 cohort's revision (:func:`.events.changed`) in the same transaction as the answer.
 """
 from __future__ import annotations
@@ -106,25 +106,41 @@ def check_batch(entries: list[Any]) -> tuple[list[_Checked], list[dict[str, Any]
     return good, refused
 
 
-def _store_one(conn: sa.Connection, cohort_id: str, learner_id: int, answer: _Checked, stamp: str) -> str:
+def _store_one(conn: sa.Connection, cohort_id: str, learner_id: int, answer: _Checked, stamp: str,
+               held: dict[tuple[str, str], sa.Row], changes: aggregates.CountChanges) -> str:
     """Store one checked answer: ``"changed"``, ``"resent"`` (that seq is already stored) or ``"stale"``."""
-    existing = conn.execute(sa.select(db.answers).where(
-        db.answers.c.learner_id == learner_id, db.answers.c.exercise == answer.exercise,
-        db.answers.c.item == answer.item)).first()
+    key = (answer.exercise, answer.item)
+    existing = held.get(key)
     if existing is not None and existing.source == "live" and existing.seq >= answer.seq:
         # the same seq again is a resend (idempotent); an older one changes nothing
         return "resent" if existing.seq == answer.seq else "stale"
-    old = existing.value if existing is not None else None
-    aggregates.apply_change(conn, cohort_id, learner_id, answer.exercise, answer.item, old,
-                            existing.source if existing is not None else None, answer.stored, "live")
+    changes.change(answer.exercise, answer.item, answer.stored, "live")
     if existing is None:
-        conn.execute(sa.insert(db.answers).values(
+        answer_id = conn.execute(sa.insert(db.answers).values(
             cohort_id=cohort_id, learner_id=learner_id, exercise=answer.exercise, item=answer.item,
-            value=answer.stored, seq=answer.seq, received_at=stamp, source="live", hidden=False))
+            value=answer.stored, seq=answer.seq, received_at=stamp, source="live", hidden=False)
+            .returning(db.answers.c.id)).scalar_one()
     else:  # a hidden text stays hidden when it is edited: the trainer looks at it again
-        conn.execute(sa.update(db.answers).where(db.answers.c.id == existing.id).values(
+        answer_id = existing.id
+        conn.execute(sa.update(db.answers).where(db.answers.c.id == answer_id).values(
             value=answer.stored, seq=answer.seq, received_at=stamp, source="live"))
+    held[key] = _Held(answer_id, answer.seq, "live")  # a later answer in this batch sees this one
     return "changed"
+
+
+@dataclass
+class _Held:
+    """What a batch needs of a stored answer once it changed it."""
+
+    id: int
+    seq: int
+    source: str
+
+
+def _held(conn: sa.Connection, learner_id: int) -> dict[tuple[str, str], Any]:
+    rows = conn.execute(sa.select(db.answers.c.id, db.answers.c.exercise, db.answers.c.item, db.answers.c.value,
+                                  db.answers.c.seq, db.answers.c.source).where(db.answers.c.learner_id == learner_id))
+    return {(r.exercise, r.item): r for r in rows}
 
 
 def record(engine: sa.Engine, settings: ServerSettings, who: Principal, entries: list[Any]) -> dict[str, Any]:
@@ -139,15 +155,18 @@ def record(engine: sa.Engine, settings: ServerSettings, who: Principal, entries:
         _locked_open_cohort(conn, who)
         learner = _learner_row(conn, who)
         stamp = format_moment(now())
+        held = _held(conn, learner.id)  # one read of the learner's answers for the whole batch
+        changes = aggregates.CountChanges(who.cohort_id, {k: (r.value, r.source) for k, r in held.items()})
         accepted, stale, any_change = [], [], False
         for answer in good:
-            outcome = _store_one(conn, who.cohort_id, learner.id, answer, stamp)
+            outcome = _store_one(conn, who.cohort_id, learner.id, answer, stamp, held, changes)
             (stale if outcome == "stale" else accepted).append(answer.seq)
             any_change = any_change or outcome == "changed"
         last_seq = max([int(learner.last_seq), *(a.seq for a in good)])
         if last_seq != learner.last_seq:
             conn.execute(sa.update(db.learners).where(db.learners.c.id == learner.id).values(last_seq=last_seq))
         if any_change:
+            changes.flush(conn)
             changed(conn, who.cohort_id)
         return {"accepted": accepted, "stale": stale, "refused": refused, "last_seq": last_seq}
 
@@ -167,12 +186,13 @@ def withdraw(engine: sa.Engine, who: Principal, exercise: str | None) -> dict[st
         if exercise is not None:
             where.append(db.answers.c.exercise == exercise)
         rows = conn.execute(sa.select(db.answers).where(*where).order_by(db.answers.c.id)).all()
+        changes = aggregates.CountChanges.load(conn, who.cohort_id, learner.id)
         for row in rows:
-            aggregates.apply_change(conn, who.cohort_id, learner.id, row.exercise, row.item, row.value,
-                                    row.source, None, "live")
+            changes.change(row.exercise, row.item, None, "live")
             conn.execute(sa.update(db.answers).where(db.answers.c.id == row.id).values(
                 value=None, seq=max(int(row.seq), int(learner.last_seq)), received_at=format_moment(now())))
         if rows:
+            changes.flush(conn)
             changed(conn, who.cohort_id)
         return {"removed": len(rows)}
 
@@ -187,11 +207,11 @@ def leave(engine: sa.Engine, who: Principal) -> dict[str, Any]:
         learner = _learner_row(conn, who)
         rows = conn.execute(sa.select(db.answers).where(db.answers.c.learner_id == learner.id,
                                                         db.answers.c.value.is_not(None))).all()
-        for row in rows:  # one at a time: apply_change reads the answers still there
-            aggregates.apply_change(conn, who.cohort_id, learner.id, row.exercise, row.item, row.value,
-                                    row.source, None, "live")
-            conn.execute(sa.delete(db.answers).where(db.answers.c.id == row.id))
-        conn.execute(sa.delete(db.answers).where(db.answers.c.learner_id == learner.id))  # the tombstones
+        changes = aggregates.CountChanges.load(conn, who.cohort_id, learner.id)
+        for row in rows:
+            changes.change(row.exercise, row.item, None, "live")
+        changes.flush(conn)
+        conn.execute(sa.delete(db.answers).where(db.answers.c.learner_id == learner.id))
         conn.execute(sa.delete(db.learners).where(db.learners.c.id == learner.id))
         changed(conn, who.cohort_id)
         return {"removed": len(rows)}

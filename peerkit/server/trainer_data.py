@@ -171,11 +171,10 @@ def _store_file(conn: sa.Connection, cohort_id: str, pseudonym: str, created_at:
                      .values(file_created_at=created))
     old = {(r.exercise, r.item): r for r in conn.execute(sa.select(db.answers).where(
         db.answers.c.learner_id == learner_id))}
+    changes = aggregates.CountChanges(cohort_id, {k: (r.value, r.source) for k, r in old.items()})
     for key in sorted(set(old) | set(values)):  # the new file replaces the old one as a whole
         before, after = old.get(key), values.get(key)
-        aggregates.apply_change(conn, cohort_id, learner_id, key[0], key[1],
-                                before.value if before is not None else None,
-                                before.source if before is not None else None, after, "file")
+        changes.change(key[0], key[1], after, "file")
         if after is None:
             if before is not None:
                 conn.execute(sa.delete(db.answers).where(db.answers.c.id == before.id))
@@ -186,6 +185,7 @@ def _store_file(conn: sa.Connection, cohort_id: str, pseudonym: str, created_at:
         else:
             conn.execute(sa.update(db.answers).where(db.answers.c.id == before.id).values(
                 value=after, received_at=stamp, source="file"))
+    changes.flush(conn)
     return None
 
 
