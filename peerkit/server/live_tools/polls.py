@@ -119,6 +119,12 @@ def describe(row: Any, n: int) -> dict[str, Any]:
             "status": row.status, "revealed": bool(row.revealed), "answers": n, "created_at": row.created_at}
 
 
+def answer_count(conn: sa.Connection, poll_id: int) -> int:
+    """How many people answered the poll (one indexed count)."""
+    return int(conn.execute(sa.select(sa.func.count()).select_from(poll_answers)
+                            .where(poll_answers.c.poll_id == poll_id)).scalar_one())
+
+
 def _answer_values(conn: sa.Connection, poll_id: int) -> list[Any]:
     return [json.loads(v) for v in conn.execute(
         sa.select(poll_answers.c.value).where(poll_answers.c.poll_id == poll_id)).scalars()]
@@ -126,20 +132,24 @@ def _answer_values(conn: sa.Connection, poll_id: int) -> list[Any]:
 
 def results(conn: sa.Connection, row: Any, min_group: int) -> dict[str, Any]:
     """The poll with its counts, or ``"suppressed": True`` (no counts) while fewer than ``min_group`` answered."""
-    values = _answer_values(conn, int(row.id))
-    poll = describe(row, len(values))
-    if too_few(len(values), min_group):
+    n = answer_count(conn, int(row.id))
+    poll = describe(row, n)
+    if too_few(n, min_group):
         return {**poll, "suppressed": True}
+    # the distinct answers are few (options, their sets, words): count them in the database
+    grouped = conn.execute(sa.select(poll_answers.c.value, sa.func.count()).where(
+        poll_answers.c.poll_id == int(row.id)).group_by(poll_answers.c.value)).all()
     if row.kind == "word":
-        counted = Counter(values)
+        counted = Counter({json.loads(value): int(k) for value, k in grouped})
         ranked = sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP_WORDS]
-        return {**poll, "suppressed": False, "words": [{"word": w, "n": n} for w, n in ranked]}
+        return {**poll, "suppressed": False, "words": [{"word": w, "n": k} for w, k in ranked]}
     keys = [str(s) for s in SCALE] if row.kind == "scale" else poll["options"]
     counted = Counter()
-    for value in values:
-        for chosen in (value if isinstance(value, list) else [value]):
-            counted[str(chosen)] += 1
-    return {**poll, "suppressed": False, "counts": [{"option": k, "n": counted.get(k, 0)} for k in keys]}
+    for value, k in grouped:
+        decoded = json.loads(value)
+        for chosen in (decoded if isinstance(decoded, list) else [decoded]):
+            counted[str(chosen)] += int(k)
+    return {**poll, "suppressed": False, "counts": [{"option": key, "n": counted.get(key, 0)} for key in keys]}
 
 
 def public_results(conn: sa.Connection, row: Any, min_group: int) -> dict[str, Any] | None:
@@ -175,8 +185,8 @@ def _poll(conn: sa.Connection, cohort_id: str, poll_id: int) -> Any:
 
 
 def reveal(conn: sa.Connection, cohort: Any, poll_id: int) -> dict[str, Any]:
-    row = _poll(conn, cohort.id, poll_id)
-    n = len(_answer_values(conn, poll_id))
+    _poll(conn, cohort.id, poll_id)
+    n = answer_count(conn, poll_id)
     if too_few(n, int(cohort.min_group_size)):
         raise Problem(409, "too-few-answers", "Too few answers",
                       f"Only {n} {'person' if n == 1 else 'people'} answered; the results can be shown once at "
@@ -190,7 +200,7 @@ def set_status(conn: sa.Connection, cohort_id: str, poll_id: int, status: str) -
     row = _poll(conn, cohort_id, poll_id)
     conn.execute(sa.update(polls).where(polls.c.id == row.id).values(status=status))
     changed(conn, cohort_id)
-    return describe(_poll(conn, cohort_id, poll_id), len(_answer_values(conn, poll_id)))
+    return describe(_poll(conn, cohort_id, poll_id), answer_count(conn, poll_id))
 
 
 def record_answer(conn: sa.Connection, cohort_id: str, learner_id: int, poll_id: int, value: Any) -> dict[str, Any]:

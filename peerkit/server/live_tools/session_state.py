@@ -16,6 +16,9 @@ from ``seconds_left``, so a page opened late or on a phone shows the same time.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -142,33 +145,81 @@ def _poll_row(conn: sa.Connection, row: Any) -> Any:
 
 
 def _public_poll(conn: sa.Connection, poll: Any, min_group: int) -> dict[str, Any]:
-    answered = polls.results(conn, poll, min_group)["answers"]
-    shown = {key: value for key, value in polls.describe(poll, answered).items()}
-    shown["results"] = polls.public_results(conn, poll, min_group)
+    answered = polls.answer_count(conn, int(poll.id))
+    shown = polls.describe(poll, answered)
+    shown["results"] = polls.public_results(conn, poll, min_group) if poll.revealed else None
     shown["waiting_for"] = max(0, min_group - answered)
     return shown
 
 
-def learner_view(conn: sa.Connection, cohort: Any, learner_id: int) -> dict[str, Any]:
-    """The live-tools part of ``GET /api/v1/me/session`` for one learner."""
+class _SharedViews:
+    """What every learner of a cohort sees alike, kept per (store, cohort, revision).
+
+    Every change to a cohort bumps its revision (:func:`peerkit.server.events.changed`),
+    so a view made for one revision stays right until the next: a class's live panels,
+    asking every few seconds, cost a few primary-key lookups each, not a poll's count.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._views: OrderedDict[tuple[str, str], tuple[int, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def get(self, conn: sa.Connection, cohort: Any) -> dict[str, Any]:
+        key, revision = (str(conn.engine.url), str(cohort.id)), int(cohort.revision)
+        with self._lock:
+            found = self._views.get(key)
+            if found is not None and found[0] == revision:
+                self._views.move_to_end(key)
+                return found[1]
+        view = _shared_view(conn, cohort)
+        with self._lock:
+            self._views[key] = (revision, view)
+            self._views.move_to_end(key)
+            while len(self._views) > self.size:
+                self._views.popitem(last=False)
+        return view
+
+
+def _shared_view(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     row = _row(conn, cohort.id)
-    min_group = int(cohort.min_group_size)
-    view: dict[str, Any] = {"place": place_of(row), "timer": timer_of(row), "activity": activity_of(row),
-                            "poll": None, "wall": None}
+    view: dict[str, Any] = {"place": place_of(row), "timer_row": (row.timer_ends_at, row.timer_seconds) if row
+                            else (None, None), "activity": activity_of(row), "poll": None, "wall": None}
     poll = _poll_row(conn, row)
     if poll is not None:
-        shown = _public_poll(conn, poll, min_group)
+        shown = _public_poll(conn, poll, int(cohort.min_group_size))
         # how many answered is not the learners' business (the aggregates hide n under the threshold too)
         shown.pop("answers")
         shown.pop("waiting_for")
-        shown["your_answer"] = polls.own_answer(conn, int(poll.id), learner_id)
         view["poll"] = shown
     current = wall.current_wall(conn, cohort.id) if row is not None else None
     if current is not None:
         view["wall"] = {"id": int(current.id), "prompt": current.prompt, "status": current.status,
-                        "your_posts": wall.own_post_count(conn, int(current.id), learner_id),
                         "approved": wall.approved(conn, int(current.id))}
     return view
+
+
+SHARED_VIEWS = _SharedViews()
+
+
+def learner_view(conn: sa.Connection, cohort: Any, learner_id: int) -> dict[str, Any]:
+    """The live-tools part of ``GET /api/v1/me/session`` for one learner (``cohort`` read in this transaction)."""
+    shared = SHARED_VIEWS.get(conn, cohort)
+    ends_at, seconds = shared["timer_row"]
+    view: dict[str, Any] = {"place": shared["place"], "activity": shared["activity"], "poll": None, "wall": None,
+                            "timer": timer_of(_TimerRow(ends_at, seconds))}
+    if shared["poll"] is not None:
+        view["poll"] = {**shared["poll"], "your_answer": polls.own_answer(conn, shared["poll"]["id"], learner_id)}
+    if shared["wall"] is not None:
+        view["wall"] = {**shared["wall"],
+                        "your_posts": wall.own_post_count(conn, shared["wall"]["id"], learner_id)}
+    return view
+
+
+@dataclass(frozen=True)
+class _TimerRow:
+    timer_ends_at: str | None
+    timer_seconds: int | None
 
 
 def projector_view(conn: sa.Connection, cohort: Any) -> dict[str, Any]:

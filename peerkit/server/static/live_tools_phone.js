@@ -1,4 +1,4 @@
-// The phone page's "Now in the session" panel: polls GET /api/v1/me/session every few seconds with the
+// The phone page's "Now in the session" panel: polls GET /api/v1/me/session every four seconds with the
 // learner token this page keeps (localStorage, set by phone.js), and shows the place, the timer, the poll
 // and the wall. Everything is put in the page as text (textContent), never as HTML.
 (function () {
@@ -131,5 +131,5 @@
   });
 
   update();
-  setInterval(update, 3000);
+  setInterval(update, 4000);
 })();
