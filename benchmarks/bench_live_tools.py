@@ -4,8 +4,8 @@ Runs bench_server's load runs twice per backend: once as they are (the baseline,
 same run), once with a second cohort on the same server where PANEL_LEARNERS learners'
 live panels ask ``GET /api/v1/me/session`` every PANEL_SECONDS (as ``pk.live_panel()`` and
 the phone page do) and answer each new quick poll, while the trainer asks a new poll every
-POLL_EVERY seconds and reveals it. The poll load runs in its own process (its own event
-loop), so it does not slow bench_server's load generator directly, only the server (and
+POLL_EVERY seconds and reveals it (POLL_EVERY=0: no polls, the panels' reads alone). The
+poll load runs in its own process (its own event loop), so it does not slow bench_server's load generator directly, only the server (and
 the two cores everything shares). Compare the two blocks of figures; the poll load's own
 figures (session requests, their p50/p99, poll answers) are printed after each run.
 
@@ -68,7 +68,7 @@ async def _panel_load(url: str, trainer: str, stop: "multiprocessing.Event", out
 
         async def trainer_loop() -> None:
             number = 0
-            while not stop.is_set():
+            while POLL_EVERY > 0 and not stop.is_set():
                 number += 1
                 body = ({"kind": "scale", "question": f"Poll {number}?"} if number % 2 else
                         {"kind": "single", "question": f"Poll {number}?", "options": ["Yes", "No", "Maybe"]})

@@ -31,7 +31,8 @@ def _axe(browser_page, axe_source: str) -> list[dict]:
     browser_page.add_script_tag(content=axe_source)
     violations = browser_page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
         .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                               nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.html.slice(0, 120))}))""")
+                               nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.html.slice(0, 120))
+                              }))""")
     return [v for v in violations if v["impact"] in FAILING_IMPACTS]
 
 
@@ -89,7 +90,6 @@ def test_a_trainer_runs_a_poll_a_wall_and_a_timer_and_downloads_the_report(page,
         phone.get_by_label(re.compile("Wall:")).fill("I would give the office number, not mine")
         phone.get_by_role("button", name="Post to the wall").click()
         phone.locator("#live-wall-status", has_text="Posted").wait_for()
-        wall_id = console.evaluate("() => 0")  # the API reply below names it
         with server.api(server.trainer_token) as client:
             wall_id = client.get(f"/api/v1/cohorts/{cohort['id']}/wall").json()["wall"]["id"]
         for learner, text in zip(learners, PAYLOADS[:3] + ["Call me on 07700 900123"]):
@@ -125,7 +125,8 @@ def test_a_trainer_runs_a_poll_a_wall_and_a_timer_and_downloads_the_report(page,
         clock = page.locator(".projector .timer-clock[role=timer]")
         first = clock.inner_text()
         assert re.fullmatch(r"[12]:\d\d", first), first
-        page.wait_for_function("() => document.getElementById('timer-announce').textContent.startsWith('Timer started')")
+        page.wait_for_function(
+            "() => document.getElementById('timer-announce').textContent.startsWith('Timer started')")
         said = page.locator("#timer-announce").text_content()
         page.wait_for_timeout(2_500)
         assert clock.inner_text() != first  # it counts down on the page

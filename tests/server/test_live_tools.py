@@ -120,7 +120,8 @@ def test_poll_answers_are_checked_by_the_server(server: RunningServer, trainer_t
             reply = client.post(base, json=bad)
             assert reply.status_code == 422, (bad, reply.text)
             assert reply.headers["content-type"].startswith("application/problem+json")
-        multiple = client.post(base, json={"kind": "multiple", "question": "Which?", "options": ["a", "b", "c"]}).json()
+        multiple = client.post(base, json={"kind": "multiple", "question": "Which?",
+                                           "options": ["a", "b", "c"]}).json()
     for bad in ("d", ["a", "a"], [], "a", None):
         assert _answer(server, token, multiple["id"], bad).status_code == 422, bad
     assert _answer(server, token, multiple["id"], ["c", "a"]).json()["answer"] == ["a", "c"]
@@ -190,7 +191,8 @@ def test_wall_posts_reach_nobody_until_approved_and_never_with_a_pseudonym(
         assert not any(name in surface for _, name in people)
     assert not any(name in str(listed) for _, name in people)
     with _trainer(server, trainer_token) as client:
-        assert client.post(f"/api/v1/cohorts/{cohort['id']}/wall/posts/{posted[1]['id']}/hide").json()["status"] == "hidden"
+        hidden = client.post(f"/api/v1/cohorts/{cohort['id']}/wall/posts/{posted[1]['id']}/hide")
+        assert hidden.json()["status"] == "hidden"
     assert all("Kindly" not in surface for surface in surfaces())
     with server.client(people[0][0]) as client:
         assert client.post(f"/api/v1/me/wall/{wall['id']}", json={"text": "x" * 281}).status_code == 422
@@ -203,7 +205,8 @@ def test_follow_the_trainer_timer_and_activity_card(server: RunningServer, train
     assert _session(server, token)["place"] is None
     with _trainer(server, trainer_token) as client:
         base = f"/api/v1/cohorts/{cohort['id']}/session"
-        assert client.put(base + "/place", json={"chapter": "02_boundaries", "exercise": "boundaries"}).status_code == 200
+        moved = client.put(base + "/place", json={"chapter": "02_boundaries", "exercise": "boundaries"})
+        assert moved.status_code == 200, moved.text
         assert client.put(base + "/place", json={"chapter": "99_nowhere"}).status_code == 422
         assert client.put(base + "/place", json={"chapter": "02_boundaries",
                                                  "exercise": "core_skills"}).status_code == 422
