@@ -10,7 +10,10 @@ or a cohort server, in the aggregate tier (default) or the microdata tier::
         --tier microdata --out export/
 
 The key (``--key-file`` or ``$PEERKIT_RESEARCH_KEY``) re-keys pseudonyms and is
-never written into the export. Exit status: 0 done, 1 refused (the message says
+never written into the export.
+
+``peerkit serve`` runs the cohort server and ``peerkit trainer add NAME`` makes a
+trainer token (see :mod:`peerkit.server.commands`). Exit status: 0 done, 1 refused (the message says
 why and nothing was written), 2 wrong command line.
 """
 from __future__ import annotations
@@ -61,7 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--author", default="The course's trainers", help="who to cite as the data's author")
     export.add_argument("--parquet", action="store_true", help="also write Parquet files (needs pyarrow)")
     export.add_argument("--overwrite", action="store_true", help="replace an earlier package in --out")
+    _add_server_commands(commands)
     return parser
+
+
+def _add_server_commands(commands: argparse._SubParsersAction) -> None:
+    """``peerkit serve`` and ``peerkit trainer add`` (see :mod:`peerkit.server.commands`)."""
+    from .server.commands import add_parsers
+
+    add_parsers(commands)
 
 
 def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -73,6 +84,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr:
         return int(stop.code or 0)
     if args.command == "export":
         return _export(args, stdout, stderr)
+    if args.command in ("serve", "trainer"):
+        return _server_command(args, stdout, stderr)
     return 2  # pragma: no cover - argparse refuses unknown commands
 
 
@@ -127,6 +140,12 @@ def _export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         print(f"peerkit export: {len(report.rejected_files)} submission file(s) not used; see the list above.",
               file=stderr)
     return 0
+
+
+def _server_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .server.commands import run
+
+    return run(args, stdout, stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

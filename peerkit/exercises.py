@@ -69,6 +69,11 @@ class Exercise:
     def item_ids(self) -> list[str]:
         return [item.id for item in self.items]
 
+    @property
+    def personal(self) -> bool:
+        """A personal check-in (``"personal": true`` in its file): never ranked against a group."""
+        return self.details.get("personal") is True
+
     def label_for(self, value: Any) -> str:
         for option in self.scale:
             if option.value == value:

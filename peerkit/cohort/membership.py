@@ -1,44 +1,46 @@
 """Joining a cohort, choosing what to share, and leaving: the learner's side, kept in their own store.
 
-Membership lives in the learner's *local* store settings (``store.get_setting("cohort")``),
-never in the cohort store: the cohort store only ever sees the cohort pseudonym
-(:mod:`peerkit.cohort.pseudonym`) and the answers the learner chose to share.
+Membership lives in the learner's *local* store settings (``store.get_setting("cohort")``);
+the learner token the server gave lives in its own setting (``"cohort_token"``), which a
+portfolio export never carries. The server sees only a random pseudonym (``p-`` and 20 hex
+digits, new at every join) and the answers the learner chose to share.
 
 Two ways to be in a cohort:
 
-- **live** – with a join code, when a cohort store can be reached (the ``url`` given,
-  or ``PEERKIT_COHORT_URL``): shared answers are sent as they are saved;
-- **file** – on Binder, where learners share nothing with the trainer: the learner
-  types the cohort id the trainer shows (``cohort-xxxxxxxx``) and hands in a
-  submission file (:func:`peerkit.cohort.submission.write_submission`).
+- **live** – with a join code and the cohort server's address (typed, ``PEERKIT_SERVER``, or
+  the JupyterHub's ``peerkit`` service): shared answers are queued and sent in the
+  background (:mod:`peerkit.client.sender`); a learner never holds a database address;
+- **file** – in a room without a network: the learner types the cohort id the trainer shows
+  (``cohort-…``) and hands in a submission file (:func:`peerkit.cohort.submission.write_submission`),
+  which the trainer uploads to the server.
 
 >>> from peerkit.cohort.membership import join, leave
->>> membership = join(store, "K7Q-4MX", url="sqlite:////srv/peerkit/cohort.sqlite")   # doctest: +SKIP
->>> leave(store)                                                                     # doctest: +SKIP
+>>> membership = join(store, "K7Q-4MX", url="http://192.168.1.20:8000")   # doctest: +SKIP
+>>> leave(store)                                                          # doctest: +SKIP
 'You have left Tuesday group. The 27 answers you shared were removed from it.'
 """
 from __future__ import annotations
 
-import os
+import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..timestamps import format_moment, now
 from .codes import normalize_join_code
 from .errors import CohortError, CohortUnreachableError, JoinCodeError
-from .pseudonym import pseudonym_for
 from .sharing import check_share
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..store import LocalStore
 
-#: Local-store setting holding the membership.
+#: Local-store setting holding the membership (travels with a portfolio, without the address).
 SETTING = "cohort"
-#: Local-store setting holding the sync outbox state (see :mod:`peerkit.cohort.sync`).
-OUTBOX_SETTING = "cohort_outbox"
-URL_ENV = "PEERKIT_COHORT_URL"
+#: Local-store setting holding ``{"server", "token", "cohort", "via_hub"}``: private, never exported.
+CREDENTIALS_SETTING = "cohort_token"
+#: Cohort ids as the trainer shows them for hand-in files.
+COHORT_ID = re.compile(r"^cohort-[a-z0-9]{4,40}$")
 
 
 @dataclass
@@ -50,11 +52,10 @@ class Membership:
     pseudonym: str
     mode: Literal["live", "file"]
     share: list[str]
-    #: The store address given when joining; ``None`` means "read PEERKIT_COHORT_URL when sending"
-    #: (so a password in that variable is never copied into the learner's files).
+    #: The server address (live); not carried by a portfolio export.
     url: str | None = None
     joined_at: str = ""
-    #: Outcome of the first send after joining ("" when it went out or there was nothing to send). Not stored.
+    #: What the learner is told after joining or changing their choices. Not stored.
     status: str = field(default="", compare=False)
 
     def to_setting(self) -> dict[str, Any]:
@@ -73,9 +74,14 @@ class Membership:
         fields["joined_at"] = fields["joined_at"] or ""
         return cls(**fields)
 
-    def store_url(self) -> str | None:
-        """Where to send answers: the address given at joining, else ``PEERKIT_COHORT_URL``."""
-        return self.url or os.environ.get(URL_ENV, "").strip() or None
+
+def is_cohort_id(text: str) -> bool:
+    return bool(COHORT_ID.match(text or ""))
+
+
+def new_pseudonym() -> str:
+    """A random pseudonym for one membership: it links to nothing, not even the learner's other groups."""
+    return "p-" + secrets.token_hex(10)
 
 
 def membership(store: "LocalStore") -> Membership | None:
@@ -83,10 +89,26 @@ def membership(store: "LocalStore") -> Membership | None:
     return Membership.from_setting(store.get_setting(SETTING))
 
 
-def _open(url: str) -> Any:
-    from .store import CohortStore  # SQLAlchemy only for learners who use a cohort
+def credentials(store: "LocalStore") -> dict[str, Any] | None:
+    """``{"server", "token", "cohort"}`` for the live membership, or ``None`` (not joined on this computer)."""
+    data = store.get_setting(CREDENTIALS_SETTING)
+    if isinstance(data, dict) and data.get("server") and data.get("token"):
+        return data
+    return None
 
-    return CohortStore(url, create=False)
+
+def client_for(store: "LocalStore") -> Any:
+    """A :class:`~peerkit.client.http.ServerClient` signed in as this learner, or ``None``."""
+    from ..client.http import ServerClient
+
+    found = credentials(store)
+    return None if found is None else ServerClient(str(found["server"]), str(found["token"]))
+
+
+NO_SERVER = ("To join with a code, this computer needs the address of your group's server. Your trainer shows it "
+             "next to the code (for example http://192.168.1.20:8000): type it in the box for the server address. "
+             "If your trainer collects answers as files instead, type the cohort id they show (it starts with "
+             "'cohort-').")
 
 
 def join(
@@ -95,74 +117,96 @@ def join(
     url: str | None = None,
     share: Iterable[str] | None = None,
 ) -> Membership:
-    """Join the cohort with this join code (or, on Binder, this cohort id) and send what is shared.
+    """Join the cohort with this join code (or, without a network, this cohort id); queue what is shared.
 
     Parameters
     ----------
     store:
-        The learner's local store; the membership is kept in its settings.
+        The learner's local store; the membership and the learner token are kept in its settings.
     join_code:
-        The code the trainer shows (``K7Q-4MX``), checked against the cohort store. Where no
-        cohort store can be reached (Binder), the cohort id instead (``cohort-xxxxxxxx``):
-        answers are then handed in as a file.
+        The code the trainer shows (``K7Q-4MX``), checked by the server. In a room without a
+        network, the cohort id instead (``cohort-…``): answers are then handed in as a file.
     url:
-        The cohort store; default ``PEERKIT_COHORT_URL``.
+        The server's address, where the trainer gave one; default ``PEERKIT_SERVER``, or the
+        JupyterHub's ``peerkit`` service (see :mod:`peerkit.client.address`).
     share:
-        Exercise ids to share; default :func:`peerkit.cohort.sharing.default_share`.
-        Reflections are shared only where the learner ticked "share" on the reflection.
+        Exercise ids to share; default none (sharing is opt-in). Reflections are shared
+        only where the learner also ticked "share" on the reflection.
+
+    Joining waits on the server once (a person pressed "Join" and wants to know); the answers
+    then go in the background.
     """
-    from .store import is_cohort_id, stamp
+    from ..client.address import server_address
+    from ..client.http import ServerClient, ServerRefused, ServerUnreachable
 
     chosen = check_share(share)
     text = (join_code or "").strip()
     current = membership(store)
-    if is_cohort_id(text.lower()):
-        cohort_id, name, mode = text.lower(), text.lower(), "file"
-    else:
-        normalize_join_code(text)  # a clear message for a mistyped code before touching any store
-        address = url or os.environ.get(URL_ENV, "").strip()
-        if not address:
-            raise CohortError(
-                "No group store is set up here, so a join code cannot be checked. If your trainer collects "
-                "answers as files, type the cohort id they show (it starts with 'cohort-'). Otherwise ask for "
-                f"the group store's address and set {URL_ENV}, or pass url=..."
-            )
-        cohort_store = _open(address)
-        try:
-            found = cohort_store.find_cohort(text)
-        finally:
-            cohort_store.close()
-        if found is None:
-            raise JoinCodeError(
-                f"No group has the join code {text.upper()!r}. Check the code with your trainer "
-                "(capitals and dashes do not matter). Nothing was shared."
-            )
-        cohort_id, name, mode = found.id, found.name, "live"
-    if current is not None and current.cohort != cohort_id:
+    if current is not None and current.mode == "live" and credentials(store) is not None:
         raise CohortError(
             f"You are already in the group {current.name!r}. Leave it first (pk.join_cohort() → Leave), "
             "then join the new one."
         )
-    joined = Membership(
-        cohort=cohort_id,
-        name=name,
-        pseudonym=pseudonym_for(store, cohort_id),
-        mode=mode,
-        share=chosen,
-        url=url or None,
-        joined_at=current.joined_at if current else stamp(),
-    )
-    store.set_setting(SETTING, joined.to_setting())
-    store.set_setting(OUTBOX_SETTING, None)  # send everything afresh to this cohort
-    if mode == "live":
-        from .sync import sync
+    joined_at = current.joined_at if current else format_moment(now())
+    if is_cohort_id(text.lower()):
+        if current is not None and current.mode == "file":
+            raise CohortError(f"You are already in the group {current.name!r}. Leave it first "
+                              "(pk.join_cohort() → Leave), then join the new one.")
+        from .pseudonym import pseudonym_for  # stable per cohort: a later file replaces an earlier one
 
-        joined.status = sync(store, force=True).message
+        joined = Membership(cohort=text.lower(), name=text.lower(), pseudonym=pseudonym_for(store, text.lower()),
+                            mode="file",
+                            share=chosen, url=None, joined_at=joined_at)
+        store.set_setting(SETTING, joined.to_setting())
+        return joined
+    code = normalize_join_code(text)  # a clear message for a mistyped code before any network
+    try:
+        address = server_address(url)
+    except ValueError as error:
+        raise CohortError(str(error)) from None
+    if address is None:
+        raise CohortError(NO_SERVER)
+    if current is not None and current.mode == "file":
+        # handed in files before: join under the same pseudonym, so the server lets this live
+        # membership take over the file's answers instead of counting the learner twice
+        from .pseudonym import pseudonym_for
+
+        pseudonym = pseudonym_for(store, current.cohort)
+    else:
+        pseudonym = new_pseudonym()
+    client = ServerClient(address.url, auth_header=address.hub_auth_header(), timeout=10.0)
+    try:
+        reply = client.join(code, pseudonym) or {}
+    except ServerUnreachable:
+        raise CohortUnreachableError(
+            f"Could not reach your group's server at {address.url}. Check the address with your trainer and "
+            "that their server is running, then press Join again. Nothing was shared."
+        ) from None
+    except ServerRefused as error:
+        if error.status == 404:
+            raise JoinCodeError(f"{error.detail} Nothing was shared.") from None
+        raise CohortError(error.detail) from None
+    token, cohort = reply.get("token"), reply.get("cohort") or {}
+    if not isinstance(token, str) or not token or not cohort.get("id"):
+        raise CohortUnreachableError(f"The server at {address.url} answered the join oddly; nothing was shared. "
+                                     "Try again, or tell your trainer.")
+    from ..client import outbox
+
+    outbox.reset(store)  # everything goes afresh to this cohort (sequence numbers keep growing)
+    store.set_setting(CREDENTIALS_SETTING, {"server": address.url, "token": token, "cohort": cohort["id"],
+                                            "via_hub": address.via_hub})
+    joined = Membership(cohort=str(cohort["id"]), name=str(cohort.get("name") or cohort["id"]),
+                        pseudonym=str(reply.get("pseudonym") or pseudonym), mode="live", share=chosen,
+                        url=address.url, joined_at=joined_at)
+    store.set_setting(SETTING, joined.to_setting())
+    from .sync import sync
+
+    joined.status = sync(store).message
     return joined
 
 
 def set_sharing(store: "LocalStore", share: Iterable[str]) -> Membership:
-    """Change which exercises are shared; answers no longer shared are taken back at the next send."""
+    """Change which exercises are shared; answers no longer shared are withdrawn in the background."""
     current = membership(store)
     if current is None:
         raise CohortError("You are not in a group, so there is nothing to share. Join one first.")
@@ -176,37 +220,43 @@ def set_sharing(store: "LocalStore", share: Iterable[str]) -> Membership:
 
 
 def leave(store: "LocalStore", withdraw: bool = True) -> str:
-    """Leave the cohort; with ``withdraw`` (the default) remove every answer shared with it.
+    """Leave the cohort; with ``withdraw`` (the default) the server removes every answer shared with it.
 
-    Returns a sentence for the learner. If the cohort store cannot be reached to
-    withdraw, raises :class:`CohortUnreachableError` and the learner stays a member
-    (nothing is half done); try again later, or pass ``withdraw=False``.
-    On the file route, withdrawing writes a submission with no answers: handed in,
-    it replaces the learner's earlier file.
+    Returns a sentence for the learner. If the server cannot be reached to withdraw,
+    raises :class:`CohortUnreachableError` and the learner stays a member (nothing is
+    half done); try again later, or pass ``withdraw=False``. On the file route,
+    withdrawing writes a submission with no answers: handed in, it replaces the
+    learner's earlier file.
     """
+    from ..client import outbox
+    from ..client.http import ServerRefused, ServerUnreachable
+
     current = membership(store)
     if current is None:
+        store.set_setting(CREDENTIALS_SETTING, None)
         return "You are not in a group."
-    if withdraw and current.mode == "live":
-        address = current.store_url()
-        if not address:
-            raise CohortUnreachableError(
-                f"Cannot withdraw your answers from {current.name!r}: {URL_ENV} is not set in this session. "
-                "Open the course where you joined, or leave with withdraw=False."
-            )
+    client = client_for(store)
+    if withdraw and current.mode == "live" and client is not None:
+        held = outbox.shared_count(store)
         try:
-            cohort_store = _open(address)
-            try:
-                removed = cohort_store.withdraw(current.cohort, current.pseudonym)
-            finally:
-                cohort_store.close()
-        except CohortUnreachableError as error:
+            reply = client.leave()
+            if isinstance(reply, dict) and isinstance(reply.get("removed"), int):
+                held = reply["removed"]  # the server's own count
+        except ServerUnreachable:
             raise CohortUnreachableError(
-                f"Could not reach your group's store to take back your answers, so you are still in "
-                f"{current.name!r} and nothing changed. Try Leave again later. ({error})"
-            ) from error
-        message = (f"You have left {current.name}. The {removed} answer{'s' if removed != 1 else ''} "
-                   "you shared were removed from it.")
+                f"Could not reach your group's server to take back your answers, so you are still in "
+                f"{current.name!r} and nothing changed. Try Leave again later."
+            ) from None
+        except ServerRefused as error:
+            if error.status not in (401, 404, 410):
+                raise CohortError(error.detail) from None
+            # the server no longer knows this membership (the cohort was deleted): nothing of ours is there
+        message = (f"You have left {current.name}. The server removed the answers you shared "
+                   f"({held} answer{'s' if held != 1 else ''}).")
+    elif withdraw and current.mode == "live":
+        message = (f"You have left {current.name} on this computer. It was not signed in to the group's server "
+                   "(for example after restoring a portfolio), so it could not take back answers sent from "
+                   "another computer: ask your trainer to remove them.")
     elif withdraw:
         from .submission import write_submission
 
@@ -215,22 +265,7 @@ def leave(store: "LocalStore", withdraw: bool = True) -> str:
                    "too: it replaces your earlier answers with none.")
     else:
         message = f"You have left {current.name}. Answers you already shared stay with the group."
+    outbox.reset(store)
     store.set_setting(SETTING, None)
-    store.set_setting(OUTBOX_SETTING, None)
+    store.set_setting(CREDENTIALS_SETTING, None)
     return message
-
-
-def group_responses(store: "LocalStore", exercise: str) -> "pd.DataFrame | None":
-    """The learner's live cohort's shared answers to one exercise (tidy), or ``None`` if not in a live cohort.
-
-    For :func:`peerkit.compare`. Raises :class:`CohortUnreachableError` if the store cannot be
-    reached; the caller falls back to the synthetic reference group and says so.
-    """
-    current = membership(store)
-    if current is None or current.mode != "live" or not current.store_url():
-        return None
-    cohort_store = _open(current.store_url())
-    try:
-        return cohort_store.responses_frame(current.cohort, exercise)
-    finally:
-        cohort_store.close()

@@ -1,7 +1,8 @@
 """Exactly which of a learner's answers their sharing choices let out, and in what form.
 
-Nothing is shared until the learner ticks it: :func:`default_share` is empty. A
-learner shares whole exercises; within them each kind says what of an answer may
+Nothing is shared until the learner ticks it: :func:`default_share` is empty ("share all
+course exercises" is one convenience, off until the learner turns it on). A learner shares
+whole exercises; within them each kind says what of an answer may
 leave (:meth:`peerkit.kinds.Kind.shared_value`):
 
 - a reflection or a SMART goal goes out only when the learner ticked "share" on
@@ -10,7 +11,7 @@ leave (:meth:`peerkit.kinds.Kind.shared_value`):
 - any other valid answer goes out as it is stored; an answer the exercise would not
   accept never goes out.
 
-The same function feeds live syncing and submission files, so both routes let out
+The same function feeds live sending and submission files, so both routes let out
 the same answers and nothing else.
 """
 from __future__ import annotations
@@ -34,6 +35,29 @@ MAX_TEXT = kind_of("reflection").max_chars
 def default_share() -> list[str]:
     """The exercises ticked when a learner first sees the sharing choices: none (sharing is opt-in)."""
     return []
+
+
+def all_course_exercises() -> list[str]:
+    """Every exercise of the course, for the "share all course exercises" convenience."""
+    return list(exercise_ids())
+
+
+#: What sharing an exercise means, for every exercise (the join panel says it once, above the boxes).
+WHO_SEES = ("The group sees only counts, and only once at least five people answered; your trainer can also see "
+            "your shared answers under your code name, never with your name.")
+PERSONAL_NOTE = "personal: your trainer would see your answers under your code name; the group only counts"
+
+
+def who_would_see(exercise: Exercise) -> str:
+    """Plain words on who would see this exercise's answers, where it needs saying beyond :data:`WHO_SEES`.
+
+    The kind says it for answers shared one by one (reflections, goals); a personal
+    check-in (``"personal": true`` in its data file) says it is personal.
+    """
+    note = kind_of(exercise).share_note
+    if note:
+        return note
+    return PERSONAL_NOTE if exercise.personal else ""
 
 
 def check_share(exercises: Iterable[str] | None) -> list[str]:

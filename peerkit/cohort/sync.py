@@ -1,117 +1,80 @@
-"""Sending a learner's shared answers to their cohort: an outbox computed from the local store.
+"""The hook widgets call after a save: queue the learner's shared answers and wake the sender.
 
-The local store is the source of truth and the outbox at once. :func:`sync` works
-out what the learner's choices share *now* (:func:`peerkit.cohort.sharing.shared_rows`)
-and makes the cohort hold exactly that for their pseudonym, in one transaction
-(:meth:`CohortStore.sync_member`: idempotent upserts, newer answer wins, no-longer-shared
-answers removed). Nothing is queued anywhere else, so nothing can be lost between
-queue and store: an answer that could not be sent is simply still in the local
-store, different from what was last sent, and goes out with the next sync.
+:func:`sync` works out what the learner's choices share *now*
+(:func:`peerkit.cohort.sharing.shared_rows`), queues what differs from what the group
+was last sent (:func:`peerkit.client.outbox.queue_changes`: new or changed answers, and
+withdrawals of answers no longer shared), wakes the background sender and returns at
+once with an honest status line. It never waits on the network.
 
-To keep a click quick, a sync whose content equals the last successful one does not
-touch the network, and after an attempt that failed *slowly* (a network timeout,
-more than :data:`SLOW_FAILURE_SECONDS`) the next ones within :data:`RETRY_AFTER_SECONDS`
-report the same message without waiting on the network again. A quick failure
-(connection refused, shared folder missing) is retried at every sync. ``force=True``
-skips both shortcuts.
-
->>> result = sync(store)          # doctest: +SKIP
->>> result.message                # doctest: +SKIP
-''
+>>> result = sync(store, exercise="boundaries")   # doctest: +SKIP
+>>> result.message                                # doctest: +SKIP
+'Saved here; waiting to send to your group.'
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import CohortError, CohortUnreachableError
-from .membership import OUTBOX_SETTING, URL_ENV, membership
+from .membership import credentials, membership
 from .sharing import shared_rows
 
 if TYPE_CHECKING:
     from ..store import LocalStore
 
-#: What the learner reads when the cohort store is out of reach. Their answer is safe.
-UNREACHABLE_MESSAGE = "Saved on this computer; will send to your group when it can be reached."
-#: After a failed attempt, wait this long before waiting on the network again.
-RETRY_AFTER_SECONDS = 15.0
-#: A failed attempt that took longer than this makes the next syncs wait (see above).
-SLOW_FAILURE_SECONDS = 1.0
+#: A learner in a group but not signed in on this computer (a portfolio restored in a new session).
+NOT_SIGNED_IN = ("Saved here. Not sent to your group: this computer is not signed in to it. Join again with the "
+                 "code from your trainer (pk.join_cohort()).")
 
 
 @dataclass(frozen=True)
 class SyncResult:
-    """What a sync did. ``message`` is empty when the group has everything shared."""
+    """What a sync did. ``message`` is the status line for the learner ("" when nothing is shared)."""
 
-    sent: int = 0
-    removed: int = 0
+    queued: int = 0
+    waiting: int = 0
     message: str = ""
-    #: Technical reason for a failure (for the trainer or a log, not for the learner's status line).
-    detail: str = ""
-    skipped: bool = False
+    #: True when the message reports a problem (refused, not signed in, cohort closed).
+    problem: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.message
-
-
-def _digest(cohort: str, pseudonym: str, rows: list[dict]) -> str:
-    canonical = json.dumps([cohort, pseudonym, rows], sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+        return not self.problem
 
 
 def pending(store: "LocalStore") -> bool:
-    """Has the learner shared answers the cohort has not received yet?"""
-    current = membership(store)
-    if current is None or current.mode != "live":
-        return False
-    rows = shared_rows(store, current.share)
-    outbox = store.get_setting(OUTBOX_SETTING) or {}
-    return outbox.get("digest") != _digest(current.cohort, current.pseudonym, rows)
+    """Are shared answers waiting to be sent?"""
+    from ..client import outbox
+
+    return membership(store) is not None and outbox.pending_count(store) > 0
 
 
-def sync(store: "LocalStore", *, force: bool = False) -> SyncResult:
-    """Send the learner's shared answers to their cohort; never raises for an unreachable store.
+def sync(store: "LocalStore", *, exercise: str | None = None,
+         notify: Callable[[str], None] | None = None) -> SyncResult:
+    """Queue what the learner's choices share now and wake the sender; returns at once.
 
-    Returns a :class:`SyncResult`. If the learner is in no cohort, or hands in files
-    (Binder), there is nothing to send and the result is empty.
+    ``exercise`` names the exercise just saved: the message is about it, and ``notify``
+    (if given) is called later with its new status line once it has been sent, refused,
+    or cannot be sent for a reason the learner should know. Nothing to do when the
+    learner is in no group, or hands in files.
     """
+    from ..client import outbox
+    from ..client.sender import WAITING, sender_for
+
     current = membership(store)
     if current is None or current.mode != "live":
         return SyncResult()
-    rows = shared_rows(store, current.share)
-    digest = _digest(current.cohort, current.pseudonym, rows)
-    outbox = store.get_setting(OUTBOX_SETTING) or {}
-    if not force and outbox.get("digest") == digest:
-        return SyncResult(skipped=True)
-    if not force and outbox.get("slow") and time.time() - float(outbox.get("failed_at", 0)) < RETRY_AFTER_SECONDS:
-        return SyncResult(message=UNREACHABLE_MESSAGE, detail=str(outbox.get("detail", "")), skipped=True)
-
-    address = current.store_url()
-    if not address:
-        return _failed(store, outbox, f"{URL_ENV} is not set in this session, so the group store is unknown.")
-    from .store import CohortStore
-
-    started = time.monotonic()
-    try:
-        cohort_store = CohortStore(address, create=False)
-        try:
-            sent, removed = cohort_store.sync_member(current.cohort, current.pseudonym, rows)
-        finally:
-            cohort_store.close()
-    except CohortUnreachableError as error:
-        return _failed(store, outbox, str(error), slow=time.monotonic() - started > SLOW_FAILURE_SECONDS)
-    except CohortError as error:
-        # reachable but refusing (cohort deleted, tables missing): still nothing lost locally
-        return SyncResult(message=f"Saved on this computer. Not sent to your group: {error}", detail=str(error))
-    store.set_setting(OUTBOX_SETTING, {"digest": digest, "sent_at": time.time(), "sent": sent})
-    return SyncResult(sent=sent, removed=removed)
-
-
-def _failed(store: "LocalStore", outbox: dict, detail: str, slow: bool = False) -> SyncResult:
-    kept = {k: v for k, v in outbox.items() if k in ("digest", "sent_at", "sent")}
-    store.set_setting(OUTBOX_SETTING, {**kept, "failed_at": time.time(), "slow": slow, "detail": detail})
-    return SyncResult(message=UNREACHABLE_MESSAGE, detail=detail)
+    queued = outbox.queue_changes(store, shared_rows(store, current.share))
+    waiting = outbox.pending_count(store)
+    if credentials(store) is None:
+        return SyncResult(len(queued), waiting, NOT_SIGNED_IN if waiting else "", problem=bool(waiting))
+    sender = sender_for(store)
+    sender.wake()
+    if exercise is None:
+        message = WAITING if waiting else ""
+    else:
+        message = sender.status_for(exercise)
+        if notify is not None and outbox.pending_count(store, exercise):
+            sender.notify_when_settled(exercise, notify)
+    problem = bool(message) and message.startswith("Saved here.") or (bool(sender.problem) and waiting > 0)
+    return SyncResult(len(queued), waiting, message, problem)

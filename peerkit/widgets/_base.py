@@ -19,6 +19,7 @@ from typing import Any, Callable
 import anywidget
 import traitlets
 
+from ..client.sender import WAITING as GROUP_WAITING
 from ..errors import StoreError, StoreLockedError, StoreReadOnlyError
 from ..exercises import Exercise, load_exercise
 from ..paths import default_store_path
@@ -133,6 +134,8 @@ class ExerciseWidgetMixin:
         path = self.store.path if self.store is not None else default_store_path()
         self._saver: BackgroundSaver = saver_for(path, after_save=send_to_group_after_save)
         self._saver.listen(self)
+        if self.store is not None:
+            self._resume_sending()
 
     def stored_answers(self) -> dict[str, Any]:
         """The answers already in the store for this exercise ({} if the store cannot be read)."""
@@ -211,13 +214,17 @@ class ExerciseWidgetMixin:
             if event.error is not None and self._unsaved:
                 self._save_error = event.error
                 mine = True
+            follow = False
             if event.group_message is not None and self._wrote_since_group:
                 self._group_message = event.group_message
                 self._wrote_since_group = False
+                follow = event.group_message == GROUP_WAITING
                 mine = True
             if not mine:
                 return
         on_kernel_thread(self._show_save_state)
+        if follow:
+            self._follow_group_outcome()
 
     def _show_save_state(self) -> None:
         with self._save_lock:
@@ -254,6 +261,37 @@ class ExerciseWidgetMixin:
         if threading.current_thread() is threading.main_thread() and (self._unsaved or self.save_state):
             self._show_save_state()
         return done
+
+    def _resume_sending(self) -> None:
+        """After a kernel restart, answers still waiting for the learner's group go out again."""
+        assert self.store is not None
+        try:
+            if not self.store.get_setting("cohort"):
+                return
+        except StoreError:
+            return
+        from ..client.sender import resume
+
+        resume(self.store)
+
+    def _follow_group_outcome(self) -> None:
+        """While this exercise's shared answers wait to be sent, ask the sender for its later word.
+
+        Runs on the saver's worker; the sender calls back on the kernel's thread.
+        """
+        if self.store is None:
+            return
+        from ..client.sender import sender_for
+
+        sender_for(self.store).notify_when_settled(self.exercise.id, self._group_status)
+
+    def _group_status(self, message: str) -> None:
+        """The sender's later word on this exercise ("Shared with your group.", or why not)."""
+        with self._save_lock:
+            if self._unsaved:
+                return  # a newer change is on its way; its own outcome will be shown
+            self._group_message = message
+        self._show_save_state()
 
 
 class ExerciseWidget(ExerciseWidgetMixin, anywidget.AnyWidget):

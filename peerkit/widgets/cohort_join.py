@@ -1,10 +1,13 @@
 """``CohortJoin``: join the trainer's group, choose what to share, leave again.
 
-A labelled field for the join code, one labelled tick box per exercise ("share
-this"), and Join / Leave buttons, with a status line that says what happened. On
-Binder (no group store to reach) the learner types the cohort id instead and
-saves a file to hand in. Everything about the membership stays in the learner's
-own store; see :mod:`peerkit.cohort.membership`.
+A labelled field for the join code, a field for the server's address (only where the
+trainer gave one), one labelled tick box per exercise ("share this", none ticked in
+advance, each saying who would see it), one "share all course exercises" box (off),
+and Join / Leave buttons, with a status line that says what happened. In a room
+without a network the learner types the cohort id instead and saves a file to hand
+in. Everything about the membership stays in the learner's own store; see
+:mod:`peerkit.cohort.membership`. Shared answers go to the group in the background
+(:mod:`peerkit.client.sender`): no button here waits on the network but Join and Leave.
 
 >>> import peerkit as pk
 >>> pk.join_cohort()          # doctest: +SKIP
@@ -18,17 +21,16 @@ import ipywidgets as widgets
 import traitlets
 
 from ..cohort.membership import join, leave, membership, set_sharing
-from ..cohort.sharing import check_share, default_share
+from ..cohort.sharing import WHO_SEES, check_share, default_share, who_would_see
 from ..errors import PeerkitError, StoreError
 from ..exercises import ContentError, exercise_ids, load_exercise
-from ..kinds import kind_of
 from ..store import LocalStore
 
 INTRO = (
     "<p>Your trainer can show the group's answers on a screen, so the group can talk about where people differ. "
-    "Only the exercises you tick below go to the group, under a code name that does not say who you are. "
-    "A reflection goes only if you also ticked “share” on that reflection. You can leave at any time, and your "
-    "shared answers are taken back.</p>"
+    "Nothing is shared until you tick it below: only the exercises you tick go to the group, under a code name "
+    "that does not say who you are. A reflection goes only if you also ticked “share” on that reflection. You can "
+    "leave at any time, and your shared answers are taken back.</p>"
 )
 
 
@@ -44,9 +46,9 @@ class CohortJoin(widgets.VBox):
         self.store = store if store is not None else LocalStore()
         self._code = widgets.Text(description="Join code", placeholder="for example K7Q-4MX",
                                   style={"description_width": "initial"})
-        self._url = widgets.Text(description="Group store address (only if your trainer gave you one)",
-                                 placeholder="leave empty", style={"description_width": "initial"},
-                                 layout=widgets.Layout(width="40rem"))
+        self._url = widgets.Text(description="Server address (only if your trainer gave you one)",
+                                 placeholder="for example http://192.168.1.20:8000",
+                                 style={"description_width": "initial"}, layout=widgets.Layout(width="40rem"))
         self._boxes: dict[str, widgets.Checkbox] = {}
         current = membership(self.store)
         ticked = set(current.share) if current else set(default_share())
@@ -55,33 +57,41 @@ class CohortJoin(widgets.VBox):
                 definition = load_exercise(exercise)
             except ContentError:
                 continue
-            share_note = kind_of(definition).share_note
-            note = f" ({share_note})" if share_note else ""
-            box = widgets.Checkbox(value=exercise in ticked, description=f"Share: {definition.title}{note}",
+            note = who_would_see(definition)
+            box = widgets.Checkbox(value=exercise in ticked,
+                                   description=f"Share: {definition.title}" + (f" ({note})" if note else ""),
                                    indent=False, layout=widgets.Layout(width="auto"))
             box.observe(self._sharing_changed, names="value")
             self._boxes[exercise] = box
+        self._all = widgets.Checkbox(value=bool(self._boxes) and all(b.value for b in self._boxes.values()),
+                                     description="Share all course exercises (you can untick any of them below)",
+                                     indent=False, layout=widgets.Layout(width="auto"))
+        self._all.observe(self._share_all_changed, names="value")
         self._join = widgets.Button(description="Join", button_style="primary", tooltip="Join the group")
         self._leave = widgets.Button(description="Leave and take back my answers",
                                      tooltip="Leave the group and remove the answers you shared",
                                      layout=widgets.Layout(width="auto"))
         self._file = widgets.Button(description="Save my shared answers as a file",
                                     tooltip="Write the file to hand in to your trainer", layout=widgets.Layout(width="auto"))
-        self._send_button = widgets.Button(description="Send now", tooltip="Try again to send your shared answers")
+        self._send_button = widgets.Button(description="Send now", tooltip="Try again at once to send your shared answers")
         self._status = widgets.HTML()
         self._join.on_click(lambda _: self.join(self._code.value, url=self._url.value or None))
         self._leave.on_click(lambda _: self.leave())
         self._file.on_click(lambda _: self.save_file())
         self._send_button.on_click(lambda _: self.send_now())
-        share_box = widgets.VBox(list(self._boxes.values()))
+        share_box = widgets.VBox([self._all, *self._boxes.values()], layout=widgets.Layout(margin="0 0 0.8rem 0"))
         super().__init__(
             [widgets.HTML(f"<h3>Join your group</h3>{INTRO}"), self._code, self._url,
-             widgets.HTML("<p><strong>What to share</strong></p>"), share_box,
+             widgets.HTML(f"<p><strong>What to share</strong> (nothing is ticked for you). {escape(WHO_SEES)}</p>"),
+             share_box,
              widgets.HBox([self._join, self._leave, self._send_button, self._file]), self._status],
             **kwargs,
         )
         self.add_class("peerkit-cohort-join")
         self._update()
+        from ..client.sender import resume
+
+        resume(self.store)  # answers left waiting by a kernel restart go out again
 
     # -- actions -------------------------------------------------------------------------------
     def shared_exercises(self) -> list[str]:
@@ -98,8 +108,10 @@ class CohortJoin(widgets.VBox):
             self._say(f"You are in {joined.cohort}. When you are ready, press “Save my shared answers as a file” "
                       "and hand the file to your trainer.")
         else:
-            self._say(joined.status or f"You are in {joined.name}. Your shared answers were sent.",
-                      problem=bool(joined.status))
+            shared = len(joined.share)
+            what = (f" Your answers to the {shared} exercise{'s' if shared != 1 else ''} you ticked go to the "
+                    "group in the background." if shared else " Nothing is shared yet: tick what you want to share.")
+            self._say(f"You are in {joined.name}.{what}")
         self._update()
         return True
 
@@ -114,14 +126,19 @@ class CohortJoin(widgets.VBox):
         return True
 
     def send_now(self) -> bool:
+        """Queue anything not yet queued and wake the sender; says how things stand (never waits)."""
         from ..cohort.sync import sync
 
         try:
-            result = sync(self.store, force=True)
+            result = sync(self.store)
         except StoreError as error:
             self._say(str(error), problem=True)
             return False
-        self._say(result.message or f"Sent. The group has your {result.sent} shared answers.", problem=not result.ok)
+        if result.message:
+            self._say(result.message + " It goes out on its own as soon as the server answers.",
+                      problem=result.problem)
+        else:
+            self._say("Nothing is waiting: your group has every answer you chose to share.")
         return result.ok
 
     def save_file(self) -> str | None:
@@ -137,7 +154,23 @@ class CohortJoin(widgets.VBox):
                   "the newer file replaces the older one.")
         return str(path)
 
+    def _share_all_changed(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self._setting_many = True
+            try:
+                for box in self._boxes.values():
+                    box.value = True
+            finally:
+                self._setting_many = False
+            self._sharing_changed({})
+
     def _sharing_changed(self, _change: dict[str, Any]) -> None:
+        if getattr(self, "_setting_many", False):
+            return
+        if hasattr(self, "_all") and not all(box.value for box in self._boxes.values()) and self._all.value:
+            self._all.unobserve(self._share_all_changed, names="value")
+            self._all.value = False
+            self._all.observe(self._share_all_changed, names="value")
         if not self.joined:
             return
         try:
@@ -145,7 +178,8 @@ class CohortJoin(widgets.VBox):
         except (PeerkitError, ValueError) as error:
             self._say(str(error), problem=True)
             return
-        self._say(updated.status or "Your sharing choices are saved.", problem=bool(updated.status))
+        self._say(updated.status or "Your sharing choices are saved.",
+                  problem=bool(updated.status) and updated.status.startswith("Saved here."))
 
     # -- display --------------------------------------------------------------------------------
     def _update(self) -> None:
@@ -153,12 +187,20 @@ class CohortJoin(widgets.VBox):
         self.joined = current is not None
         self.cohort_name = current.name if current else ""
         self.mode = current.mode if current else ""
-        self._code.disabled = self._url.disabled = self._join.disabled = self.joined
+        from ..cohort.membership import credentials
+
+        # joined live on this computer: nothing to type. A membership without its sign-in (a portfolio
+        # restored in a new session) or a file membership may join (again) with a code.
+        signed_in = self.joined and self.mode == "live" and credentials(self.store) is not None
+        self._code.disabled = self._url.disabled = self._join.disabled = signed_in
         self._leave.disabled = not self.joined
         self._send_button.layout.display = "" if self.mode == "live" else "none"
         self._file.layout.display = "" if self.mode == "file" else "none"
         if current is not None and not self.status:
-            self._say(f"You are in {current.name}.")
+            from ..cohort.sync import sync
+
+            waiting = sync(self.store).message if self.mode == "live" else ""
+            self._say(f"You are in {current.name}. {waiting}".strip(), problem=waiting.startswith("Saved here."))
 
     def _say(self, text: str, problem: bool = False) -> None:
         self.status = text

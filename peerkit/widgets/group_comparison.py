@@ -78,18 +78,14 @@ class GroupComparison(widgets.VBox):
         except StoreError:
             joined = None
         if joined:
-            from ..cohort.errors import CohortError
-            from ..cohort.membership import group_responses
+            from ..client.aggregates import answer_rows, group_frame_or_reason
 
-            try:
-                frame = group_responses(store, self.exercise.id)
-            except CohortError as error:
-                self._group_note = f"Your group could not be reached ({error}), so this shows the " \
-                    f"{reference_label} instead."
+            counts, reason = group_frame_or_reason(store, self.exercise.id)  # the server's suppressed counts
+            if counts is None:
+                self._group_note = f"{reason} So this shows the {reference_label} instead."
             else:
-                if frame is not None:
-                    self.group_label = "group you joined"
-                    return frame
+                self.group_label = "group you joined"
+                return answer_rows(counts)
         return reference(self.exercise.id)
 
     def own_answers(self) -> dict[str, Any]:

@@ -1,79 +1,73 @@
-"""The trainer's live dashboard: answers sent from elsewhere appear within its refresh interval.
+"""The trainer notebook in a real browser: sign in to the REAL cohort server, see the cohort and its counts.
 
-The test process stands in for the learners' kernels: it writes to the cohort store
-(PEERKIT_COHORT_URL of the test server) through the cohort API while the trainer's
-notebook is open in the browser, and the dashboard must show them without anyone
-clicking anything.
+The test process starts ``peerkit serve`` on loopback (server-core's fixtures), makes a trainer
+and a cohort, and stands in for the learners' kernels over HTTP. The trainer pastes the sign-in
+link into the notebook's panel (``pk.live_session()``); the panel shows the join code, the
+projector page's link, and the counts after "Refresh counts". No database address anywhere.
 """
 from __future__ import annotations
 
-import re
+import importlib.util
 import secrets
-import time
-from datetime import datetime, timezone
+import sys
+from pathlib import Path
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = "trainer/live_session.ipynb"
-SLACK_SECONDS = 4.0  # a refresh tick, drawing, and the message to the browser
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def _answers(item_values: dict[str, str]) -> list[dict]:
-    now = datetime.now(timezone.utc)
-    return [{"exercise": "boundaries", "item": item, "value": value, "answered_at": now}
-            for item, value in item_values.items()]
+def _server_fixtures():
+    name = "peerkit_server_fixtures"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "server" / "conftest.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
-def _people_for(dashboard, title: str) -> int | None:
-    row = dashboard.locator("tbody tr").filter(has_text=title)
-    if not row.count():
-        return None
-    return int(row.first.locator("td").inner_text().strip())
-
-
-def test_answers_from_another_process_appear_within_the_refresh_interval(lab, lab_server) -> None:
-    from peerkit.cohort.store import CohortStore
+def test_trainer_signs_in_and_sees_the_cohort_and_its_counts(lab, tmp_path: Path) -> None:
     from peerkit.exercises import load_exercise
 
-    title = load_exercise("boundaries").title
-    store = CohortStore(lab_server.cohort_url)
-    name = f"Browser test group {secrets.token_hex(3)}"
-    cohort_id, _code = store.create_cohort(name)
+    fixtures = _server_fixtures()
+    server = fixtures.launch(f"sqlite:///{tmp_path / 'cohorts.sqlite'}", tmp_path / "server")
+    try:
+        trainer = fixtures.add_trainer(server)
+        cohort = fixtures.make_cohort(server, trainer, f"Browser test group {secrets.token_hex(3)}")
 
-    lab.open(NOTEBOOK)
-    lab.run_all()
-    assert not lab.cell_failures(), "\n".join(lab.cell_failures())
-    dashboard = lab.notebook.locator(".peerkit-dashboard")
-    assert dashboard.count() == 1, f"{NOTEBOOK}: expected one dashboard, found {dashboard.count()}"
-    chooser = dashboard.get_by_label("Cohort", exact=True)
-    if chooser.input_value() != cohort_id:
-        chooser.select_option(label=f"{name} ({cohort_id})")
-    lab.wait_until(lambda: "No answers yet" in dashboard.inner_text(), timeout=15,
-                   message=f"the dashboard does not show the new, empty cohort: {dashboard.inner_text()[:500]!r}")
-    label = dashboard.get_by_text(re.compile(r"Refresh on its own every [\d.]+ s")).first.inner_text()
-    interval = float(re.search(r"every ([\d.]+) s", label).group(1))
+        lab.open(NOTEBOOK)
+        lab.run_all()
+        assert not lab.cell_failures(), "\n".join(lab.cell_failures())
+        panel = lab.notebook.locator(".peerkit-live-session")
+        assert panel.count() == 1, f"{NOTEBOOK}: expected one live-session panel, found {panel.count()}"
+        panel.get_by_label("Server address").fill(server.url)
+        panel.get_by_label("Sign-in link or trainer token").fill(f"{server.url}/sign-in?token={trainer}")
+        panel.get_by_role("button", name="Sign in").click()
+        lab.wait_until(lambda: cohort["join_code"] in panel.inner_text(), timeout=15,
+                       message=f"the panel does not show the cohort's join code: {panel.inner_text()[:500]!r}")
+        link = panel.get_by_role("link", name="Open the projector page")
+        assert link.get_attribute("href") == f"{server.url}/projector/{cohort['id']}"
+        assert trainer not in lab.notebook.inner_html()  # the token is never left in the page
 
-    # One learner answers from "another kernel" (this process, through the cohort API).
-    store.add_member(cohort_id, "pseudo-browser-1")
-    store.upsert_responses(cohort_id, "pseudo-browser-1", _answers({"B01": "maybe", "B02": "never"}))
-    sent = time.monotonic()
-    lab.wait_until(lambda: _people_for(dashboard, title) == 1, timeout=interval + SLACK_SECONDS, interval=0.1,
-                   message=f"an answer sent to the cohort store did not appear within {interval:g} s "
-                           f"(+{SLACK_SECONDS:g} s slack): {dashboard.inner_text()[:600]!r}")
-    seen_after = time.monotonic() - sent
-
-    # Five more: the group is now big enough (5 or more) for the chart and the prompts.
-    for number in range(2, 7):
-        pseudonym = f"pseudo-browser-{number}"
-        store.add_member(cohort_id, pseudonym)
-        store.upsert_responses(cohort_id, pseudonym, _answers({"B01": ["never", "maybe", "always"][number % 3],
-                                                               "B02": "never"}))
-    lab.wait_until(lambda: _people_for(dashboard, title) == 6, timeout=interval + SLACK_SECONDS, interval=0.1,
-                   message=f"six people answered, the dashboard says {_people_for(dashboard, title)}")
-    lab.wait_until(lambda: "6 joined" in dashboard.inner_text(), timeout=interval + SLACK_SECONDS,
-                   message="the number of people who joined was not updated")
-    errors = lab.real_console_errors()
-    assert not errors, "the browser console reported errors:\n" + "\n".join(errors)
-    print(f"first answer shown {seen_after:.1f} s after it was sent (refresh interval {interval:g} s)")
+        # six learners answer from "other kernels" (this process, over HTTP)
+        for number in range(6):
+            with httpx.Client(base_url=server.url, timeout=30) as client:
+                token = client.post("/api/v1/join", json={"code": cohort["join_code"],
+                                                          "pseudonym": fixtures.pseudonym()}).json()["token"]
+                reply = client.post("/api/v1/me/answers", headers={"Authorization": f"Bearer {token}"},
+                                    json={"answers": [{"seq": 1, "exercise": "boundaries", "item": "B01",
+                                                       "value": ["never", "maybe", "always"][number % 3]}]})
+                assert reply.status_code == 200, reply.text
+        panel.get_by_role("button", name="Refresh counts").click()
+        title = load_exercise("boundaries").title
+        lab.wait_until(lambda: "6 people joined" in panel.inner_text() and title in panel.inner_text(),
+                       timeout=15, message=f"the counts were not shown: {panel.inner_text()[:600]!r}")
+        errors = lab.real_console_errors()
+        assert not errors, "the browser console reported errors:\n" + "\n".join(errors)
+    finally:
+        server.stop()

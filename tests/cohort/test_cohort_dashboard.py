@@ -1,4 +1,4 @@
-"""The trainer's LiveDashboard and the learner's CohortJoin panel."""
+"""The trainer's LiveDashboard over a cohort store (learners reach the server now: tests/client)."""
 from __future__ import annotations
 
 import asyncio
@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from peerkit.cohort.membership import join, membership
 from peerkit.widgets.dashboard import LiveDashboard
 
 
@@ -143,75 +142,6 @@ def test_automatic_refresh_runs_on_the_loop_and_stops_when_closed(cohort) -> Non
     drawn, after_close, running = run_on_a_fresh_loop(scenario)
     assert drawn >= 1  # the new answers were drawn within one refresh interval
     assert after_close == 0 and not running
-
-
-def test_two_learners_answer_and_the_dashboard_shows_them(cohort, new_learner) -> None:
-    """Two learners (two local stores) joined to one cohort answer in the widget; the trainer sees both."""
-    from peerkit.widgets.boundary_matrix import BoundaryMatrix
-
-    board = LiveDashboard(cohort.store, cohort.id, autorefresh=False)
-    for name, value in (("ana", "never"), ("ben", "always")):
-        learner = new_learner(name)
-        join(learner, cohort.code, url=cohort.url, share=["boundaries"])
-        matrix = BoundaryMatrix("boundaries", store=learner)
-        matrix.answer("B01", value)
-        assert matrix.wait_until_saved() and matrix.status == "Saved."
-    assert board.refresh()
-    assert ">2</td>" in board._responders.value
-    frame = cohort.store.responses_frame(cohort.id)
-    assert sorted(frame["value"]) == ["always", "never"]
-    board.close()
-
-
-def test_cohort_join_widget(cohort, new_learner, tmp_path, monkeypatch) -> None:
-    from peerkit.widgets.cohort_join import CohortJoin
-
-    ana = new_learner("ana")
-    ana.save("boundaries", "B01", "never")
-    panel = CohortJoin(ana)
-    assert panel._code.description == "Join code"
-    assert all(box.description.startswith("Share: ") for box in panel._boxes.values())
-    assert not any(box.value for box in panel._boxes.values())  # nothing is ticked in advance
-    assert not panel.join("WRONG-CODE", url=cohort.url) and "not a join code" in panel.status
-    panel._boxes["boundaries"].value = True
-    assert panel.join(cohort.code, url=cohort.url)
-    assert panel.joined and "core_skills" not in membership(ana).share
-    assert len(cohort.store.responses_frame(cohort.id)) == 1
-    panel._boxes["boundaries"].value = False  # unticking takes the answers back
-    assert cohort.store.responses_frame(cohort.id).empty
-    panel._boxes["boundaries"].value = True
-    assert panel.send_now() and "Sent" in panel.status
-    assert panel.leave() and not panel.joined and "removed" in panel.status
-    # file route
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("PEERKIT_COHORT_URL", raising=False)
-    assert panel.join(cohort.id)
-    assert panel.mode == "file" and panel.save_file().endswith(f"peerkit-submission-{cohort.id}.json")
-
-
-def test_two_kernels_answer_and_the_dashboard_shows_them(cohort, tmp_path, monkeypatch) -> None:
-    """Two real kernels (each with its own PEERKIT_HOME) join one cohort and answer in the widget."""
-    import nbclient
-    import nbformat
-
-    board = LiveDashboard(cohort.store, cohort.id, autorefresh=False)
-    board.refresh(force=True)
-    for name, value in (("ana", "never"), ("ben", "always")):
-        monkeypatch.setenv("PEERKIT_HOME", str(tmp_path / name))
-        notebook = nbformat.v4.new_notebook(cells=[
-            nbformat.v4.new_code_cell("from peerkit.cohort.membership import join\nfrom peerkit.store import LocalStore\n"
-                                      f"store = LocalStore()\nassert join(store, {cohort.code!r}, url={cohort.url!r}, share=['boundaries'])"
-                                      ".status == ''"),
-            nbformat.v4.new_code_cell("from peerkit.widgets.boundary_matrix import BoundaryMatrix\n"
-                                      "matrix = BoundaryMatrix('boundaries', store=store)\n"
-                                      f"matrix.answer('B01', {value!r})\nassert matrix.wait_until_saved(), matrix.status\n"
-                                      "assert matrix.status == 'Saved.', matrix.status"),
-        ])
-        nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
-    assert board.refresh()  # the next tick of the dashboard draws both
-    assert ">2</td>" in board._responders.value
-    assert sorted(cohort.store.responses_frame(cohort.id)["value"]) == ["always", "never"]
-    board.close()
 
 
 def test_a_dashboard_no_longer_shown_stops_redrawing(cohort, dashboard) -> None:

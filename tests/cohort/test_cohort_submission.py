@@ -30,7 +30,7 @@ def file_learner(new_learner, cohort, monkeypatch):
 
     def make(name: str):
         learner = new_learner(name)
-        join(learner, cohort.id, share=["boundaries", "welcome_reflection"])
+        join(learner, cohort.id, share=["boundaries", "welcome_reflection"])  # sharing is opt-in
         return learner
 
     return make

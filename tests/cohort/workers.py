@@ -5,47 +5,16 @@ kernels on a JupyterHub would be; the writer that gets killed is one too.
 """
 from __future__ import annotations
 
-import os
-import random
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 #: Modules every child needs; a forkserver imports them once, so 200 children start quickly.
-PRELOAD = ["peerkit.cohort.sync", "peerkit.cohort.membership", "peerkit.cohort.store", "peerkit.store",
+PRELOAD = ["peerkit.cohort.store", "peerkit.store",
            "peerkit.exercises", "fastjsonschema", "sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.sqlite",
            "psycopg"]
 
 OPTIONS = ["never", "maybe", "always"]
-
-
-def learner(home: str, url: str, code: str, barrier: Any, results: Any) -> None:
-    """Join with the code, answer all 27 boundary items locally, wait for everyone, then send at once."""
-    try:
-        from peerkit.cohort.membership import join
-        from peerkit.cohort.sync import sync
-        from peerkit.exercises import load_exercise
-        from peerkit.model import Response
-        from peerkit.store import LocalStore
-
-        store = LocalStore(Path(home) / "answers.sqlite")
-        membership = join(store, code, url=url, share=["boundaries"])
-        rng = random.Random(os.getpid())
-        answers = {item: rng.choice(OPTIONS) for item in load_exercise("boundaries").item_ids}
-        now = datetime.now(timezone.utc)
-        store.save_many([Response(store.learner, "boundaries", item, value, now) for item, value in answers.items()])
-        barrier.wait(timeout=240)
-        result = sync(store)
-        results.put({"learner": store.learner, "pseudonym": membership.pseudonym, "answers": answers,
-                     "sent": result.sent, "message": result.message, "detail": result.detail,
-                     "join_status": membership.status})
-    except BaseException as error:  # noqa: BLE001 - report, so the parent fails with the reason
-        results.put({"error": f"{type(error).__name__}: {error}"})
-        try:
-            barrier.abort()
-        except Exception:  # noqa: BLE001
-            pass
 
 
 def rows_for(index: int) -> list[dict[str, Any]]:

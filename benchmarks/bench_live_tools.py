@@ -1,0 +1,130 @@
+"""The cohort server benchmark (benchmarks/bench_server.py, unchanged) with the live tools running beside it.
+
+Runs bench_server's load runs twice per backend: once as they are (the baseline, in the
+same run), once with a second cohort on the same server where PANEL_LEARNERS learners'
+live panels ask ``GET /api/v1/me/session`` every PANEL_SECONDS (as ``pk.live_panel()`` and
+the phone page do) and answer each new quick poll, while the trainer asks a new poll every
+POLL_EVERY seconds and reveals it (POLL_EVERY=0: no polls, the panels' reads alone). The
+poll load runs in its own process (its own event loop), so it does not slow bench_server's load generator directly, only the server (and
+the two cores everything shares). Compare the two blocks of figures; the poll load's own
+figures (session requests, their p50/p99, poll answers) are printed after each run.
+
+Run: .venv/bin/python benchmarks/bench_live_tools.py   (LEARNERS=300 PACED_SECONDS=8 BURST=200
+PANEL_LEARNERS=300 for about a minute; PARTS=sqlite or PARTS=postgresql for one backend)
+"""
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import random
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_server  # noqa: E402
+
+PANEL_LEARNERS = int(os.environ.get("PANEL_LEARNERS", "300"))
+PANEL_SECONDS = float(os.environ.get("PANEL_SECONDS", "4"))
+POLL_EVERY = float(os.environ.get("POLL_EVERY", "10"))
+
+
+async def _panel_load(url: str, trainer: str, stop: "multiprocessing.Event", out: "multiprocessing.Queue") -> None:
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+        auth = {"Authorization": f"Bearer {trainer}"}
+        cohort = (await client.post("/api/v1/cohorts", json={"name": "Poll room"}, headers=auth)).json()
+        tokens = []
+        for _ in range(PANEL_LEARNERS):
+            reply = await client.post("/api/v1/join", json={"code": cohort["join_code"],
+                                                             "pseudonym": "p-" + secrets.token_hex(10)})
+            tokens.append(reply.json()["token"])
+        out.put(("ready", 0))
+        timings: list[float] = []
+        answered = [0]
+        rng = random.Random(3)
+
+        async def panel(token: str) -> None:
+            headers = {"Authorization": f"Bearer {token}"}
+            seen = None
+            await asyncio.sleep(rng.random() * PANEL_SECONDS)
+            while not stop.is_set():
+                started = time.monotonic()
+                state = (await client.get("/api/v1/me/session", headers=headers)).json()
+                timings.append(time.monotonic() - started)
+                poll = state.get("poll")
+                if poll and poll["id"] != seen and poll["status"] == "open":
+                    seen = poll["id"]
+                    value = rng.randint(1, 5) if poll["kind"] == "scale" else rng.choice(poll["options"])
+                    if (await client.put(f"/api/v1/me/polls/{poll['id']}", json={"value": value},
+                                         headers=headers)).status_code == 200:
+                        answered[0] += 1
+                await asyncio.sleep(PANEL_SECONDS)
+
+        async def trainer_loop() -> None:
+            number = 0
+            while POLL_EVERY > 0 and not stop.is_set():
+                number += 1
+                body = ({"kind": "scale", "question": f"Poll {number}?"} if number % 2 else
+                        {"kind": "single", "question": f"Poll {number}?", "options": ["Yes", "No", "Maybe"]})
+                poll = (await client.post(f"/api/v1/cohorts/{cohort['id']}/polls", json=body, headers=auth)).json()
+                await asyncio.sleep(POLL_EVERY)
+                await client.post(f"/api/v1/cohorts/{cohort['id']}/polls/{poll['id']}/reveal", headers=auth)
+
+        tasks = [asyncio.create_task(panel(t)) for t in tokens] + [asyncio.create_task(trainer_loop())]
+        while not stop.is_set():
+            await asyncio.sleep(0.2)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        out.put(("done", (timings, answered[0])))
+
+
+def _panel_process(url: str, trainer: str, stop: "multiprocessing.Event", out: "multiprocessing.Queue") -> None:
+    asyncio.run(_panel_load(url, trainer, stop, out))
+
+
+_original_run_learners = bench_server.run_learners
+WITH_POLLS = {"on": False}
+
+
+async def run_learners_with_polls(server, code, cpu):  # type: ignore[no-untyped-def]
+    if not WITH_POLLS["on"]:
+        return await _original_run_learners(server, code, cpu)
+    stop, out = multiprocessing.Event(), multiprocessing.Queue()
+    load = multiprocessing.Process(target=_panel_process, args=(server.url, server.trainer, stop, out), daemon=True)
+    load.start()
+    assert out.get(timeout=120)[0] == "ready"
+    await asyncio.sleep(PANEL_SECONDS)  # every panel is asking by now
+    try:
+        return await _original_run_learners(server, code, cpu)
+    finally:
+        stop.set()
+        kind, (timings, answered) = out.get(timeout=60)
+        load.join(10)
+        timings.sort()
+        p99 = timings[int(0.99 * (len(timings) - 1))] if timings else float("nan")
+        print(f"  live tools beside it: {PANEL_LEARNERS} panels asking every {PANEL_SECONDS:g} s, "
+              f"{len(timings)} session requests (p50 {statistics.median(timings) * 1000:.0f} ms, "
+              f"p99 {p99 * 1000:.0f} ms), {answered} poll answers")
+
+
+bench_server.run_learners = run_learners_with_polls
+
+
+def main() -> None:
+    parts = os.environ.get("PARTS", "sqlite").split(",")
+    os.environ["PARTS"] = ",".join(p for p in parts if p != "refresh")
+    for on in (False, True):
+        WITH_POLLS["on"] = on
+        print("== with the live tools running" if on else "== baseline (bench_server as it is)")
+        bench_server.main()
+
+
+if __name__ == "__main__":
+    main()

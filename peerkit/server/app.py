@@ -1,0 +1,153 @@
+"""The FastAPI application: ``create_app(settings)``; ``app_from_env()`` for uvicorn workers.
+
+Starting the app migrates the store (a newer server opens an older store), makes the
+secret key on the first start, deletes closed cohorts past their retention, and
+keeps sweeping for them while it runs. Routes are thin: the rules live in
+:mod:`.answers`, :mod:`.aggregates`, :mod:`.cohorts` and :mod:`.joining`.
+
+Run it::
+
+    peerkit serve                                   # what trainers type
+    python -m uvicorn --factory peerkit.server.app:app_from_env --port 8765
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import db, problems
+from .settings import ServerSettings
+
+log = logging.getLogger("peerkit.server")
+API_PREFIX = "/api/v1"
+#: Modules of the server that may add routes (a module-level ``router``) and set-up (``install(app)``):
+#: the live events, the pages, the hub sign-in, the trainer's live-session tools (issue 13).
+ROUTE_MODULES = ("events", "pages", "hub", "live_tools")
+
+
+class BodyLimit:
+    """Refuse a request body larger than ``limit`` bytes with 413, whether or not it said its length."""
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
+        self.app, self.default_limit, self.upload_limit = app, limit, upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.upload_limit if scope.get("path", "").endswith("/submissions") else self.default_limit
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await problems.generic(413, self._words(limit)).response()(scope, receive, send)
+            return
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS") or declared is not None:
+            await self.app(scope, receive, send)  # a declared length was checked above; h11 enforces it
+            return
+        # no declared length (chunked): read it here, up to the limit, then hand it on
+        chunks, received, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            received += len(chunks[-1])
+            if received > limit:
+                await problems.generic(413, self._words(limit)).response()(scope, receive, send)
+                return
+            more = message.get("more_body", False)
+        body, replayed = b"".join(chunks), False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    def _words(limit: int) -> str:
+        return (f"This request is larger than the server takes ({limit // 1024:,} KiB). "
+                "Send fewer answers (or files) at a time.")
+
+
+def sweep_retention(engine: Any, settings: ServerSettings) -> int:
+    from .cohorts import delete_expired
+
+    try:
+        return delete_expired(engine, settings.retention_days)
+    except Exception:  # a sweep that fails now runs again later; it must never stop the server
+        log.exception("retention sweep failed")
+        return 0
+
+
+def create_app(settings: ServerSettings | None = None) -> FastAPI:
+    """The server for ``settings`` (default: from the environment), with its store migrated."""
+    settings = settings or ServerSettings.from_env()
+    engine = db.make_engine(settings.db_url)
+    db.migrate(engine)
+    secret = settings.secret_key()
+    sweep_retention(engine, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async def sweeper() -> None:
+            while True:
+                await asyncio.sleep(settings.retention_sweep_seconds)
+                await run_in_threadpool(sweep_retention, engine, settings)
+
+        task = asyncio.create_task(sweeper())
+        try:
+            yield
+        finally:
+            task.cancel()
+            engine.dispose()
+
+    app = FastAPI(title="peerkit cohort server", version="1", lifespan=lifespan,
+                  docs_url=f"{API_PREFIX}/docs", openapi_url=f"{API_PREFIX}/openapi.json", redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.secret = secret
+    problems.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
+
+    from . import learners, trainers
+
+    app.include_router(learners.router, prefix=API_PREFIX)
+    app.include_router(trainers.router, prefix=API_PREFIX)
+    for name in ROUTE_MODULES:
+        try:
+            module = importlib.import_module(f"{__package__}.{name}")
+        except ImportError as error:
+            if getattr(error, "name", "") in (f"{__package__}.{name}",):
+                continue
+            if name == "hub" and not settings.hub:
+                continue  # jupyterhub is only needed on a hub
+            raise
+        router = getattr(module, "router", None)
+        if router is not None:
+            app.include_router(router)
+        install = getattr(module, "install", None)
+        if callable(install):  # e.g. the live-events broker's lifespan, the pages' static files
+            install(app)
+
+    @app.get(f"{API_PREFIX}/health", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (each worker builds the same settings from ``PEERKIT_SERVER_*``)."""
+    logging.basicConfig(level=logging.INFO)
+    return create_app(ServerSettings.from_env())

@@ -1,0 +1,166 @@
+"""Who is asking: bearer tokens for learners (``pkl_``) and trainers (``pkt_``), and hub users.
+
+A token is ``pkl_`` or ``pkt_`` followed by 43 characters of ``secrets.token_urlsafe(32)``
+(256 random bits). The store keeps only its SHA-256, so a copy of the store hands
+out no working token. Routes ask for a :class:`Principal` through the FastAPI
+dependencies :func:`learner` and :func:`trainer`; a missing or unknown token is a
+401, the wrong role a 403.
+
+On a JupyterHub (``ServerSettings.hub``) a request that carries no token of ours is
+passed to ``peerkit.server.hub.hub_principal(request)`` (imported only then), which
+asks the hub and returns a trainer :class:`Principal` (see :func:`hub_trainer`) or
+``None``.
+
+>>> token = new_token("pkl_")
+>>> token.startswith("pkl_"), len(token) >= 4 + 43
+(True, True)
+"""
+from __future__ import annotations
+
+import inspect
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Literal
+
+import sqlalchemy as sa
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from ..timestamps import format_moment, now
+from . import db
+from .problems import Problem
+
+LEARNER_PREFIX = "pkl_"
+TRAINER_PREFIX = "pkt_"
+#: Cookie the sign-in link sets for the projector page (holds the trainer token itself, HttpOnly).
+TRAINER_COOKIE = "peerkit_trainer"
+_BEARER = re.compile(r"^\s*Bearer\s+(\S+)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller."""
+
+    role: Literal["learner", "trainer"]
+    #: the trainer's id (trainers), or the learner's row id as text (learners)
+    id: str
+    name: str = ""
+    #: learners only: their cohort and pseudonym
+    cohort_id: str | None = None
+    pseudonym: str | None = None
+
+    @property
+    def learner_id(self) -> int:
+        assert self.role == "learner"
+        return int(self.id)
+
+
+def new_token(prefix: str) -> str:
+    """A fresh bearer token (``prefix`` + 256 random bits)."""
+    return prefix + secrets.token_urlsafe(32)
+
+
+def new_trainer(conn: sa.Connection, name: str, trainer_id: str | None = None) -> tuple[str, str]:
+    """Add a trainer (or, for an existing ``trainer_id``, a new token); returns ``(trainer_id, token)``."""
+    name = " ".join(str(name).split())[:200]
+    if not name:
+        raise ValueError("A trainer needs a name (it is shown only to the trainer and the server's owner).")
+    trainer_id = trainer_id or "trainer-" + secrets.token_hex(6)
+    stamp = format_moment(now())
+    exists = conn.execute(sa.select(db.trainers.c.id).where(db.trainers.c.id == trainer_id)).first()
+    if not exists:
+        conn.execute(sa.insert(db.trainers).values(id=trainer_id, name=name, created_at=stamp))
+    token = new_token(TRAINER_PREFIX)
+    conn.execute(sa.insert(db.trainer_tokens).values(token_hash=db.token_hash(token), trainer_id=trainer_id,
+                                                     created_at=stamp))
+    return trainer_id, token
+
+
+def hub_trainer(engine: sa.Engine, hub_name: str) -> Principal:
+    """The trainer :class:`Principal` of hub user ``hub_name`` (a trainer row ``hub-<name>`` made on first use).
+
+    For ``peerkit.server.hub.hub_principal``: hub trainers own cohorts like any other.
+    """
+    trainer_id = "hub-" + hub_name[:35]
+
+    def ensure(conn: sa.Connection) -> None:
+        if not conn.execute(sa.select(db.trainers.c.id).where(db.trainers.c.id == trainer_id)).first():
+            conn.execute(sa.insert(db.trainers).values(id=trainer_id, name=hub_name[:200],
+                                                       created_at=format_moment(now())))
+
+    with db.reading(engine) as conn:
+        known = conn.execute(sa.select(db.trainers.c.id).where(db.trainers.c.id == trainer_id)).first()
+    if not known:
+        db.write(engine, ensure)
+    return Principal("trainer", trainer_id, hub_name)
+
+
+def bearer_token(request: Request) -> str | None:
+    match = _BEARER.match(request.headers.get("authorization", ""))
+    return match.group(1) if match else None
+
+
+def principal_for_token(engine: sa.Engine, token: str) -> Principal | None:
+    """The learner or trainer holding ``token``, or ``None``."""
+    if token.startswith(LEARNER_PREFIX):
+        query = sa.select(db.learners.c.id, db.learners.c.cohort_id, db.learners.c.pseudonym).where(
+            db.learners.c.token_hash == db.token_hash(token))
+        with db.reading(engine) as conn:
+            row = conn.execute(query).first()
+        return Principal("learner", str(row.id), cohort_id=row.cohort_id, pseudonym=row.pseudonym) if row else None
+    if token.startswith(TRAINER_PREFIX):
+        query = (sa.select(db.trainers.c.id, db.trainers.c.name)
+                 .join(db.trainer_tokens, db.trainer_tokens.c.trainer_id == db.trainers.c.id)
+                 .where(db.trainer_tokens.c.token_hash == db.token_hash(token)))
+        with db.reading(engine) as conn:
+            row = conn.execute(query).first()
+        return Principal("trainer", row.id, row.name) if row else None
+    return None
+
+
+async def current_principal(request: Request) -> Principal | None:
+    """Whoever the request's token (or trainer cookie, or hub token) says it is; ``None`` if nobody."""
+    cached = getattr(request.state, "principal", False)
+    if cached is not False:
+        return cached
+    engine = request.app.state.engine
+    token = bearer_token(request)
+    principal = None
+    if token and token.startswith((LEARNER_PREFIX, TRAINER_PREFIX)):
+        principal = await run_in_threadpool(principal_for_token, engine, token)
+    elif not request.headers.get("authorization") and request.cookies.get(TRAINER_COOKIE, "").startswith(
+            TRAINER_PREFIX):
+        principal = await run_in_threadpool(principal_for_token, engine, request.cookies[TRAINER_COOKIE])
+    elif request.app.state.settings.hub and request.headers.get("authorization"):
+        from .hub import hub_principal  # only on a hub: jupyterhub need not be installed elsewhere
+
+        found = hub_principal(request)
+        principal = await found if inspect.isawaitable(found) else found
+    request.state.principal = principal
+    return principal
+
+
+def _not_signed_in(detail: str) -> Problem:
+    return Problem(401, "not-signed-in", "Not signed in", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def learner(request: Request) -> Principal:
+    """Dependency: the learner making this request (401 without a working learner token, 403 for a trainer)."""
+    principal = await current_principal(request)
+    if principal is None:
+        raise _not_signed_in("This needs your learner token: join the cohort with its code first. If you left "
+                             "the cohort or it was deleted, the old token no longer works.")
+    if principal.role != "learner":
+        raise Problem(403, "learners-only", "Learners only", "Only a learner who joined a cohort can do this.")
+    return principal
+
+
+async def trainer(request: Request) -> Principal:
+    """Dependency: the trainer making this request (401 without a working trainer token, 403 for a learner)."""
+    principal = await current_principal(request)
+    if principal is None:
+        raise _not_signed_in("This needs a trainer token (pkt_…): run `peerkit trainer add NAME` on the server.")
+    if principal.role != "trainer":
+        raise Problem(403, "trainers-only", "Trainers only", "Only the cohort's trainer can see or do this.")
+    return principal

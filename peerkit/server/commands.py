@@ -1,0 +1,212 @@
+"""``peerkit serve`` and ``peerkit trainer add``: start the cohort server, make trainer tokens.
+
+``peerkit serve`` with no options keeps its store in ``$PEERKIT_HOME/server/`` and
+listens on 127.0.0.1:8765. On the first start it makes a trainer token and prints
+it with the sign-in link, the address learners use and that address as a QR code.
+``--host 0.0.0.0`` lets learners on the same network in; ``--db
+postgresql+psycopg://…`` with ``--workers N`` runs several stateless workers on
+one address.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from typing import TextIO
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+#: Test-only: the server stops by itself when the process with this id is gone.
+WATCH_PID_ENV = "PEERKIT_SERVE_WATCH_PID"
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    """Add the ``serve`` and ``trainer`` subcommands to the ``peerkit`` command line."""
+    serve = commands.add_parser(
+        "serve", help="run the cohort server (learners join live; the projector page)",
+        description="Run the cohort server: the only owner of the cohort store. Learners join with a code; "
+                    "trainers manage their cohorts with a token.")
+    serve.add_argument("--host", default=DEFAULT_HOST,
+                       help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 for learners on the network)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument("--db", help="cohort store URL (default sqlite under $PEERKIT_HOME/server; "
+                                    "postgresql+psycopg://user:password@host/db for several workers)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--public-url", help="the address learners type, if not http://HOST:PORT/ "
+                                            "(behind a reverse proxy: https://peerkit.example.org/)")
+    serve.add_argument("--retention-days", type=int, help="days a closed cohort is kept (default 30)")
+
+    trainer = commands.add_parser("trainer", help="manage trainer tokens of the cohort server",
+                                  description="Make trainer tokens for the cohort server.")
+    actions = trainer.add_subparsers(dest="trainer_command", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="add a trainer and print their token and sign-in link")
+    add.add_argument("name", help="the trainer's name (seen only by them and the server's owner)")
+    add.add_argument("--db", help="cohort store URL (default: the embedded store of `peerkit serve`)")
+    add.add_argument("--public-url", help="the server's address, for the sign-in link "
+                                          f"(default http://{DEFAULT_HOST}:{DEFAULT_PORT}/)")
+
+
+def _settings(args: argparse.Namespace):  # -> ServerSettings
+    from .settings import ServerSettings
+
+    settings = ServerSettings.from_env()
+    if getattr(args, "db", None):
+        settings.db_url = args.db
+    if getattr(args, "public_url", None):
+        settings.public_url = args.public_url
+    if getattr(args, "retention_days", None) is not None:
+        settings.retention_days = args.retention_days
+    return settings
+
+
+def lan_address() -> str:
+    """This machine's address on the local network (no packet is sent), or 127.0.0.1."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: connect() on UDP only picks a route
+            return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+
+
+def public_url(host: str, port: int, configured: str = "") -> str:
+    if configured:
+        return configured.rstrip("/") + "/"
+    shown = lan_address() if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def sign_in_link(base: str, token: str) -> str:
+    return f"{base.rstrip('/')}/sign-in?token={token}"
+
+
+def _qr(text: str) -> str:
+    try:
+        import segno
+    except ImportError:  # pragma: no cover - segno is a dependency
+        return ""
+    import io
+
+    buffer = io.StringIO()
+    segno.make(text, error="m").terminal(out=buffer, compact=True, border=2)
+    return buffer.getvalue()
+
+
+def _open_store(settings):  # -> sa.Engine
+    from . import db
+
+    engine = db.make_engine(settings.db_url)
+    db.migrate(engine)
+    return engine
+
+
+def first_trainer_token(engine) -> str | None:
+    """A token for a first trainer, made only when the store has no trainer yet."""
+    import sqlalchemy as sa
+
+    from . import db
+    from .auth import new_trainer
+
+    def work(conn: sa.Connection) -> str | None:
+        if conn.execute(sa.select(db.trainers.c.id).limit(1)).first():
+            return None
+        return new_trainer(conn, "first trainer")[1]
+
+    return db.write(engine, work)
+
+
+def _watch_parent(pid: int) -> None:
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, daemon=True, name="peerkit-watch-parent").start()
+
+
+def serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    import uvicorn
+
+    settings = _settings(args)
+    if args.workers < 1:
+        print("peerkit serve: --workers must be at least 1.", file=stderr)
+        return 2
+    settings.public_url = public_url(args.host, args.port, settings.public_url)
+    try:
+        engine = _open_store(settings)
+        settings.secret_key()
+        token = first_trainer_token(engine)
+    except Exception as error:  # the store cannot be opened: say so in words, not a traceback
+        print(f"peerkit serve: cannot open the cohort store {_safe(settings.db_url)}: {error}", file=stderr)
+        return 1
+    engine.dispose()
+    print(f"peerkit cohort server: store {_safe(settings.db_url)}", file=stdout)
+    print(f"Learners join at {settings.public_url} (with the join code of their cohort)", file=stdout)
+    qr = _qr(settings.public_url)
+    if qr:
+        print(qr, file=stdout)
+    if token:
+        print("First start: a trainer token was made. Keep it secret; it is shown only now.", file=stdout)
+        print(f"Trainer token: {token}", file=stdout)
+        print(f"Trainer sign-in link: {sign_in_link(settings.public_url, token)}", file=stdout)
+        print("More trainers: peerkit trainer add NAME", file=stdout)
+    stdout.flush()
+    os.environ.update(settings.to_env())
+    watched = os.environ.get(WATCH_PID_ENV, "").strip()
+    if watched.isdigit():
+        _watch_parent(int(watched))
+    uvicorn.run("peerkit.server.app:app_from_env", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level="warning", timeout_graceful_shutdown=5,
+                proxy_headers=True)
+    return 0
+
+
+def _safe(url: str) -> str:
+    import sqlalchemy as sa
+
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(an address that cannot be read)"
+
+
+def trainer(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from . import db
+    from .auth import new_trainer
+
+    settings = _settings(args)
+    try:
+        engine = _open_store(settings)
+        _trainer_id, token = db.write(engine, lambda conn: new_trainer(conn, args.name))
+    except ValueError as error:
+        print(f"peerkit trainer add: {error}", file=stderr)
+        return 1
+    except Exception as error:
+        print(f"peerkit trainer add: cannot open the cohort store {_safe(settings.db_url)}: {error}", file=stderr)
+        return 1
+    engine.dispose()
+    base = public_url(DEFAULT_HOST, DEFAULT_PORT, settings.public_url)
+    print(f"Trainer {args.name!r} added. Keep this token secret; it is shown only now.", file=stdout)
+    print(f"Trainer token: {token}", file=stdout)
+    print(f"Trainer sign-in link: {sign_in_link(base, token)}", file=stdout)
+    return 0
+
+
+def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run ``serve`` or ``trainer`` (called by :func:`peerkit.cli.main`)."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    if args.command == "serve":
+        return serve(args, stdout, stderr)
+    return trainer(args, stdout, stderr)

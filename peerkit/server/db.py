@@ -1,0 +1,289 @@
+"""The cohort store as the server sees it: SQLAlchemy Core tables, the engine, transactions, migrations.
+
+Only ``peerkit serve`` opens this store. The tables below describe the newest
+layout; Alembic migrations in ``peerkit/server/migrations/versions`` build it step by
+step, and :func:`migrate` runs them on every start, so a newer server opens a
+store an older one made (``alembic_version`` records how far a store is).
+
+Durability: SQLite runs in WAL mode with ``synchronous=FULL`` (a committed answer is
+on disk before the reply leaves); PostgreSQL commits are durable by default. Every
+answer is acknowledged only after its transaction commits.
+
+Concurrency: a write to a cohort first locks that cohort's row
+(:func:`lock_cohort`; ``SELECT … FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
+SQLite), so the counts of one cohort are updated by one transaction at a time and
+two workers can never deadlock over them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_BUSY_SECONDS = 30.0
+#: PostgreSQL advisory lock key held while migrating, so workers starting together migrate once.
+_MIGRATION_LOCK = 0x7065_6572  # "peer"
+_TRANSIENT = ("database is locked", "could not serialize", "deadlock detected", "too many clients",
+              "remaining connection slots")
+
+_T = TypeVar("_T")
+
+metadata = sa.MetaData()
+
+trainers = sa.Table(
+    "trainers", metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+trainer_tokens = sa.Table(
+    "trainer_tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),  # SHA-256 hex; the token itself is never stored
+    sa.Column("trainer_id", sa.String(40), sa.ForeignKey("trainers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+cohorts = sa.Table(
+    "cohorts", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("trainer_id", sa.String(40), sa.ForeignKey("trainers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    # HMAC-SHA256 of the normalised join code under the server's secret: one indexed lookup per join
+    sa.Column("code_hmac", sa.String(64), nullable=False, unique=True),
+    sa.Column("code_sealed", sa.String(64), nullable=False),  # the code masked under the secret (seal_code)
+    sa.Column("status", sa.String(8), nullable=False),  # "open" or "closed"
+    sa.Column("min_group_size", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("closed_at", sa.String(40)),
+    # bumped by peerkit.server.events.changed in every write transaction
+    sa.Column("revision", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Index("cohorts_by_trainer", "trainer_id"),
+)
+
+learners = sa.Table(
+    "learners", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("cohort_id", sa.String(32), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("pseudonym", sa.String(64), nullable=False),
+    sa.Column("token_hash", sa.String(64), unique=True),  # NULL for a learner known only from a hand-in file
+    sa.Column("source", sa.String(8), nullable=False),  # "live" (joined through the server) or "file"
+    sa.Column("joined_at", sa.String(40), nullable=False),
+    sa.Column("last_seq", sa.BigInteger, nullable=False, server_default="0"),
+    # added by migration 0002: the created_at of the hand-in file this learner's answers came from
+    sa.Column("file_created_at", sa.String(40)),
+    sa.UniqueConstraint("cohort_id", "pseudonym", name="learners_one_pseudonym"),
+)
+
+answers = sa.Table(
+    "answers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("cohort_id", sa.String(32), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("learner_id", sa.Integer, sa.ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("exercise", sa.String(64), nullable=False),
+    sa.Column("item", sa.String(64), nullable=False),
+    sa.Column("value", sa.Text),  # JSON of the shared value; NULL = withdrawn (the row keeps its seq)
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+    sa.Column("source", sa.String(8), nullable=False),  # "live" or "file"
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),  # kept off the projector
+    sa.UniqueConstraint("learner_id", "exercise", "item", name="answers_one_per_item"),
+    sa.Index("answers_by_exercise", "cohort_id", "exercise"),
+)
+
+# Aggregates kept up to date in the same transaction as every answer change: a refresh reads these
+# small tables (one row per option of each item), never the answers.
+counts = sa.Table(
+    "counts", metadata,
+    sa.Column("cohort_id", sa.String(32), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("exercise", sa.String(64), nullable=False),
+    sa.Column("item", sa.String(64), nullable=False),
+    sa.Column("value_key", sa.String(200), nullable=False),  # the option, as text ("maybe", "4")
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("cohort_id", "exercise", "item", "value_key"),
+)
+
+item_respondents = sa.Table(
+    "item_respondents", metadata,
+    sa.Column("cohort_id", sa.String(32), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("exercise", sa.String(64), nullable=False),
+    sa.Column("item", sa.String(64), nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("from_files", sa.Integer, nullable=False, server_default="0"),
+    sa.PrimaryKeyConstraint("cohort_id", "exercise", "item"),
+)
+
+exercise_respondents = sa.Table(
+    "exercise_respondents", metadata,
+    sa.Column("cohort_id", sa.String(32), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("exercise", sa.String(64), nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("cohort_id", "exercise"),
+)
+
+join_attempts = sa.Table(
+    "join_attempts", metadata,
+    sa.Column("bucket", sa.String(160), primary_key=True),  # "client:<address>" or "cohort:<id>"
+    sa.Column("window_start", sa.BigInteger, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
+# added by migration 0002
+tallies = sa.Table(
+    "tallies", metadata,
+    sa.Column("cohort_id", sa.String(32), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("exercise", sa.String(64), nullable=False),
+    sa.Column("item", sa.String(64), nullable=False),
+    sa.Column("value_key", sa.String(200), nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.PrimaryKeyConstraint("cohort_id", "exercise", "item", "value_key"),
+)
+
+#: Every table holding one cohort's data, children first (the order a cohort is deleted in).
+COHORT_TABLES = (tallies, counts, item_respondents, exercise_respondents, answers, learners)
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 hex of a bearer token: all the store ever keeps of it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def dumps(value: Any) -> str:
+    """Canonical JSON (sorted keys, no spaces) for stored values and count keys."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# -- engine ---------------------------------------------------------------------------------
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for the store at ``url``; an SQLite file's folder is made (owner-only) when missing."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                                connect_args={"connect_timeout": 10} if "psycopg" in parsed.drivername else {})
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        # a writer takes the write lock up front, so two writers never deadlock upgrading a read lock
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("peerkit_write") else "BEGIN")
+
+    return engine
+
+
+def is_postgresql(conn_or_engine: sa.Connection | sa.Engine) -> bool:
+    return conn_or_engine.dialect.name == "postgresql"
+
+
+@contextmanager
+def reading(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A read-only transaction."""
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+def write(engine: sa.Engine, work: Callable[[sa.Connection], _T], attempts: int = 5) -> _T:
+    """Run ``work(conn)`` in one write transaction, retried a few times on transient contention.
+
+    ``work`` must be safe to run again (it is only re-run when its transaction rolled back).
+    """
+    for attempt in range(attempts):
+        try:
+            with engine.connect() as conn:
+                conn.execution_options(peerkit_write=True)
+                with conn.begin():
+                    return work(conn)
+        except exc.OperationalError as error:
+            if attempt == attempts - 1 or not any(t in str(error).lower() for t in _TRANSIENT):
+                raise
+            time.sleep(0.05 * (2 ** attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def lock_cohort(conn: sa.Connection, cohort_id: str) -> sa.Row | None:
+    """The cohort's row, locked for this transaction (``None`` if there is no such cohort)."""
+    query = sa.select(cohorts).where(cohorts.c.id == cohort_id)
+    if is_postgresql(conn):
+        query = query.with_for_update()
+    return conn.execute(query).first()
+
+
+_UPSERTS: dict[tuple[Any, ...], Any] = {}
+
+
+def upsert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: tuple[str, ...],
+           add: tuple[str, ...] = (), replace: tuple[str, ...] = ()) -> None:
+    """Insert a row, or on a conflict of ``keys`` add the new ``add`` columns to the stored ones and take the
+    new ``replace`` columns. The statement is built once per shape (it runs for every answer)."""
+    shape = (conn.dialect.name, table.name, tuple(sorted(values)), keys, add, replace)
+    statement = _UPSERTS.get(shape)
+    if statement is None:
+        if is_postgresql(conn):
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        inserting = insert(table)
+        changes: dict[str, Any] = {name: table.c[name] + inserting.excluded[name] for name in add}
+        changes.update({name: inserting.excluded[name] for name in replace})
+        statement = _UPSERTS[shape] = inserting.on_conflict_do_update(index_elements=list(keys), set_=changes)
+    conn.execute(statement, values)
+
+
+# -- migrations -----------------------------------------------------------------------------
+
+def alembic_config() -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def migrate(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the store up to ``revision`` (default the newest layout); safe to call from several workers."""
+    from alembic import command
+
+    config = alembic_config()
+    with engine.connect() as conn:
+        conn.execution_options(peerkit_write=True)
+        with conn.begin():
+            if is_postgresql(conn):
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+
+
+def head_revision() -> str:
+    """The newest migration's revision id."""
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

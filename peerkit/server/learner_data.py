@@ -1,0 +1,249 @@
+"""A learner's own data: who they are, their answers (ordered by their ``seq``), withdrawing, leaving.
+
+Ordering: for each ``(exercise, item)`` the store keeps the answer with the highest
+``seq`` the learner's kernel gave it. The server's and the learner's clocks order
+nothing. A withdrawal keeps the row as a tombstone (value NULL) with its ``seq``,
+so an older answer resent after it stays withdrawn.
+
+Every accepted change updates the counts (:class:`.aggregates.CountChanges`) and the
+cohort's revision (:func:`.events.changed`) in the same transaction as the answer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..timestamps import format_moment, now
+from . import aggregates, db
+from .auth import Principal
+from .checking import AnswerRefused, check_shared
+from .events import changed
+from .problems import Problem
+from .settings import ServerSettings
+
+#: Largest seq we take (JavaScript's safe integers: the phone page counts too).
+MAX_SEQ = 2 ** 53 - 1
+_ENTRY_KEYS = {"seq", "exercise", "item", "value"}
+
+
+def _gone() -> Problem:
+    return Problem(401, "not-signed-in", "Not signed in", "You are no longer in this cohort (you left, or the "
+                   "trainer deleted it). Join again with the join code.", headers={"WWW-Authenticate": "Bearer"})
+
+
+def _closed(name: str) -> Problem:
+    return Problem(410, "cohort-closed", "Cohort closed",
+                   f"The cohort {name!r} is closed: it takes no more answers. Your answers stay on your computer.")
+
+
+def _learner_row(conn: sa.Connection, who: Principal) -> sa.Row:
+    row = conn.execute(sa.select(db.learners).where(db.learners.c.id == who.learner_id)).first()
+    if row is None:
+        raise _gone()
+    return row
+
+
+def _locked_open_cohort(conn: sa.Connection, who: Principal) -> sa.Row:
+    cohort = db.lock_cohort(conn, who.cohort_id)
+    if cohort is None:
+        raise _gone()
+    if cohort.status != "open":
+        raise _closed(cohort.name)
+    return cohort
+
+
+def me(engine: sa.Engine, who: Principal) -> dict[str, Any]:
+    with db.reading(engine) as conn:
+        row = conn.execute(sa.select(db.learners, db.cohorts.c.name, db.cohorts.c.min_group_size,
+                                     db.cohorts.c.status)
+                           .join(db.cohorts, db.cohorts.c.id == db.learners.c.cohort_id)
+                           .where(db.learners.c.id == who.learner_id)).first()
+        if row is None:
+            raise _gone()
+        answers = conn.execute(sa.select(sa.func.count()).select_from(db.answers).where(
+            db.answers.c.learner_id == who.learner_id, db.answers.c.value.is_not(None))).scalar_one()
+    return {"cohort": {"id": row.cohort_id, "name": row.name, "min_group_size": row.min_group_size,
+                       "status": row.status},
+            "pseudonym": row.pseudonym, "answers": int(answers), "last_seq": int(row.last_seq)}
+
+
+@dataclass
+class _Checked:
+    seq: int
+    exercise: str
+    item: str
+    stored: str | None  # canonical JSON, or None to withdraw
+
+
+def _refusal(entry: Any, detail: str) -> dict[str, Any]:
+    seq = entry.get("seq") if isinstance(entry, dict) else None
+    seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else None
+    fields = {k: entry.get(k) for k in ("exercise", "item")} if isinstance(entry, dict) else {}
+    return {"seq": seq, **{k: (v[:64] if isinstance(v, str) else None) for k, v in fields.items()},
+            "detail": detail}
+
+
+def check_batch(entries: list[Any]) -> tuple[list[_Checked], list[dict[str, Any]]]:
+    """Check every entry on its own (no database needed): ``(good, refused)``."""
+    good, refused = [], []
+    for entry in entries:
+        if not isinstance(entry, dict) or set(entry) != _ENTRY_KEYS:
+            refused.append(_refusal(entry, "Each answer is {\"seq\", \"exercise\", \"item\", \"value\"} and "
+                                           "nothing else."))
+            continue
+        seq = entry["seq"]
+        if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
+            refused.append(_refusal(entry, "seq must be a whole number from 1 up, counted by your kernel."))
+            continue
+        try:
+            stored = check_shared(entry["exercise"], entry["item"], entry["value"])
+        except AnswerRefused as error:
+            refused.append(_refusal(entry, str(error)))
+            continue
+        good.append(_Checked(seq, entry["exercise"], entry["item"], stored))
+    return good, refused
+
+
+def _store_one(conn: sa.Connection, cohort_id: str, learner_id: int, answer: _Checked, stamp: str,
+               held: dict[tuple[str, str], sa.Row], changes: aggregates.CountChanges) -> str:
+    """Store one checked answer: ``"changed"``, ``"resent"`` (that seq is already stored) or ``"stale"``."""
+    key = (answer.exercise, answer.item)
+    existing = held.get(key)
+    if existing is not None and existing.source == "live" and existing.seq >= answer.seq:
+        # the same seq again is a resend (idempotent); an older one changes nothing
+        return "resent" if existing.seq == answer.seq else "stale"
+    changes.change(answer.exercise, answer.item, answer.stored, "live")
+    if existing is None:
+        answer_id = conn.execute(sa.insert(db.answers).values(
+            cohort_id=cohort_id, learner_id=learner_id, exercise=answer.exercise, item=answer.item,
+            value=answer.stored, seq=answer.seq, received_at=stamp, source="live", hidden=False)
+            .returning(db.answers.c.id)).scalar_one()
+    else:  # a hidden text stays hidden when it is edited: the trainer looks at it again
+        answer_id = existing.id
+        conn.execute(sa.update(db.answers).where(db.answers.c.id == answer_id).values(
+            value=answer.stored, seq=answer.seq, received_at=stamp, source="live"))
+    held[key] = _Held(answer_id, answer.seq, "live")  # a later answer in this batch sees this one
+    return "changed"
+
+
+@dataclass
+class _Held:
+    """What a batch needs of a stored answer once it changed it."""
+
+    id: int
+    seq: int
+    source: str
+
+
+def _held(conn: sa.Connection, learner_id: int) -> dict[tuple[str, str], Any]:
+    rows = conn.execute(sa.select(db.answers.c.id, db.answers.c.exercise, db.answers.c.item, db.answers.c.value,
+                                  db.answers.c.seq, db.answers.c.source).where(db.answers.c.learner_id == learner_id))
+    return {(r.exercise, r.item): r for r in rows}
+
+
+def record(engine: sa.Engine, settings: ServerSettings, who: Principal, entries: list[Any]) -> dict[str, Any]:
+    """Store a batch of answers: ``{"accepted": [seq], "stale": [seq], "refused": [...], "last_seq"}``."""
+    if len(entries) > settings.max_batch:
+        raise Problem(413, "batch-too-large", "Too many answers at once",
+                      f"Send at most {settings.max_batch} answers at a time (this batch has {len(entries)}).")
+    good, refused = check_batch(entries)
+    good.sort(key=lambda answer: answer.seq)  # within a batch too, the higher seq wins
+
+    def work(conn: sa.Connection) -> dict[str, Any]:
+        _locked_open_cohort(conn, who)
+        learner = _learner_row(conn, who)
+        stamp = format_moment(now())
+        held = _held(conn, learner.id)  # one read of the learner's answers for the whole batch
+        changes = aggregates.CountChanges(who.cohort_id, {k: (r.value, r.source) for k, r in held.items()})
+        accepted, stale, any_change = [], [], False
+        for answer in good:
+            outcome = _store_one(conn, who.cohort_id, learner.id, answer, stamp, held, changes)
+            (stale if outcome == "stale" else accepted).append(answer.seq)
+            any_change = any_change or outcome == "changed"
+        last_seq = max([int(learner.last_seq), *(a.seq for a in good)])
+        if last_seq != learner.last_seq:
+            conn.execute(sa.update(db.learners).where(db.learners.c.id == learner.id).values(last_seq=last_seq))
+        if any_change:
+            changes.flush(conn)
+            changed(conn, who.cohort_id)
+        return {"accepted": accepted, "stale": stale, "refused": refused, "last_seq": last_seq}
+
+    return db.write(engine, work)
+
+
+def withdraw(engine: sa.Engine, who: Principal, exercise: str | None) -> dict[str, Any]:
+    """Withdraw every answer of the learner (or of one exercise); tombstones keep the learner's highest seq.
+
+    Allowed in a closed cohort too: a learner can always take their answers back.
+    """
+    def work(conn: sa.Connection) -> dict[str, Any]:
+        if db.lock_cohort(conn, who.cohort_id) is None:
+            raise _gone()
+        learner = _learner_row(conn, who)
+        where = [db.answers.c.learner_id == learner.id, db.answers.c.value.is_not(None)]
+        if exercise is not None:
+            where.append(db.answers.c.exercise == exercise)
+        rows = conn.execute(sa.select(db.answers).where(*where).order_by(db.answers.c.id)).all()
+        changes = aggregates.CountChanges.load(conn, who.cohort_id, learner.id)
+        for row in rows:
+            changes.change(row.exercise, row.item, None, "live")
+            conn.execute(sa.update(db.answers).where(db.answers.c.id == row.id).values(
+                value=None, seq=max(int(row.seq), int(learner.last_seq)), received_at=format_moment(now())))
+        if rows:
+            changes.flush(conn)
+            changed(conn, who.cohort_id)
+        return {"removed": len(rows)}
+
+    return db.write(engine, work)
+
+
+def leave(engine: sa.Engine, who: Principal) -> dict[str, Any]:
+    """Leave the cohort: every answer removed (and uncounted), the token stops working."""
+    def work(conn: sa.Connection) -> dict[str, Any]:
+        if db.lock_cohort(conn, who.cohort_id) is None:
+            raise _gone()
+        learner = _learner_row(conn, who)
+        rows = conn.execute(sa.select(db.answers).where(db.answers.c.learner_id == learner.id,
+                                                        db.answers.c.value.is_not(None))).all()
+        changes = aggregates.CountChanges.load(conn, who.cohort_id, learner.id)
+        for row in rows:
+            changes.change(row.exercise, row.item, None, "live")
+        changes.flush(conn)
+        conn.execute(sa.delete(db.answers).where(db.answers.c.learner_id == learner.id))
+        conn.execute(sa.delete(db.learners).where(db.learners.c.id == learner.id))
+        changed(conn, who.cohort_id)
+        return {"removed": len(rows)}
+
+    return db.write(engine, work)
+
+
+def aggregates_for_learner(engine: sa.Engine, who: Principal, exercise: str | None) -> dict[str, Any]:
+    """The learner's own cohort's aggregates, small items suppressed (never another cohort's)."""
+    from .checking import AnswerRefused as Refused
+
+    with db.reading(engine) as conn:
+        _learner_row(conn, who)
+        cohort = conn.execute(sa.select(db.cohorts).where(db.cohorts.c.id == who.cohort_id)).first()
+        if cohort is None:
+            raise _gone()
+        try:
+            return aggregates.read(conn, cohort, exercise)
+        except Refused as error:
+            raise Problem(404, "no-such-exercise", "No such exercise", str(error)) from None
+
+
+def session(engine: sa.Engine, who: Principal) -> dict[str, Any]:
+    """What a learner may know of the live session: the cohort's state and revision."""
+    with db.reading(engine) as conn:
+        _learner_row(conn, who)
+        cohort = conn.execute(sa.select(db.cohorts).where(db.cohorts.c.id == who.cohort_id)).first()
+        if cohort is None:
+            raise _gone()
+        from .live_tools.session_state import learner_view  # issue 13: place, timer, poll, wall
+
+        tools = learner_view(conn, cohort, who.learner_id)
+    return {"cohort": {"id": cohort.id, "name": cohort.name, "status": cohort.status,
+                       "min_group_size": cohort.min_group_size},
+            "revision": int(cohort.revision), "accepting_answers": cohort.status == "open", **tools}

@@ -1,0 +1,67 @@
+"""Learner routes (``/api/v1/join``, ``/api/v1/me…``): thin, the rules live in joining/answers/aggregates."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict
+
+from . import joining, learner_data
+from .auth import Principal, learner
+
+router = APIRouter(tags=["learners"])
+
+
+class JoinRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: Any
+    pseudonym: Any
+
+
+class AnswerBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answers: list[Any]
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/join", status_code=201)
+async def join(body: JoinRequest, request: Request) -> dict[str, Any]:
+    state = request.app.state
+    return await run_in_threadpool(joining.join, state.engine, state.secret, state.settings, body.code,
+                                   body.pseudonym, _client(request))
+
+
+@router.get("/me")
+def me(request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
+    return learner_data.me(request.app.state.engine, who)
+
+
+@router.delete("/me")
+def leave(request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
+    return learner_data.leave(request.app.state.engine, who)
+
+
+@router.post("/me/answers")
+def send_answers(body: AnswerBatch, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
+    state = request.app.state
+    return learner_data.record(state.engine, state.settings, who, body.answers)
+
+
+@router.delete("/me/answers")
+def withdraw(request: Request, exercise: str | None = None, who: Principal = Depends(learner)) -> dict[str, Any]:
+    return learner_data.withdraw(request.app.state.engine, who, exercise)
+
+
+@router.get("/me/aggregates")
+def my_aggregates(request: Request, exercise: str | None = None,
+                  who: Principal = Depends(learner)) -> dict[str, Any]:
+    return learner_data.aggregates_for_learner(request.app.state.engine, who, exercise)
+
+
+@router.get("/me/session")
+def my_session(request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
+    return learner_data.session(request.app.state.engine, who)

@@ -1,0 +1,105 @@
+// The phone page: join with the code (this page makes the pseudonym), then send answers from plain
+// forms to the learner API. The learner token stays in this browser (localStorage) and nowhere else.
+(function () {
+  "use strict";
+  const main = document.getElementById("main");
+  const api = main.dataset.base + "api/v1/";
+  const KEY = "peerkit-phone";
+  const saved = () => JSON.parse(localStorage.getItem(KEY) || "null");
+  const save = (state) => localStorage.setItem(KEY, JSON.stringify(state));
+
+  function newPseudonym() {
+    const bytes = new Uint8Array(10);
+    crypto.getRandomValues(bytes);
+    return "p-" + [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  async function call(method, path, body, token) {
+    const headers = {"Content-Type": "application/json"};
+    if (token) headers.Authorization = "Bearer " + token;
+    const reply = await fetch(api + path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+    let data = null;
+    try { data = await reply.json(); } catch (error) { data = null; }
+    return {ok: reply.ok, status: reply.status, data};
+  }
+
+  function showJoined(state) {
+    document.getElementById("join-section").hidden = true;
+    document.getElementById("joined-section").hidden = false;
+    document.getElementById("cohort-name").textContent = state.cohort.name;  // text, never HTML
+    document.getElementById("pseudonym").textContent = state.pseudonym;
+  }
+
+  document.getElementById("join-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = document.getElementById("join-status");
+    const code = document.getElementById("join-code").value.trim();
+    if (!code) { status.textContent = "Type the join code from the screen first."; return; }
+    status.textContent = "Joining…";
+    const pseudonym = newPseudonym();
+    const reply = await call("POST", "join", {code, pseudonym});
+    if (!reply.ok) {
+      status.textContent = (reply.data && reply.data.detail) || "Could not join (" + reply.status + ").";
+      return;
+    }
+    const state = {token: reply.data.token, cohort: reply.data.cohort, pseudonym, seq: 0};
+    save(state);
+    status.textContent = "";
+    showJoined(state);
+    document.getElementById("joined-title").focus?.();
+  });
+
+  document.getElementById("leave-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const state = saved();
+    if (state) await call("DELETE", "me", undefined, state.token);
+    localStorage.removeItem(KEY);
+    location.reload();
+  });
+
+  document.querySelectorAll(".exercise-form").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const status = form.querySelector(".status");
+      const state = saved();
+      if (!state) { status.textContent = "Join the group first."; return; }
+      const exercise = form.dataset.exercise;
+      const byItem = new Map();
+      form.querySelectorAll("input:checked").forEach((input) => {
+        let value = input.value;
+        if (input.dataset.number === "yes") value = Number(value);
+        if (form.dataset.kind === "knowledge_check") {
+          byItem.set(input.dataset.item, [...(byItem.get(input.dataset.item) || []), value]);
+        } else {
+          byItem.set(input.dataset.item, value);
+        }
+      });
+      if (!byItem.size) { status.textContent = "Choose at least one answer first."; return; }
+      const answers = [...byItem].map(([item, value]) => ({seq: ++state.seq, exercise, item, value}));
+      save(state);
+      status.textContent = "Sending…";
+      const reply = await call("POST", "me/answers", {answers}, state.token);
+      if (!reply.ok) {
+        status.textContent = (reply.data && reply.data.detail) || "Not sent (" + reply.status + "). Try again.";
+        return;
+      }
+      const refused = reply.data.refused || [];
+      if (reply.data.last_seq && reply.data.last_seq > state.seq) { state.seq = reply.data.last_seq; save(state); }
+      status.textContent = refused.length
+        ? "Sent " + reply.data.accepted.length + "; not taken: " + refused.map((r) => r.item + " (" + r.detail + ")").join("; ")
+        : "Shared: " + reply.data.accepted.length + (reply.data.accepted.length === 1 ? " answer." : " answers.");
+    });
+  });
+
+  const state = saved();
+  if (state) {
+    call("GET", "me", undefined, state.token).then((reply) => {
+      if (reply.ok) {
+        if (reply.data.last_seq > state.seq) { state.seq = reply.data.last_seq; save(state); }
+        showJoined(state);
+      } else if (reply.status === 401) {
+        localStorage.removeItem(KEY);
+      }
+    });
+  }
+})();

@@ -1,0 +1,240 @@
+"""What a trainer reads and does inside one of their own cohorts: aggregates, shared texts, hand-in files,
+room tallies, row-level responses. Every function first finds the cohort *owned by this trainer*
+(:func:`.cohorts.owned`): another trainer's cohort is a 404, exactly like a cohort that does not exist.
+
+Hand-in files (``peerkit.cohort.submission`` format) are checked with that module's
+rules and then with the server's own answer rule (:func:`.checking.check_shared`).
+A file from a pseudonym that joined through the server is not used: the live
+learner's answers are never overwritten. A newer file from the same pseudonym
+replaces the older one as a whole. Answers from files are counted
+(``from_files`` in the aggregates).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..timestamps import format_moment, now, parse_moment
+from . import aggregates, db
+from .checking import TEXT_KINDS, AnswerRefused, check_shared, exercise_for
+from .cohorts import owned
+from .events import changed
+from .problems import Problem
+
+#: Most hand-in files in one upload.
+MAX_FILES = 500
+
+
+def _open(row: sa.Row, what: str) -> None:
+    if row.status != "open":
+        raise Problem(410, "cohort-closed", "Cohort closed", f"The cohort {row.name!r} is closed: {what}.")
+
+
+def cohort_aggregates(engine: sa.Engine, trainer_id: str, cohort_id: str, exercise: str | None) -> dict[str, Any]:
+    with db.reading(engine) as conn:
+        row = owned(conn, trainer_id, cohort_id)
+        try:
+            return aggregates.read(conn, row, exercise)
+        except AnswerRefused as error:
+            raise Problem(404, "no-such-exercise", "No such exercise", str(error)) from None
+
+
+def _text_kind_exercises() -> list[str]:
+    from ..exercises import exercise_ids, load_exercise
+
+    return [e for e in exercise_ids() if load_exercise(e).kind in TEXT_KINDS]
+
+
+def shared_texts(engine: sa.Engine, trainer_id: str, cohort_id: str) -> dict[str, Any]:
+    """The shared reflections, reframes and goals (no pseudonyms: a text is not linked to its writer here)."""
+    with db.reading(engine) as conn:
+        owned(conn, trainer_id, cohort_id)
+        rows = conn.execute(sa.select(db.answers.c.id, db.answers.c.exercise, db.answers.c.item,
+                                      db.answers.c.value, db.answers.c.hidden, db.answers.c.received_at,
+                                      db.answers.c.source)
+                            .where(db.answers.c.cohort_id == cohort_id, db.answers.c.value.is_not(None),
+                                   db.answers.c.exercise.in_(_text_kind_exercises()))
+                            .order_by(db.answers.c.received_at, db.answers.c.id)).all()
+    texts = []
+    for row in rows:
+        value = json.loads(row.value)
+        text = value.get("text") if isinstance(value, dict) else value if isinstance(value, str) else None
+        texts.append({"id": row.id, "exercise": row.exercise, "item": row.item, "text": text, "value": value,
+                      "hidden": bool(row.hidden), "received_at": row.received_at, "source": row.source})
+    return {"reflections": texts}
+
+
+def set_hidden(engine: sa.Engine, trainer_id: str, cohort_id: str, text_id: int, hidden: bool) -> dict[str, Any]:
+    def work(conn: sa.Connection) -> dict[str, Any]:
+        owned(conn, trainer_id, cohort_id, lock=True)
+        row = conn.execute(sa.select(db.answers.c.id, db.answers.c.hidden, db.answers.c.exercise).where(
+            db.answers.c.id == text_id, db.answers.c.cohort_id == cohort_id,
+            db.answers.c.value.is_not(None))).first()
+        if row is None or row.exercise not in _text_kind_exercises():
+            raise Problem(404, "no-such-text", "No such text", f"This cohort has no shared text {text_id}.")
+        if bool(row.hidden) != hidden:
+            conn.execute(sa.update(db.answers).where(db.answers.c.id == text_id).values(hidden=hidden))
+            changed(conn, cohort_id)
+        return {"id": text_id, "hidden": hidden}
+
+    return db.write(engine, work)
+
+
+# -- hand-in files ----------------------------------------------------------------------------
+
+def _as_bytes(document: Any) -> bytes:
+    if isinstance(document, str):
+        return document.encode("utf-8")
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def _checked_responses(responses: list[dict[str, Any]]) -> dict[tuple[str, str], str | None]:
+    checked = {}
+    for response in responses:
+        try:
+            checked[(response["exercise"], response["item"])] = check_shared(
+                response["exercise"], response["item"], response["value"])
+        except AnswerRefused as error:
+            raise AnswerRefused(f"{response['exercise']}/{str(response['item'])[:40]}: {error}") from None
+    return checked
+
+
+def upload_submissions(engine: sa.Engine, trainer_id: str, cohort_id: str, documents: Any) -> dict[str, Any]:
+    """Load hand-in files into the cohort: ``{"stored", "rejected", "answers", "summary"}``."""
+    from ..cohort.submission import load_submissions
+
+    if not isinstance(documents, list) or not documents:
+        raise Problem(422, "no-files", "No files", "Send the hand-in files as a list: {\"submissions\": [...]}.")
+    if len(documents) > MAX_FILES:
+        raise Problem(413, "too-many-files", "Too many files", f"Send at most {MAX_FILES} files at a time.")
+    with db.reading(engine) as conn:
+        _open(owned(conn, trainer_id, cohort_id), "it takes no more answers, from files either")
+    files = []
+    for position, document in enumerate(documents, start=1):
+        name = f"file {position}"
+        if isinstance(document, dict) and isinstance(document.get("name"), str) and "content" in document:
+            name, document = document["name"][:200], document["content"]
+        files.append((name, _as_bytes(document)))
+    accepted, rejected_files = load_submissions(files, cohort=cohort_id)
+    rejected = [{"name": r.name, "reason": r.reason} for r in rejected_files]
+    checked = []
+    for submission in accepted:
+        try:
+            checked.append((submission, _checked_responses(submission.responses)))
+        except AnswerRefused as error:
+            rejected.append({"name": submission.name, "reason": str(error)})
+
+    def work(conn: sa.Connection) -> dict[str, Any]:
+        _open(owned(conn, trainer_id, cohort_id, lock=True), "it takes no more answers")
+        stored, refused_now, answers = [], [], 0
+        for submission, values in checked:
+            outcome = _store_file(conn, cohort_id, submission.pseudonym, submission.created_at, values)
+            if outcome is None:
+                stored.append(submission.name)
+                answers += sum(1 for v in values.values() if v is not None)
+            else:
+                refused_now.append({"name": submission.name, "reason": outcome})
+        if stored:
+            changed(conn, cohort_id)
+        return {"stored": stored, "rejected": refused_now, "answers": answers}
+
+    result = db.write(engine, work)
+    result["rejected"] = rejected + result["rejected"]
+    result["summary"] = (f"Loaded {len(result['stored'])} file(s) ({result['answers']} answers)."
+                         + (f" {len(result['rejected'])} not used (see the list)." if result["rejected"] else ""))
+    return result
+
+
+def _store_file(conn: sa.Connection, cohort_id: str, pseudonym: str, created_at: datetime,
+                values: dict[tuple[str, str], str | None]) -> str | None:
+    """Store one file's answers for ``pseudonym``; returns why not, or None when stored."""
+    learner = conn.execute(sa.select(db.learners).where(db.learners.c.cohort_id == cohort_id,
+                                                        db.learners.c.pseudonym == pseudonym)).first()
+    created = format_moment(created_at)
+    if learner is not None and learner.source == "live":
+        return ("this person joined through the server, so their own answers are kept and the file is not "
+                "used.")
+    if learner is not None and learner.file_created_at and parse_moment(learner.file_created_at) >= created_at:
+        return "a newer (or the same) file from this person is already loaded."
+    stamp = format_moment(now())
+    if learner is None:
+        learner_id = conn.execute(sa.insert(db.learners).values(
+            cohort_id=cohort_id, pseudonym=pseudonym, token_hash=None, source="file", joined_at=stamp,
+            last_seq=0, file_created_at=created).returning(db.learners.c.id)).scalar_one()
+    else:
+        learner_id = learner.id
+        conn.execute(sa.update(db.learners).where(db.learners.c.id == learner_id)
+                     .values(file_created_at=created))
+    old = {(r.exercise, r.item): r for r in conn.execute(sa.select(db.answers).where(
+        db.answers.c.learner_id == learner_id))}
+    changes = aggregates.CountChanges(cohort_id, {k: (r.value, r.source) for k, r in old.items()})
+    for key in sorted(set(old) | set(values)):  # the new file replaces the old one as a whole
+        before, after = old.get(key), values.get(key)
+        changes.change(key[0], key[1], after, "file")
+        if after is None:
+            if before is not None:
+                conn.execute(sa.delete(db.answers).where(db.answers.c.id == before.id))
+        elif before is None:
+            conn.execute(sa.insert(db.answers).values(
+                cohort_id=cohort_id, learner_id=learner_id, exercise=key[0], item=key[1], value=after, seq=0,
+                received_at=stamp, source="file", hidden=False))
+        else:
+            conn.execute(sa.update(db.answers).where(db.answers.c.id == before.id).values(
+                value=after, received_at=stamp, source="file"))
+    changes.flush(conn)
+    return None
+
+
+# -- room tally -------------------------------------------------------------------------------
+
+def record_tally(engine: sa.Engine, trainer_id: str, cohort_id: str, exercise: Any, counts: Any) -> dict[str, Any]:
+    """Replace the room tally of one exercise: ``counts`` is ``{item: {option: hands}}``."""
+    from ..cohort.tally import TallyError, check_counts
+
+    try:
+        exercise_for(exercise)
+        if not isinstance(counts, Mapping) or not all(isinstance(v, Mapping) for v in counts.values()):
+            raise TallyError("Send the hands as {item: {option: number of hands}}.")
+        checked = check_counts(counts, exercise=exercise)
+    except (TallyError, AnswerRefused) as error:
+        raise Problem(422, "invalid-tally", "Tally not used", str(error)) from None
+
+    def work(conn: sa.Connection) -> dict[str, Any]:
+        _open(owned(conn, trainer_id, cohort_id, lock=True), "it takes no more answers")
+        conn.execute(sa.delete(db.tallies).where(db.tallies.c.cohort_id == cohort_id,
+                                                 db.tallies.c.exercise == exercise))
+        stamp = format_moment(now())
+        for item, per_option in checked.items():
+            for value, hands in per_option.items():
+                if hands:
+                    conn.execute(sa.insert(db.tallies).values(cohort_id=cohort_id, exercise=exercise, item=item,
+                                                              value_key=db.dumps(value), n=hands,
+                                                              recorded_at=stamp))
+        changed(conn, cohort_id)
+        return {"exercise": exercise, "items": len(checked),
+                "hands": sum(sum(row.values()) for row in checked.values())}
+
+    return db.write(engine, work)
+
+
+# -- research export --------------------------------------------------------------------------
+
+def responses(engine: sa.Engine, trainer_id: str, cohort_id: str, exercise: str | None) -> dict[str, Any]:
+    """Row-level pseudonymous answers (withdrawn ones left out), for ``peerkit export``."""
+    with db.reading(engine) as conn:
+        cohort = owned(conn, trainer_id, cohort_id)
+        query = (sa.select(db.learners.c.pseudonym, db.answers.c.exercise, db.answers.c.item, db.answers.c.value,
+                           db.answers.c.received_at, db.answers.c.source)
+                 .join(db.learners, db.learners.c.id == db.answers.c.learner_id)
+                 .where(db.answers.c.cohort_id == cohort_id, db.answers.c.value.is_not(None)))
+        if exercise is not None:
+            query = query.where(db.answers.c.exercise == exercise)
+        rows = conn.execute(query.order_by(db.learners.c.pseudonym, db.answers.c.exercise, db.answers.c.item)).all()
+    return {"cohort": {"id": cohort.id, "name": cohort.name, "min_group_size": cohort.min_group_size},
+            "responses": [{"learner": r.pseudonym, "exercise": r.exercise, "item": r.item,
+                           "value": json.loads(r.value), "received_at": r.received_at, "source": r.source}
+                          for r in rows]}

@@ -1,0 +1,227 @@
+"""``LivePanel``: the learner's small panel for the live session (``pk.live_panel()``).
+
+It shows what the trainer started on the projector, read from ``GET /api/v1/me/session``
+in a background thread every few seconds (the kernel never waits on the network):
+
+- a gentle banner with a link to where the trainer is (chapter and exercise): follow it
+  or ignore it;
+- the timer of a pair or group activity and its card's title;
+- the quick poll on show, with the learner's own answer (changeable) and its results
+  once the trainer revealed them (never before at least the group's minimum size answered);
+- the anonymous wall: a text box to post to it (the trainer reads every post first).
+
+Answers and posts are sent in a background thread too; the reply arrives in the status
+line. Replies reach the widgets on the kernel's event loop when there is one. The panel
+needs the learner to have joined live (``pk.join_cohort()``); it says so otherwise.
+
+>>> import peerkit as pk
+>>> pk.live_panel()          # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+from html import escape
+from typing import Any, Callable
+
+import ipywidgets as widgets
+
+from ..client.http import ServerClient, ServerError
+from ..store import LocalStore
+
+#: How often the panel asks the server what is on (seconds).
+POLL_SECONDS = 4.0
+SCALE = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
+
+
+class LivePanel(widgets.VBox):
+    """The live session's poll, wall, timer and "the trainer is here" banner, for one learner."""
+
+    def __init__(self, store: LocalStore | None = None, *, client: ServerClient | None = None,
+                 interval: float = POLL_SECONDS, start: bool = True, **kwargs: Any) -> None:
+        if client is None:
+            from ..cohort.membership import client_for
+
+            client = client_for(store if store is not None else LocalStore())
+        self.client = client
+        self.interval = interval
+        self.state: dict[str, Any] | None = None
+        self._stop = threading.Event()
+        self._poll_key: str | None = None
+        try:
+            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            self._loop = None
+        self._banner = widgets.HTML()
+        self._timer = widgets.Label()
+        self._question = widgets.Label()
+        self._choice: widgets.Widget = widgets.Box()
+        self._send_button = widgets.Button(description="Send my answer", tooltip="Send your answer to the poll")
+        self._poll_status = widgets.Label()
+        self._results = widgets.Label()
+        self._poll_box = widgets.VBox([self._question, widgets.Box(), self._send_button, self._poll_status,
+                                       self._results])
+        self._wall_prompt = widgets.Label()
+        self._wall_text = widgets.Textarea(placeholder="Your anonymous post (the trainer reads it first)",
+                                           layout=widgets.Layout(width="32rem"))
+        self._post_button = widgets.Button(description="Post to the wall", tooltip="Post your text to the wall")
+        self._wall_status = widgets.Label()
+        self._wall_box = widgets.VBox([self._wall_prompt, self._wall_text, self._post_button, self._wall_status])
+        self._status = widgets.Label()
+        self._send_button.on_click(lambda _: self.send_answer())
+        self._post_button.on_click(lambda _: self.post_to_wall())
+        super().__init__([widgets.HTML("<h3>Now in the session</h3>"), self._banner, self._timer, self._poll_box,
+                          self._wall_box, self._status], **kwargs)
+        self.add_class("peerkit-live-panel")
+        self.show({"place": None, "timer": None, "activity": None, "poll": None, "wall": None})
+        if self.client is None:
+            self._status.value = ("Join your group first (pk.join_cohort() with the code on the screen); "
+                                  "then polls and the wall appear here.")
+        elif start:
+            threading.Thread(target=self._watch, name="peerkit-live-panel", daemon=True).start()
+
+    # -- background ------------------------------------------------------------------------------
+    def _on_loop(self, work: Callable[[], None]) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(work)
+                return
+            except RuntimeError:
+                pass
+        work()
+
+    def _in_background(self, call: Callable[[], Any], done: Callable[[Any, str], None]) -> None:
+        def run() -> None:
+            try:
+                result, problem = call(), ""
+            except ServerError as error:
+                result, problem = None, str(getattr(error, "detail", "") or error)
+            except Exception as error:  # noqa: BLE001 - a panel must never raise in a thread
+                result, problem = None, f"Something went wrong ({error})."
+            self._on_loop(lambda: done(result, problem))
+
+        threading.Thread(target=run, daemon=True).start()
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.fetch()
+            self._stop.wait(self.interval)
+
+    def fetch(self) -> dict[str, Any] | None:
+        """Ask the server once (blocking; the panel calls it from its own thread) and show the answer."""
+        try:
+            state = self.client.my_session()
+        except ServerError as error:
+            self._on_loop(lambda: setattr(self._status, "value",
+                                          f"The session's server is not answering just now ({error}); trying again."))
+            return None
+        self._on_loop(lambda: self.show(state))
+        return state
+
+    def close(self) -> None:
+        self._stop.set()
+        super().close()
+
+    # -- drawing -----------------------------------------------------------------------------
+    def show(self, state: dict[str, Any]) -> None:
+        """Draw the session ``state`` (the server's ``GET /me/session`` reply)."""
+        self.state = state
+        self._status.value = ""
+        place = state.get("place")
+        if place:
+            where = escape(place["title"]) + (f", “{escape(place['exercise_title'])}”"
+                                              if place.get("exercise_title") else "")
+            self._banner.value = (f'<p class="peerkit-follow" style="border-left:.3rem solid #5e3c99;'
+                                  f'padding-left:.5rem">Your trainer is at {where}. '
+                                  f'<a href="{escape(place["notebook"])}">Open {escape(place["notebook"])}</a> '
+                                  "to follow, or carry on where you are.</p>")
+        else:
+            self._banner.value = ""
+        timer, activity = state.get("timer"), state.get("activity")
+        parts = []
+        if activity:
+            parts.append(f"Activity: {activity['title']} (in {activity['grouping']})")
+        if timer:
+            left = int(timer["seconds_left"])
+            parts.append("time is up" if left <= 0 else f"about {max(1, round(left / 60))} min left")
+        self._timer.value = "; ".join(parts)
+        self._draw_poll(state.get("poll"))
+        wall = state.get("wall")
+        self._wall_box.layout.display = "" if wall and wall.get("status") == "open" else "none"
+        if wall:
+            self._wall_prompt.value = f"Wall: {wall['prompt']}"
+
+    def _draw_poll(self, poll: dict[str, Any] | None) -> None:
+        self._poll_box.layout.display = "" if poll else "none"
+        if not poll:
+            self._poll_key = None
+            return
+        key = f"{poll['id']}:{poll['status']}"
+        if key != self._poll_key:
+            self._poll_key = key
+            self._question.value = f"Poll: {poll['question']}"
+            mine = poll.get("your_answer")
+            if poll["kind"] == "single":
+                self._choice = widgets.RadioButtons(options=poll["options"], value=mine, description="Answer")
+            elif poll["kind"] == "scale":
+                self._choice = widgets.RadioButtons(options=SCALE, value=mine, description="1 to 5")
+            elif poll["kind"] == "multiple":
+                self._choice = widgets.VBox([widgets.Checkbox(value=option in (mine or []), description=option,
+                                                              indent=False) for option in poll["options"]])
+            else:
+                self._choice = widgets.Text(value=mine or "", description="One word",
+                                            placeholder="one word")
+            self._poll_box.children = [self._question, self._choice, self._send_button, self._poll_status,
+                                       self._results]
+            self._send_button.disabled = poll["status"] != "open"
+            self._poll_status.value = "Your answer is in; you can change it." if mine is not None else ""
+        results = poll.get("results")
+        if results:
+            rows = results.get("words") or results.get("counts") or []
+            listed = ", ".join(f"{r.get('word', r.get('option'))}: {r['n']}" for r in rows)
+            self._results.value = f"Results ({results['answers']} people): {listed}"
+        else:
+            self._results.value = ""
+
+    # -- actions -----------------------------------------------------------------------------
+    def chosen_value(self) -> Any:
+        poll = (self.state or {}).get("poll") or {}
+        if poll.get("kind") == "multiple":
+            return [box.description for box in self._choice.children if box.value]
+        return getattr(self._choice, "value", None)
+
+    def send_answer(self) -> None:
+        """Send the chosen answer to the poll on show (in the background)."""
+        poll = (self.state or {}).get("poll")
+        if not poll or self.client is None:
+            return
+        value = self.chosen_value()
+        self._poll_status.value = "Sending…"
+
+        def done(_result: Any, problem: str) -> None:
+            self._poll_status.value = problem or "Your answer is in; you can change it."
+
+        self._in_background(lambda: self.client.request("PUT", f"/api/v1/me/polls/{int(poll['id'])}",
+                                                        {"value": value}), done)
+
+    def post_to_wall(self) -> None:
+        """Post the text box's text to the wall on show (in the background)."""
+        wall = (self.state or {}).get("wall")
+        if not wall or self.client is None:
+            return
+        text = self._wall_text.value
+        self._wall_status.value = "Posting…"
+
+        def done(_result: Any, problem: str) -> None:
+            if not problem:
+                self._wall_text.value = ""
+            self._wall_status.value = problem or "Posted. Your trainer reads it before it goes on the screen."
+
+        self._in_background(lambda: self.client.request("POST", f"/api/v1/me/wall/{int(wall['id'])}",
+                                                        {"text": text}), done)
+
+
+def live_panel(store: LocalStore | None = None) -> LivePanel:
+    """The live session's panel for this learner (after ``pk.join_cohort()``)."""
+    return LivePanel(store)

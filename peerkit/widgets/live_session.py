@@ -1,0 +1,257 @@
+"""``LiveSession``: the trainer notebook's panel over the cohort server's API (``pk.live_session()``).
+
+Thin on purpose: the server owns the cohort store and draws the projector page; this
+panel signs in with a trainer token and offers what a trainer does from a notebook:
+
+- choose, create or close a cohort, make a new join code (shown large, with the
+  address learners type);
+- open the cohort's projector page (served by the server, updating live);
+- see how many people answered each exercise (the server's aggregates: counts under
+  the cohort's minimum group size stay hidden there, and so here);
+- upload hand-in files from a room without a network.
+
+The token comes from ``PEERKIT_TRAINER_TOKEN`` or the sign-in link ``peerkit serve`` printed
+(``http://host:port/sign-in?token=pkt_…``, which holds the address too), pasted into the
+password field. It is kept in memory only, never in the notebook. No database address here.
+
+>>> import peerkit as pk
+>>> pk.live_session()                                   # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import json
+import os
+import urllib.parse
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..client.address import SERVER_ENV
+from ..client.http import ServerClient, ServerError, normalize_address
+from ..exercises import ContentError, load_exercise
+
+TOKEN_ENV = "PEERKIT_TRAINER_TOKEN"
+BIG = "font-size:1.3rem;"
+HUGE = "font-size:2rem; font-weight:700;"
+
+
+def parse_sign_in(text: str) -> tuple[str | None, str | None]:
+    """``(server address or None, token or None)`` from a sign-in link or a bare ``pkt_`` token.
+
+    >>> parse_sign_in("http://10.0.0.5:8765/sign-in?token=pkt_abc")
+    ('http://10.0.0.5:8765', 'pkt_abc')
+    >>> parse_sign_in(" pkt_abc ")
+    (None, 'pkt_abc')
+    """
+    text = (text or "").strip()
+    if text.startswith("pkt_"):
+        return None, text
+    parts = urllib.parse.urlsplit(text)
+    token = (urllib.parse.parse_qs(parts.query).get("token") or [None])[0]
+    if not parts.scheme or not parts.netloc:
+        return None, token
+    path = parts.path
+    if path.endswith("/sign-in"):
+        path = path[: -len("/sign-in")]
+    return normalize_address(f"{parts.scheme}://{parts.netloc}{path}"), token
+
+
+class LiveSession(widgets.VBox):
+    """The trainer's cohorts on the cohort server."""
+
+    def __init__(self, server: str | None = None, token: str | None = None, **kwargs: Any) -> None:
+        found_server, found_token = parse_sign_in(token or os.environ.get(TOKEN_ENV, ""))
+        address = server or found_server or os.environ.get(SERVER_ENV, "").strip() or ""
+        self.client: ServerClient | None = None
+        self.cohort: str | None = None
+        big = {"description_width": "initial"}
+        self._server = widgets.Text(value=address, description="Server address", style=big,
+                                    placeholder="as `peerkit serve` printed it, e.g. http://192.168.1.20:8765",
+                                    layout=widgets.Layout(width="36rem"))
+        self._token = widgets.Password(value=found_token or "", description="Sign-in link or trainer token",
+                                       style=big, layout=widgets.Layout(width="36rem"))
+        self._sign_in = widgets.Button(description="Sign in", button_style="primary")
+        self._chooser = widgets.Dropdown(description="Cohort", options=[], style=big,
+                                         layout=widgets.Layout(width="32rem"))
+        self._new_name = widgets.Text(description="Name of a new cohort", placeholder="e.g. Tuesday evening group",
+                                      style=big, layout=widgets.Layout(width="32rem"))
+        self._create = widgets.Button(description="Create cohort")
+        self._new_code = widgets.Button(description="New join code", tooltip="The old code stops working")
+        self._close = widgets.Button(description="Close cohort", tooltip="No more joins or answers")
+        self._refresh = widgets.Button(description="Refresh counts", icon="refresh")
+        self._upload = widgets.FileUpload(accept=".json,application/json", multiple=True,
+                                          description="Upload hand-in files", layout=widgets.Layout(width="20rem"))
+        self._status = widgets.HTML()
+        self._code = widgets.HTML()
+        self._counts = widgets.HTML()
+        super().__init__([
+            widgets.HTML(f"<h2 style='{HUGE}'>Live session</h2>"),
+            widgets.HBox([self._server]), widgets.HBox([self._token, self._sign_in]),
+            widgets.HBox([self._chooser, self._refresh]),
+            widgets.HBox([self._new_name, self._create]), widgets.HBox([self._new_code, self._close]),
+            self._code, self._counts, widgets.HBox([self._upload]), self._status,
+        ], **kwargs)
+        self.add_class("peerkit-live-session")
+        self._sign_in.on_click(lambda _: self.sign_in(self._server.value, self._token.value))
+        self._create.on_click(lambda _: self.create_cohort(self._new_name.value))
+        self._new_code.on_click(lambda _: self.new_join_code())
+        self._close.on_click(lambda _: self.close_cohort())
+        self._refresh.on_click(lambda _: self.refresh())
+        self._chooser.observe(lambda change: self.choose(change["new"]), names="value")
+        self._upload.observe(lambda change: change["new"] and self.upload(change["new"]), names="value")
+        if address and found_token:
+            self.sign_in(address, found_token)
+        else:
+            self._say("Paste the trainer sign-in link that `peerkit serve` printed, then press Sign in.")
+
+    # -- signing in and cohorts ---------------------------------------------------------------
+    def sign_in(self, server: str, token_or_link: str) -> bool:
+        link_server, token = parse_sign_in(token_or_link)
+        try:
+            self.client = ServerClient(server or link_server or "", token)
+            if not token:
+                raise ValueError("Paste the sign-in link or the trainer token (it starts with pkt_).")
+            cohorts = self.client.cohorts()
+        except (ValueError, ServerError) as error:
+            self.client = None
+            self._say(str(error), problem=True)
+            return False
+        self._server.value = self.client.address
+        self._token.value = ""  # in memory only: never left in a field a saved notebook could keep
+        self._show_cohorts(cohorts)
+        self._say(f"Signed in at {self.client.address}. {len(cohorts)} cohort(s).")
+        return True
+
+    def _show_cohorts(self, cohorts: list[dict[str, Any]], wanted: str | None = None) -> None:
+        options = [(f"{c.get('name')} ({c.get('id')}{', closed' if c.get('status') == 'closed' else ''})", c["id"])
+                   for c in cohorts]
+        self._chooser.options = options
+        ids = [value for _, value in options]
+        self._chooser.value = wanted if wanted in ids else (ids[0] if ids else None)
+
+    def _call(self, what: str, action: Any) -> Any:
+        if self.client is None:
+            self._say("Sign in first.", problem=True)
+            return None
+        try:
+            return action(self.client)
+        except ServerError as error:
+            self._say(f"Could not {what}: {error}", problem=True)
+            return None
+
+    def choose(self, cohort_id: str | None) -> None:
+        self.cohort = cohort_id
+        self._code.value = ""
+        if cohort_id is None:
+            self._counts.value = ""
+            return
+        info = self._call("read the cohort", lambda c: c.cohort(cohort_id))
+        if info:
+            self._show_cohort(info)
+        self.refresh()
+
+    def create_cohort(self, name: str) -> dict[str, Any] | None:
+        if not name.strip():
+            self._say("Give the new cohort a name first.", problem=True)
+            return None
+        made = self._call("create the cohort", lambda c: c.create_cohort(name.strip()))
+        if made:
+            self._new_name.value = ""
+            cohorts = self._call("list cohorts", lambda c: c.cohorts()) or []
+            self._show_cohorts(cohorts, made["id"])
+            self._show_cohort(made)
+            self._say(f"Created {made.get('name')}.")
+        return made
+
+    def new_join_code(self) -> str | None:
+        if self.cohort is None:
+            return None
+        made = self._call("make a new join code", lambda c: c.new_join_code(self.cohort))
+        if made:
+            info = self._call("read the cohort", lambda c: c.cohort(self.cohort)) or {}
+            self._show_cohort({**info, **made})
+            return made.get("join_code")
+        return None
+
+    def close_cohort(self) -> bool:
+        if self.cohort is None:
+            return False
+        done = self._call("close the cohort", lambda c: c.close_cohort(self.cohort))
+        if done is not None:
+            self._say("Closed: no more joins or answers. It is deleted with all its data after the retention "
+                      "period the server states.")
+        return done is not None
+
+    def _show_cohort(self, info: dict[str, Any]) -> None:
+        assert self.client is not None
+        code = info.get("join_code")
+        projector = f"{self.client.address}/projector/{urllib.parse.quote(str(info.get('id')), safe='')}"
+        self._code.value = (
+            f"<p style='{BIG}'><strong>{escape(str(info.get('name', '')))}</strong>: learners open "
+            f"<code>pk.join_cohort()</code> and type</p>"
+            + (f"<p style='font-size:4rem; font-weight:700; letter-spacing:.2em; margin:0'>{escape(str(code))}</p>"
+               if code else "")
+            + f"<p style='{BIG}'>and, if asked, the server address <strong>{escape(self.client.address)}</strong>. "
+            f"Without a network they hand in files for <strong>{escape(str(info.get('id')))}</strong>.</p>"
+            f"<p style='{BIG}'><a href='{escape(projector, quote=True)}' target='_blank' rel='noopener'>Open the "
+            "projector page</a> (it updates live; if it asks you to sign in, open your sign-in link once in "
+            "that browser).</p>"
+        )
+
+    # -- counts and files ---------------------------------------------------------------------
+    def refresh(self) -> dict[str, Any] | None:
+        if self.cohort is None:
+            return None
+        answer = self._call("read the answers", lambda c: c.cohort_aggregates(self.cohort))
+        if answer is None:
+            return None
+        rows = []
+        for exercise, data in sorted((answer.get("exercises") or {}).items()):
+            try:
+                title = load_exercise(exercise).title
+            except ContentError:
+                title = exercise
+            rows.append(f"<tr><td>{escape(title)}</td><td>{int(data.get('respondents') or 0)}</td></tr>")
+        from_files, members = int(answer.get("from_files") or 0), int(answer.get("members") or 0)
+        self._counts.value = (
+            f"<p style='{BIG}'>{members} {'person' if members == 1 else 'people'} joined"
+            + (f"; {from_files} answered by hand-in file" if from_files else "") + ".</p>"
+            + ("<table style='font-size:1.1rem'><thead><tr><th scope='col'>Exercise</th>"
+               f"<th scope='col'>People who answered</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+               if rows else "")
+        )
+        return answer
+
+    def upload(self, files: Any) -> dict[str, Any] | None:
+        """Send hand-in files (a FileUpload value, or ``[(name, bytes)]``) to the chosen cohort."""
+        if self.cohort is None:
+            self._say("Choose a cohort first.", problem=True)
+            return None
+        documents, unreadable = [], []
+        for entry in files:
+            name, content = ((entry.get("name"), entry.get("content")) if isinstance(entry, dict) else entry)
+            try:
+                documents.append(json.loads(bytes(content).decode("utf-8")))
+            except (UnicodeDecodeError, ValueError):
+                unreadable.append(str(name))
+        answer = self._call("upload the files", lambda c: c.upload_submissions(self.cohort, documents)) \
+            if documents else {}
+        words = f"{len(documents)} file(s) sent to the server."
+        if unreadable:
+            words += f" Not JSON, so not sent: {', '.join(unreadable)}."
+        if answer is not None:
+            self._say(words + (f" {answer.get('summary')}" if isinstance(answer, dict) and answer.get("summary")
+                               else ""))
+            self.refresh()
+        return answer
+
+    def _say(self, text: str, problem: bool = False) -> None:
+        style = "color:#a50026; font-weight:700;" if problem else ""
+        self._status.value = f"<p role='status' aria-live='polite' style='{BIG}{style}'>{escape(text)}</p>"
+        self.status = text
+
+
+def live_session(server: str | None = None, token: str | None = None) -> LiveSession:
+    """The trainer's live-session panel (``pk.live_session()``)."""
+    return LiveSession(server, token)

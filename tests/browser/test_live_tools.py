@@ -1,0 +1,210 @@
+"""The live-session tools in Chromium against a real ``peerkit serve`` (issue 13).
+
+A trainer asks a poll from the projector page, learners answer from the API (as
+notebooks do) and from the phone page, the results stay hidden under the cohort's
+minimum group size and until the trainer reveals them from the console; wall posts
+reach the projector only once approved (script payloads shown literally, never run);
+a timer with an activity card counts down with an aria-live region that speaks only
+at a few moments; the report downloads. Keyboard use and axe-core on the projector,
+the console and the phone page.
+"""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from test_projector import FAILING_IMPACTS, PAYLOADS, Server, _open_projector, page, server  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+
+def _console(browser_page, server: Server, cohort_id: str) -> None:
+    browser_page.goto(f"{server.url}/sign-in?token={server.trainer_token}")
+    browser_page.goto(f"{server.url}/projector/{cohort_id}/console")
+    browser_page.get_by_role("heading", name=re.compile("Trainer console")).wait_for()
+
+
+def _axe(browser_page, axe_source: str) -> list[dict]:
+    browser_page.add_script_tag(content=axe_source)
+    violations = browser_page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                               nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.html.slice(0, 120))
+                              }))""")
+    return [v for v in violations if v["impact"] in FAILING_IMPACTS]
+
+
+def test_a_trainer_runs_a_poll_a_wall_and_a_timer_and_downloads_the_report(page, browser, server: Server,
+                                                                           tmp_path: Path) -> None:
+    cohort = server.cohort("Live tools group")
+    learners = [server.learner(cohort["join_code"]) for _ in range(4)]
+    _open_projector(page, server, cohort["id"])
+    # ask a poll from the projector page, with the keyboard
+    page.locator("details.tools-controls summary").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Question").fill("Would you lend money to someone you support?")
+    page.get_by_label("Options, one a line").fill("Never\nIt depends\nYes")
+    page.get_by_role("button", name="Ask this poll").focus()
+    page.keyboard.press("Enter")
+    page.locator("#tools-status", has_text="Poll asked").wait_for()
+    page.locator("#poll-title", has_text="Would you lend money").wait_for()
+
+    # four learners answer from their notebooks' API, a fifth from the phone page
+    with server.api(learners[0].token) as client:
+        poll = client.get("/api/v1/me/session").json()["poll"]
+    for learner, value in zip(learners, ["Never", "Never", "It depends", "Yes"]):
+        with server.api(learner.token) as client:
+            assert client.put(f"/api/v1/me/polls/{poll['id']}", json={"value": value}).status_code == 200
+    page.locator(".poll-waiting", has_text="4 people have answered").wait_for()
+    assert page.locator(".poll-table").count() == 0  # under the threshold: no counts on the projector
+    phone_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        phone = phone_context.new_page()
+        phone.goto(server.url + "/")
+        phone.get_by_role("textbox", name=re.compile("Join code")).fill(cohort["join_code"])
+        phone.get_by_role("button", name="Join").click()
+        phone.locator("#live-poll-question", has_text="Would you lend money").wait_for(timeout=10_000)
+        phone.get_by_label("It depends").check()
+        phone.get_by_role("button", name="Send my poll answer").click()
+        phone.locator("#live-poll-status", has_text="Your answer is in").wait_for()
+        page.locator(".poll-waiting", has_text="5 people have answered").wait_for()
+        assert page.locator(".poll-table").count() == 0  # enough answers, not revealed yet
+
+        # the console (the trainer's own screen): reveal, open a wall, moderate, time an activity
+        console = page.context.new_page()
+        _console(console, server, cohort["id"])
+        console.locator(".console-poll .poll-table").wait_for()  # the trainer previews the counts
+        console.get_by_role("button", name=re.compile("Show the results to the room")).click()
+        page.locator(".poll-table").wait_for(timeout=5_000)
+        rows = dict(zip(page.locator(".poll-table tbody th").all_inner_texts(),
+                        page.locator(".poll-table tbody td:nth-child(2)").all_inner_texts()))
+        assert rows == {"Never": "2", "It depends": "2", "Yes": "1"}
+        phone.locator("#live-poll-results", has_text="Never: 2").wait_for(timeout=10_000)
+
+        console.get_by_label("Prompt for the wall").fill("What would you say to someone asking for your number?")
+        console.get_by_role("button", name="Open this wall").click()
+        page.locator("#wall-title", has_text="asking for your number").wait_for()
+        phone.locator("#live-wall-prompt", has_text="asking for your number").wait_for(timeout=10_000)
+        phone.get_by_label(re.compile("Wall:")).fill("I would give the office number, not mine")
+        phone.get_by_role("button", name="Post to the wall").click()
+        phone.locator("#live-wall-status", has_text="Posted").wait_for()
+        with server.api(server.trainer_token) as client:
+            wall_id = client.get(f"/api/v1/cohorts/{cohort['id']}/wall").json()["wall"]["id"]
+        for learner, text in zip(learners, PAYLOADS[:3] + ["Call me on 07700 900123"]):
+            with server.api(learner.token) as client:
+                assert client.post(f"/api/v1/me/wall/{wall_id}", json={"text": text}).status_code == 201
+        console.locator(".console-post").nth(4).wait_for()
+        assert "[phone]" in console.locator(".post-text").first.inner_text()
+        page.wait_for_timeout(300)
+        assert page.locator(".wall-post").count() == 0  # nothing approved: nothing on the projector
+        assert "office number" not in page.content()
+        # approve two posts with the keyboard: a payload and the phone learner's post
+        for text in (PAYLOADS[0], "office number"):
+            post = console.locator(".console-post", has_text=text)
+            post.get_by_role("button", name=re.compile("^Approve")).focus()
+            console.keyboard.press("Enter")
+            post.locator(".post-status", has_text="On the projector").wait_for()
+        page.locator(".wall-post").nth(1).wait_for(timeout=5_000)
+        shown = page.locator(".wall-post").all_inner_texts()
+        assert PAYLOADS[0] in shown and "I would give the office number, not mine" in shown
+        assert not any(PAYLOADS[1] in text or "[phone]" in text for text in shown)
+        assert page.dialogs == [] and page.evaluate("() => window.__pwned") is None
+        # hide one again
+        console.locator(".console-post", has_text="office number").get_by_role(
+            "button", name=re.compile("^Hide")).click()
+        page.wait_for_function("() => document.querySelectorAll('.wall-post').length === 1", timeout=5_000)
+
+        console.get_by_label("Activity", exact=True).select_option("boundaries_phone_number")
+        assert console.get_by_label("Minutes", exact=True).input_value() == "8"
+        console.get_by_label("Minutes", exact=True).fill("2")
+        console.get_by_role("button", name="Start the timer").click()
+        page.locator("#activity-title", has_text="asked for your own phone number").wait_for()
+        assert page.locator(".steps li").count() >= 3
+        clock = page.locator(".projector .timer-clock[role=timer]")
+        first = clock.inner_text()
+        assert re.fullmatch(r"[12]:\d\d", first), first
+        page.wait_for_function(
+            "() => document.getElementById('timer-announce').textContent.startsWith('Timer started')")
+        said = page.locator("#timer-announce").text_content()
+        page.wait_for_timeout(2_500)
+        assert clock.inner_text() != first  # it counts down on the page
+        assert page.locator("#timer-announce").text_content() == said  # and the live region stays quiet
+        phone.locator("#live-timer", has_text="Time left").wait_for(timeout=10_000)
+
+        # the report, downloaded from the console
+        with console.expect_download() as download_info:
+            console.get_by_role("link", name="Download the session report").click()
+        report = Path(download_info.value.path()).read_text(encoding="utf-8")
+        assert "Would you lend money to someone you support?" in report
+        assert "&lt;script&gt;" in report and "office number" not in report and "[phone]" not in report
+        assert "<script" not in report
+    finally:
+        phone_context.close()
+    assert not page.errors, page.errors
+
+
+def test_follow_the_trainer_reaches_the_phone_and_the_projector(page, browser, server: Server) -> None:
+    cohort = server.cohort("Follow group")
+    _open_projector(page, server, cohort["id"])
+    phone_context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        phone = phone_context.new_page()
+        phone.goto(server.url + "/")
+        phone.get_by_role("textbox", name=re.compile("Join code")).fill(cohort["join_code"])
+        phone.get_by_role("button", name="Join").click()
+        phone.locator("#live-nothing").wait_for()
+        console = page.context.new_page()
+        _console(console, server, cohort["id"])
+        console.get_by_label("Chapter and exercise").select_option("02_boundaries|boundaries")
+        started = time.monotonic()
+        console.get_by_role("button", name="Move everyone here").click()
+        page.locator("#place-title", has_text="Where are your limits?").wait_for(timeout=5_000)
+        phone.locator("#live-place", has_text="Where are your limits?").wait_for(timeout=10_000)
+        assert time.monotonic() - started < 8
+    finally:
+        phone_context.close()
+
+
+def test_axe_finds_nothing_serious_on_the_live_tools(page, server: Server, axe_source: str) -> None:
+    cohort = server.cohort("Accessible tools group")
+    learners = [server.learner(cohort["join_code"]) for _ in range(5)]
+    with server.api(server.trainer_token) as client:
+        base = f"/api/v1/cohorts/{cohort['id']}"
+        poll = client.post(base + "/polls", json={"kind": "scale", "question": "How ready do you feel?"}).json()
+        wall = client.post(base + "/wall", json={"prompt": "One word of advice"}).json()
+        for learner in learners:
+            with server.api(learner.token) as mine:
+                mine.put(f"/api/v1/me/polls/{poll['id']}", json={"value": 3})
+                post = mine.post(f"/api/v1/me/wall/{wall['id']}", json={"text": "Listen first"}).json()
+        client.post(base + f"/polls/{poll['id']}/reveal")
+        client.post(base + f"/wall/posts/{post['id']}/approve")
+        client.post(base + "/session/timer", json={"seconds": 300, "activity": "boundaries_gift"})
+        client.put(base + "/session/place", json={"chapter": "02_boundaries"})
+    _open_projector(page, server, cohort["id"])
+    page.locator(".poll-table").wait_for()
+    page.locator("details.tools-controls").evaluate("d => d.open = true")
+    serious = _axe(page, axe_source)
+    assert not serious, serious
+    console = page.context.new_page()
+    _console(console, server, cohort["id"])
+    serious = _axe(console, axe_source)
+    assert not serious, serious
+    # the console from the keyboard: Tab reaches the reveal-free list's approve/hide buttons
+    for _ in range(80):
+        console.keyboard.press("Tab")
+        if console.evaluate("() => (document.activeElement.id || '').startsWith('hide-')"):
+            break
+    else:
+        raise AssertionError("no Hide button reached with Tab")
+    phone = page.context.new_page()
+    phone.goto(server.url + "/")
+    phone.evaluate("""t => localStorage.setItem('peerkit-phone', JSON.stringify(t))""",
+                   {"token": learners[0].token, "cohort": {"name": "Accessible tools group"},
+                    "pseudonym": "p-00000000000000000000", "seq": 0})
+    phone.reload()
+    phone.locator("#live-poll-question").wait_for(timeout=10_000)
+    phone.locator("#live-poll-results").wait_for(timeout=10_000)
+    serious = _axe(phone, axe_source)
+    assert not serious, serious

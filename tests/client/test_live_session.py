@@ -1,0 +1,65 @@
+"""The trainer notebook's panel (pk.live_session()) against the real server: a token, never a database."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from client_helpers import wait_for
+
+from peerkit.client.sender import sender_for
+from peerkit.cohort.membership import join
+from peerkit.widgets.live_session import LiveSession, parse_sign_in
+
+
+def test_sign_in_link_gives_address_and_token() -> None:
+    assert parse_sign_in("http://10.0.0.5:8765/sign-in?token=pkt_x") == ("http://10.0.0.5:8765", "pkt_x")
+    assert parse_sign_in("https://hub.example.org/services/peerkit/sign-in?token=pkt_y") == \
+        ("https://hub.example.org/services/peerkit", "pkt_y")
+
+
+def test_trainer_panel_manages_cohorts_and_counts(live: Any, learner_store: Any, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEERKIT_TRAINER_TOKEN", f"{live.server.url}/sign-in?token={live.trainer}")
+    panel = LiveSession()
+    assert panel.client is not None, panel.status
+    assert panel._token.value == ""  # the token is not left in a widget a saved notebook could keep
+    assert panel.cohort == live.cohort["id"]
+    assert live.cohort["join_code"] in panel._code.value and "/projector/" in panel._code.value
+
+    made = panel.create_cohort("Thursday <b>group</b>")
+    assert made and panel.cohort == made["id"]
+    assert "Thursday &lt;b&gt;group&lt;/b&gt;" in panel._code.value  # escaped
+    old_code = made["join_code"]
+    new_code = panel.new_join_code()
+    assert new_code and new_code != old_code and new_code in panel._code.value
+
+    learner = learner_store("ana")
+    join(learner, new_code, url=live.server.url, share=["boundaries"])
+    learner.save("boundaries", "B01", "maybe")
+    from peerkit.cohort.sync import sync
+
+    sync(learner)
+    assert sender_for(learner).wait_until_idle(10)
+    answer = panel.refresh()
+    from peerkit.exercises import load_exercise
+
+    assert answer["members"] == 1 and "1 person joined" in panel._counts.value
+    assert f"<td>{load_exercise('boundaries').title}</td><td>1</td>" in panel._counts.value
+
+    document = {"format": "peerkit-submission", "format_version": 1, "cohort": made["id"],
+                "pseudonym": "p-" + "b" * 20, "created_at": "2026-05-01T10:00:00+00:00",
+                "responses": [{"exercise": "boundaries", "item": "B02", "value": "never",
+                               "answered_at": "2026-05-01T09:00:00+00:00"}]}
+    reply = panel.upload([("ben.json", json.dumps(document).encode()), ("bad.json", b"{")])
+    assert reply is not None, panel.status
+    assert "Loaded" in panel.status and "bad.json" in panel.status
+    wait_for(lambda: (panel.refresh() or {}).get("from_files", 0) >= 1, timeout=5)
+
+    assert panel.close_cohort() and "Closed" in panel.status
+
+
+def test_a_wrong_token_is_refused_in_plain_words(live: Any) -> None:
+    panel = LiveSession(live.server.url, "pkt_" + "x" * 43)
+    assert panel.client is None and panel.status

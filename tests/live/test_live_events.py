@@ -1,0 +1,210 @@
+"""Live updates across workers: ``GET /api/v1/cohorts/{id}/events`` on a real ``peerkit serve``.
+
+On PostgreSQL with several workers, a stream served by one worker must hear of an
+answer another worker stored (LISTEN/NOTIFY, never an in-process queue only); on
+SQLite (one worker) the in-process notice must be just as quick. Every answer's
+revision arrives on the stream within a second; a trainer sees only their own
+cohort's stream; a learner token gets none.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cohort"))
+from pg_server import PostgresServer, find_bindir  # noqa: E402
+
+pytestmark = pytest.mark.timeout(240)
+REPO = Path(__file__).resolve().parents[2]
+TOKEN = re.compile(r"pkt_[A-Za-z0-9_\-]{43}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresServer]:
+    bindir = find_bindir()
+    if bindir is None:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("PostgreSQL is missing; in CI the live-events tests must run on it.", pytrace=False)
+        pytest.skip("PostgreSQL is not installed")
+    server = PostgresServer(bindir).start()
+    yield server
+    server.stop()
+
+
+def _serve(folder: Path, db_url: str, workers: int) -> tuple[subprocess.Popen, str, str]:
+    port = _free_port()
+    env = {**os.environ, "PEERKIT_SERVER_FOLDER": str(folder), "PEERKIT_SERVE_WATCH_PID": str(os.getpid()),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    log = (folder / "serve.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "peerkit.cli", "serve", "--host", "127.0.0.1", "--port",
+                                str(port), "--db", db_url, "--workers", str(workers)], stdout=log,
+                               stderr=subprocess.STDOUT, env=env, cwd=REPO, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        assert process.poll() is None, (folder / "serve.log").read_text()
+        try:
+            if httpx.get(url + "/api/v1/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, (folder / "serve.log").read_text()
+        time.sleep(0.2)
+    added = subprocess.run([sys.executable, "-m", "peerkit.cli", "trainer", "add", "T", "--db", db_url],
+                           capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    assert added.returncode == 0, added.stderr
+    return process, url, TOKEN.search(added.stdout).group(0)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(20)
+
+
+class Stream:
+    """Reads one SSE stream in a thread, noting when each revision arrived."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.arrived: dict[int, float] = {}
+        self.status: int | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(url, token), daemon=True)
+        self._thread.start()
+
+    def _read(self, url: str, token: str) -> None:
+        try:
+            self._follow(url, token)
+        except httpx.HTTPError:
+            pass  # the server stopped at the end of the test
+
+    def _follow(self, url: str, token: str) -> None:
+        with httpx.Client(timeout=httpx.Timeout(30, read=60)) as client:
+            with client.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as reply:
+                self.status = reply.status_code
+                event = None
+                for line in reply.iter_lines():
+                    if self._stop.is_set():
+                        return
+                    if line.startswith("event:"):
+                        event = line.split(":", 1)[1].strip()
+                    elif line.startswith("data:") and event == "revision":
+                        self.arrived.setdefault(json.loads(line[5:])["revision"], time.monotonic())
+
+    def wait_for(self, revision: int, timeout: float = 5.0) -> float | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(r >= revision for r in self.arrived):
+                return min(t for r, t in self.arrived.items() if r >= revision)
+            time.sleep(0.005)
+        return None
+
+    def close(self) -> None:
+        self._stop.set()
+
+
+@pytest.fixture(params=["sqlite-1-worker", "postgresql-3-workers"])
+def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    if request.param.startswith("sqlite"):
+        process, url, token = _serve(tmp_path, f"sqlite:///{tmp_path / 'cohorts.sqlite'}", 1)
+        drop = None
+    else:
+        postgres = request.getfixturevalue("postgres")
+        name = postgres.new_database()
+        process, url, token = _serve(tmp_path, postgres.url_for(name), 3)
+        drop = lambda: postgres.drop_database(name)  # noqa: E731
+    try:
+        yield url, token
+    finally:
+        _stop(process)
+        if drop:
+            drop()
+
+
+def test_every_answer_reaches_the_stream_within_a_second(live_server: tuple[str, str]) -> None:
+    url, trainer = live_server
+    with httpx.Client(base_url=url, timeout=20) as client:
+        cohort = client.post("/api/v1/cohorts", json={"name": "Live"},
+                             headers={"Authorization": f"Bearer {trainer}"}).json()
+        learners = []
+        for _ in range(4):
+            joined = client.post("/api/v1/join", json={"code": cohort["join_code"],
+                                                       "pseudonym": "p-" + secrets.token_hex(10)})
+            assert joined.status_code == 201, joined.text
+            learners.append(joined.json()["token"])
+        # several streams: with 3 workers they are spread over the workers by the kernel
+        streams = [Stream(f"{url}/api/v1/cohorts/{cohort['id']}/events", trainer) for _ in range(3)]
+        try:
+            for stream in streams:
+                assert stream.wait_for(0, 10) is not None, "no first revision on the stream"
+            delays = []
+            for number in range(12):
+                learner = learners[number % len(learners)]
+                before = time.monotonic()
+                reply = client.post("/api/v1/me/answers", headers={"Authorization": f"Bearer {learner}"},
+                                    json={"answers": [{"seq": number + 1, "exercise": "boundaries",
+                                                       "item": f"B{1 + number // 4:02d}", "value": "maybe"}]})
+                assert reply.status_code == 200 and reply.json()["accepted"], reply.text
+                revision = client.get(f"/api/v1/cohorts/{cohort['id']}",
+                                      headers={"Authorization": f"Bearer {trainer}"}).json()["revision"]
+                for stream in streams:
+                    arrived = stream.wait_for(revision)
+                    assert arrived is not None, f"revision {revision} never reached a stream"
+                    delays.append(arrived - before)
+            assert max(delays) < 1.0, f"answer to stream: max {max(delays):.3f} s"
+        finally:
+            for stream in streams:
+                stream.close()
+
+
+def test_only_the_cohorts_trainer_gets_its_stream(live_server: tuple[str, str]) -> None:
+    url, trainer = live_server
+    with httpx.Client(base_url=url, timeout=20) as client:
+        cohort = client.post("/api/v1/cohorts", json={"name": "Mine"},
+                             headers={"Authorization": f"Bearer {trainer}"}).json()
+        learner = client.post("/api/v1/join", json={"code": cohort["join_code"],
+                                                    "pseudonym": "p-" + secrets.token_hex(10)}).json()["token"]
+        events = f"/api/v1/cohorts/{cohort['id']}/events"
+        assert client.get(events).status_code == 401
+        assert client.get(events, headers={"Authorization": f"Bearer {learner}"}).status_code == 403
+        assert client.get("/api/v1/cohorts/cohort-nosuchid/events",
+                          headers={"Authorization": f"Bearer {trainer}"}).status_code == 404
+
+
+def test_the_projector_draws_a_room_tally_with_the_answers(tmp_path: Path) -> None:
+    process, url, trainer = _serve(tmp_path, f"sqlite:///{tmp_path / 'cohorts.sqlite'}", 1)
+    try:
+        with httpx.Client(base_url=url, timeout=20, headers={"Authorization": f"Bearer {trainer}"}) as client:
+            cohort = client.post("/api/v1/cohorts", json={"name": "Room"}).json()
+            client.get(f"/sign-in?token={trainer}")  # the projector's cookie
+            part = client.get(f"/projector/{cohort['id']}/live", headers={"Authorization": ""})
+            assert "Not shown yet" not in part.text and "peerkit-html-chart" not in part.text
+            reply = client.post(f"/api/v1/cohorts/{cohort['id']}/tally", json={
+                "exercise": "boundaries", "counts": {"B01": {"never": 2, "maybe": 3, "always": 1},
+                                                     "B02": {"never": 1, "maybe": 1}}})
+            assert reply.status_code == 200, reply.text
+            part = client.get(f"/projector/{cohort['id']}/live", headers={"Authorization": ""})
+            assert part.status_code == 200, part.text
+            assert "peerkit-html-chart" in part.text and "hands counted in the room" in part.text
+            assert "1 item is hidden" in part.text  # B02: two hands, under the group's minimum of 5
+    finally:
+        _stop(process)

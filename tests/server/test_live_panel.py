@@ -1,0 +1,80 @@
+"""``pk.live_panel()`` (the learner's notebook panel) against the real server: it shows the poll, the wall,
+the timer and the trainer's place, sends answers and posts in the background, and never blocks the kernel."""
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any
+
+import pytest
+
+from conftest import RunningServer, add_trainer, join, make_cohort
+from peerkit.client.http import ServerClient
+from peerkit.widgets.live_panel import LivePanel
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def _wait(check: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_the_panel_follows_the_trainer_and_answers_in_the_background(sqlite_db: str, start_server: Any) -> None:
+    server: RunningServer = start_server(sqlite_db)
+    trainer = add_trainer(server)
+    cohort = make_cohort(server, trainer)
+    token = join(server, cohort["join_code"])
+    panel = LivePanel(client=ServerClient(server.url, token), start=False)
+    assert panel.fetch()["poll"] is None
+    assert panel._poll_box.layout.display == "none" and panel._banner.value == ""
+    with server.client(trainer) as client:
+        base = f"/api/v1/cohorts/{cohort['id']}"
+        poll = client.post(base + "/polls", json={"kind": "single", "question": "<i>Ready</i>?",
+                                                  "options": ["Yes", "Not yet"]}).json()
+        client.put(base + "/session/place", json={"chapter": "02_boundaries", "exercise": "boundaries"})
+        client.post(base + "/session/timer", json={"seconds": 300, "activity": "boundaries_gift"})
+        wall = client.post(base + "/wall", json={"prompt": "One thing you would say"}).json()
+    panel.fetch()
+    assert panel._question.value == "Poll: <i>Ready</i>?"  # a Label shows text, never HTML
+    assert 'href="02_boundaries.ipynb"' in panel._banner.value and "Where are your limits?" in panel._banner.value
+    assert "gift" in panel._timer.value and "5 min left" in panel._timer.value
+    panel._choice.value = "Not yet"
+    panel.send_answer()
+    _wait(lambda: panel._poll_status.value.startswith("Your answer is in"))
+    panel._wall_text.value = "Mail me: someone@example.org"
+    panel.post_to_wall()
+    _wait(lambda: panel._wall_status.value.startswith("Posted"))
+    with server.client(trainer) as client:
+        assert client.get(base + "/polls").json()["polls"][0]["answers"] == 1
+        posts = client.get(base + "/wall").json()["posts"]
+    assert [p["text"] for p in posts] == ["Mail me: [email]"] and posts[0]["wall"] == wall["id"]
+    panel.fetch()
+    assert panel.state["poll"]["your_answer"] == "Not yet" and panel.state["poll"]["id"] == poll["id"]
+    # a refused answer says why, in the server's words
+    panel._choice = type("Fake", (), {"value": "Maybe"})()
+    panel.send_answer()
+    _wait(lambda: "Choose one of the poll's options" in panel._poll_status.value)
+    panel.close()
+
+
+def test_the_panel_never_waits_on_a_stalled_server() -> None:
+    with socket.socket() as stalled:  # takes connections and never answers
+        stalled.bind(("127.0.0.1", 0))
+        stalled.listen(5)
+        started = time.monotonic()
+        panel = LivePanel(client=ServerClient(f"http://127.0.0.1:{stalled.getsockname()[1]}", "pkl_x" * 9),
+                          interval=0.2)
+        panel.send_answer()  # nothing on show: returns at once
+        assert time.monotonic() - started < 0.5
+        panel.close()
+
+
+def test_without_joining_the_panel_says_what_to_do(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PEERKIT_HOME", str(tmp_path))
+    from peerkit.store import LocalStore
+
+    panel = LivePanel(LocalStore(tmp_path / "answers.sqlite"))
+    assert "pk.join_cohort()" in panel._status.value
