@@ -13,9 +13,10 @@ from peerkit.widgets.dashboard import LiveDashboard
 def fill(cohort, learners: int, exercise: str = "boundaries", value: str = "maybe", split: bool = True) -> None:
     options = ["never", "maybe", "always"]
     for n in range(learners):
+        # uneven on purpose: from item 4 on, each learner leaves some items blank
         rows = [{"exercise": exercise, "item": f"B{i:02d}",
                  "value": options[(n + i) % 3] if split and i <= 3 else value,
-                 "answered_at": "2024-05-01T10:00:00Z"} for i in range(1, 28)]
+                 "answered_at": "2024-05-01T10:00:00Z"} for i in range(1, 28) if i <= 3 or (n + i) % 4]
         cohort.store.upsert_responses(cohort.id, f"p-{n:020x}", rows)
 
 
