@@ -58,3 +58,40 @@ def test_projector_panel_draws_ratings_as_html() -> None:
     data = pd.DataFrame([{"learner": f"p{n}", "exercise": "core_skills", "item": "C01", "value": 3} for n in range(6)])
     panel = exercise_panel(data, "core_skills")
     assert "peerkit-html-chart" in panel and "<img" not in panel
+
+
+def test_matplotlib_and_html_charts_use_the_same_scales() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from peerkit import charts
+    from peerkit.charts_html import rating_profile_html
+
+    group = reference_responses("boundaries")
+    ax = charts.plot_choice_split(group, exercise="boundaries")
+    low, high = ax.get_xlim()
+    html = choice_split_html(group, exercise="boundaries")
+    centre = float(re.search(r'pk-centre" aria-hidden="true" style="left:([0-9.]+)%', html).group(1))
+    # the centre line stands at the same fraction of the width in both
+    assert abs(centre / 100 - (-low) / (high - low)) < 1e-4
+    plt.close("all")
+
+    ratings = reference_responses("core_skills")
+    ax = charts.plot_rating_profile(ratings, exercise="core_skills", own={"C01": 4})
+    low, high = ax.get_xlim()
+    assert (low, high) == (0.5, 5.5)  # half a step of room beyond each end, as in the HTML
+    html = rating_profile_html(ratings, exercise="core_skills", own={"C01": 4})
+    mark = float(re.search(r'pk-own-mark" aria-hidden="true" data-value="4" style="left:([0-9.]+)%', html).group(1))
+    assert abs(mark / 100 - (4 - low) / (high - low)) < 1e-4
+    ticks = [float(x) for x in re.findall(r'class="pk-tick" data-value="\d" style="left:([0-9.]+)%', html)]
+    assert [round(t / 100 * (high - low) + low, 6) for t in ticks] == [float(t) for t in ax.get_xticks()]
+    plt.close("all")
+
+
+def test_a_share_that_cannot_fit_is_still_in_the_table() -> None:
+    html = choice_split_html(reference_responses("boundaries"), exercise="boundaries")
+    # B16: 98% never, 2% maybe, 0% always; the 2% segment is too narrow for its label, the table has it
+    row = re.search(r'<tr><th scope="row">16\. [^<]*</th>(.*?)</tr>', html).group(1)
+    assert re.findall(r"<td>(.*?)</td>", row) == ["98%", "2%", "0%", "40"]
