@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 MODULES = ["peerkit.exercises", "peerkit.agreement", "peerkit.answers", "peerkit.privacy", "peerkit.files",
-           "peerkit.timestamps"]
+           "peerkit.timestamps", "peerkit.chart_data", "peerkit.templating"]
 
 
 @pytest.mark.parametrize("name", MODULES)
