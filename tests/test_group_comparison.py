@@ -120,3 +120,15 @@ def test_without_a_running_loop_it_says_the_chart_is_as_drawn(store) -> None:
 def test_other_comparisons_still_show_the_group(store, exercise) -> None:
     comparison = GroupComparison(exercise, store=store, follow=False)
     assert "synthetic reference group" in comparison.view.value and "n = 40" in comparison.view.value
+
+
+def test_deleting_the_answers_deletes_the_earlier_check_ins(store) -> None:
+    from peerkit.exercises import load_exercise
+
+    for item in load_exercise("recovery_dimensions").item_ids:
+        store.save("recovery_dimensions", item, 2)
+    comparison = GroupComparison("recovery_dimensions", store=store, follow=False)
+    assert store.get_setting("checkins:recovery_dimensions")
+    store.delete_everything()
+    comparison.refresh()
+    assert store.get_setting("checkins:recovery_dimensions") is None

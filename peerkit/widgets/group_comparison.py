@@ -147,7 +147,15 @@ class GroupComparison(widgets.VBox):
         except StoreError:
             return []
         history = [h for h in history if isinstance(h, dict) and isinstance(h.get("answers"), dict)]
-        if own and (not history or history[-1]["answers"] != own):
+        if not own:
+            # the answers were deleted: their earlier copies go with them
+            if history:
+                try:
+                    store.set_setting(key, None)
+                except StoreError:
+                    pass
+            return []
+        if not history or history[-1]["answers"] != own:
             moment = now()
             try:
                 recent = history and moment - parse_moment(history[-1]["at"]) < CHECKIN_SESSION
