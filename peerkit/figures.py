@@ -17,7 +17,6 @@ True
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 import textwrap
@@ -237,15 +236,12 @@ class FigureView:
         return buffer.getvalue()
 
     def _repr_html_(self) -> str:
+        from .templating import render
+
         encoded = base64.b64encode(self.png()).decode("ascii")
-        title = html.escape(self.ax.get_title())
         # The short alt text points to the caption, so a screen reader reads the full description once.
-        return (
-            f'<figure class="peerkit-figure" role="group" aria-label="{title}">'
-            f'<img src="data:image/png;base64,{encoded}" alt="Figure: {title}. Described in words below."'
-            f' width="{round(FIGURE_SIZE[0] * DPI)}" style="max-width:100%;height:auto">'
-            f"<figcaption><strong>In words:</strong> {html.escape(self.summary)}</figcaption></figure>"
-        )
+        return render("figure.html", title=self.ax.get_title(), encoded=encoded, summary=self.summary,
+                      width=round(FIGURE_SIZE[0] * DPI))
 
     def __repr__(self) -> str:
         return self.summary

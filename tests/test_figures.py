@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import copy
-import html
+import markupsafe
 import json
 from pathlib import Path
 
@@ -97,7 +97,7 @@ def test_figure_returns_picture_and_words():
     assert repr(view) == view.summary
     page = view._repr_html_()
     assert page.count("<img") == 1 and 'alt="Figure: Kinds of peer support' in page
-    assert html.escape(view.summary) in page.split("<figcaption>")[1]
+    assert str(markupsafe.escape(view.summary)) in page.split("<figcaption>")[1]
     assert view.png().startswith(b"\x89PNG")
     assert figure_names() == ["support_types"]
 
