@@ -32,6 +32,8 @@ HATCHES = ["//", "", "..", "xx", "\\\\", "oo", "++"]
 OWN_MARKER = {"marker": "D", "color": "black", "markeredgecolor": "white", "markersize": 8, "linestyle": "none",
               "zorder": 10}
 LABEL_FONT_SIZE = 8
+#: Width a segment gives up to the learner's diamond before its share label (points): diamond and a gap.
+OWN_ROOM_PT = 2 * 8 + 6
 
 
 def group_size(data: pd.DataFrame) -> int:
@@ -126,7 +128,8 @@ def label_fits(text: str, width_points: float, font_size: float = LABEL_FONT_SIZ
 def _mark_small_rows(ax: "Axes", rows: list[int], min_group: int) -> None:
     for row in rows:
         ax.text(0.5, row, suppressed_message(min_group), transform=ax.get_yaxis_transform(), ha="center",
-                va="center", fontsize=9, style="italic", color="#333333")
+                va="center", fontsize=9, style="italic", color="#333333", zorder=11,
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "linewidth": 0})
 
 
 def plot_choice_split(
@@ -171,13 +174,16 @@ def plot_choice_split(
         width = shares[value].where(visible, 0).to_numpy()
         bars = ax.barh(positions, width, left=start, color=colour, hatch=HATCHES[position % len(HATCHES)],
                        edgecolor="#333333", linewidth=0.5, label=definition.label_for(value))
-        labels = [f"{w:.0%}" if w > 0 and label_fits(f"{w:.0%}", w * per_unit) else "" for w in width]
+        # room for the share, and for the learner's diamond beside it where there is one
+        mine = [bool(own) and own.get(item) == value for item in shares.index]
+        labels = [f"{w:.0%}" if w > 0 and label_fits(f"{w:.0%}", w * per_unit - (OWN_ROOM_PT if m else 0)) else ""
+                  for w, m in zip(width, mine)]
         ax.bar_label(bars, labels=labels, label_type="center", fontsize=LABEL_FONT_SIZE,
                      bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.8, "linewidth": 0})
         if own:
             # at the segment's inner left edge, clear of the percentage label in its middle
-            marks = [(start[i] + min(0.035, width[i] / 2), i) for i, item in enumerate(shares.index)
-                     if own.get(item) == value and visible[i]]
+            marks = [(start[i] + min(0.5 * OWN_ROOM_PT / per_unit, width[i] / 2), i)
+                     for i, item in enumerate(shares.index) if own.get(item) == value and visible[i]]
             if marks:
                 xs, ys = zip(*marks)
                 ax.plot(xs, ys, **OWN_MARKER, label="_own")
