@@ -315,12 +315,13 @@ def plot_item_heatmap(
             text = f"{cell:.1f}" if value is None else ("≥" if floors.iat[r, c] else "") + f"{cell:.0%}"
             light = (cell - vmin) / (vmax - vmin) < 0.55
             ax.text(c, r, text, ha="center", va="center", fontsize=7, color="white" if light else "black")
-    ax.set_xticks(range(matrix.shape[1]), [f"{c}\n({_learners_text(int(learners.get(c, 0)), min_cell)})".replace(
-        " learners", "") for c in matrix.columns], fontsize=8,
-                  rotation=30, ha="right", rotation_mode="anchor")
+    ax.set_xticks(range(matrix.shape[1]), [f"{c}\n(n={int(learners.get(c, 0))})" if learners.get(c, 0) >= min_cell
+                                           else f"{c}\n({suppressed_message(min_cell)})" for c in matrix.columns],
+                  fontsize=8, rotation=30, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(matrix.shape[0]),
                   [textwrap.shorten(f"{i}. {info.item_text(i)}", 48, placeholder="…") for i in matrix.index], fontsize=7)
-    ax.set_title(textwrap.fill(f"{info.title}: {measure}", 60) + f"\nby {by} ({_learners_text(int(learners.sum()), min_cell)})")
+    total = _learners_text(int(learners.sum()), min_cell)
+    ax.set_title(textwrap.fill(f"{info.title}: {measure}", 60) + f"\nby {by} ({total})")
     if skipped:
         ax.set_xlabel(skipped_note(skipped), fontsize=8)
     colorbar = ax.figure.colorbar(image, ax=ax, shrink=0.6)
@@ -354,7 +355,8 @@ def describe_item_heatmap(data: pd.DataFrame, *, exercise: str, value: Any = Non
             parts.append(f"{cohort}: not shown (groups under {min_cell}).")
             continue
         high, low = column.idxmax(), column.idxmin()
-        parts.append(f"{cohort} ({_learners_text(int(learners.get(cohort, 0)), min_cell).removeprefix('n = ')}): highest “{info.item_text(high)}” "
+        size = _learners_text(int(learners.get(cohort, 0)), min_cell).removeprefix("n = ")
+        parts.append(f"{cohort} ({size}): highest “{info.item_text(high)}” "
                      f"({fmt(column[high], floors.at[high, cohort])}), lowest “{info.item_text(low)}” "
                      f"({fmt(column[low], floors.at[low, cohort])}).")
     hidden = int(small.to_numpy().sum())
