@@ -15,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .exercises import load_exercise
+from .privacy import MIN_GROUP_SIZE
 
 #: No option chosen by more than this share of the group: the item is "divided".
 DEFAULT_DIVIDED_THRESHOLD = 0.6
@@ -46,7 +47,7 @@ def choice_shares(data: pd.DataFrame, *, exercise: str) -> pd.DataFrame:
 
 
 def divided_items(
-    data: pd.DataFrame, *, exercise: str, threshold: float | None = None, min_answers: int = 5
+    data: pd.DataFrame, *, exercise: str, threshold: float | None = None, min_answers: int = MIN_GROUP_SIZE
 ) -> pd.DataFrame:
     """Items where no option is chosen by more than ``threshold`` of the group, most divided first.
 

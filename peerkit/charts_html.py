@@ -1,24 +1,33 @@
-"""The group charts of :mod:`peerkit.charts` as plain HTML, for the trainer's live dashboard.
+"""The group charts of :mod:`peerkit.charts` as HTML, for ``pk.compare``, the projector and the dashboard.
 
 A projector view redraws whenever answers arrive; matplotlib takes about a second
-for a 27-row chart, HTML a few milliseconds. The picture is the same: diverging
-stacked bars (first options left of the centre line, the last ones right, a middle
-option straddling it), the same colour-blind-safe palette, a pattern per option so
-colour is never the only cue, and the share printed in each segment. Because the
-bars are real text, a screen reader reads every row ("Giving the person a hug: Never
-OK 18%, Maybe OK 75%, Always OK 7%"). Every string is HTML-escaped.
+for a 27-row chart, HTML a few milliseconds. The picture is the same, on the same
+scales: diverging stacked bars (first options left of the centre line, the last
+ones right, a middle option straddling it, reaching as far as the data does so the
+bars use the full width), and rating profiles whose marks, bars and labels all
+stand at their values on one scale with half a step of room beyond each end.
+Colour-blind-safe palette, a pattern per option, shares printed in each segment
+wide enough to hold them (a share that does not fit is hidden, never cut; the
+"Every value" table carries them all). Items fewer than
+:data:`~peerkit.privacy.MIN_GROUP_SIZE` people answered say "fewer than 5
+answers" instead. Rendered by Jinja2 templates with autoescape
+(:mod:`peerkit.templating`): no learner or course text is glued into HTML by hand.
 
 >>> html = choice_split_html(group, exercise="boundaries")   # doctest: +SKIP
 """
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 import pandas as pd
 
 from .agreement import choice_shares
-from .charts import HATCHES, MIN_GROUP, _palette, exercise_group, suppression_message
+from .chart_data import chart_rows, item_counts, shown_items, skipped_note
+from .charts import HATCHES, _palette, left_shares, rating_domain, rating_stats, split_extent, suppression_message, \
+    title_n
+from .exercises import Exercise
+from .privacy import MIN_GROUP_SIZE, suppressed_message
+from .templating import render
 
 # CSS stand-ins for the matplotlib hatches, in the same order as charts.HATCHES
 _PATTERNS = {
@@ -32,20 +41,7 @@ _PATTERNS = {
     "++": "repeating-linear-gradient(0deg, rgba(0,0,0,.3) 0 2px, transparent 2px 8px), "
           "repeating-linear-gradient(90deg, rgba(0,0,0,.3) 0 2px, transparent 2px 8px)",
 }
-# shares sit on a near-white label, as in peerkit.charts, so they stay readable on any colour or pattern
-LABEL_STYLE = (
-    "background:rgba(255,255,255,.9);color:#000;padding:0 .25em;border-radius:3px;line-height:1.2;"
-    "position:relative;z-index:2"
-)
-SCREEN_READER_ONLY = "position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden"
-# the learner's own answer: a black diamond with a white edge, as in peerkit.charts
-OWN_MARK = ("<span aria-hidden='true' style='display:inline-block;width:.7em;height:.7em;background:#000;"
-            "transform:rotate(45deg);box-shadow:0 0 0 2px #fff;margin:0 .35em;flex:none'></span>")
-
-
-def _suppressed(title: str, n: int, min_group: int) -> str:
-    return (f"<figure class='peerkit-html-chart'><figcaption>{title}</figcaption>"
-            f"<p>{escape(suppression_message(n, min_group))}</p></figure>")
+BAR = "#5e3c99"
 
 
 def _background(colour: str, hatch: str) -> str:
@@ -53,10 +49,9 @@ def _background(colour: str, hatch: str) -> str:
     return f"{pattern}, {colour}" if pattern != "none" else colour
 
 
-def _segment_style(colour: str, hatch: str, width: float) -> str:
-    return (f"width:{width * 100:.3f}%;background:{_background(colour, hatch)};color:#000;"
-            "display:inline-flex;align-items:center;justify-content:center;overflow:hidden;"
-            "white-space:nowrap;height:100%;box-shadow:inset 0 0 0 1px #333;")
+def _suppressed(definition: Exercise, subtitle: str, min_group: int, font_size: str, skipped: int) -> str:
+    return render("suppressed_chart.html", title=definition.title, subtitle=subtitle,
+                  message=suppression_message(min_group), note=skipped_note(skipped), font_size=font_size)
 
 
 def choice_split_html(
@@ -65,7 +60,7 @@ def choice_split_html(
     exercise: str,
     own: dict[str, Any] | None = None,
     group_label: str = "group",
-    min_group: int = MIN_GROUP,
+    min_group: int = MIN_GROUP_SIZE,
     font_size: str = "1rem",
 ) -> str:
     """The diverging stacked bar chart of :func:`peerkit.charts.plot_choice_split`, as HTML.
@@ -74,62 +69,61 @@ def choice_split_html(
     words "your answer" for screen readers).
     """
     own = own or {}
-    definition, data, n = exercise_group(data, exercise)
-    title = (f"<strong>{escape(definition.title)}</strong><br>"
-             f"How the {escape(group_label)} answered (n = {n})")
+    rows = chart_rows(data, exercise)
+    definition, n = rows.definition, rows.n
+    subtitle = f"How the {group_label} answered ({title_n(n, min_group)})"
     if n < min_group:
-        return _suppressed(title, n, min_group)
-    shares = choice_shares(data, exercise=exercise)
+        return _suppressed(definition, subtitle, min_group, font_size, rows.skipped)
+    shares = choice_shares(rows.data, exercise=exercise)
+    counts = item_counts(rows)
+    shown = set(shown_items(rows, min_group))
     values = [option.value for option in definition.scale]
     labels = [definition.label_for(v) for v in values]
-    colours, k = _palette(len(values)), len(values)
-    hatches = [HATCHES[i % len(HATCHES)] for i in range(k)]
-    left = shares[values[: k // 2]].sum(axis=1) + (shares[values[k // 2]] / 2 if k % 2 else 0)
+    colours = _palette(len(values))
+    backgrounds = [_background(c, HATCHES[i % len(HATCHES)]) for i, c in enumerate(colours)]
+    left = left_shares(shares, values)
+    reach_left, reach_right = split_extent(left[left.index.isin(list(shown))])
+    span = reach_left + reach_right
+    centre = 100 * reach_left / span
 
-    legend = "".join(
-        f"<span style='display:inline-flex;align-items:center;gap:.4em;margin-right:1.4em'>"
-        f"<span aria-hidden='true' style='display:inline-block;width:1.6em;height:1em;"
-        f"background:{_background(colour, hatch)};box-shadow:inset 0 0 0 1px #333'></span>{escape(label)}</span>"
-        for label, colour, hatch in zip(labels, colours, hatches)
-    ) + (f"<span style='display:inline-flex;align-items:center;gap:.4em'>{OWN_MARK}Your answer</span>"
-         if any(item in own for item in shares.index) else "")
-    rows = []
-    for number, item in enumerate(shares.index, 1):
+    lines, table = [], []
+    for number, item in enumerate(definition.item_ids, 1):
         text = definition.item(item).text
-        count = int(shares.loc[item, "n"])
-        # the track runs from all-left (-100%) to all-right (+100%); a whole bar is half of it,
-        # and its left end sits `left` of the centre line
-        offset = 50 - 50 * float(left[item])
-        segments = "".join(
-            f"<span title='{escape(label, quote=True)}: {share:.0%}' "
-            f"style='{_segment_style(colour, hatch, share)};position:relative'>"
-            f"{OWN_MARK if own.get(item) == value else ''}"
-            f"{'' if share < 0.07 else f'<span style={LABEL_STYLE!r}>{share:.0%}</span>'}"
-            f"<span style='{SCREEN_READER_ONLY}'>{escape(label)} {share:.0%}"
-            f"{' (your answer)' if own.get(item) == value else ''}</span>"
-            "</span>"
-            for value, label, colour, hatch, share in zip(
-                values, labels, colours, hatches, (float(shares.loc[item, v]) for v in values))
-            if share > 0 or own.get(item) == value
-        )
-        rows.append(
-            "<div role='listitem' style='display:grid;grid-template-columns:minmax(12em,40%) 1fr;"
-            "align-items:center;gap:1em;margin:.25em 0'>"
-            f"<span>{number}. {escape(text)} <span style='opacity:.8'>(n={count})</span></span>"
-            "<span style='position:relative;height:1.8em;display:block;"
-            "background:linear-gradient(#000,#000) 50% 0 / 2px 100% no-repeat'>"
-            f"<span style='position:absolute;left:{offset:.3f}%;width:50%;height:100%;display:flex'>"
-            f"{segments}</span>"
-            "<span aria-hidden='true' style='position:absolute;left:calc(50% - 1px);top:-.2em;bottom:-.2em;"
-            "width:2px;background:#000;z-index:1'></span></span></div>"
-        )
-    axis = (f"<div aria-hidden='true' style='display:grid;grid-template-columns:minmax(12em,40%) 1fr;gap:1em'>"
-            f"<span></span><span style='display:flex;justify-content:space-between'>"
-            f"<span>← {escape(labels[0])}</span><span>{escape(labels[-1])} →</span></span></div>")
-    return (f"<figure class='peerkit-html-chart' style='font-size:{font_size};margin:0'>"
-            f"<figcaption>{title}</figcaption>"
-            f"<div style='margin:.5em 0'>{legend}</div>"
-            f"<div role='list'>{''.join(rows)}</div>{axis}</figure>")
+        mine = own.get(item)
+        row: dict[str, Any] = {"item": item, "number": number, "text": text, "shown": item in shown,
+                               "count": int(counts[item]),
+                               "own_label": definition.label_for(mine) if mine is not None else ""}
+        if item in shown:
+            row["offset"] = f"{100 * (reach_left - float(left[item])) / span:.3f}"
+            row["width"] = f"{100 / span:.3f}"
+            row["segments"] = [
+                {"value": value, "label": label, "share": f"{share:.0%}", "own": mine == value,
+                 "width": f"{100 * share:.3f}", "background": background}
+                for value, label, background, share in zip(values, labels, backgrounds,
+                                                           (float(shares.loc[item, v]) for v in values))
+                if share > 0 or mine == value
+            ]
+            cells = [f"{float(shares.loc[item, v]):.0%}" for v in values] + [str(int(counts[item]))]
+        else:
+            cells = [suppressed_message(min_group)] + [""] * len(values)
+        lines.append(row)
+        table.append({"label": f"{number}. {text}", "cells": cells})
+    return render(
+        "choice_split.html", title=definition.title, subtitle=subtitle, font_size=font_size,
+        legend=[{"label": label, "background": background} for label, background in zip(labels, backgrounds)],
+        own_shown=any(item in own for item in shown), rows=lines, centre=f"{centre:.3f}",
+        suppressed=suppressed_message(min_group), first_label=labels[0], last_label=labels[-1],
+        table={"columns": [*labels, "n"], "lines": table}, note=skipped_note(rows.skipped),
+    )
+
+
+def _scale_words(value: Any, label: str) -> str:
+    """A scale label without the number in front ("4 – mostly" -> "mostly"): the number stands above it."""
+    text = str(label)
+    prefix = str(value)
+    if text.startswith(prefix):
+        text = text[len(prefix):].lstrip(" –-:.")
+    return text
 
 
 def rating_profile_html(
@@ -138,62 +132,85 @@ def rating_profile_html(
     exercise: str,
     own: dict[str, Any] | None = None,
     group_label: str = "group",
-    min_group: int = MIN_GROUP,
+    min_group: int = MIN_GROUP_SIZE,
     font_size: str = "1rem",
 ) -> str:
     """The chart of :func:`peerkit.charts.plot_rating_profile` as HTML: per item, the group's
-    average (a hatched bar), the middle half of its ratings (a line) and your rating (a diamond)."""
-    definition, data, n = exercise_group(data, exercise)
+    average (a hatched bar), the middle half of its ratings (a line) and your rating (a diamond),
+    all on one scale from half a step below the lowest value to half a step above the highest."""
     own = own or {}
-    title = (f"<strong>{escape(definition.title)}</strong><br>"
-             f"Your ratings and the {escape(group_label)}'s (n = {n})")
+    rows = chart_rows(data, exercise)
+    definition, n = rows.definition, rows.n
+    subtitle = f"Your ratings and the {group_label}'s ({title_n(n, min_group)})"
     if n < min_group:
-        return _suppressed(title, n, min_group)
-    scale = sorted(int(option.value) for option in definition.scale)
-    low, high = scale[0], scale[-1]
-    ratings = pd.to_numeric(data["value"], errors="coerce")
-    stats = ratings.groupby(data["item"]).describe().reindex(definition.item_ids)
+        return _suppressed(definition, subtitle, min_group, font_size, rows.skipped)
+    stats = rating_stats(rows, min_group)
+    return _profile(definition, stats, own, subtitle=subtitle, group_key=f"{group_label.capitalize()} average",
+                    own_key="Your rating", font_size=font_size, min_group=min_group, note=skipped_note(rows.skipped))
+
+
+def _profile(definition: Exercise, stats: pd.DataFrame | None, own: dict[str, Any], *, subtitle: str,
+             group_key: str, own_key: str, font_size: str, min_group: int, note: str = "",
+             first: dict[str, Any] | None = None, first_key: str = "") -> str:
+    low, high = rating_domain(definition)
 
     def at(value: float) -> float:
-        return 100 * (value - low) / (high - low)
+        return 100 * (min(max(float(value), low), high) - low) / (high - low)
 
-    bar = _background("#5e3c99", "//")
-    rows = []
+    lines, table = [], []
     for number, item in enumerate(definition.item_ids, 1):
-        row = stats.loc[item]
-        count = 0 if pd.isna(row["count"]) else int(row["count"])
-        mean = "" if pd.isna(row["mean"]) else f"{row['mean']:.1f}"
-        mine = own.get(item)
-        words = f"group average {mean}, middle half {row['25%']:g} to {row['75%']:g}" if mean else "no ratings yet"
-        if mine is not None:
-            words += f", your rating {mine}"
-        graphic = "" if not mean else (
-            f"<span style='position:absolute;left:0;width:{at(row['mean']):.2f}%;top:20%;bottom:20%;"
-            f"background:{bar};opacity:.75;box-shadow:inset 0 0 0 1px #333'></span>"
-            f"<span style='position:absolute;left:{at(row['25%']):.2f}%;width:{at(row['75%']) - at(row['25%']):.2f}%;"
-            "top:calc(50% - 2px);height:4px;background:#000'></span>"
-        )
-        if mine is not None:
-            graphic += (f"<span style='position:absolute;left:calc({at(float(mine)):.2f}% - .45em);top:calc(50% - .45em);"
-                        f"display:flex'>{OWN_MARK}</span>")
-        rows.append(
-            "<div role='listitem' style='display:grid;grid-template-columns:minmax(12em,40%) 1fr;"
-            "align-items:center;gap:1em;margin:.25em 0'>"
-            f"<span>{number}. {escape(definition.item(item).text)} <span style='opacity:.8'>(n={count})</span></span>"
-            f"<span style='position:relative;height:1.8em;display:block;border-left:1px solid #333'>{graphic}"
-            f"<span style='{SCREEN_READER_ONLY}'>{escape(words)}</span></span></div>"
-        )
-    ticks = "".join(
-        f"<span>{escape(o.label if o.label.startswith(str(o.value)) else f'{o.value} {o.label}')}</span>"
-        for o in definition.scale
+        text = definition.item(item).text
+        mine, before = own.get(item), (first or {}).get(item)
+        row: dict[str, Any] = {"item": item, "number": number, "text": text, "mean": None, "small": False,
+                               "count": None, "own": None if mine is None else f"{at(mine):.3f}", "own_value": mine,
+                               "first": None if before is None else f"{at(before):.3f}"}
+        words, cells = [], []
+        if stats is not None:
+            entry = stats.loc[item]
+            if pd.isna(entry["mean"]):
+                row["small"] = int(entry["count"]) > 0
+                words.append(suppressed_message(min_group) if row["small"] else "no ratings yet")
+                cells += [words[-1], "", ""]
+            else:
+                row.update(mean=f"{at(entry['mean']):.3f}", q1=f"{at(entry['25%']):.3f}",
+                           middle=f"{at(entry['75%']) - at(entry['25%']):.3f}", count=int(entry["count"]))
+                words.append(f"group average {entry['mean']:.1f}, middle half {entry['25%']:g} to {entry['75%']:g}")
+                cells += [f"{entry['mean']:.1f}", f"{entry['25%']:g} to {entry['75%']:g}", str(int(entry["count"]))]
+        if first is not None:
+            words.append(f"{first_key.lower()} {before if before is not None else 'not rated'}")
+            cells.append("" if before is None else str(before))
+        words.append(f"{own_key.lower()} {mine}" if mine is not None else f"{own_key.lower()}: not rated")
+        cells.append("" if mine is None else str(mine))
+        row["words"] = ", ".join(words)
+        lines.append(row)
+        table.append({"label": f"{number}. {text}", "cells": cells})
+    columns = (["Group average", "Middle half", "n"] if stats is not None else []) \
+        + ([first_key] if first is not None else []) + [own_key]
+    steps = len(definition.scale)
+    ticks = [{"value": o.value, "words": _scale_words(o.value, o.label), "at": f"{at(o.value):.3f}",
+              "room": f"{100 / steps:.3f}"} for o in definition.scale]
+    return render(
+        "rating_profile.html", title=definition.title, subtitle=subtitle, font_size=font_size, rows=lines,
+        ticks=ticks, bar=_background(BAR, "//"), group_shown=stats is not None, group_key=group_key,
+        own_key=own_key, first_shown=first is not None, first_key=first_key,
+        suppressed=suppressed_message(min_group), table={"columns": columns, "lines": table}, note=note,
     )
-    legend = (f"<span style='display:inline-block;width:1.6em;height:1em;background:{bar};opacity:.75'></span> "
-              f"{escape(group_label.capitalize())} average &nbsp; "
-              "<span style='display:inline-block;width:1.6em;height:4px;background:#000;vertical-align:middle'></span> "
-              f"Middle half of the group &nbsp; {OWN_MARK}Your rating")
-    return (f"<figure class='peerkit-html-chart' style='font-size:{font_size};margin:0'>"
-            f"<figcaption>{title}</figcaption><div aria-hidden='true' style='margin:.5em 0'>{legend}</div>"
-            f"<div role='list'>{''.join(rows)}</div>"
-            "<div aria-hidden='true' style='display:grid;grid-template-columns:minmax(12em,40%) 1fr;gap:1em;"
-            f"font-size:.85em'><span></span><span style='display:flex;justify-content:space-between'>{ticks}</span>"
-            "</div></figure>")
+
+
+def checkin_profile_html(
+    exercise: Exercise,
+    latest: dict[str, Any],
+    first: dict[str, Any] | None = None,
+    *,
+    first_when: str = "",
+    font_size: str = "1rem",
+) -> str:
+    """A personal check-in as the learner's own profile: the first check-in (circles) and the latest (diamonds).
+
+    No group, no average, no ranking: for self-care and recovery check-ins
+    (:func:`peerkit.chart_data.is_personal`).
+    """
+    subtitle = "Your own check-ins: only you see this" if first is None else \
+        f"Your first check-in{f' ({first_when})' if first_when else ''} and your latest: only you see this"
+    return _profile(exercise, None, latest, subtitle=subtitle, group_key="", own_key="Latest check-in",
+                    font_size=font_size, min_group=MIN_GROUP_SIZE, first=first, first_key="First check-in")

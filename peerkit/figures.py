@@ -17,7 +17,6 @@ True
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 import textwrap
@@ -34,7 +33,15 @@ if TYPE_CHECKING:
 CONTENT_DIR = Path(str(resources.files("peerkit") / "data" / "content"))
 # Fixed margins rather than constrained layout: the figure's layout never changes, and
 # drawing without the layout engine takes about half the time.
-MARGINS = {"left": 0.03, "right": 0.97, "top": 0.9, "bottom": 0.12}
+MARGINS = {"left": 0.02, "right": 0.98, "top": 0.9, "bottom": 0.04}
+#: Drawn at 9.5 x 6.4 inches and 110 dpi (1045 px), shown at most at its own width. In a JupyterLab
+#: output about 900 px wide it is scaled by ~0.86, so the smallest text (11 pt = 16.8 px in the
+#: picture) reads at about 14.5-15 px, as the 15 px body text around it (9 pt read as ~9 px).
+FIGURE_SIZE = (9.5, 6.4)
+DPI = 110
+TEXT_PT = 11      # labels, lists, legend: the smallest text on the figure
+HEADING_PT = 12.5
+TITLE_PT = 16
 
 # Okabe & Ito (2008) colours, chosen so that the three groups stay distinct for the
 # common colour-vision deficiencies; each group also has its own marker shape.
@@ -167,14 +174,14 @@ def plot_support_types(ax: "Axes | None" = None, *, data: dict[str, Any] | None 
     if ax is None:
         import matplotlib.pyplot as plt
 
-        figure_, ax = plt.subplots(figsize=(11, 5.6))
+        figure_, ax = plt.subplots(figsize=FIGURE_SIZE)
         figure_.subplots_adjust(**MARGINS)
 
     styles = {g["id"]: GROUP_STYLES[i] for i, g in enumerate(data["groups"])}
     ax.set_xlim(-0.06, 1.06)
-    ax.set_ylim(-2.95, 1.3)
+    ax.set_ylim(-3.25, 1.45)
     ax.set_axis_off()
-    ax.set_title(data["title"], fontsize=14, pad=12)
+    ax.set_title(data["title"], fontsize=TITLE_PT, pad=14)
 
     ax.annotate("", xy=(1.03, 0), xytext=(-0.03, 0),
                 arrowprops={"arrowstyle": "<|-|>", "color": "#333333", "linewidth": 2, "mutation_scale": 18})
@@ -183,29 +190,29 @@ def plot_support_types(ax: "Axes | None" = None, *, data: dict[str, Any] | None 
         x, style = entry["position"], styles[entry["group"]]
         ax.plot([x], [0], linestyle="none", marker=style["marker"], markersize=22, color=style["color"],
                 markeredgecolor="#222222", markeredgewidth=1.2, zorder=3)
-        ax.text(x, 0, str(number), ha="center", va="center", fontsize=11, fontweight="bold", color="black",
-                zorder=4)
+        ax.text(x, 0, str(number), ha="center", va="center", fontsize=HEADING_PT, fontweight="bold",
+                color="black", zorder=4)
         # Alternate labels above and below the line so that neighbours never overlap.
         above = number % 2 == 1
-        y_text = 0.42 if above else -0.42
-        ax.plot([x, x], [0.2 if above else -0.2, y_text * 0.85], color="#555555", linewidth=0.8, zorder=2)
-        ax.text(x, y_text, f"{number}. " + textwrap.fill(entry["label"], 20), ha="center",
-                va="bottom" if above else "top", fontsize=9.5, linespacing=1.15)
+        y_text = 0.38 if above else -0.38
+        ax.plot([x, x], [0.2 if above else -0.2, y_text * 0.9], color="#555555", linewidth=0.8, zorder=2)
+        ax.text(x, y_text, f"{number}. " + textwrap.fill(entry["label"], 16), ha="center",
+                va="bottom" if above else "top", fontsize=TEXT_PT, linespacing=1.15)
 
     for handle_group in data["groups"]:
         style = styles[handle_group["id"]]
         ax.plot([], [], linestyle="none", marker=style["marker"], markersize=10, color=style["color"],
                 markeredgecolor="#222222", label=handle_group["label"])
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.02), ncol=len(data["groups"]), frameon=False,
-              fontsize=9.5, handletextpad=0.4, columnspacing=1.5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.03), ncol=len(data["groups"]), frameon=False,
+              fontsize=TEXT_PT, handletextpad=0.4, columnspacing=1.5)
 
     for x, align, key, heading in (
         (-0.03, "left", "informal", f"◀ {data['informal_label']}: usually…"),
         (1.03, "right", "formal", f"{data['formal_label']}: usually… ▶"),
     ):
-        ax.text(x, -1.45, heading, ha=align, va="top", fontsize=10.5, fontweight="bold")
-        lines = "\n".join("• " + textwrap.fill(q[key], 40, subsequent_indent="   ") for q in data["questions"])
-        ax.text(x, -1.68, lines, ha=align, multialignment="left", va="top", fontsize=9, linespacing=1.3)
+        ax.text(x, -1.4, heading, ha=align, va="top", fontsize=HEADING_PT, fontweight="bold")
+        lines = "\n".join("• " + textwrap.fill(q[key], 34, subsequent_indent="   ") for q in data["questions"])
+        ax.text(x, -1.67, lines, ha=align, multialignment="left", va="top", fontsize=TEXT_PT, linespacing=1.3)
     return ax
 
 
@@ -225,19 +232,16 @@ class FigureView:
 
     def png(self) -> bytes:
         buffer = io.BytesIO()
-        self.ax.figure.savefig(buffer, format="png", dpi=110)
+        self.ax.figure.savefig(buffer, format="png", dpi=DPI)
         return buffer.getvalue()
 
     def _repr_html_(self) -> str:
+        from .templating import render
+
         encoded = base64.b64encode(self.png()).decode("ascii")
-        title = html.escape(self.ax.get_title())
         # The short alt text points to the caption, so a screen reader reads the full description once.
-        return (
-            f'<figure class="peerkit-figure" role="group" aria-label="{title}">'
-            f'<img src="data:image/png;base64,{encoded}" alt="Figure: {title}. Described in words below."'
-            ' style="max-width:100%">'
-            f"<figcaption><strong>In words:</strong> {html.escape(self.summary)}</figcaption></figure>"
-        )
+        return render("figure.html", title=self.ax.get_title(), encoded=encoded, summary=self.summary,
+                      width=round(FIGURE_SIZE[0] * DPI))
 
     def __repr__(self) -> str:
         return self.summary
@@ -264,7 +268,7 @@ def figure(name: str, ax: "Axes | None" = None) -> FigureView:
         # and it is freed with the view instead of piling up in pyplot's registry.
         from matplotlib.figure import Figure
 
-        canvas = Figure(figsize=(11, 5.6))
+        canvas = Figure(figsize=FIGURE_SIZE)
         canvas.subplots_adjust(**MARGINS)
         ax = canvas.add_subplot()
     plot(ax)

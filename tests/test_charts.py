@@ -21,10 +21,26 @@ def close_figures():
 
 
 def group_of(n: int, value: str = "maybe") -> pd.DataFrame:
+    """n people; from item 3 on each leaves some items blank, so items have uneven numbers of answers."""
     return pd.DataFrame(
         [{"learner": f"p{p}", "exercise": "boundaries", "item": f"B{i:02d}", "value": value}
-         for p in range(n) for i in range(1, 28)]
+         for p in range(n) for i in range(1, 28) if i <= 2 or (p + i) % 3]
     )
+
+
+def test_an_item_fewer_than_five_answered_is_not_drawn_even_in_a_big_group() -> None:
+    group = group_of(6, "never")
+    counts = group.groupby("item")["learner"].nunique()
+    small = [i for i, item in enumerate(f"B{k:02d}" for k in range(1, 28)) if counts.get(item, 0) < 5]
+    assert small, "the fixture must give some items fewer than 5 answers"
+    ax = charts.plot_choice_split(group, exercise="boundaries")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    for row in small:
+        assert "(n=" not in labels[row]
+        assert not [p for p in ax.patches if abs(p.get_y() + p.get_height() / 2 - row) < 1e-6 and p.get_width() > 0]
+        assert any(t.get_text() == "fewer than 5 answers" and t.get_position()[1] == row for t in ax.texts)
+    text = charts.describe_choice_split(group, exercise="boundaries")
+    assert "Not shown (fewer than 5 answers)" in text
 
 
 def test_choice_split_returns_the_axes_with_bars_title_and_n() -> None:
@@ -36,7 +52,14 @@ def test_choice_split_returns_the_axes_with_bars_title_and_n() -> None:
     assert "n = 40" in ax.get_title() and "synthetic" in ax.get_title()
     assert len(ax.patches) == 27 * 3
     assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"Never OK", "Maybe OK", "Always OK", "Your answer"}
-    assert all(p.get_hatch() for p in ax.patches if p.get_label() in ("Never OK",))
+    # barh labels its BarContainer, not the patches: look the "Never OK" bars up through their container
+    (never,) = [c for c in ax.containers if c.get_label() == "Never OK"]
+    assert len(never.patches) == 27
+    assert all(p.get_hatch() == charts.HATCHES[0] for p in never.patches)
+    # the "Never OK" bars start at the left end of each bar and end where "Maybe OK" begins
+    (maybe,) = [c for c in ax.containers if c.get_label() == "Maybe OK"]
+    for a, b in zip(never.patches, maybe.patches):
+        assert a.get_x() + a.get_width() == pytest.approx(b.get_x())
 
 
 def test_own_answer_is_marked_in_its_segment() -> None:
@@ -52,7 +75,9 @@ def test_own_answer_is_marked_in_its_segment() -> None:
 def test_small_groups_are_not_drawn(n: int) -> None:
     ax = charts.plot_choice_split(group_of(n), exercise="boundaries")
     assert not ax.patches
-    assert f"only {n}" in ax.texts[0].get_text().replace("\n", " ")
+    text = ax.texts[0].get_text().replace("\n", " ")
+    assert "fewer than 5 answers" in text and f"only {n}" not in text
+    assert f"n = {n}" not in ax.get_title()
     assert "at least 5" in charts.describe_choice_split(group_of(n), exercise="boundaries")
 
 

@@ -3,20 +3,25 @@
 The trainer's dashboard, the upload route and the room tally all come here with the
 same tidy table (columns ``learner, exercise, item, value``), so they draw the same
 charts: :mod:`peerkit.charts_html` (the HTML forms of :mod:`peerkit.charts`) and
-:func:`peerkit.agreement.divided_items`. A group smaller than ``min_group`` is not
-drawn at all; the panel says so. Every piece of text, whether course text or a
-learner's shared reflection, is escaped with :func:`html.escape` before it becomes HTML.
-Nothing here touches matplotlib, so a panel can be rebuilt on a timer cheaply.
+:func:`peerkit.agreement.divided_items`. Small groups are hidden per item
+(:mod:`peerkit.privacy`); a group smaller than the threshold is not drawn at all. Rows
+that are not valid answers (a dict where a choice belongs, undecodable text, a
+broken time) are skipped and counted (:mod:`peerkit.chart_data`), and the panel
+says so in one line: one bad row never blanks the projector. All HTML comes from
+Jinja2 templates with autoescape (``peerkit/templates/panels/``). Nothing here
+touches matplotlib, so a panel can be rebuilt on a timer cheaply.
 """
 from __future__ import annotations
 
 import hashlib
-from html import escape
 from typing import Any
 
 import pandas as pd
 
+from ..chart_data import CHOICE_STYLE, RATING_STYLE, chart_rows, chart_style, skipped_note
 from ..exercises import Exercise, load_exercise
+from ..privacy import MIN_GROUP_SIZE, suppressed_message
+from ..templating import render, rendered
 
 #: Font sizes for a room: the back row must read them.
 BIG = "font-size: 1.6rem; line-height: 1.4;"
@@ -26,13 +31,8 @@ RATING_KINDS = frozenset({"rating"})
 TEXT_KINDS = frozenset({"reflection"})
 
 
-def _for_exercise(data: pd.DataFrame, exercise: str) -> pd.DataFrame:
-    if "exercise" in data.columns:
-        data = data[data["exercise"] == exercise]
-    return data
-
-
-def chart_html(data: pd.DataFrame, exercise: str, *, min_group: int = 5, group_label: str = "group") -> str:
+def chart_html(data: pd.DataFrame, exercise: str, *, min_group: int = MIN_GROUP_SIZE,
+               group_label: str = "group") -> str:
     """The exercise's group chart for the projector, drawn as HTML by :mod:`peerkit.charts_html`.
 
     The same charts as :mod:`peerkit.charts` draws with matplotlib, but redrawn live for
@@ -42,108 +42,101 @@ def chart_html(data: pd.DataFrame, exercise: str, *, min_group: int = 5, group_l
     from ..charts_html import choice_split_html, rating_profile_html
 
     definition = load_exercise(exercise)
-    draw = rating_profile_html if definition.kind in RATING_KINDS else choice_split_html
+    draw = rating_profile_html if chart_style(definition) == RATING_STYLE else choice_split_html
     return draw(data, exercise=exercise, min_group=min_group, group_label=group_label, font_size="1.4rem")
 
 
-def describe(data: pd.DataFrame, exercise: str, *, min_group: int = 5, group_label: str = "group") -> str:
+def describe(data: pd.DataFrame, exercise: str, *, min_group: int = MIN_GROUP_SIZE, group_label: str = "group") -> str:
     """The chart in words (plain text), from :mod:`peerkit.charts`."""
     from .. import charts
 
     definition = load_exercise(exercise)
-    if definition.kind in RATING_KINDS:
+    if chart_style(definition) == RATING_STYLE:
         return charts.describe_rating_profile(data, exercise=exercise, min_group=min_group, group_label=group_label)
     return charts.describe_choice_split(data, exercise=exercise, min_group=min_group, group_label=group_label)
 
 
-def discussion_prompts(data: pd.DataFrame, exercise: str, *, min_group: int = 5, limit: int = 5) -> pd.DataFrame:
-    """The most divided items of a choice exercise, most divided first (empty for other kinds)."""
+def discussion_prompts(data: pd.DataFrame, exercise: str, *, min_group: int = MIN_GROUP_SIZE,
+                       limit: int = 5) -> pd.DataFrame:
+    """The most divided items of a choice exercise, most divided first (empty for other kinds).
+
+    Only readable rows count, and only items at least ``min_group`` people answered.
+    """
     from ..agreement import divided_items
 
     definition = load_exercise(exercise)
-    data = _for_exercise(data, exercise)
-    if definition.kind not in CHOICE_KINDS or not definition.scale or data["learner"].nunique() < min_group:
-        return pd.DataFrame(columns=["item", "text", "top_share", "top_option", "n"])
-    return divided_items(data, exercise=exercise, min_answers=min_group).head(limit)
+    empty = pd.DataFrame(columns=["item", "text", "top_share", "top_option", "n"])
+    if chart_style(definition) != CHOICE_STYLE or definition.kind not in CHOICE_KINDS:
+        return empty
+    rows = chart_rows(data, definition)
+    if rows.n < min_group:
+        return empty
+    return divided_items(rows.data, exercise=exercise, min_answers=min_group).head(limit)
 
 
 def prompts_html(prompts: pd.DataFrame, definition: Exercise) -> str:
-    if prompts.empty:
-        return ""
-    entries = "".join(
-        f"<li style='{BIG}'>“{escape(str(row.text))}” "
-        f"<span style='font-size:1.2rem'>(most common answer only {row.top_share:.0%}: "
-        f"{escape(str(row.top_option))}; n = {int(row.n)})</span></li>"
-        for row in prompts.itertuples()
-    )
-    return (f"<div role='note' style='border-left: 0.4rem solid #5e3c99; padding-left: 1rem;'>"
-            f"<p style='{BIG} font-weight:700'>Talk about: where the group is divided "
-            f"({escape(definition.title)})</p><ol>{entries}</ol></div>")
+    entries = [{"text": str(row.text), "share": f"{row.top_share:.0%}", "option": str(row.top_option),
+                "n": int(row.n)} for row in prompts.itertuples()]
+    return render("panels/prompts.html", prompts=entries, title=definition.title, big=BIG)
 
 
-def _suppressed(definition: Exercise, n: int, min_group: int) -> str:
-    from ..charts import suppression_message
-
-    return (f"<section aria-label='{escape(definition.title, quote=True)}'>"
-            f"<h2 style='{HUGE}'>{escape(definition.title)}</h2>"
-            f"<p style='{BIG}'>{escape(suppression_message(n, min_group))}</p></section>")
-
-
-def _texts(data: pd.DataFrame, definition: Exercise) -> str:
+def _texts(data: pd.DataFrame, definition: Exercise) -> list[dict[str, Any]]:
     blocks = []
     for item in definition.items:
         values = data.loc[data["item"] == item.id, "value"]
-        texts = [v.get("text", "") for v in values if isinstance(v, dict) and str(v.get("text", "")).strip()]
+        texts = [v["text"] for v in values
+                 if isinstance(v, dict) and isinstance(v.get("text"), str) and v["text"].strip()]
         if not texts:
             continue
         # a fixed order unrelated to who answered first or their pseudonym
         texts.sort(key=lambda t: hashlib.sha256(t.encode()).hexdigest())
-        quotes = "".join(f"<li style='{BIG} white-space: pre-wrap'>{escape(t)}</li>" for t in texts)
-        blocks.append(f"<h3 style='{BIG} font-weight:700'>{escape(item.text)}</h3><ul>{quotes}</ul>")
-    return "".join(blocks) or f"<p style='{BIG}'>No reflections shared yet.</p>"
+        blocks.append({"heading": item.text, "quotes": texts})
+    return blocks
 
 
-def exercise_panel(data: pd.DataFrame, exercise: str, *, min_group: int = 5, group_label: str = "group",
+def exercise_panel(data: pd.DataFrame, exercise: str, *, min_group: int = MIN_GROUP_SIZE, group_label: str = "group",
                    prompts: int = 5) -> str:
     """HTML for one exercise: title, n, chart (or suppression message), text summary, discussion prompts."""
+    from ..charts import suppression_message
+
     definition = load_exercise(exercise)
-    data = _for_exercise(data, exercise)
-    n = int(data["learner"].nunique()) if len(data) else 0
-    if n < min_group:
-        return _suppressed(definition, n, min_group)
-    title = f"<h2 style='{HUGE}'>{escape(definition.title)} <span style='font-weight:400'>(n = {n})</span></h2>"
+    rows = chart_rows(data, definition)
+    context: dict[str, Any] = {"title": definition.title, "n": None, "suppressed": "", "texts": None, "prompts": "",
+                               "chart": "", "summary": "", "plain": "", "note": skipped_note(rows.skipped),
+                               "big": BIG, "huge": HUGE}
+    if rows.n < min_group:
+        context["suppressed"] = suppression_message(min_group)
+        return render("panels/panel.html", **context)
+    context["n"] = rows.n
     if definition.kind in TEXT_KINDS:
-        body = _texts(data, definition)
-    elif definition.scale and (definition.kind in CHOICE_KINDS or definition.kind in RATING_KINDS):
-        summary = describe(data, exercise, min_group=min_group, group_label=group_label)
-        body = (prompts_html(discussion_prompts(data, exercise, min_group=min_group, limit=prompts), definition)
-                + chart_html(data, exercise, min_group=min_group, group_label=group_label)
-                + f"<p style='{BIG}'>{escape(summary)}</p>")
+        context["texts"] = _texts(rows.data, definition)
+    elif chart_style(definition) is not None:
+        context["summary"] = describe(rows.data, exercise, min_group=min_group, group_label=group_label)
+        context["prompts"] = rendered(prompts_html(
+            discussion_prompts(rows.data, exercise, min_group=min_group, limit=prompts), definition))
+        context["chart"] = rendered(chart_html(rows.data, exercise, min_group=min_group, group_label=group_label))
     else:
-        answers = len(data)
-        body = f"<p style='{BIG}'>{n} people shared {answers} answers to this exercise.</p>"
-    return f"<section aria-label='{escape(definition.title, quote=True)}'>{title}{body}</section>"
+        context["plain"] = f"{rows.n} people shared {len(rows.data)} answers to this exercise."
+    return render("panels/panel.html", **context)
 
 
-def responders_html(responders: pd.DataFrame, members: int | None = None) -> str:
+def people_count(count: int, min_group: int = MIN_GROUP_SIZE) -> str:
+    """A number of people for a table: the number, or "fewer than 5" while it is too small to show."""
+    return str(count) if count >= min_group or count == 0 else f"fewer than {min_group}"
+
+
+def responders_html(responders: pd.DataFrame, members: int | None = None, *,
+                    min_group: int = MIN_GROUP_SIZE) -> str:
     """A large table: per exercise, how many people have answered."""
-    titles = {}
-    for exercise in responders["exercise"]:
+    rows = []
+    for row in responders.itertuples():
         try:
-            titles[exercise] = load_exercise(exercise).title
+            title = load_exercise(row.exercise).title
         except Exception:  # noqa: BLE001 - an exercise from another course version: show its id
-            titles[exercise] = exercise
-    head = "" if members is None else f"<p style='{BIG}'>{members} joined.</p>"
-    if responders.empty:
-        return head + f"<p style='{BIG}'>No answers yet. They appear here as people answer.</p>"
-    rows = "".join(
-        f"<tr><th scope='row' style='text-align:left; padding-right:2rem'>{escape(str(titles[row.exercise]))}</th>"
-        f"<td style='text-align:right'>{int(row.responders)}</td></tr>"
-        for row in responders.itertuples()
-    )
-    return (head + f"<table style='{BIG} border-collapse: collapse'><caption style='text-align:left'>"
-            "People who answered, per exercise</caption><thead><tr><th scope='col' style='text-align:left'>"
-            "Exercise</th><th scope='col'>People</th></tr></thead><tbody>" + rows + "</tbody></table>")
+            title = str(row.exercise)
+        # how many have answered is progress, not anyone's answer: shown as it is, so the trainer knows when to wait
+        rows.append({"title": title, "people": int(row.responders)})
+    return render("panels/responders.html", members=members, rows=rows, big=BIG)
 
 
 def data_key(data: pd.DataFrame) -> str:
@@ -160,4 +153,9 @@ def panel_or_error(data: pd.DataFrame, exercise: str, **kwargs: Any) -> str:
     try:
         return exercise_panel(data, exercise, **kwargs)
     except Exception as error:  # noqa: BLE001 - one broken panel must not blank the projector
-        return f"<p style='{BIG}'>{escape(exercise)}: cannot be shown ({escape(str(error))}).</p>"
+        return render("panels/error.html", exercise=exercise, error=str(error), big=BIG)
+
+
+__all__ = ["BIG", "HUGE", "CHOICE_KINDS", "RATING_KINDS", "TEXT_KINDS", "chart_html", "describe",
+           "discussion_prompts", "prompts_html", "exercise_panel", "responders_html", "data_key", "panel_or_error",
+           "people_count", "suppressed_message"]

@@ -202,6 +202,20 @@ def _row(row: Any) -> dict[str, Any]:
     return {"exercise": exercise, "item": item, "value": value_text, "answered_at": stamp(get("answered_at"))}
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored value that is not JSON: kept as its text, so the views can skip and count it (never an answer)."""
+
+    text: str
+
+
+def _decode_or_unreadable(text: Any) -> Any:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return Unreadable(text if isinstance(text, str) else repr(text))
+
+
 class CohortStore:
     """The shared answers of every cohort in one database.
 
@@ -646,10 +660,10 @@ class CohortStore:
             rows = [tuple(row) for row in conn.execute(query)]  # plain tuples: pandas probes Row objects slowly
         frame = pd.DataFrame(rows, columns=COHORT_COLUMNS)
         # A cohort gives few distinct answers ("never", 3, ...): decode each distinct text once.
-        decode = json.JSONDecoder().decode
-        decoded = {text: decode(text) for text in set(frame["value"])}
+        decoded = {text: _decode_or_unreadable(text) for text in set(frame["value"])}
         frame["value"] = pd.Series([decoded[text] for text in frame["value"]], index=frame.index, dtype=object)
-        frame["answered_at"] = pd.to_datetime(frame["answered_at"], utc=True, format="ISO8601")
+        # a broken time becomes NaT: the charts skip and count such rows instead of failing (peerkit.chart_data)
+        frame["answered_at"] = pd.to_datetime(frame["answered_at"], utc=True, format="ISO8601", errors="coerce")
         return frame
 
     def responders(self, cohort_id: str) -> "pd.DataFrame":
@@ -665,7 +679,7 @@ class CohortStore:
         with self._read() as conn:
             rows = conn.execute(query).all()
         frame = pd.DataFrame(rows, columns=["exercise", "responders", "answers", "last_answer_at"])
-        frame["last_answer_at"] = pd.to_datetime(frame["last_answer_at"], utc=True, format="ISO8601")
+        frame["last_answer_at"] = pd.to_datetime(frame["last_answer_at"], utc=True, format="ISO8601", errors="coerce")
         return frame.astype({"responders": int, "answers": int})
 
     def submissions(self, cohort_id: str) -> "pd.DataFrame":

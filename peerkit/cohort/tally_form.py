@@ -19,6 +19,7 @@ import pandas as pd
 import traitlets
 
 from ..exercises import exercise_ids, load_exercise
+from ..privacy import MIN_GROUP_SIZE
 from .panels import BIG, CHOICE_KINDS, RATING_KINDS, panel_or_error
 from .tally import TallyError, parse_tally, tally_frame
 
@@ -39,7 +40,7 @@ class TallyForm(widgets.VBox):
     exercise = traitlets.Unicode()
     status = traitlets.Unicode("")
 
-    def __init__(self, exercise: str | None = None, *, min_group: int = 5, **kwargs: Any) -> None:
+    def __init__(self, exercise: str | None = None, *, min_group: int = MIN_GROUP_SIZE, **kwargs: Any) -> None:
         choices = tally_exercises()
         if not choices:
             raise TallyError("No exercise of this course has options to raise hands for.")

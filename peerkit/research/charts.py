@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..chart_data import skipped_note
 from ..charts import DIVERGING_COLOURS, HATCHES
+from ..privacy import suppressed_message
 from ._frames import exercise_info, require_columns
 from .exercise_info import ExerciseInfo
-from .format import DEFAULT_MIN_CELL
+from .format import DEFAULT_MIN_CELL  # = peerkit.privacy.MIN_GROUP_SIZE
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,6 +42,7 @@ class _Split:
     hidden: list[str]
     subject: str
     total_learners: int
+    skipped: int = 0
 
 
 def _merge_small(row: list[int], min_cell: int) -> tuple[list[int], dict[int, list[int]]] | None:
@@ -71,7 +74,7 @@ def _split(data: pd.DataFrame, exercise: str, item: str | None, by: str, min_cel
     info = exercise_info(data, exercise)
     if info is None or not info.scale:
         raise ValueError(f"{exercise!r} is not an exercise answered on a scale, so it has no diverging chart.")
-    part = data[data["exercise"] == exercise]
+    part, skipped = _readable(data[data["exercise"] == exercise], info)
     if item is not None:
         if item not in info.item_ids:
             raise ValueError(f"{exercise!r} has no item {item!r}; its items are {', '.join(info.item_ids)}.")
@@ -91,7 +94,34 @@ def _split(data: pd.DataFrame, exercise: str, item: str | None, by: str, min_cel
     counts = pd.DataFrame.from_dict(rows, orient="index", columns=values) if rows else raw.iloc[0:0]
     subject = f"“{info.item_text(item)}”" if item else f"all {len(info.items)} items"
     return _Split(info, counts, merged, learners[list(rows)], sorted(hidden), subject,
-                  int(part["learner"].nunique()))
+                  int(part["learner"].nunique()), skipped)
+
+
+def _readable(part: pd.DataFrame, info: ExerciseInfo) -> tuple[pd.DataFrame, int]:
+    """The rows a chart can read (a value on the scale, a known item, a pseudonym, a readable time) and how
+    many it could not: a bad row is left out and counted, never allowed to stop the chart."""
+    values = info.scale_values
+
+    def on_scale(value: Any) -> bool:
+        if isinstance(value, bool) or isinstance(value, (dict, list)):
+            return False
+        try:
+            return value in values
+        except TypeError:
+            return False
+
+    mask = part["value"].map(on_scale).astype(bool) & part["item"].map(info.item_ok).astype(bool)
+    mask &= part["learner"].map(lambda learner: isinstance(learner, str) and bool(learner)).astype(bool)
+    if "answered_at" in part.columns:
+        times = pd.to_datetime(part["answered_at"].map(lambda v: v if not isinstance(v, (dict, list)) else None),
+                               utc=True, errors="coerce", format="ISO8601")
+        mask &= times.notna().to_numpy()
+    return part[mask], int((~mask).sum())
+
+
+def _learners_text(count: int, min_cell: int) -> str:
+    """A number of learners, or the suppression words while it is too small to show."""
+    return f"n = {count} learners" if count >= min_cell else suppressed_message(min_cell)
 
 
 def _palette(count: int) -> list[str]:
@@ -140,7 +170,8 @@ def plot_diverging_by_cohort(
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(figsize=(9, 1.6 + 0.55 * max(len(counts), 2)), layout="constrained")
-    title = textwrap.fill(f"{info.title}: {split.subject}", 70) + f"\nby {by} (n = {split.total_learners} learners)"
+    title = textwrap.fill(f"{info.title}: {split.subject}", 70) + \
+        f"\nby {by} ({_learners_text(split.total_learners, min_cell)})"
     ax.set_title(title)
     if counts.empty:
         ax.text(0.5, 0.5, textwrap.fill(_suppression_note(split.hidden, min_cell) or "No answers.", 60),
@@ -170,7 +201,7 @@ def plot_diverging_by_cohort(
     ax.xaxis.set_major_formatter(lambda x, _: f"{abs(x):.0%}")
     note = " ".join(filter(None, [
         f"* includes an answer given by fewer than {min_cell} people, merged into its neighbour." if split.merged
-        else "", _suppression_note(split.hidden, min_cell)]))
+        else "", _suppression_note(split.hidden, min_cell), skipped_note(split.skipped)]))
     # the note goes in the axis label so that the layout engine makes room for it
     ax.set_xlabel(f"← {info.label_for(values[0])}    share of answers    {info.label_for(values[-1])} →"
                   + (f"\n\n{textwrap.fill(note, 100)}" if note else ""), fontsize=9)
@@ -184,7 +215,9 @@ def describe_diverging_by_cohort(data: pd.DataFrame, *, exercise: str, item: str
     """:func:`plot_diverging_by_cohort` in words (plain text, for screen readers and reports)."""
     split = _split(data, exercise, item, by, min_cell)
     info = split.info
-    parts = [f"{info.title}, {split.subject}: answers of {split.total_learners} learners by {by}."]
+    learners = (f"{split.total_learners} learners" if split.total_learners >= min_cell
+                else suppressed_message(min_cell))
+    parts = [f"{info.title}, {split.subject}: answers of {learners} by {by}."]
     for cohort, row in split.counts.iterrows():
         total = row.sum()
         gone = {s for (c, _), sources in split.merged.items() if c == cohort for s in sources}
@@ -193,10 +226,8 @@ def describe_diverging_by_cohort(data: pd.DataFrame, *, exercise: str, item: str
                 [v, *split.merged.get((cohort, v), [])], key=info.scale_values.index))
             for v in info.scale_values if v not in gone)
         parts.append(f"{cohort} ({int(split.learners[cohort])} learners): {spread}.")
-    note = _suppression_note(split.hidden, min_cell)
-    if note:
-        parts.append(note)
-    return " ".join(parts)
+    parts += [_suppression_note(split.hidden, min_cell), skipped_note(split.skipped)]
+    return " ".join(filter(None, parts))
 
 
 def _heat(data: pd.DataFrame, exercise: str, value: Any, by: str, min_cell: int) -> tuple[Any, ...]:
@@ -204,7 +235,7 @@ def _heat(data: pd.DataFrame, exercise: str, value: Any, by: str, min_cell: int)
     info = exercise_info(data, exercise)
     if info is None:
         raise ValueError(f"Unknown exercise {exercise!r}.")
-    part = data[data["exercise"] == exercise]
+    part, skipped = _readable(data[data["exercise"] == exercise], info)
     numeric = bool(info.scale) and all(isinstance(v, int) for v in info.scale_values)
     if value is None and not numeric:
         if not info.scale:
@@ -232,7 +263,7 @@ def _heat(data: pd.DataFrame, exercise: str, value: Any, by: str, min_cell: int)
     small = small.reindex(order).fillna(True).astype(bool)
     small.loc[:, learners[learners < min_cell].index.intersection(small.columns)] = True
     floors = floors.reindex(order).fillna(False).astype(bool) & ~small
-    return info, matrix.reindex(order), small, floors, learners, measure, value
+    return info, matrix.reindex(order), small, floors, learners, measure, value, skipped
 
 
 def plot_item_heatmap(
@@ -264,7 +295,7 @@ def plot_item_heatmap(
     >>> "never" in ax.get_title().lower()
     True
     """
-    info, matrix, small, floors, learners, measure, value = _heat(data, exercise, value, by, min_cell)
+    info, matrix, small, floors, learners, measure, value, skipped = _heat(data, exercise, value, by, min_cell)
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -284,11 +315,15 @@ def plot_item_heatmap(
             text = f"{cell:.1f}" if value is None else ("≥" if floors.iat[r, c] else "") + f"{cell:.0%}"
             light = (cell - vmin) / (vmax - vmin) < 0.55
             ax.text(c, r, text, ha="center", va="center", fontsize=7, color="white" if light else "black")
-    ax.set_xticks(range(matrix.shape[1]), [f"{c}\n(n={int(learners.get(c, 0))})" for c in matrix.columns], fontsize=8,
-                  rotation=30, ha="right", rotation_mode="anchor")
+    ax.set_xticks(range(matrix.shape[1]), [f"{c}\n(n={int(learners.get(c, 0))})" if learners.get(c, 0) >= min_cell
+                                           else f"{c}\n({suppressed_message(min_cell)})" for c in matrix.columns],
+                  fontsize=8, rotation=30, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(matrix.shape[0]),
                   [textwrap.shorten(f"{i}. {info.item_text(i)}", 48, placeholder="…") for i in matrix.index], fontsize=7)
-    ax.set_title(textwrap.fill(f"{info.title}: {measure}", 60) + f"\nby {by} (n = {int(learners.sum())} learners)")
+    total = _learners_text(int(learners.sum()), min_cell)
+    ax.set_title(textwrap.fill(f"{info.title}: {measure}", 60) + f"\nby {by} ({total})")
+    if skipped:
+        ax.set_xlabel(skipped_note(skipped), fontsize=8)
     colorbar = ax.figure.colorbar(image, ax=ax, shrink=0.6)
     colorbar.set_label(measure)
     if value is not None:
@@ -307,7 +342,7 @@ def _hatched_cell(column: int, row: int) -> Any:
 def describe_item_heatmap(data: pd.DataFrame, *, exercise: str, value: Any = None, by: str = "cohort",
                           min_cell: int = DEFAULT_MIN_CELL) -> str:
     """:func:`plot_item_heatmap` in words: per cohort, the highest and lowest items."""
-    info, matrix, small, floors, learners, measure, value = _heat(data, exercise, value, by, min_cell)
+    info, matrix, small, floors, learners, measure, value, skipped = _heat(data, exercise, value, by, min_cell)
     shown = matrix.mask(small)
 
     def fmt(x: float, floor: bool = False) -> str:
@@ -320,10 +355,12 @@ def describe_item_heatmap(data: pd.DataFrame, *, exercise: str, value: Any = Non
             parts.append(f"{cohort}: not shown (groups under {min_cell}).")
             continue
         high, low = column.idxmax(), column.idxmin()
-        parts.append(f"{cohort} ({int(learners.get(cohort, 0))} learners): highest “{info.item_text(high)}” "
+        size = _learners_text(int(learners.get(cohort, 0)), min_cell).removeprefix("n = ")
+        parts.append(f"{cohort} ({size}): highest “{info.item_text(high)}” "
                      f"({fmt(column[high], floors.at[high, cohort])}), lowest “{info.item_text(low)}” "
                      f"({fmt(column[low], floors.at[low, cohort])}).")
     hidden = int(small.to_numpy().sum())
     if hidden:
         parts.append(f"{hidden} cell(s) rest on fewer than {min_cell} answers and are not shown.")
-    return " ".join(parts)
+    parts.append(skipped_note(skipped))
+    return " ".join(filter(None, parts))

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..privacy import MIN_GROUP_SIZE
 from .spreadsheet_safe import escape_cell, unescape_cell
 
 FORMAT_NAME = "peerkit-research-export"
@@ -40,7 +41,7 @@ RESPONSES_SUFFIX = ".responses.csv"
 COUNTS_SUFFIX = ".counts.csv"
 METADATA_SUFFIX = ".metadata.json"
 
-DEFAULT_MIN_CELL = 5
+DEFAULT_MIN_CELL = MIN_GROUP_SIZE  # the one threshold, peerkit.privacy
 TIME_RESOLUTIONS = ("day", "week", "month")
 TIME_PATTERNS = {
     "day": re.compile(r"^\d{4}-\d{2}-\d{2}$"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..privacy import MIN_GROUP_SIZE
 from ._frames import as_list, exercise_info, require_columns
 from .distributions import item_distribution
 
@@ -68,7 +69,7 @@ def item_agreement(data: pd.DataFrame, by: str | list[str] | None = None, *,
 
 
 def most_divided(data: pd.DataFrame, n: int = 5, *, exercise: str | None = None,
-                 min_answers: int = 5) -> pd.DataFrame:
+                 min_answers: int = MIN_GROUP_SIZE) -> pd.DataFrame:
     """The ``n`` items on which the whole group is most divided (highest normalised entropy).
 
     Items with fewer than ``min_answers`` answers are left out. Ties are broken by

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import os
 from datetime import datetime
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -32,6 +31,8 @@ from ..cohort.errors import CohortError
 from ..cohort.panels import BIG, HUGE, discussion_prompts, panel_or_error, responders_html
 from ..exercises import ContentError, exercise_ids, load_exercise
 from ..paths import peerkit_home
+from ..privacy import MIN_GROUP_SIZE
+from ..templating import render
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,6 +66,11 @@ def _course_order(exercise: str) -> tuple[int, str]:
         return (1, exercise)
 
 
+def _message(kind: str, **context: Any) -> str:
+    """One of the dashboard's short messages, from ``templates/dashboard/message.html`` (autoescaped)."""
+    return render("dashboard/message.html", kind=kind, big=BIG, huge=HUGE, **{"problem": False, **context})
+
+
 class LiveDashboard(widgets.VBox):
     """The trainer's live view of one cohort.
 
@@ -90,7 +96,7 @@ class LiveDashboard(widgets.VBox):
     status = traitlets.Unicode("")
 
     def __init__(self, store: "CohortStore | str | None" = None, cohort: str | None = None, *,
-                 refresh_seconds: float = 5.0, min_group: int = 5, autorefresh: bool = True,
+                 refresh_seconds: float = 5.0, min_group: int = MIN_GROUP_SIZE, autorefresh: bool = True,
                  **kwargs: Any) -> None:
         from ..cohort.store import CohortStore
         from ..cohort.tally_form import TallyForm
@@ -200,7 +206,7 @@ class LiveDashboard(widgets.VBox):
         try:
             cohort_id, code = self.store.create_cohort(name)
         except CohortError as error:
-            self._code_box.value = f"<p role='alert' style='{BIG} color:#a50026'>{escape(str(error))}</p>"
+            self._code_box.value = _message("alert", text=str(error))
             return None
         self._new_name.value = ""
         self._show_code(name, cohort_id, code)
@@ -215,19 +221,13 @@ class LiveDashboard(widgets.VBox):
             code = self.store.new_join_code(self.cohort)
             name = self.store.cohort(self.cohort).name
         except CohortError as error:
-            self._code_box.value = f"<p role='alert' style='{BIG} color:#a50026'>{escape(str(error))}</p>"
+            self._code_box.value = _message("alert", text=str(error))
             return None
         self._show_code(name, self.cohort, code)
         return code
 
     def _show_code(self, name: str, cohort_id: str, code: str) -> None:
-        self._code_box.value = (
-            f"<p style='{BIG}'>{escape(name)}: join code</p>"
-            f"<p style='font-size:5rem; font-weight:700; letter-spacing:0.2em; margin:0'>{escape(code)}</p>"
-            f"<p style='{BIG}'>Cohort id for hand-in files: <strong>{escape(cohort_id)}</strong></p>"
-            f"<p style='{BIG}'>Write the join code down: it is shown now and only a hash of it is stored. "
-            "“New join code” makes another one if it is lost.</p>"
-        )
+        self._code_box.value = _message("code", name=name, code=code, cohort_id=cohort_id)
 
     # -- refreshing ---------------------------------------------------------------------------
     def refresh(self, force: bool = False) -> bool:
@@ -242,13 +242,14 @@ class LiveDashboard(widgets.VBox):
             responders = self.store.responders(self.cohort)
             members = self.store.members(self.cohort)
             data = self.store.responses_frame(self.cohort)
-        except CohortError as error:
+            self._draw(responders, members, data)
+        except Exception as error:  # noqa: BLE001 - CohortError, or data nobody can read: keep the last view
             self._say(f"Showing the last answers fetched. The cohort store cannot be read right now: {error} "
                       f"Trying again every {self.refresh_seconds:g} s.", problem=True)
             return False
+        # only now, with everything drawn, is this revision the one on screen
         self._revision = revision
         self.refresh_count += 1
-        self._draw(responders, members, data)
         self._say(f"Updated at {datetime.now():%H:%M:%S}.")
         return True
 
@@ -256,8 +257,7 @@ class LiveDashboard(widgets.VBox):
         from ..cohort.panels import data_key
 
         info = self.store.cohort(self.cohort)
-        self._header.value = (f"<p style='{BIG}'><strong>{escape(info.name)}</strong> · join with the code from the "
-                              f"Cohorts tab, or hand in a file for <strong>{escape(info.id)}</strong></p>")
+        self._header.value = _message("header", name=info.name, cohort_id=info.id)
         self._responders.value = responders_html(responders, members)
         exercises = sorted(responders["exercise"].tolist(), key=_course_order)
         self._prompts.value = self._prompts_html(data, exercises)
@@ -282,25 +282,19 @@ class LiveDashboard(widgets.VBox):
         for exercise in exercises:
             try:
                 prompts = discussion_prompts(data[data["exercise"] == exercise], exercise, min_group=self.min_group)
-            except (ContentError, KeyError, ValueError):
+            except (ContentError, KeyError, ValueError, TypeError):
                 continue
             if not prompts.empty:
                 found.append(prompts.assign(exercise=load_exercise(exercise).title))
         if not found:
             return ""
         top = pd.concat(found).sort_values(["top_share", "exercise", "item"]).head(5)
-        entries = "".join(
-            f"<li style='{BIG}'>“{escape(str(row.text))}” <span style='font-size:1.2rem'>({escape(row.exercise)}; "
-            f"most common answer only {row.top_share:.0%})</span></li>" for row in top.itertuples()
-        )
-        return (f"<div role='note' style='background:#f3f0f7; padding:0.5rem 1.5rem; margin:1rem 0'>"
-                f"<h2 style='{HUGE}'>Talk about first: where the group is most divided</h2><ol>{entries}</ol></div>")
+        return _message("prompts", entries=[{"text": str(row.text), "exercise": row.exercise,
+                                             "share": f"{row.top_share:.0%}"} for row in top.itertuples()])
 
     def _say(self, text: str, problem: bool = False) -> None:
         self.status = text
-        style = "color:#a50026; font-weight:700;" if problem else "color:#333;"
-        self._status.value = f"<p role='status' aria-live='polite' style='font-size:1.2rem; {style}'>" \
-                             f"{escape(text)}</p>"
+        self._status.value = _message("status", text=text, problem=problem)
 
     # -- the timer ---------------------------------------------------------------------------
     def _start(self) -> None:
@@ -370,17 +364,13 @@ class LiveDashboard(widgets.VBox):
         from ..cohort.submission import ingest_submissions
 
         if self.cohort is None:
-            self._upload_result.value = f"<p role='alert' style='{BIG}'>Create or choose a cohort first.</p>"
+            self._upload_result.value = _message("alert", text="Create or choose a cohort first.")
             return None
         try:
             report = ingest_submissions(self.store, self.cohort, files)
         except CohortError as error:
-            self._upload_result.value = f"<p role='alert' style='{BIG} color:#a50026'>{escape(str(error))}</p>"
+            self._upload_result.value = _message("alert", text=str(error))
             return None
-        rows = "".join(f"<tr><td>{escape(r.name)}</td><td>{escape(r.reason)}</td></tr>" for r in report.rejected)
-        table = (f"<table style='font-size:1.1rem'><caption style='text-align:left'>Files not used</caption>"
-                 f"<thead><tr><th scope='col'>File</th><th scope='col'>Why</th></tr></thead><tbody>{rows}"
-                 "</tbody></table>") if rows else ""
-        self._upload_result.value = f"<p role='status' style='{BIG}'>{escape(report.summary())}</p>{table}"
+        self._upload_result.value = _message("upload", text=report.summary(), rejected=report.rejected)
         self.refresh(force=True)
         return report

@@ -12,9 +12,10 @@ from peerkit.widgets.dashboard import LiveDashboard
 def fill(cohort, learners: int, exercise: str = "boundaries", value: str = "maybe", split: bool = True) -> None:
     options = ["never", "maybe", "always"]
     for n in range(learners):
+        # uneven on purpose: from item 4 on, each learner leaves some items blank
         rows = [{"exercise": exercise, "item": f"B{i:02d}",
                  "value": options[(n + i) % 3] if split and i <= 3 else value,
-                 "answered_at": "2024-05-01T10:00:00Z"} for i in range(1, 28)]
+                 "answered_at": "2024-05-01T10:00:00Z"} for i in range(1, 28) if i <= 3 or (n + i) % 4]
         cohort.store.upsert_responses(cohort.id, f"p-{n:020x}", rows)
 
 
@@ -29,7 +30,7 @@ def test_small_group_is_suppressed_with_a_message(cohort, dashboard) -> None:
     fill(cohort, 4)
     assert dashboard.refresh()
     panel = dashboard._panel_box.children[0].value
-    assert "Not shown: only 4 people" in panel and "listitem" not in panel
+    assert "fewer than 5 answers" in panel and "listitem" not in panel and "4 people" not in panel
     assert ">4</td>" in dashboard._responders.value
 
 
@@ -37,7 +38,7 @@ def test_group_chart_with_divided_items_first(cohort, dashboard) -> None:
     fill(cohort, 6)
     dashboard.refresh()
     panel = dashboard._panel_box.children[0].value
-    assert "class='peerkit-html-chart'" in panel and "How the group answered (n = 6)" in panel
+    assert "peerkit-html-chart" in panel and "How the group answered (n = 6)" in panel
     prompts = dashboard._prompts.value
     assert "Talk about first" in prompts
     # B01..B03 are split three ways (33%), the others unanimous: only the split ones are prompts
@@ -63,7 +64,7 @@ def test_shared_reflections_are_html_escaped(cohort, dashboard) -> None:
     dashboard.refresh()
     html = "".join(child.value for child in dashboard._panel_box.children)
     assert "<script>" not in html and "<b>bold</b>" not in html
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
 
 
 def test_unreachable_store_keeps_the_last_view(cohort_backend, cohort, dashboard) -> None:

@@ -30,10 +30,15 @@ def make_frame(sizes: dict[str, int] | None = None, seed: int = 3) -> pd.DataFra
             common = {"cohort": cohort, "learner": learner, "name": f"Real Name {n}", "login": f"user{n}@uni.example",
                       "join_code": "JOIN-SECRET-42"}
             when = start + timedelta(days=n % 3, hours=n)
+            # uneven on purpose: some learners leave items blank, and B16 is answered by only a few
             for item in ("B01", "B02", "B03", "B16"):
+                if (item == "B03" and n % 4 == 1) or (item == "B16" and n % 3 != 0):
+                    continue
                 rows.append({**common, "exercise": "boundaries", "item": item,
                              "value": str(rng.choice(CHOICES)), "answered_at": when})
             for item in ("C01", "C02"):
+                if item == "C02" and n % 5 == 2:
+                    continue
                 rows.append({**common, "exercise": "core_skills", "item": item, "value": int(rng.integers(1, 6)),
                              "answered_at": when})
             rows.append({**common, "exercise": "boundaries_reflection", "item": "R1",

@@ -99,3 +99,18 @@ def test_charts_refuse_unsuitable_exercises():
                                  exercise="smart_goal")
     with pytest.raises(ValueError, match="not on the scale"):
         plot_item_heatmap(choices("A", "B01", 5, 5, 5), exercise="boundaries", value="sometimes")
+
+
+def test_bad_rows_are_skipped_and_counted_and_a_small_cohort_has_no_n():
+    good = pd.concat([choices("A", "B01", 10, 10, 10), choices("C", "B01", 2, 1, 1)])
+    bad = pd.DataFrame({"cohort": "A", "learner": ["Ax", "Ay", "Az"], "exercise": "boundaries", "item": "B01",
+                        "value": [{"choice": "never"}, "sometimes", True]})
+    data = pd.concat([good, bad], ignore_index=True)
+    ax = plot_item_heatmap(data, exercise="boundaries", value="never")
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert "A\n(n=30)" in ticks and not any("n=4" in t for t in ticks)
+    assert "3 answers could not be read" in ax.get_xlabel()
+    text = describe_item_heatmap(data, exercise="boundaries", value="never")
+    assert "3 answers could not be read" in text and "4 learners" not in text
+    ax = plot_diverging_by_cohort(data, exercise="boundaries", item="B01")
+    assert "3 answers could not be read" in ax.get_xlabel()

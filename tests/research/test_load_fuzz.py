@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,15 +38,21 @@ def export() -> dict[str, bytes]:
             for p in LEGACY.iterdir()}
 
 
-_FULL: dict[str, int] = {}
+_FULL: dict[str, "pd.DataFrame"] = {}
 
 
-def load_variant(export: dict[str, bytes], change: Callable[[dict[str, bytes]], None], **options) -> tuple:
-    """Write the export with ``change`` applied, load it, and check the all-or-nothing rule."""
+def load_variant(export: dict[str, bytes], change: Callable[[dict[str, bytes]], None], *,
+                 changed_rows: int = 0, **options) -> tuple:
+    """Write the export with ``change`` applied, load it, and check the all-or-nothing rule.
+
+    A variant that loads without problems must load *whole*: the very same frame as the
+    untouched export, cell for cell, except for at most ``changed_rows`` rows the change
+    rewrote on purpose (a row count alone would let a wrong or shifted cell through).
+    """
     files = dict(export)
     change(files)
     if "full" not in _FULL:
-        _FULL["full"] = len(load_in(export)[0].frame)
+        _FULL["full"] = load_in(export)[0].frame
     full = _FULL["full"]
     result, _ = load_in(files, **options)
     if result.problems:
@@ -53,7 +60,14 @@ def load_variant(export: dict[str, bytes], change: Callable[[dict[str, bytes]], 
         for problem in result.problems:
             assert problem.path and problem.message and isinstance(str(problem), str)
     else:
-        assert len(result.frame) == full, "a good file loads whole"
+        got = result.frame.reset_index(drop=True)
+        expected = full.reset_index(drop=True)
+        assert len(got) == len(expected), "a good file loads whole"
+        assert list(got.columns) == list(expected.columns)
+        differs = [i for i in range(len(got)) if got.iloc[i].map(repr).tolist() != expected.iloc[i].map(repr).tolist()]
+        assert len(differs) <= changed_rows, f"a good file loads exactly what it holds; rows {differs} differ"
+        if not changed_rows:
+            pd.testing.assert_frame_equal(got, expected)
     return result
 
 
@@ -92,7 +106,7 @@ def test_wrongly_typed_cells(export, row, column, junk):
         csv.writer(out, lineterminator="\n").writerows(rows)
         files["f.responses.csv"] = out.getvalue().encode()
 
-    load_variant(export, mutate)
+    load_variant(export, mutate, changed_rows=1)
 
 
 @FUZZ

@@ -1,0 +1,174 @@
+"""Hostile text on every surface that draws group answers never runs in Chromium.
+
+Each input below is put wherever text from outside reaches the page: learners'
+shared reflections, a cohort's name, a group label, the title and item texts of an
+exercise file, a reflection in the learner's portfolio. The generated HTML of
+``pk.compare``, the projector panels, the trainer's dashboard and the portfolio
+is loaded into a plain Chromium page (``page.set_content``; these surfaces are
+pure HTML), every link is clicked and every element hovered, and the page is then
+checked: nothing pushed to ``window.__pwned``, no dialog, no element with an
+``on…`` handler, no ``javascript:`` link, no iframe, no script but none at all.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.browser
+
+#: One call that any payload makes if it ever runs.
+HIT = "window.__pwned.push"
+HOSTILE = [
+    f"<script>{HIT}('script')</script>",
+    f"<img src=x onerror=\"{HIT}('img onerror')\">",
+    f"<a href=\"javascript:{HIT}('javascript link')\">read more</a>",
+    f"<svg onload=\"{HIT}('svg onload')\"><circle r=9 /></svg>",
+    f"<iframe srcdoc=\"<script>parent.{HIT.removeprefix('window.')}('iframe srcdoc')</script>\"></iframe>",
+    f"[click me](javascript:{HIT}('markdown link'))",
+    f"\"><script>{HIT}('attribute break-out')</script>",
+    f"' onmouseover='{HIT}(\"single-quote attribute\")' x='",
+    f"</textarea></style></title><script>{HIT}('end tags')</script>",
+    f"<details open ontoggle=\"{HIT}('details ontoggle')\">x</details>",
+    f"<math><mtext><table><mglyph><style><img src=x onerror=\"{HIT}('mutation xss')\">",
+]
+ALL = " ".join(HOSTILE)
+
+
+def _check_page(browser: Any, html: str, where: str) -> None:
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        page.add_init_script("window.__pwned = [];")
+        page.set_content("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>" + html + "</body></html>",
+                         wait_until="load")
+        page.evaluate("window.__pwned = window.__pwned || []")
+        # a learner or trainer moves over and clicks things
+        for link in page.locator("a").all():
+            try:
+                link.click(timeout=500, no_wait_after=True)
+            except Exception:  # noqa: BLE001 - an invisible link cannot be clicked: fine
+                pass
+        page.evaluate("""() => document.querySelectorAll('*').forEach(el => {
+            el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
+        })""")
+        page.wait_for_timeout(200)
+        found = page.evaluate("""() => ({
+            pwned: window.__pwned,
+            handlers: [...document.querySelectorAll('*')].flatMap(el => [...el.attributes]
+                .filter(a => a.name.startsWith('on')).map(a => el.tagName + ' ' + a.name)),
+            links: [...document.querySelectorAll('[href], [src], [action], [formaction]')]
+                .map(el => el.getAttribute('href') || el.getAttribute('src') || el.getAttribute('action') || '')
+                .filter(v => /^\\s*javascript:/i.test(v)),
+            frames: document.querySelectorAll('iframe, frame, object, embed').length,
+            scripts: document.querySelectorAll('script').length,
+            svg: document.querySelectorAll('svg').length,
+            text: document.body.innerText,
+        })""")
+    finally:
+        page.close()
+    assert not found["pwned"] and not dialogs, f"{where}: hostile input ran: {found['pwned']} {dialogs}"
+    assert not found["handlers"], f"{where}: event handlers in the page: {found['handlers']}"
+    assert not found["links"] and not found["frames"] and not found["scripts"] and not found["svg"], \
+        f"{where}: {found}"
+    assert "window.__pwned.push('script')" in found["text"], f"{where}: the hostile text is not shown as text"
+
+
+@pytest.fixture
+def hostile_exercise(add_exercise) -> str:
+    """A choice exercise whose title and item texts are hostile (a tampered or careless content file)."""
+    return add_exercise({
+        "id": "hostile_matrix", "kind": "choice_matrix", "title": HOSTILE[0], "chapter": "02_boundaries",
+        "instructions": "x", "scale": [{"value": "never", "label": HOSTILE[1]}, {"value": "maybe", "label": "Maybe"},
+                                       {"value": "always", "label": HOSTILE[2]}],
+        "items": [{"id": f"H{i:02d}", "text": text[:300]} for i, text in enumerate(HOSTILE, 1)],
+    })
+
+
+def _choice_group(exercise: str, people: int = 7) -> pd.DataFrame:
+    from peerkit.exercises import load_exercise
+
+    items = load_exercise(exercise).item_ids
+    options = ["never", "maybe", "always"]
+    return pd.DataFrame([{"learner": f"p{p}", "exercise": exercise, "item": item, "value": options[(p + i) % 3]}
+                         for p in range(people) for i, item in enumerate(items)])
+
+
+def _reflections(people: int = 6) -> pd.DataFrame:
+    return pd.DataFrame([{"learner": f"p{p}", "exercise": "welcome_reflection", "item": "R1",
+                          "value": {"text": HOSTILE[p % len(HOSTILE)] + " " + ALL}} for p in range(people)])
+
+
+def test_pk_compare_runs_no_hostile_input(browser, hostile_exercise) -> None:
+    from peerkit.widgets.group_comparison import GroupComparison
+
+    comparison = GroupComparison(hostile_exercise, group=_choice_group(hostile_exercise), group_label=ALL,
+                                 follow=False)
+    _check_page(browser, comparison.view.value, "pk.compare")
+    rating = GroupComparison("core_skills", group=pd.DataFrame(
+        [{"learner": f"p{p}", "exercise": "core_skills", "item": "C01", "value": 3} for p in range(6)]),
+        group_label=ALL, follow=False)
+    _check_page(browser, rating.view.value, "pk.compare (rating)")
+
+
+def test_projector_panels_run_no_hostile_input(browser, hostile_exercise) -> None:
+    from peerkit.cohort.panels import exercise_panel, panel_or_error, responders_html
+
+    html = (exercise_panel(_choice_group(hostile_exercise), hostile_exercise, group_label=ALL)
+            + exercise_panel(_reflections(), "welcome_reflection")
+            + panel_or_error(_choice_group(hostile_exercise), ALL)  # an unknown exercise id: the error panel
+            + responders_html(pd.DataFrame({"exercise": [ALL], "responders": [6]}), 6))
+    _check_page(browser, html, "projector panels")
+
+
+def test_the_dashboard_runs_no_hostile_input(browser, hostile_exercise, tmp_path) -> None:
+    import ipywidgets as widgets
+
+    from peerkit.cohort.store import CohortStore
+    from peerkit.widgets.dashboard import LiveDashboard
+
+    store = CohortStore(f"sqlite:///{tmp_path / 'cohort.sqlite'}")
+    cohort_id, _ = store.create_cohort(ALL[:200])
+    for p in range(6):
+        store.upsert_responses(cohort_id, f"p-{p:020x}", [
+            {"exercise": "welcome_reflection", "item": "R1", "value": {"text": HOSTILE[p % len(HOSTILE)] + ALL},
+             "answered_at": "2024-05-01T10:00:00Z"},
+            *({"exercise": hostile_exercise, "item": f"H{i:02d}", "value": ["never", "maybe", "always"][(p + i) % 3],
+               "answered_at": "2024-05-01T10:00:00Z"} for i in range(1, len(HOSTILE) + 1))])
+    board = LiveDashboard(store, cohort_id, autorefresh=False)
+    try:
+        board.create_cohort(ALL[:200])  # the join code panel shows the name
+        board.load_files([{"name": ALL[:150] + ".json", "content": ALL.encode()}])  # a rejected file, by name
+        board.refresh(force=True)
+        values: list[str] = []
+
+        def walk(widget: Any) -> None:
+            if isinstance(widget, widgets.HTML):
+                values.append(widget.value)
+            for child in getattr(widget, "children", ()):
+                walk(child)
+
+        walk(board)
+        html = "".join(values)
+        _check_page(browser, html, "dashboard")
+    finally:
+        board.close()
+
+
+def test_the_portfolio_html_runs_no_hostile_input(browser, store, tmp_path) -> None:
+    from peerkit.portfolio_io import write_portfolio
+
+    for n, text in enumerate(HOSTILE):
+        store.save("welcome_reflection" if n % 2 else "boundaries_reflection", "R1" if n < 6 else "R2",
+                   {"text": text + " " + ALL, "share": False})
+    paths = write_portfolio(tmp_path / "exports", store=store)
+    _check_page(browser, paths["html"].read_text(encoding="utf-8"), "portfolio HTML")
+
+
+@pytest.mark.parametrize("payload", [HOSTILE[0], HOSTILE[1], HOSTILE[2], HOSTILE[3], HOSTILE[4]])
+def test_the_check_catches_each_payload_left_unescaped(browser, payload) -> None:
+    # the check itself can fail: the same payload glued into HTML by hand is caught
+    with pytest.raises(AssertionError):
+        _check_page(browser, f"<p>{payload}</p><p>{HIT}('script')</p>", "unescaped")

@@ -1,0 +1,134 @@
+"""pk.compare: follows the learner's answers; personal check-ins are never ranked against a group."""
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+
+from peerkit.widgets import group_comparison
+from peerkit.widgets.group_comparison import GroupComparison
+
+
+def _on_a_fresh_loop(scenario):
+    """Run a coroutine on its own loop in its own thread, as a kernel runs widgets (see test_cohort_dashboard)."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(scenario())
+        except BaseException as error:  # noqa: BLE001 - re-raised below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def test_the_recovery_check_in_is_never_ranked_against_a_group(store) -> None:
+    from peerkit.exercises import load_exercise
+
+    items = load_exercise("recovery_dimensions").item_ids
+    for item in items:
+        store.save("recovery_dimensions", item, 1)  # a hard time: the lowest rating everywhere
+    comparison = GroupComparison("recovery_dimensions", store=store, follow=False)
+    words = comparison.summary + comparison.view.value
+    assert "below the group" not in words and "above the group" not in words
+    assert "average" not in words.lower() and "synthetic" not in words and "n = " not in words
+    assert "only you see this" in comparison.view.value
+    assert comparison.show_group not in comparison.children  # no group offered: the learner joined none
+
+
+def test_a_later_check_in_is_shown_beside_the_first(store) -> None:
+    from peerkit.exercises import load_exercise
+    from peerkit.timestamps import format_moment, now
+
+    first_item, *_ = items = load_exercise("recovery_dimensions").item_ids
+    for item in items:
+        store.save("recovery_dimensions", item, 2)
+    GroupComparison("recovery_dimensions", store=store, follow=False)
+    history = store.get_setting("checkins:recovery_dimensions")
+    assert len(history) == 1
+    # that check-in was two days ago; today the learner answers again
+    history[0]["at"] = format_moment(now() - timedelta(days=2))
+    store.set_setting("checkins:recovery_dimensions", history)
+    store.save("recovery_dimensions", first_item, 4)
+    comparison = GroupComparison("recovery_dimensions", store=store, follow=False)
+    assert "First check-in" in comparison.view.value and "pk-first-mark" in comparison.view.value
+    text = load_exercise("recovery_dimensions").item(first_item).text
+    assert f"Since your first check-in: “{text}” from 2 to 4." in comparison.summary
+    # a change the same day completes today's check-in rather than starting a third
+    store.save("recovery_dimensions", first_item, 5)
+    comparison.refresh()
+    assert len(store.get_setting("checkins:recovery_dimensions")) == 2
+    assert "from 2 to 5" in comparison.summary
+
+
+def test_a_real_group_appears_only_when_the_learner_asks(store, monkeypatch) -> None:
+    from peerkit.cohort import membership
+    from peerkit.exercises import load_exercise
+
+    items = load_exercise("recovery_dimensions").item_ids
+    group = pd.DataFrame([{"learner": f"p{p}", "exercise": "recovery_dimensions", "item": item, "value": 3}
+                          for p in range(6) for item in items])
+    monkeypatch.setattr(membership, "group_responses", lambda store, exercise: group)
+    store.set_setting("cohort", {"cohort_id": "c-1", "name": "Tuesday group"})
+    for item in items:
+        store.save("recovery_dimensions", item, 1)
+    comparison = GroupComparison("recovery_dimensions", store=store, follow=False)
+    assert comparison.show_group in comparison.children and not comparison.show_group.value
+    assert "group average" not in comparison.view.value  # not until asked
+    comparison.show_group.value = True
+    assert "group average" in comparison.view.value and "group you joined" in comparison.view.value
+    assert "below the group" not in comparison.summary  # shown beside, never ranked
+
+
+def test_a_comparison_redraws_when_the_learners_answer_changes(store) -> None:
+    store.save("boundaries", "B01", "never")
+
+    async def scenario():
+        comparison = GroupComparison("boundaries", store=store)
+        before = comparison.view.value
+        assert "follows your answers" in before
+        store.save("boundaries", "B01", "always")  # answered in the exercise widget above
+        await asyncio.sleep(getattr(group_comparison, "FOLLOW_SECONDS", 2.0) + 1.0)
+        after = comparison.view.value
+        comparison.close()
+        return before, after
+
+    before, after = _on_a_fresh_loop(scenario)
+
+    def marked(html: str) -> str:
+        row = html.split('data-item="B01"')[1].split('data-item="B02"')[0]
+        return re.search(r"(\w+ OK) \d+% \(your answer\)", row).group(1)
+
+    assert marked(before) == "Never OK" and marked(after) == "Always OK"
+
+
+def test_without_a_running_loop_it_says_the_chart_is_as_drawn(store) -> None:
+    comparison = GroupComparison("boundaries", store=store)
+    assert "as they were when it was drawn" in comparison.view.value
+
+
+@pytest.mark.parametrize("exercise", ["core_skills", "boundaries"])
+def test_other_comparisons_still_show_the_group(store, exercise) -> None:
+    comparison = GroupComparison(exercise, store=store, follow=False)
+    assert "synthetic reference group" in comparison.view.value and "n = 40" in comparison.view.value
+
+
+def test_deleting_the_answers_deletes_the_earlier_check_ins(store) -> None:
+    from peerkit.exercises import load_exercise
+
+    for item in load_exercise("recovery_dimensions").item_ids:
+        store.save("recovery_dimensions", item, 2)
+    comparison = GroupComparison("recovery_dimensions", store=store, follow=False)
+    assert store.get_setting("checkins:recovery_dimensions")
+    store.delete_everything()
+    comparison.refresh()
+    assert store.get_setting("checkins:recovery_dimensions") is None
