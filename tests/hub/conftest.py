@@ -3,7 +3,7 @@
 The hub runs with the DummyAuthenticator and the SimpleLocalProcessSpawner, in a
 temporary folder, on free ports, with configurable-http-proxy from ``node_modules``
 (``npm ci`` installs it) and jupyterhub from the ``hub`` extra
-(``pip install -e '.[hub]'``; ``.ci/run`` does). The hub manages a service named
+(the test extra: ``make setup``). The hub manages a service named
 ``peerkit`` with the configuration ``docs/jupyterhub.md`` gives admins (read from
 that page, so the documented snippet is what is tested).
 
@@ -150,7 +150,7 @@ def _stop(process: subprocess.Popen) -> None:
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     if importlib.util.find_spec("jupyterhub") is None:
-        _missing("jupyterhub (pip install -e '.[hub]')")
+        _missing("jupyterhub (make setup installs the test extra)")
     if not PROXY.exists():
         _missing(f"configurable-http-proxy ({PROXY.relative_to(REPO)}; run npm ci)")
     folder = tmp_path_factory.mktemp("hub")
