@@ -64,7 +64,8 @@ async def _panel_load(url: str, trainer: str, stop: "multiprocessing.Event", out
                     if (await client.put(f"/api/v1/me/polls/{poll['id']}", json={"value": value},
                                          headers=headers)).status_code == 200:
                         answered[0] += 1
-                await asyncio.sleep(PANEL_SECONDS)
+                # as pk.live_panel() and the phone page do: never sooner than the server suggests
+                await asyncio.sleep(max(PANEL_SECONDS, float(state.get("check_again_seconds") or 0)))
 
         async def trainer_loop() -> None:
             number = 0
