@@ -47,6 +47,7 @@ async def _panel_load(url: str, trainer: str, stop: "multiprocessing.Event", out
         out.put(("ready", 0))
         timings: list[float] = []
         answered = [0]
+        suggested: set[float] = set()
         rng = random.Random(3)
 
         async def panel(token: str) -> None:
@@ -64,7 +65,9 @@ async def _panel_load(url: str, trainer: str, stop: "multiprocessing.Event", out
                     if (await client.put(f"/api/v1/me/polls/{poll['id']}", json={"value": value},
                                          headers=headers)).status_code == 200:
                         answered[0] += 1
-                await asyncio.sleep(PANEL_SECONDS)
+                # as pk.live_panel() and the phone page do: never sooner than the server suggests
+                suggested.add(float(state.get("check_again_seconds") or 0))
+                await asyncio.sleep(max(PANEL_SECONDS, max(suggested)))
 
         async def trainer_loop() -> None:
             number = 0
@@ -82,7 +85,7 @@ async def _panel_load(url: str, trainer: str, stop: "multiprocessing.Event", out
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        out.put(("done", (timings, answered[0])))
+        out.put(("done", (timings, answered[0], max(suggested, default=0.0))))
 
 
 def _panel_process(url: str, trainer: str, stop: "multiprocessing.Event", out: "multiprocessing.Queue") -> None:
@@ -105,11 +108,12 @@ async def run_learners_with_polls(server, code, cpu):  # type: ignore[no-untyped
         return await _original_run_learners(server, code, cpu)
     finally:
         stop.set()
-        kind, (timings, answered) = out.get(timeout=60)
+        kind, (timings, answered, server_said) = out.get(timeout=60)
         load.join(10)
         timings.sort()
         p99 = timings[int(0.99 * (len(timings) - 1))] if timings else float("nan")
-        print(f"  live tools beside it: {PANEL_LEARNERS} panels asking every {PANEL_SECONDS:g} s, "
+        print(f"  live tools beside it: {PANEL_LEARNERS} panels asking every {max(PANEL_SECONDS, server_said):g} s "
+              f"(the server's check_again_seconds: {server_said:g}), "
               f"{len(timings)} session requests (p50 {statistics.median(timings) * 1000:.0f} ms, "
               f"p99 {p99 * 1000:.0f} ms), {answered} poll answers")
 

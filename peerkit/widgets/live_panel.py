@@ -105,8 +105,11 @@ class LivePanel(widgets.VBox):
 
     def _watch(self) -> None:
         while not self._stop.is_set():
-            self.fetch()
-            self._stop.wait(self.interval)
+            state = self.fetch()
+            # a big class's server asks its panels to wait longer (check_again_seconds), never shorter
+            suggested = (state or {}).get("check_again_seconds")
+            wait = max(self.interval, float(suggested)) if isinstance(suggested, (int, float)) else self.interval
+            self._stop.wait(wait)
 
     def fetch(self) -> dict[str, Any] | None:
         """Ask the server once (blocking; the panel calls it from its own thread) and show the answer."""

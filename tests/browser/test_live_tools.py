@@ -208,3 +208,33 @@ def test_axe_finds_nothing_serious_on_the_live_tools(page, server: Server, axe_s
     phone.locator("#live-poll-results").wait_for(timeout=10_000)
     serious = _axe(phone, axe_source)
     assert not serious, serious
+
+
+def test_script_payloads_in_a_poll_never_run_on_the_projector_or_the_phone(page, browser, server: Server) -> None:
+    cohort = server.cohort("Payload poll group")
+    with server.api(server.trainer_token) as client:
+        reply = client.post(f"/api/v1/cohorts/{cohort['id']}/polls", json={
+            "kind": "single", "question": PAYLOADS[0], "options": [PAYLOADS[1], PAYLOADS[2]]})
+        assert reply.status_code == 201, reply.text
+    _open_projector(page, server, cohort["id"])
+    page.locator("#poll-title").wait_for()
+    phone_context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        phone = phone_context.new_page()
+        phone.dialogs = []
+        phone.on("dialog", lambda dialog: (phone.dialogs.append(dialog.message), dialog.dismiss()))
+        phone.goto(server.url + "/")
+        phone.get_by_role("textbox", name=re.compile("Join code")).fill(cohort["join_code"])
+        phone.get_by_role("button", name="Join").click()
+        phone.locator("#live-poll-question").wait_for(timeout=10_000)
+        phone.wait_for_timeout(500)
+        assert PAYLOADS[0] in phone.locator("#live-poll-question").inner_text()
+        assert PAYLOADS[1] in phone.locator("#live-poll-choices").inner_text()
+        assert phone.dialogs == [] and phone.evaluate("() => window.__pwned") is None
+        assert phone.locator("#live-now img, #live-now svg, #live-now script").count() == 0
+    finally:
+        phone_context.close()
+    page.wait_for_timeout(500)
+    assert PAYLOADS[0] in page.locator("#poll-title").inner_text()
+    assert page.dialogs == [] and page.evaluate("() => window.__pwned") is None
+    assert page.locator(".live-tools img, .live-tools svg").count() == 0

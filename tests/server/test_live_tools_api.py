@@ -215,6 +215,7 @@ def test_follow_the_trainer_timer_and_activity_card(server: RunningServer, train
         reply = client.post(base + "/timer", json={"seconds": 480, "activity": "boundaries_phone_number"})
         assert reply.status_code == 200, reply.text
     state = _session(server, token)
+    assert state["check_again_seconds"] == 4  # a small group's panels ask every 4 s
     assert state["place"]["notebook"] == "02_boundaries.ipynb"
     assert state["place"]["exercise_title"] == "Where are your limits?"
     assert 470 <= state["timer"]["seconds_left"] <= 480

@@ -36,6 +36,9 @@ from .activities import activities, activity
 from .tables import polls as polls_table, session_state
 
 MAX_TIMER_SECONDS = 2 * 3600
+#: A class's live panels together ask about this many times a second (see check_again_seconds).
+PANEL_REQUESTS_PER_SECOND = 25
+MIN_CHECK_SECONDS, MAX_CHECK_SECONDS = 4, 15
 
 
 def _row(conn: sa.Connection, cohort_id: str) -> Any:
@@ -181,9 +184,21 @@ class _SharedViews:
         return view
 
 
+def check_again_seconds(members: int) -> int:
+    """How long a learner's panel waits before asking again: 4 s in a small group, up to 15 s in a big one,
+    so a class's panels together ask about 25 times a second at most (a new poll shows within that time).
+
+    >>> check_again_seconds(20), check_again_seconds(300), check_again_seconds(5000)
+    (4, 12, 15)
+    """
+    return max(MIN_CHECK_SECONDS, min(MAX_CHECK_SECONDS, -(-members // PANEL_REQUESTS_PER_SECOND)))
+
+
 def _shared_view(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     row = _row(conn, cohort.id)
-    view: dict[str, Any] = {"place": place_of(row), "timer_row": (row.timer_ends_at, row.timer_seconds) if row
+    members = int(conn.execute(sa.select(sa.func.count()).select_from(db.learners).where(
+        db.learners.c.cohort_id == cohort.id, db.learners.c.source == "live")).scalar_one())
+    view: dict[str, Any] = {"check_again_seconds": check_again_seconds(members), "place": place_of(row), "timer_row": (row.timer_ends_at, row.timer_seconds) if row
                             else (None, None), "activity": activity_of(row), "poll": None, "wall": None}
     poll = _poll_row(conn, row)
     if poll is not None:
@@ -207,7 +222,8 @@ def learner_view(conn: sa.Connection, cohort: Any, learner_id: int) -> dict[str,
     shared = SHARED_VIEWS.get(conn, cohort)
     ends_at, seconds = shared["timer_row"]
     view: dict[str, Any] = {"place": shared["place"], "activity": shared["activity"], "poll": None, "wall": None,
-                            "timer": timer_of(_TimerRow(ends_at, seconds))}
+                            "timer": timer_of(_TimerRow(ends_at, seconds)),
+                            "check_again_seconds": shared["check_again_seconds"]}
     if shared["poll"] is not None:
         view["poll"] = {**shared["poll"], "your_answer": polls.own_answer(conn, shared["poll"]["id"], learner_id)}
     if shared["wall"] is not None:

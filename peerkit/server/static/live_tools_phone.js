@@ -1,4 +1,4 @@
-// The phone page's "Now in the session" panel: polls GET /api/v1/me/session every four seconds with the
+// The phone page's "Now in the session" panel: polls GET /api/v1/me/session every few seconds (as the server suggests) with the
 // learner token this page keeps (localStorage, set by phone.js), and shows the place, the timer, the poll
 // and the wall. Everything is put in the page as text (textContent), never as HTML.
 (function () {
@@ -97,6 +97,7 @@
     const reply = await call("GET", "me/session");
     if (!reply.ok) return;
     const state = reply.data;
+    if (state.check_again_seconds) pause = Math.max(4, Number(state.check_again_seconds)) * 1000;
     drawPlace(state.place);
     endsAt = state.timer ? Date.now() + state.timer.seconds_left * 1000 : null;
     tick();
@@ -130,6 +131,11 @@
       ((reply.data && reply.data.detail) || "Not posted (" + reply.status + ").");
   });
 
-  update();
-  setInterval(update, 4000);
+  // ask again after the server's check_again_seconds (4 s in a small group, longer in a big class)
+  let pause = 4000;
+  async function loop() {
+    try { await update(); } catch (error) { /* offline for a moment: try again later */ }
+    setTimeout(loop, pause);
+  }
+  loop();
 })();
