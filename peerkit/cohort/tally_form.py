@@ -18,20 +18,16 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
+from ..chart_data import chart_style
 from ..exercises import exercise_ids, load_exercise
 from ..privacy import MIN_GROUP_SIZE
-from .panels import BIG, CHOICE_KINDS, RATING_KINDS, panel_or_error
+from .panels import BIG, panel_or_error
 from .tally import TallyError, parse_tally, tally_frame
 
 
 def tally_exercises() -> list[str]:
-    """Exercises a room can answer by raising hands (those with a scale of options)."""
-    found = []
-    for exercise in exercise_ids():
-        definition = load_exercise(exercise)
-        if definition.scale and definition.kind in CHOICE_KINDS | RATING_KINDS:
-            found.append(exercise)
-    return found
+    """Exercises a room can answer by raising hands: those drawn from a scale of options (split bars or a profile)."""
+    return [exercise for exercise in exercise_ids() if chart_style(load_exercise(exercise)) is not None]
 
 
 class TallyForm(widgets.VBox):

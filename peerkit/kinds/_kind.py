@@ -114,6 +114,15 @@ class Kind:
         """
         self.check_answer(exercise, item_id, value)
 
+    def readable_in_group(self, exercise: "Exercise", item_id: Any, value: Any) -> bool:
+        """Whether a group view can read this row: a value :meth:`shared_value` could have sent, or a
+        stored answer (a learner's own store, drawn beside the group)."""
+        try:
+            self.check_shared(exercise, item_id, value)
+        except AnswerError:
+            return self.is_valid(exercise, item_id, value)
+        return True
+
     # -- group summaries ------------------------------------------------------------------------
     def summarise(self, exercise: "Exercise", rows: "pd.DataFrame") -> "pd.DataFrame":
         """A tidy summary of a group's answers (``rows``: learner, item, value), for charts and research."""
