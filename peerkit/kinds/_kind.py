@@ -47,6 +47,13 @@ class Kind:
     share_per_answer: ClassVar[bool] = False
     #: research: answers are open text (never exported without consent, never a closed category)
     open_text: ClassVar[bool] = False
+    #: research: where a stored answer (a dict with its own "share" tick) keeps the learner's one text;
+    #: only that text is exported, and only when shared (None: the answer is not one text)
+    text_key: ClassVar[str | None] = None
+    #: research: the table-schema type of the exported ``value`` column when the kind has no numeric scale
+    research_value_type: ClassVar[str] = "string"
+    #: answers are marked right or wrong against the exercise's correct options (research adds ``correct``)
+    scored: ClassVar[bool] = False
     #: the longest text kept in one answer, in characters (None: answers are not text)
     max_chars: ClassVar[int | None] = None
     #: a sentence for learners choosing what to share
