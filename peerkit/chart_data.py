@@ -32,7 +32,8 @@ from .kinds import kind_of
 from .privacy import MIN_GROUP_SIZE, too_few
 
 #: The two group charts drawn from a scale: split bars and a rating profile.
-CHOICE_STYLE, RATING_STYLE = "choice", "rating"
+CHOICE_STYLE = "choice"
+RATING_STYLE = "rating"
 #: The kinds registry's chart style (peerkit.kinds.Kind.chart_style) -> the chart drawn here.
 _DRAWN_AS = {"diverging": CHOICE_STYLE, "profile": RATING_STYLE}
 

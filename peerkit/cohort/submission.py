@@ -37,7 +37,8 @@ from ..answers import check_shared_answer
 from .errors import CohortError
 from .membership import membership
 from .pseudonym import PSEUDONYM_PATTERN
-from .sharing import OPT_IN_PER_ANSWER, shared_rows
+from ..kinds import kind_of
+from .sharing import shared_rows
 
 if TYPE_CHECKING:
     from ..store import LocalStore
@@ -155,10 +156,10 @@ def _time(value: Any, what: str) -> datetime:
 
 def _check_value(definition: Exercise, item: str, value: Any, where: str) -> None:
     # a submission holds answers in the form they are shared in; the kind says what that form is
-    if (isinstance(value, dict) and "share" in value and definition.kind in OPT_IN_PER_ANSWER
-            and value["share"] is not True):
+    per_answer = kind_of(definition).share_per_answer
+    if isinstance(value, dict) and "share" in value and per_answer and value["share"] is not True:
         raise ImportFileError(f"{where}: this answer is marked not to be shared, so it cannot be loaded.")
-    if isinstance(value, dict) and value.get("share") is True and definition.kind in OPT_IN_PER_ANSWER:
+    if isinstance(value, dict) and value.get("share") is True and per_answer:
         value = {k: v for k, v in value.items() if k != "share"}  # files from before the flag was dropped
     try:
         check_shared_answer(definition, item, value)

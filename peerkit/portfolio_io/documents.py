@@ -9,7 +9,8 @@ import html
 import re
 from typing import Any
 
-from .format import OPEN_ITEM_KINDS, embedded_comment
+from ..kinds import kind_of
+from .format import embedded_comment
 from .words import _RESTORE_HINT, _date, _grouped, _heading_facts
 
 # -- Markdown ----------------------------------------------------------------------------------
@@ -47,7 +48,7 @@ def render_markdown(portfolio: dict[str, Any]) -> str:
         for section in sections:
             exercise = section.exercise
             out += [f"### {markdown_escape(exercise.title if exercise else section.exercise_id)}", ""]
-            if exercise is not None and exercise.items and exercise.kind not in OPEN_ITEM_KINDS:
+            if exercise is not None and exercise.items and not kind_of(exercise).learner_items:
                 out += [f"{len(section.answers)} of {len(exercise.items)} answered.", ""]
             if exercise is not None and exercise.scale and all(a.short is not None for a in section.answers):
                 row_heading = str(exercise.details.get("row_heading", "Item"))
@@ -119,7 +120,7 @@ def render_html(portfolio: dict[str, Any]) -> str:
             exercise = section.exercise
             title = exercise.title if exercise else section.exercise_id
             out.append(f"<section>\n<h3>{e(title)}</h3>")
-            if exercise is not None and exercise.items and exercise.kind not in OPEN_ITEM_KINDS:
+            if exercise is not None and exercise.items and not kind_of(exercise).learner_items:
                 out.append(f"<p>{len(section.answers)} of {len(exercise.items)} answered.</p>")
             if exercise is not None and exercise.scale and all(a.short is not None for a in section.answers):
                 row_heading = str(exercise.details.get("row_heading", "Item"))

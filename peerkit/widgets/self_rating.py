@@ -38,8 +38,6 @@ class SelfRating(SendsRefusedValuesBack, ExerciseWidget):
 
     def __init__(self, exercise_id: str = "core_skills", *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)
-        if self.exercise.kind != "rating":
-            raise AnswerError(f"{exercise_id!r} is a {self.exercise.kind!r} exercise; SelfRating shows 'rating' ones.")
         self._saved = self.stored_answers()
         super().__init__(
             exercise_id=exercise_id,
