@@ -6,7 +6,9 @@ check) is read with :mod:`ast`. It may not:
 - compare something holding a kind (``x.kind``, ``x["kind"]``, a variable called ``kind``) with a kind's
   name or a collection of kind names (``definition.kind == "reflection"``, ``kind in {"rating", ...}``);
 - keep a table of kind names: a set, tuple, list or ``frozenset(...)`` holding a kind's name, or a dict
-  keyed by one (``CHOICE_KINDS = frozenset({"choice_matrix", ...})``).
+  keyed by one (``CHOICE_KINDS = frozenset({"choice_matrix", ...})``);
+- keep a copy of the registry at module level (``X = {k.name: ... for k in all_kinds()}``): a second table
+  that drifts from the kinds it was copied from, and invites ``kind in X``.
 
 Such code asks :func:`peerkit.kinds.kind_of` for the fact instead (``chart_style``, ``share_per_answer``,
 ``learner_items``, ``open_text``, ...), so that a new kind is one module, not a hunt through the package.
@@ -23,6 +25,8 @@ from peerkit.kinds import kind_names
 PACKAGE = Path(__file__).resolve().parents[1] / "peerkit"
 #: folders whose modules may name kinds: the registry itself, and the server (checked on its own branch)
 EXEMPT = ("kinds", "server")
+#: module-level copies of the registry still imported by peerkit/server (whose helper removes the import)
+SERVER_STILL_IMPORTS = {"peerkit/cohort/sharing.py": {"OPT_IN_PER_ANSWER"}}
 KIND_NAMES = frozenset(kind_names())
 
 
@@ -54,6 +58,24 @@ def _holds_a_kind(node: ast.AST) -> bool:
     return False
 
 
+def _copies_the_registry(node: ast.AST) -> bool:
+    """A comprehension over ``all_kinds()``."""
+    return isinstance(node, (ast.SetComp, ast.DictComp, ast.ListComp, ast.GeneratorExp)) and any(
+        isinstance(g.iter, ast.Call) and isinstance(g.iter.func, ast.Name) and g.iter.func.id == "all_kinds"
+        for g in node.generators)
+
+
+def registry_copies_in(source: str) -> list[tuple[int, str]]:
+    """``(line, name)`` for every module-level name bound to a copy of the registry."""
+    found = []
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and any(
+                _copies_the_registry(part) for part in ast.walk(node.value)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            found += [(node.lineno, ast.unparse(target)) for target in targets]
+    return found
+
+
 def kind_tests_in(source: str) -> list[tuple[int, str]]:
     """``(line, code)`` for every comparison with, or table of, kind names in ``source``."""
     found = []
@@ -79,6 +101,21 @@ def test_no_module_outside_the_kinds_decides_by_a_kind_name() -> None:
                 for line, code in kind_tests_in(path.read_text(encoding="utf-8"))]
     assert not problems, ("Ask peerkit.kinds.kind_of(...) for the fact instead of naming kinds:\n"
                           + "\n".join(problems))
+
+
+def test_no_module_outside_the_kinds_keeps_a_copy_of_the_registry() -> None:
+    problems = []
+    for path in modules():
+        where = str(path.relative_to(PACKAGE.parent))
+        problems += [f"{where}:{line}: {name}" for line, name in registry_copies_in(path.read_text(encoding="utf-8"))
+                     if name not in SERVER_STILL_IMPORTS.get(where, set())]
+    assert not problems, "Ask peerkit.kinds.kind_of(...) when it is needed instead:\n" + "\n".join(problems)
+
+
+def test_the_reader_sees_a_copy_of_the_registry() -> None:
+    assert registry_copies_in("WIDGETS = {k.name: k.widget for k in all_kinds()}\n") == [(1, "WIDGETS")]
+    assert registry_copies_in("NAMES = frozenset(k.name for k in all_kinds() if k.open_text)\n") == [(1, "NAMES")]
+    assert not registry_copies_in("def f():\n    return {k.item_pattern for k in all_kinds()}\n")
 
 
 @pytest.mark.parametrize("source", [
