@@ -38,6 +38,7 @@ from .errors import CohortError
 from .membership import membership
 from .pseudonym import PSEUDONYM_PATTERN
 from ..kinds import kind_of
+from ..timestamps import MissingZoneError, parse_moment
 from .sharing import shared_rows
 
 if TYPE_CHECKING:
@@ -144,11 +145,11 @@ def _time(value: Any, what: str) -> datetime:
     if not isinstance(value, str):
         raise ImportFileError(f"{what} must be an ISO-8601 time as text, not {type(value).__name__}.")
     try:
-        moment = datetime.fromisoformat(value)
+        moment = parse_moment(value, require_zone=True)
+    except MissingZoneError:
+        raise ImportFileError(f"{what} {value[:40]!r} has no time zone (UTC expected).") from None
     except ValueError:
         raise ImportFileError(f"{what} {value[:40]!r} is not an ISO-8601 time.") from None
-    if moment.tzinfo is None:
-        raise ImportFileError(f"{what} {value[:40]!r} has no time zone (UTC expected).")
     if moment > datetime.now(timezone.utc) + FUTURE_SLACK:
         raise ImportFileError(f"{what} {value[:40]!r} is in the future; check the learner's clock.")
     return moment
