@@ -23,8 +23,6 @@ a new file.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -38,7 +36,8 @@ from .errors import CohortError
 from .membership import membership
 from .pseudonym import PSEUDONYM_PATTERN
 from ..kinds import kind_of
-from ..timestamps import MissingZoneError, parse_moment
+from ..files import write_atomic
+from ..timestamps import MissingZoneError, format_moment, parse_moment
 from .sharing import shared_rows
 
 if TYPE_CHECKING:
@@ -98,21 +97,13 @@ def write_submission(store: "LocalStore", path: str | Path | None = None, *, wit
         "format_version": FORMAT_VERSION,
         "cohort": current.cohort,
         "pseudonym": current.pseudonym,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+        "created_at": format_moment(),
         "responses": [] if withdraw else shared_rows(store, current.share),
     }
     target = Path(path) if path is not None else default_submission_path(current.cohort)
     target.parent.mkdir(parents=True, exist_ok=True)
-    # write beside the target, then rename: a crash never leaves half a file under the real name
-    handle, temporary = tempfile.mkstemp(prefix=".peerkit-submission-", suffix=".json", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(document, out, ensure_ascii=False, indent=1)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    # all at once or not at all: a crash never leaves half a file under the real name
+    return write_atomic(target, json.dumps(document, ensure_ascii=False, indent=1))
 
 
 # -- reading ------------------------------------------------------------------------------------------
