@@ -11,7 +11,6 @@ counts with the same panel as live answers (:func:`peerkit.cohort.panels.exercis
 """
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 import ipywidgets as widgets
@@ -21,6 +20,7 @@ import traitlets
 from ..chart_data import chart_style
 from ..exercises import exercise_ids, load_exercise
 from ..privacy import MIN_GROUP_SIZE
+from ..templating import render_string
 from .panels import BIG, panel_or_error
 from .tally import TallyError, parse_tally, tally_frame
 
@@ -94,7 +94,8 @@ class TallyForm(widgets.VBox):
                 )
                 self._fields[(item.id, option.value)] = field
                 fields.append(field)
-            heading = widgets.HTML(f"<span style='font-size:1.1rem'>{number}. {escape(item.text)}</span>",
+            heading = widgets.HTML(render_string("<span style='font-size:1.1rem'>{{ n }}. {{ text }}</span>",
+                                                 n=number, text=item.text),
                                    layout=widgets.Layout(width="24rem"))
             rows.append(widgets.HBox([heading, *fields]))
         self._grid.children = rows
@@ -139,4 +140,5 @@ class TallyForm(widgets.VBox):
     def _say(self, text: str, problem: bool = False) -> None:
         self.status = text
         style = "color:#a50026; font-weight:700;" if problem else ""
-        self._message.value = f"<p role='status' style='{BIG}{style}'>{escape(text)}</p>" if text else ""
+        self._message.value = render_string("<p role='status' style='{{ style }}'>{{ text }}</p>",
+                                            style=BIG + style, text=text) if text else ""
