@@ -32,7 +32,8 @@ from .kinds import kind_of
 from .privacy import MIN_GROUP_SIZE, too_few
 
 #: The two group charts drawn from a scale: split bars and a rating profile.
-CHOICE_STYLE, RATING_STYLE = "choice", "rating"
+CHOICE_STYLE = "choice"
+RATING_STYLE = "rating"
 #: The kinds registry's chart style (peerkit.kinds.Kind.chart_style) -> the chart drawn here.
 _DRAWN_AS = {"diverging": CHOICE_STYLE, "profile": RATING_STYLE}
 
@@ -86,16 +87,14 @@ def _shared_answer_rule(definition: Exercise) -> Any:
     """Whether a group row holds an answer this exercise's charts and panels can read.
 
     Drawn kinds (a scale) use the one answer rule, :func:`peerkit.answers.is_valid_answer`.
-    A shared reflection reaches the group as ``{"text": ...}`` only (its share flag stays
-    home), so a text kind needs words in ``text``. Until the kinds registry says what of
-    each kind is shared, other kinds need only a known item.
+    Other kinds say what a group may hold (:meth:`peerkit.kinds.Kind.readable_in_group`):
+    what they share (a reflection reaches the group as ``{"text": ...}`` only, its share
+    flag stays home), or a stored answer.
     """
     if chart_style(definition) is not None:
         return lambda item, value: is_valid_answer(definition, item, value)
-    if definition.kind == "reflection":
-        return lambda item, value: (item in definition.item_ids and isinstance(value, dict)
-                                    and isinstance(value.get("text"), str))
-    return lambda item, value: item in definition.item_ids or definition.kind == "smart_goal"
+    kind = kind_of(definition)
+    return lambda item, value: kind.readable_in_group(definition, item, value)
 
 
 def readable_mask(data: pd.DataFrame, definition: Exercise) -> pd.Series:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from .timestamps import now
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,8 +22,8 @@ SCHEMA_VERSION = 1
 RESPONSE_COLUMNS = ["learner", "exercise", "item", "value", "answered_at", "schema_version"]
 
 
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+#: The current moment in UTC: :func:`peerkit.timestamps.now`, under the name the store and portfolio use.
+utc_now = now
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from .errors import (
 from .files import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE
 from .model import SCHEMA_VERSION, Response, decode_value, encode_value, utc_now
 from .paths import HOME_ENV, default_store_path
+from .timestamps import parse_moment
 
 #: How long a writer waits for another kernel to finish its transaction.
 BUSY_TIMEOUT_SECONDS = 20.0
@@ -371,7 +372,7 @@ class LocalStore:
         with self._connect() as conn:
             rows = conn.execute(query, params).fetchall()
         return [
-            Response(learner, ex, item, decode_value(value), datetime.fromisoformat(at), version)
+            Response(learner, ex, item, decode_value(value), parse_moment(at), version)
             for learner, ex, item, value, at, version in rows
         ]
 

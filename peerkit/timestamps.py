@@ -13,6 +13,13 @@ datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.timezone.utc)
 Traceback (most recent call last):
 ...
 ValueError: 'yesterday' is not a date and time in ISO 8601 form (such as 2026-03-01T10:00:00Z).
+
+Files that must say their zone (a portfolio, a hand-in file) ask for it:
+
+>>> parse_moment("2026-03-01T10:00:00", require_zone=True)
+Traceback (most recent call last):
+...
+peerkit.timestamps.MissingZoneError: '2026-03-01T10:00:00' has no time zone; give it in UTC (such as 2026-03-01T10:00:00Z).
 """
 from __future__ import annotations
 
@@ -25,8 +32,16 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def parse_moment(text: Any) -> datetime:
-    """Read an ISO 8601 date and time; a time without a zone is taken as UTC. Raises ``ValueError``."""
+class MissingZoneError(ValueError):
+    """A time without a zone where the zone must be given (``parse_moment(..., require_zone=True)``)."""
+
+
+def parse_moment(text: Any, *, require_zone: bool = False) -> datetime:
+    """Read an ISO 8601 date and time, as UTC. Raises ``ValueError`` in plain words.
+
+    A time without a zone is taken as UTC, or refused with :class:`MissingZoneError` when
+    ``require_zone`` is true.
+    """
     if isinstance(text, datetime):
         moment = text
     elif isinstance(text, str) and text.strip():
@@ -37,6 +52,9 @@ def parse_moment(text: Any) -> datetime:
     else:
         raise ValueError(f"{text!r} is not a date and time in ISO 8601 form (such as 2026-03-01T10:00:00Z).")
     if moment.tzinfo is None:
+        if require_zone:
+            shown = text if isinstance(text, str) else moment.isoformat()
+            raise MissingZoneError(f"{shown!r} has no time zone; give it in UTC (such as 2026-03-01T10:00:00Z).")
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
 

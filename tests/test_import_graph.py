@@ -5,8 +5,8 @@ imports inside functions (a deferred import is still an arrow in the graph). The
 bottom first:
 
 0. content and rules: ``data``, ``kinds``, ``exercises``, ``answers``, ``model``, ``privacy``,
-   ``files``, ``timestamps``, ``errors``, ``paths`` (and the package itself, which imports
-   nothing eagerly)
+   ``files``, ``timestamps``, ``errors``, ``paths``, ``templating`` (Jinja2 only), ``chart_data`` (which
+   rows a group view can read) (and the package itself, which imports nothing eagerly)
 1. the local store: ``store``, ``saving`` (its background writer), ``course_progress``, ``reference``
 2. cohort and client: ``cohort``, ``client``, ``portfolio_io``
 3. drawing: ``agreement``, ``charts``, ``charts_html``, ``figures``, ``goal_views``, and the dashboard's HTML
@@ -41,6 +41,8 @@ LAYERS: dict[str, int] = {
     "peerkit.timestamps": 0,
     "peerkit.errors": 0,
     "peerkit.paths": 0,
+    "peerkit.templating": 0,
+    "peerkit.chart_data": 0,
     "peerkit.store": 1,
     "peerkit.saving": 1,
     "peerkit.course_progress": 1,

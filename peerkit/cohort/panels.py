@@ -20,15 +20,15 @@ import pandas as pd
 
 from ..chart_data import CHOICE_STYLE, RATING_STYLE, chart_rows, chart_style, skipped_note
 from ..exercises import Exercise, load_exercise
+from ..kinds import kind_of
 from ..privacy import MIN_GROUP_SIZE, suppressed_message
 from ..templating import render, rendered
 
 #: Font sizes for a room: the back row must read them.
 BIG = "font-size: 1.6rem; line-height: 1.4;"
 HUGE = "font-size: 2.2rem; font-weight: 700; margin: 0.3em 0;"
-CHOICE_KINDS = frozenset({"choice_matrix", "knowledge_check"})
-RATING_KINDS = frozenset({"rating"})
-TEXT_KINDS = frozenset({"reflection"})
+#: The kinds' chart style (:attr:`peerkit.kinds.Kind.chart_style`) whose panel quotes the shared texts.
+TEXTS_STYLE = "texts"
 
 
 def chart_html(data: pd.DataFrame, exercise: str, *, min_group: int = MIN_GROUP_SIZE,
@@ -66,7 +66,7 @@ def discussion_prompts(data: pd.DataFrame, exercise: str, *, min_group: int = MI
 
     definition = load_exercise(exercise)
     empty = pd.DataFrame(columns=["item", "text", "top_share", "top_option", "n"])
-    if chart_style(definition) != CHOICE_STYLE or definition.kind not in CHOICE_KINDS:
+    if chart_style(definition) != CHOICE_STYLE:
         return empty
     rows = chart_rows(data, definition)
     if rows.n < min_group:
@@ -81,11 +81,11 @@ def prompts_html(prompts: pd.DataFrame, definition: Exercise) -> str:
 
 
 def _texts(data: pd.DataFrame, definition: Exercise) -> list[dict[str, Any]]:
+    """The shared texts per item, as the kind summarises them (:meth:`peerkit.kinds.Kind.summarise`)."""
+    summary = kind_of(definition).summarise(definition, data)
     blocks = []
     for item in definition.items:
-        values = data.loc[data["item"] == item.id, "value"]
-        texts = [v["text"] for v in values
-                 if isinstance(v, dict) and isinstance(v.get("text"), str) and v["text"].strip()]
+        texts = summary.loc[summary["item"] == item.id, "text"].tolist()
         if not texts:
             continue
         # a fixed order unrelated to who answered first or their pseudonym
@@ -108,7 +108,7 @@ def exercise_panel(data: pd.DataFrame, exercise: str, *, min_group: int = MIN_GR
         context["suppressed"] = suppression_message(min_group)
         return render("panels/panel.html", **context)
     context["n"] = rows.n
-    if definition.kind in TEXT_KINDS:
+    if kind_of(definition).chart_style == TEXTS_STYLE:
         context["texts"] = _texts(rows.data, definition)
     elif chart_style(definition) is not None:
         context["summary"] = describe(rows.data, exercise, min_group=min_group, group_label=group_label)
@@ -156,6 +156,6 @@ def panel_or_error(data: pd.DataFrame, exercise: str, **kwargs: Any) -> str:
         return render("panels/error.html", exercise=exercise, error=str(error), big=BIG)
 
 
-__all__ = ["BIG", "HUGE", "CHOICE_KINDS", "RATING_KINDS", "TEXT_KINDS", "chart_html", "describe",
+__all__ = ["BIG", "HUGE", "TEXTS_STYLE", "chart_html", "describe",
            "discussion_prompts", "prompts_html", "exercise_panel", "responders_html", "data_key", "panel_or_error",
            "people_count", "suppressed_message"]

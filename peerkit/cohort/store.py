@@ -64,6 +64,7 @@ from urllib.request import pathname2url
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 
+from ..timestamps import parse_moment
 from .codes import ALPHABET, hash_join_code, new_join_code, normalize_join_code, verify_join_code
 from .errors import CohortError, CohortUnreachableError
 
@@ -167,10 +168,7 @@ def stamp(moment: datetime | str | None = None) -> str:
     if moment is None:
         moment = datetime.now(timezone.utc)
     elif isinstance(moment, str):
-        try:
-            moment = datetime.fromisoformat(moment)
-        except ValueError as error:
-            raise ValueError(f"{moment!r} is not an ISO-8601 time such as 2024-05-01T09:30:00+00:00.") from error
+        moment = parse_moment(moment, require_zone=True)
     if moment.tzinfo is None:
         raise ValueError(f"The time {moment.isoformat()} has no time zone; give it in UTC (…+00:00).")
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -23,8 +23,6 @@ a new file.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -37,7 +35,10 @@ from ..answers import check_shared_answer
 from .errors import CohortError
 from .membership import membership
 from .pseudonym import PSEUDONYM_PATTERN
-from .sharing import OPT_IN_PER_ANSWER, shared_rows
+from ..kinds import kind_of
+from ..files import write_atomic
+from ..timestamps import MissingZoneError, format_moment, parse_moment
+from .sharing import shared_rows
 
 if TYPE_CHECKING:
     from ..store import LocalStore
@@ -96,21 +97,13 @@ def write_submission(store: "LocalStore", path: str | Path | None = None, *, wit
         "format_version": FORMAT_VERSION,
         "cohort": current.cohort,
         "pseudonym": current.pseudonym,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+        "created_at": format_moment(),
         "responses": [] if withdraw else shared_rows(store, current.share),
     }
     target = Path(path) if path is not None else default_submission_path(current.cohort)
     target.parent.mkdir(parents=True, exist_ok=True)
-    # write beside the target, then rename: a crash never leaves half a file under the real name
-    handle, temporary = tempfile.mkstemp(prefix=".peerkit-submission-", suffix=".json", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(document, out, ensure_ascii=False, indent=1)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    # all at once or not at all: a crash never leaves half a file under the real name
+    return write_atomic(target, json.dumps(document, ensure_ascii=False, indent=1))
 
 
 # -- reading ------------------------------------------------------------------------------------------
@@ -143,11 +136,11 @@ def _time(value: Any, what: str) -> datetime:
     if not isinstance(value, str):
         raise ImportFileError(f"{what} must be an ISO-8601 time as text, not {type(value).__name__}.")
     try:
-        moment = datetime.fromisoformat(value)
+        moment = parse_moment(value, require_zone=True)
+    except MissingZoneError:
+        raise ImportFileError(f"{what} {value[:40]!r} has no time zone (UTC expected).") from None
     except ValueError:
         raise ImportFileError(f"{what} {value[:40]!r} is not an ISO-8601 time.") from None
-    if moment.tzinfo is None:
-        raise ImportFileError(f"{what} {value[:40]!r} has no time zone (UTC expected).")
     if moment > datetime.now(timezone.utc) + FUTURE_SLACK:
         raise ImportFileError(f"{what} {value[:40]!r} is in the future; check the learner's clock.")
     return moment
@@ -155,10 +148,10 @@ def _time(value: Any, what: str) -> datetime:
 
 def _check_value(definition: Exercise, item: str, value: Any, where: str) -> None:
     # a submission holds answers in the form they are shared in; the kind says what that form is
-    if (isinstance(value, dict) and "share" in value and definition.kind in OPT_IN_PER_ANSWER
-            and value["share"] is not True):
+    per_answer = kind_of(definition).share_per_answer
+    if isinstance(value, dict) and "share" in value and per_answer and value["share"] is not True:
         raise ImportFileError(f"{where}: this answer is marked not to be shared, so it cannot be loaded.")
-    if isinstance(value, dict) and value.get("share") is True and definition.kind in OPT_IN_PER_ANSWER:
+    if isinstance(value, dict) and value.get("share") is True and per_answer:
         value = {k: v for k, v in value.items() if k != "share"}  # files from before the flag was dropped
     try:
         check_shared_answer(definition, item, value)

@@ -11,27 +11,23 @@ counts with the same panel as live answers (:func:`peerkit.cohort.panels.exercis
 """
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
+from ..chart_data import chart_style
 from ..exercises import exercise_ids, load_exercise
 from ..privacy import MIN_GROUP_SIZE
-from .panels import BIG, CHOICE_KINDS, RATING_KINDS, panel_or_error
+from ..templating import render_string
+from .panels import BIG, panel_or_error
 from .tally import TallyError, parse_tally, tally_frame
 
 
 def tally_exercises() -> list[str]:
-    """Exercises a room can answer by raising hands (those with a scale of options)."""
-    found = []
-    for exercise in exercise_ids():
-        definition = load_exercise(exercise)
-        if definition.scale and definition.kind in CHOICE_KINDS | RATING_KINDS:
-            found.append(exercise)
-    return found
+    """Exercises a room can answer by raising hands: those drawn from a scale of options (split bars or a profile)."""
+    return [exercise for exercise in exercise_ids() if chart_style(load_exercise(exercise)) is not None]
 
 
 class TallyForm(widgets.VBox):
@@ -98,7 +94,8 @@ class TallyForm(widgets.VBox):
                 )
                 self._fields[(item.id, option.value)] = field
                 fields.append(field)
-            heading = widgets.HTML(f"<span style='font-size:1.1rem'>{number}. {escape(item.text)}</span>",
+            heading = widgets.HTML(render_string("<span style='font-size:1.1rem'>{{ n }}. {{ text }}</span>",
+                                                 n=number, text=item.text),
                                    layout=widgets.Layout(width="24rem"))
             rows.append(widgets.HBox([heading, *fields]))
         self._grid.children = rows
@@ -143,4 +140,5 @@ class TallyForm(widgets.VBox):
     def _say(self, text: str, problem: bool = False) -> None:
         self.status = text
         style = "color:#a50026; font-weight:700;" if problem else ""
-        self._message.value = f"<p role='status' style='{BIG}{style}'>{escape(text)}</p>" if text else ""
+        self._message.value = render_string("<p role='status' style='{{ style }}'>{{ text }}</p>",
+                                            style=BIG + style, text=text) if text else ""

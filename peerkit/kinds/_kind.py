@@ -47,6 +47,13 @@ class Kind:
     share_per_answer: ClassVar[bool] = False
     #: research: answers are open text (never exported without consent, never a closed category)
     open_text: ClassVar[bool] = False
+    #: research: where a stored answer (a dict with its own "share" tick) keeps the learner's one text;
+    #: only that text is exported, and only when shared (None: the answer is not one text)
+    text_key: ClassVar[str | None] = None
+    #: research: the table-schema type of the exported ``value`` column when the kind has no numeric scale
+    research_value_type: ClassVar[str] = "string"
+    #: answers are marked right or wrong against the exercise's correct options (research adds ``correct``)
+    scored: ClassVar[bool] = False
     #: the longest text kept in one answer, in characters (None: answers are not text)
     max_chars: ClassVar[int | None] = None
     #: a sentence for learners choosing what to share
@@ -113,6 +120,15 @@ class Kind:
         Submission files and the cohort server check what they receive with this.
         """
         self.check_answer(exercise, item_id, value)
+
+    def readable_in_group(self, exercise: "Exercise", item_id: Any, value: Any) -> bool:
+        """Whether a group view can read this row: a value :meth:`shared_value` could have sent, or a
+        stored answer (a learner's own store, drawn beside the group)."""
+        try:
+            self.check_shared(exercise, item_id, value)
+        except AnswerError:
+            return self.is_valid(exercise, item_id, value)
+        return True
 
     # -- group summaries ------------------------------------------------------------------------
     def summarise(self, exercise: "Exercise", rows: "pd.DataFrame") -> "pd.DataFrame":

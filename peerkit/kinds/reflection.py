@@ -44,6 +44,7 @@ class Reflection(Kind):
     done_with_any_answer = True
     share_per_answer = True
     open_text = True
+    text_key = "text"
     max_chars = MAX_CHARS
     share_note = "only reflections you marked “share”"
 

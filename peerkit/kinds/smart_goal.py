@@ -319,6 +319,7 @@ class SmartGoal(Kind):
     done_with_any_answer = True
     share_per_answer = True
     open_text = True
+    research_value_type = "object"
     max_chars = MAX_TEXT
     share_note = "only goals you marked “share”"
 

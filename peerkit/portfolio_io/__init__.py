@@ -31,7 +31,6 @@ from .format import (
     FORMAT,
     FORMAT_VERSION,
     MAX_BYTES,
-    OPEN_ITEM_KINDS,
     PORTABLE_SETTINGS,
     build_document,
     portable_settings,
@@ -41,7 +40,7 @@ from .restore import RestoreReport, restore
 from .writing import export_json, exports_folder, write_portfolio
 
 __all__ = [
-    "FORMAT", "FORMAT_VERSION", "MAX_BYTES", "OPEN_ITEM_KINDS", "PORTABLE_SETTINGS",
+    "FORMAT", "FORMAT_VERSION", "MAX_BYTES", "PORTABLE_SETTINGS",
     "DeleteReport", "Entry", "RestoreReport",
     "build_document", "delete_my_answers", "export_json", "exports_folder", "learner_files", "markdown_escape",
     "parse_portfolio", "portable_settings", "render_html", "render_markdown", "restore", "what_stays",

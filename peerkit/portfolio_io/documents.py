@@ -5,11 +5,12 @@ either can be given to :func:`peerkit.restore` like the JSON file.
 """
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
-from .format import OPEN_ITEM_KINDS, embedded_comment
+from ..kinds import kind_of
+from ..templating import render, rendered
+from .format import embedded_comment
 from .words import _RESTORE_HINT, _date, _grouped, _heading_facts
 
 # -- Markdown ----------------------------------------------------------------------------------
@@ -47,7 +48,7 @@ def render_markdown(portfolio: dict[str, Any]) -> str:
         for section in sections:
             exercise = section.exercise
             out += [f"### {markdown_escape(exercise.title if exercise else section.exercise_id)}", ""]
-            if exercise is not None and exercise.items and exercise.kind not in OPEN_ITEM_KINDS:
+            if exercise is not None and exercise.items and not kind_of(exercise).learner_items:
                 out += [f"{len(section.answers)} of {len(exercise.items)} answered.", ""]
             if exercise is not None and exercise.scale and all(a.short is not None for a in section.answers):
                 row_heading = str(exercise.details.get("row_heading", "Item"))
@@ -70,7 +71,7 @@ def render_markdown(portfolio: dict[str, Any]) -> str:
                         body = markdown_escape(text).replace("\n", "\n  ")
                         out.append(f"- **{markdown_escape(label)}:** {body}")
                 out.append("")
-                facts = " ".join(x for x in (answer.note, f"Answered {_date(answer.answered_at)}." if answer.answered_at else "") if x)
+                facts = _facts(answer)
                 if facts:
                     out += [f"_{markdown_escape(facts)}_", ""]
     out += ["", embedded_comment(portfolio)]
@@ -93,61 +94,44 @@ dd p, blockquote p { margin: 0.2rem 0; }
 """
 
 
-def _html_text(text: str) -> str:
-    """Escaped learner text: paragraphs at blank lines, line breaks kept."""
+def _paragraphs(text: str) -> list[list[str]]:
+    """Learner text as paragraphs (split at blank lines) of lines (line breaks kept), for the template."""
     paragraphs = re.split(r"\n\s*\n", text.strip()) if text.strip() else [""]
-    return "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    return [paragraph.split("\n") for paragraph in paragraphs]
+
+
+def _facts(answer: Any) -> str:
+    return " ".join(x for x in (answer.note, f"Answered {_date(answer.answered_at)}." if answer.answered_at else "")
+                    if x)
+
+
+def _html_section(section: Any) -> dict[str, Any]:
+    exercise = section.exercise
+    title = exercise.title if exercise else section.exercise_id
+    progress = ""
+    if exercise is not None and exercise.items and not kind_of(exercise).learner_items:
+        progress = f"{len(section.answers)} of {len(exercise.items)} answered."
+    table = None
+    if exercise is not None and exercise.scale and all(a.short is not None for a in section.answers):
+        table = {"row_heading": str(exercise.details.get("row_heading", "Item")),
+                 "rows": [{"item": a.item_text, "answer": a.short or "", "date": _date(a.answered_at)}
+                          for a in section.answers]}
+    answers = [{"heading": answer.item_text,
+                "quotes": [_paragraphs(text) for label, text in answer.parts if label is None],
+                "fields": [{"label": label, "text": _paragraphs(text)} for label, text in answer.parts
+                           if label is not None],
+                "facts": _facts(answer)}
+               for answer in section.answers]
+    return {"title": title, "progress": progress, "table": table, "answers": answers}
 
 
 def render_html(portfolio: dict[str, Any]) -> str:
-    """The portfolio as a standalone, accessible HTML page; every piece of text is escaped."""
-    e = html.escape
-    out = [
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>My peerkit portfolio ({e(portfolio['learner'])})</title>",
-        f"<style>{_CSS}</style>\n</head>\n<body>\n<main>",
-        "<h1>My peerkit portfolio</h1>",
-        f"<p>{e(_heading_facts(portfolio))}</p>",
-        f"<p>{e(_RESTORE_HINT)}</p>",
-    ]
-    if not portfolio["responses"]:
-        out.append("<p>You have not answered any exercise yet.</p>")
-    for n, (_, heading, sections) in enumerate(_grouped(portfolio)):
-        out.append(f'<section aria-labelledby="chapter-{n}">\n<h2 id="chapter-{n}">{e(heading)}</h2>')
-        for section in sections:
-            exercise = section.exercise
-            title = exercise.title if exercise else section.exercise_id
-            out.append(f"<section>\n<h3>{e(title)}</h3>")
-            if exercise is not None and exercise.items and exercise.kind not in OPEN_ITEM_KINDS:
-                out.append(f"<p>{len(section.answers)} of {len(exercise.items)} answered.</p>")
-            if exercise is not None and exercise.scale and all(a.short is not None for a in section.answers):
-                row_heading = str(exercise.details.get("row_heading", "Item"))
-                out.append(
-                    f"<table>\n<caption>Your answers: {e(title)}</caption>\n<thead><tr>"
-                    f'<th scope="col">{e(row_heading)}</th><th scope="col">Your answer</th>'
-                    '<th scope="col">Answered</th></tr></thead>\n<tbody>'
-                )
-                out += [
-                    f'<tr><th scope="row">{e(a.item_text)}</th><td>{e(a.short or "")}</td>'
-                    f"<td>{e(_date(a.answered_at))}</td></tr>"
-                    for a in section.answers
-                ]
-                out.append("</tbody>\n</table>\n</section>")
-                continue
-            for answer in section.answers:
-                out.append(f"<h4>{e(answer.item_text)}</h4>")
-                unlabelled = [text for label, text in answer.parts if label is None]
-                labelled = [(label, text) for label, text in answer.parts if label is not None]
-                out += [f"<blockquote>{_html_text(text)}</blockquote>" for text in unlabelled]
-                if labelled:
-                    out.append("<dl>" + "".join(f"<dt>{e(label)}</dt><dd>{_html_text(text)}</dd>" for label, text in labelled) + "</dl>")
-                facts = " ".join(x for x in (answer.note, f"Answered {_date(answer.answered_at)}." if answer.answered_at else "") if x)
-                if facts:
-                    out.append(f'<p class="note">{e(facts)}</p>')
-            out.append("</section>")
-        out.append("</section>")
-    out.append("</main>\n" + embedded_comment(portfolio) + "\n</body>\n</html>\n")
-    return "\n".join(out)
+    """The portfolio as a standalone, accessible HTML page, from ``templates/portfolio/page.html``.
 
-
+    Every piece of text is escaped by the template engine; the embedded copy is base64 in a comment.
+    """
+    chapters = [{"heading": heading, "sections": [_html_section(section) for section in sections]}
+                for _, heading, sections in _grouped(portfolio)]
+    return render("portfolio/page.html", learner=portfolio["learner"], css=rendered(_CSS),
+                  facts=_heading_facts(portfolio), hint=_RESTORE_HINT, empty=not portfolio["responses"],
+                  chapters=chapters, embedded=rendered(embedded_comment(portfolio))) + "\n"

@@ -35,9 +35,6 @@ FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 #: A portfolio holds text answers only; anything bigger is not one of ours.
 MAX_BYTES = 20 * 1024 * 1024
-#: Kinds whose answers use item ids the definition does not list: a learner may keep several SMART
-#: goals, each one answer whose value maps the definition's items (the criteria) to text.
-OPEN_ITEM_KINDS = frozenset({"smart_goal"})
 #: How far in the future an answer's time may lie (clock differences) before the file is refused.
 CLOCK_TOLERANCE = timedelta(days=1)
 

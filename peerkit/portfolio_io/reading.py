@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from ..answers import check_answer
 from ..errors import AnswerError, ImportFileError
 from ..exercises import exercise_ids, load_exercise
 from ..model import SCHEMA_VERSION, utc_now
+from ..timestamps import parse_moment
 from .format import (
     CLOCK_TOLERANCE,
     FIX as _FIX,
@@ -218,10 +219,9 @@ class _EntryProblem(ValueError):
 
 def _aware_time(text: str) -> datetime | None:
     try:
-        moment = datetime.fromisoformat(text)
+        return parse_moment(text, require_zone=True)
     except ValueError:
         return None
-    return moment.astimezone(timezone.utc) if moment.tzinfo is not None else None
 
 
 def _check_entry(raw: Any, known: set[str], latest: datetime) -> _Entry:

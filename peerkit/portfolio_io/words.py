@@ -9,6 +9,8 @@ from typing import Any
 
 from ..errors import ContentError, PeerkitError
 from ..exercises import Exercise, load_exercise
+from ..kinds import kind_of
+from ..kinds.smart_goal import KIND as SMART_GOAL
 from .format import count_answers as _count
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def _describe_goal(exercise: Exercise, value: Any, answered_at: datetime | None)
 
 
 def _describe(exercise: Exercise | None, item_id: str, value: Any, answered_at: datetime | None) -> _Answer:
-    if exercise is not None and exercise.kind == "smart_goal":
+    if exercise is not None and kind_of(exercise) is SMART_GOAL:
         goal = _describe_goal(exercise, value, answered_at)
         if goal is not None:
             return goal

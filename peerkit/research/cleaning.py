@@ -97,7 +97,7 @@ def _row_problem(row: Any, infos: dict[str, ExerciseInfo], unknown: dict[Any, st
         return f"exercise {str(row.exercise)[:60]!r} is unknown ({reason})"
     if not info.item_ok(row.item):
         return f"exercise {info.id!r} has no item {str(row.item)[:60]!r}"
-    if info.kind == "reflection":
+    if info.text_key:
         return None  # free text: checked by _open_answers
     if not info.value_ok(row.item, row.value):
         return f"{str(row.value)[:60]!r} is not an answer to {info.id!r} item {row.item!r}"
@@ -119,10 +119,10 @@ def open_answers(frame: pd.DataFrame, infos: dict[str, ExerciseInfo], left_out: 
             values.append(value)
             continue
         shared = isinstance(value, dict) and value.get("share") is True
-        if info.kind == "reflection":
+        if info.text_key:
             if shared_by_learners and isinstance(value, dict) and "share" not in value:
                 shared = True  # the sharing rules let a reflection out only when the learner shared it
-            text = value.get("text") if isinstance(value, dict) else None
+            text = value.get(info.text_key) if isinstance(value, dict) else None
             if not shared:
                 left_out["reflections not shared by the learner"] += 1
             elif not isinstance(text, str) or not text.strip():

@@ -12,17 +12,34 @@ from typing import Any
 from ..errors import ContentError
 from ..kinds import Kind, all_kinds, kind_of
 
-#: Item ids of exercises whose items are made by the learner (a SMART goal per goal, see
-#: peerkit.kinds.smart_goal) rather than listed in the definition, from the kinds registry.
-LEARNER_ITEM_PATTERNS = {kind.name: kind.item_pattern for kind in all_kinds() if kind.learner_items}
 
-
-def known_kind(name: str) -> Kind | None:
+def known_kind(name: Any) -> Kind | None:
     """The registry's kind of this name, or None for a kind this peerkit does not know (an export's)."""
     try:
         return kind_of(name)
     except ContentError:
         return None
+
+
+def kind_says(name: Any, fact: str) -> Any:
+    """One fact of the kind of this name (an attribute of :class:`peerkit.kinds.Kind`); None if the kind is unknown.
+
+    >>> kind_says("knowledge_check", "scored"), kind_says("no such kind", "scored")
+    (True, None)
+    """
+    kind = known_kind(name)
+    return getattr(kind, fact) if kind is not None else None
+
+
+def learner_item_pattern(name: Any) -> str | None:
+    """The item id pattern of a kind whose items the learner makes (a SMART goal per goal); None otherwise."""
+    kind = known_kind(name)
+    return kind.item_pattern if kind is not None and kind.learner_items else None
+
+
+def learner_item_patterns() -> set[str]:
+    """Every item id pattern of a kind whose items the learner makes, from the kinds registry."""
+    return {kind.item_pattern for kind in all_kinds() if kind.learner_items}
 
 
 @dataclass(frozen=True)
@@ -46,7 +63,7 @@ class ExerciseInfo:
 
     @property
     def item_pattern(self) -> str | None:
-        return LEARNER_ITEM_PATTERNS.get(self.kind)
+        return learner_item_pattern(self.kind)
 
     def item_ok(self, item_id: Any) -> bool:
         if not isinstance(item_id, str):
@@ -80,8 +97,12 @@ class ExerciseInfo:
     @property
     def open_text(self) -> bool:
         """True when answers are the learner's own words (reflections, reframes, goals)."""
-        kind = known_kind(self.kind)
-        return bool(kind and kind.open_text)
+        return bool(kind_says(self.kind, "open_text"))
+
+    @property
+    def text_key(self) -> str | None:
+        """Where an answer with its own share tick keeps its one text (a reflection's ``"text"``), else None."""
+        return kind_says(self.kind, "text_key")
 
     def value_ok(self, item_id: str, value: Any) -> bool:
         kind = known_kind(self.kind)

@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
+from ..files import fsync_folder
 from ..model import SCHEMA_VERSION as RESPONSE_SCHEMA_VERSION
 from ..privacy import MIN_GROUP_SIZE
 from .cleaning import INPUT_COLUMNS, open_answers, valid_rows
@@ -406,6 +407,9 @@ def _write_package(out: Path, files: dict[str, bytes], overwrite: bool) -> dict[
             target = out / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / relative, target)
+        for folder in sorted({(out / relative).parent for relative in files},
+                             key=lambda folder: len(folder.parts), reverse=True):
+            fsync_folder(folder)  # the renames themselves survive a power cut (as peerkit.files.write_atomic)
     except OSError as error:
         raise ExportError(f"Cannot write the export into {out}: {error.strerror or error}.") from error
     finally:

@@ -113,13 +113,3 @@ def export_files(stem: str) -> dict[str, str]:
     return {"responses": stem + RESPONSES_SUFFIX, "counts": stem + COUNTS_SUFFIX, "metadata": stem + METADATA_SUFFIX}
 
 
-def parse_timestamp(text: Any) -> datetime:
-    """An ISO-8601 timestamp as an aware UTC datetime (naive times are taken as UTC)."""
-    if not isinstance(text, str):
-        raise ValueError(f"{text!r} is not an ISO-8601 timestamp")
-    stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if stamp.tzinfo is None:
-        from datetime import timezone
-
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return stamp

@@ -5,7 +5,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..kinds.smart_goal import KIND as SMART_GOAL
 from ._frames import as_list, exercise_info, require_columns
+from .exercise_info import known_kind
 
 #: Each SMART criterion and the fields of a stored goal that answer it
 #: (the shape written by :mod:`peerkit.widgets.smart_goal`).
@@ -106,6 +108,6 @@ def _filled(entry: Any) -> bool:
 def _is_goal_exercise(data: pd.DataFrame, exercise: str) -> bool:
     info = exercise_info(data, exercise)
     if info is not None:
-        return info.kind == "smart_goal"
+        return known_kind(info.kind) is SMART_GOAL
     sample = data.loc[data["exercise"] == exercise, "value"].head(20)
     return all(isinstance(v, dict) and {"action", "why", "resources"} <= set(v) for v in sample)

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .exercise_info import LEARNER_ITEM_PATTERNS
+from .exercise_info import kind_says, learner_item_pattern
 
-#: Exercise kinds whose answers are counted in the aggregate tier (answers picked from a list).
-COUNTED_KINDS = ("choice_matrix", "rating", "knowledge_check")
 #: Separator of several chosen options in one knowledge-check answer (``b|c``).
 CHOICE_SEPARATOR = "|"
 
@@ -45,8 +43,7 @@ def instrument(exercise_id: str) -> dict[str, Any]:
         "items": items,
         "scale": scale,
         "value_type": value_type(definition.kind, scale),
-        **({"item_pattern": LEARNER_ITEM_PATTERNS[definition.kind]} if definition.kind in LEARNER_ITEM_PATTERNS
-           else {}),
+        **({"item_pattern": pattern} if (pattern := learner_item_pattern(definition.kind)) else {}),
     }
 
 
@@ -54,14 +51,13 @@ def value_type(kind: str, scale: list[dict[str, Any]]) -> str:
     """The table-schema type of this exercise's ``value`` column."""
     if scale and all(isinstance(o["value"], int) and not isinstance(o["value"], bool) for o in scale):
         return "integer"
-    if kind == "smart_goal":
-        return "object"
-    return "string"
+    return kind_says(kind, "research_value_type") or "string"
 
 
 def counted(record: dict[str, Any]) -> bool:
-    """Whether the aggregate tier counts this exercise's answers."""
-    return record["kind"] in COUNTED_KINDS and (bool(record["scale"]) or all("options" in i for i in record["items"]))
+    """Whether the aggregate tier counts this exercise's answers: closed ones, picked from a scale or options."""
+    return (kind_says(record["kind"], "open_text") is False
+            and (bool(record["scale"]) or all("options" in i for i in record["items"])))
 
 
 def item_values(record: dict[str, Any], item_id: str) -> list[tuple[Any, str]]:
@@ -76,7 +72,12 @@ def item_values(record: dict[str, Any], item_id: str) -> list[tuple[Any, str]]:
 
 def has_labels_kind(record: dict[str, Any]) -> bool:
     """Whether answers to this exercise have labels (a scale, or a knowledge check's options)."""
-    return bool(record["scale"]) or record["kind"] == "knowledge_check"
+    return bool(record["scale"]) or is_scored(record)
+
+
+def is_scored(record: dict[str, Any]) -> bool:
+    """Whether answers to this exercise are right or wrong (a knowledge check: a ``correct`` column)."""
+    return bool(kind_says(record["kind"], "scored"))
 
 
 def label_of(record: dict[str, Any], item_id: str, value: Any) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ImportFileError
-from .exercise_info import ATTRS_KEY, LEARNER_ITEM_PATTERNS
+from .exercise_info import ATTRS_KEY, learner_item_patterns
 from .format import (
     COUNT_COLUMNS,
     COUNTS_SUFFIX,
@@ -368,7 +368,7 @@ def _check_exercise(exercise: str, record: Any) -> None:
     if scale and encoding != ("integer" if isinstance(scale[0]["value"], int) else "text"):
         raise _Bad(f"{where}: 'value_encoding' {encoding!r} does not fit its scale")
     pattern = record.get("item_pattern")
-    if pattern is not None and pattern not in LEARNER_ITEM_PATTERNS.values():
+    if pattern is not None and pattern not in learner_item_patterns():
         raise _Bad(f"{where}: 'item_pattern' is not one peerkit uses")
     options = record.get("options", {})
     if not isinstance(options, dict) or not all(isinstance(v, list) for v in options.values()):

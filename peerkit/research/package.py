@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from .instruments import CHOICE_SEPARATOR, has_labels_kind
+from .instruments import CHOICE_SEPARATOR, has_labels_kind, is_scored
 from .spreadsheet_safe import escape_cell, normalise_text
 from .tables import COUNT_FIELDS, TIME_PATTERNS, TOTAL_FIELDS, TOTAL_KINDS
 
@@ -65,7 +65,7 @@ def value_field(record: dict[str, Any], item_ids: list[str], *, single_option: b
         field["constraints"] = {"enum": values}
         field["categories"] = [{"value": o["value"], "label": o["label"]} for o in record["scale"]]
         field["description"] = "The chosen point of the scale; labels in categories and the codebook."
-    elif record["kind"] == "knowledge_check":
+    elif is_scored(record):
         options = sorted({str(o["value"]) for i in record["items"] for o in i.get("options", [])})
         choice = "(?:" + "|".join(re.escape(o) for o in options) + ")"
         if single_option:
@@ -114,7 +114,7 @@ def responses_schema(record: dict[str, Any], cohorts: list[str], level: str) -> 
     if has_labels_kind(record):
         fields.append({"name": "value_label", "title": "Answer label", "type": "string",
                        "description": "The label of the chosen value (several options: labels joined by ' | ')."})
-    if record["kind"] == "knowledge_check":
+    if is_scored(record):
         fields.append({"name": "correct", "title": "Correct", "type": "boolean", "trueValues": ["true"],
                        "falseValues": ["false"], "constraints": {"required": True},
                        "description": "Whether the chosen options are exactly the correct ones."})

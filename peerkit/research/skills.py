@@ -4,6 +4,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ._frames import as_list, exercise_info, require_columns
+from .exercise_info import kind_says
+
+#: The kinds' chart style (peerkit.kinds.Kind.chart_style) of ratings drawn as a profile: what a skill profile reads.
+PROFILE_STYLE = "profile"
 
 
 def skill_profiles(data: pd.DataFrame, by: str | list[str] | None = "cohort", *,
@@ -49,7 +53,8 @@ def skill_profiles(data: pd.DataFrame, by: str | list[str] | None = "cohort", *,
     if exercise is not None:
         ratings = data[data["exercise"] == exercise]
     else:
-        wanted = [e for e in data["exercise"].unique() if (i := exercise_info(data, e)) and i.kind == "rating"]
+        wanted = [e for e in data["exercise"].unique() if (i := exercise_info(data, e))
+                  and kind_says(i.kind, "chart_style") == PROFILE_STYLE]
         ratings = data[data["exercise"].isin(wanted)]
     columns = keys + ["exercise", "item", "text", "n", "mean", "sd", "median", "low", "high"]
     if ratings.empty:

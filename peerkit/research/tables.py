@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .instruments import CHOICE_SEPARATOR, counted, has_labels_kind, is_correct, item_values, label_of
+from .instruments import CHOICE_SEPARATOR, counted, has_labels_kind, is_correct, is_scored, item_values, label_of
 from .suppression import suppress_table
 
 #: From finest to coarsest; "none" leaves answered_on empty.
@@ -90,7 +90,7 @@ def microdata_tables(frame: pd.DataFrame, records: dict[str, dict[str, Any]],
         })
         if has_labels_kind(record):
             table["value_label"] = _per_distinct(items, values, lambda i, v: label_of(record, i, v))
-        if record["kind"] == "knowledge_check":
+        if is_scored(record):
             table["correct"] = _per_distinct(items, values, lambda i, v: is_correct(record, i, v))
         table["answered_on"] = part["answered_on"].to_numpy()
         tables[exercise] = table.sort_values(["cohort", "item", "learner"], kind="stable").reset_index(drop=True)

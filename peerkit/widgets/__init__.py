@@ -2,16 +2,13 @@
 
 Each kind in :mod:`peerkit.kinds` names its widget class as ``"module:Class"``;
 :func:`widget_class` imports it and :func:`widget_for` builds one for an exercise id.
-``WIDGET_FOR_KIND`` is the same mapping, read from the registry.
 """
 from __future__ import annotations
 
 from importlib import import_module
 from typing import Any
 
-from ..kinds import all_kinds, kind_of
-
-WIDGET_FOR_KIND = {kind.name: kind.widget for kind in all_kinds()}
+from ..kinds import kind_of
 
 
 def widget_class(kind: Any) -> type:

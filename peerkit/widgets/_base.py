@@ -20,8 +20,9 @@ import anywidget
 import traitlets
 
 from ..client.sender import WAITING as GROUP_WAITING
-from ..errors import StoreError, StoreLockedError, StoreReadOnlyError
+from ..errors import AnswerError, StoreError, StoreLockedError, StoreReadOnlyError
 from ..exercises import Exercise, load_exercise
+from ..kinds import all_kinds, kind_of
 from ..paths import default_store_path
 from ..saving import NO_ANSWER, BackgroundSaver, Key, SaveEvent, saver_for
 from ..store import LocalStore
@@ -121,6 +122,7 @@ class ExerciseWidgetMixin:
 
     def _setup_exercise(self, exercise_id: str, store: LocalStore | None) -> None:
         self.exercise = load_exercise(exercise_id)
+        self._check_kind()
         self.store = None
         self._unsaved: dict[Key, int] = {}  # this widget's wishes not yet written: {key: wish number}
         self._save_lock = threading.Lock()
@@ -136,6 +138,14 @@ class ExerciseWidgetMixin:
         self._saver.listen(self)
         if self.store is not None:
             self._resume_sending()
+
+    def _check_kind(self) -> None:
+        """Refuse an exercise whose kind names another widget (:attr:`peerkit.kinds.Kind.widget`)."""
+        mine = {f"{cls.__module__}:{cls.__qualname__}" for cls in type(self).__mro__}
+        shown = [kind.name for kind in all_kinds() if kind.widget in mine]
+        if shown and kind_of(self.exercise).widget not in mine:
+            raise AnswerError(f"{self.exercise.id!r} is a {self.exercise.kind!r} exercise; "
+                              f"{type(self).__name__} shows {' and '.join(map(repr, shown))} ones.")
 
     def stored_answers(self) -> dict[str, Any]:
         """The answers already in the store for this exercise ({} if the store cannot be read)."""

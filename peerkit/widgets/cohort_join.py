@@ -14,7 +14,6 @@ in. Everything about the membership stays in the learner's own store; see
 """
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 import ipywidgets as widgets
@@ -25,6 +24,7 @@ from ..cohort.sharing import WHO_SEES, check_share, default_share, who_would_see
 from ..errors import PeerkitError, StoreError
 from ..exercises import ContentError, exercise_ids, load_exercise
 from ..store import LocalStore
+from ..templating import render_string
 
 INTRO = (
     "<p>Your trainer can show the group's answers on a screen, so the group can talk about where people differ. "
@@ -82,7 +82,8 @@ class CohortJoin(widgets.VBox):
         share_box = widgets.VBox([self._all, *self._boxes.values()], layout=widgets.Layout(margin="0 0 0.8rem 0"))
         super().__init__(
             [widgets.HTML(f"<h3>Join your group</h3>{INTRO}"), self._code, self._url,
-             widgets.HTML(f"<p><strong>What to share</strong> (nothing is ticked for you). {escape(WHO_SEES)}</p>"),
+             widgets.HTML(render_string("<p><strong>What to share</strong> (nothing is ticked for you). {{ who }}</p>",
+                                       who=WHO_SEES)),
              share_box,
              widgets.HBox([self._join, self._leave, self._send_button, self._file]), self._status],
             **kwargs,
@@ -205,7 +206,8 @@ class CohortJoin(widgets.VBox):
     def _say(self, text: str, problem: bool = False) -> None:
         self.status = text
         style = "color:#a50026; font-weight:600;" if problem else ""
-        self._status.value = f"<p role='status' aria-live='polite' style='{style}'>{escape(text)}</p>"
+        self._status.value = render_string("<p role='status' aria-live='polite' style='{{ style }}'>{{ text }}</p>",
+                                           style=style, text=text)
 
 
 def join_cohort(store: LocalStore | None = None) -> CohortJoin:

@@ -90,10 +90,6 @@ class KnowledgeCheck(SendsRefusedValuesBack, ExerciseWidget):
 
     def __init__(self, exercise_id: str, *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)
-        if self.exercise.kind != "knowledge_check":
-            raise AnswerError(
-                f"{exercise_id!r} is a {self.exercise.kind!r} exercise; KnowledgeCheck shows 'knowledge_check' ones."
-            )
         check_definition(self.exercise)
         self._saved = self.stored_answers()
         learner = self._learner()

@@ -20,18 +20,21 @@ needs the learner to have joined live (``pk.join_cohort()``); it says so otherwi
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
-from html import escape
 from typing import Any, Callable
 
 import ipywidgets as widgets
 
 from ..client.http import ServerClient, ServerError
 from ..store import LocalStore
+from ..templating import render_string
 
 #: How often the panel asks the server what is on (seconds).
 POLL_SECONDS = 4.0
 SCALE = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
+#: A notebook the banner may link to: a relative path to a .ipynb file (never a javascript: or other address).
+_NOTEBOOK_LINK = re.compile(r"(?![/\\])(?!.*\.\.)[\w ./-]+\.ipynb")
 
 
 class LivePanel(widgets.VBox):
@@ -133,12 +136,14 @@ class LivePanel(widgets.VBox):
         self._status.value = ""
         place = state.get("place")
         if place:
-            where = escape(place["title"]) + (f", “{escape(place['exercise_title'])}”"
-                                              if place.get("exercise_title") else "")
-            self._banner.value = (f'<p class="peerkit-follow" style="border-left:.3rem solid #5e3c99;'
-                                  f'padding-left:.5rem">Your trainer is at {where}. '
-                                  f'<a href="{escape(place["notebook"])}">Open {escape(place["notebook"])}</a> '
-                                  "to follow, or carry on where you are.</p>")
+            notebook = str(place["notebook"])
+            self._banner.value = render_string(
+                '<p class="peerkit-follow" style="border-left:.3rem solid #5e3c99;padding-left:.5rem">'
+                "Your trainer is at {{ title }}{% if exercise %}, “{{ exercise }}”{% endif %}. "
+                '{% if linked %}<a href="{{ notebook }}">Open {{ notebook }}</a>{% else %}Open {{ notebook }}{% endif %} '
+                "to follow, or carry on where you are.</p>",
+                title=place["title"], exercise=place.get("exercise_title") or "", notebook=notebook,
+                linked=_NOTEBOOK_LINK.fullmatch(notebook) is not None)
         else:
             self._banner.value = ""
         timer, activity = state.get("timer"), state.get("activity")

@@ -42,10 +42,6 @@ class Reflection(ExerciseWidget):
 
     def __init__(self, exercise_id: str, *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)
-        if self.exercise.kind != "reflection":
-            raise AnswerError(
-                f"{exercise_id!r} is a {self.exercise.kind!r} exercise; Reflection shows 'reflection' ones."
-            )
         self._saved = self.stored_answers()
         super().__init__(
             exercise_id=exercise_id,

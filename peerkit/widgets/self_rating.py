@@ -20,7 +20,6 @@ from typing import Any
 
 import traitlets
 
-from ..errors import AnswerError
 from ..store import LocalStore
 from ._base import ExerciseWidget, front_end
 from ._refusals import SendsRefusedValuesBack
@@ -38,8 +37,6 @@ class SelfRating(SendsRefusedValuesBack, ExerciseWidget):
 
     def __init__(self, exercise_id: str = "core_skills", *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)
-        if self.exercise.kind != "rating":
-            raise AnswerError(f"{exercise_id!r} is a {self.exercise.kind!r} exercise; SelfRating shows 'rating' ones.")
         self._saved = self.stored_answers()
         super().__init__(
             exercise_id=exercise_id,
@@ -73,21 +70,11 @@ class SelfRating(SendsRefusedValuesBack, ExerciseWidget):
         self.exercise.item(item_id)  # names the known items if the id is wrong
         self.answers = {item: value for item, value in self.answers.items() if item != item_id}
 
-    def _check(self, item_id: str, value: Any) -> None:
-        # bool is an int in Python (True == 1), so it would slip through the scale check
-        if isinstance(value, bool) or not isinstance(value, int):
-            allowed = ", ".join(str(o.value) for o in self.exercise.scale)
-            raise AnswerError(
-                f"A rating of {self.exercise.id!r} item {item_id!r} must be a whole number, not {value!r}. "
-                f"Choose one of: {allowed}."
-            )
-        self.exercise.check_value(item_id, value)
-
     @traitlets.validate("answers")
     def _validate_answers(self, proposal: dict[str, Any]) -> dict[str, Any]:
         answers = dict(proposal["value"])
         for item_id, value in answers.items():
-            self._check(item_id, value)
+            self.exercise.check_value(item_id, value)  # the rating kind's rule (a tick is not a rating)
         return answers
 
     @traitlets.observe("answers")

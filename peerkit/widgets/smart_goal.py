@@ -66,10 +66,6 @@ class SmartGoalBuilder(ExerciseWidget):
 
     def __init__(self, exercise_id: str = "smart_goal", *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)
-        if self.exercise.kind != "smart_goal":
-            raise AnswerError(
-                f"{exercise_id!r} is a {self.exercise.kind!r} exercise; SmartGoalBuilder shows 'smart_goal' ones."
-            )
         self._names = {item.id: item.text for item in self.exercise.items}
         self._saved: dict[str, dict[str, Any]] = {}
         unreadable = 0
