@@ -15,7 +15,7 @@ import pandas as pd
 
 from .errors import ExportError
 from .exercise_info import ExerciseInfo, from_definition
-from .scrub import scrub_text
+from ..scrub import scrub_text
 from .spreadsheet_safe import normalise_text
 
 INPUT_COLUMNS = ["cohort", "learner", "exercise", "item", "value", "answered_at"]

@@ -133,7 +133,7 @@ def test_analyses_name_bad_input():
 @pytest.mark.parametrize("module", [
     "peerkit.research.krippendorff", "peerkit.research.distributions", "peerkit.research.item_agreement",
     "peerkit.research.comparison", "peerkit.research.goals", "peerkit.research.skills",
-    "peerkit.research.spreadsheet_safe", "peerkit.research.scrub", "peerkit.research.load",
+    "peerkit.research.spreadsheet_safe", "peerkit.scrub", "peerkit.research.load",
     "peerkit.research.charts", "peerkit.research.suppression", "peerkit.research.instruments",
     "peerkit.research.synthetic",
 ])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from peerkit.research.scrub import scrub_text
+from peerkit.scrub import scrub_text
 
 MUST_REMOVE = [
     # (text, the part that must not survive)

@@ -8,7 +8,7 @@ Rules, in plain functions (the routes in :mod:`.routes` only call them):
 - each learner has one answer per poll and may change it while the poll is open
   (:func:`answer`); the answer is checked against the poll (:func:`check_answer`):
   an option of the poll, a set of them, a whole number 1-5, or one short word, which is
-  run through the contact-detail scrubber (:func:`peerkit.research.scrub.scrub_text`)
+  run through the contact-detail scrubber (:func:`peerkit.scrub.scrub_text`)
   and refused if it held any;
 - results (:func:`results`) exist only once at least the cohort's ``min_group_size``
   answered; the trainer then reveals them (:func:`reveal`, refused before that), and
@@ -31,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...privacy import too_few
-from ...research.scrub import scrub_text
+from ...scrub import scrub_text
 from ...timestamps import format_moment, now
 from .. import db
 from ..events import changed

@@ -1,6 +1,6 @@
 """The anonymous wall: learners post short texts for a prompt; only what the trainer approves is shown.
 
-- A post is scrubbed of contact details (:func:`peerkit.research.scrub.scrub_text`)
+- A post is scrubbed of contact details (:func:`peerkit.scrub.scrub_text`)
   *before* it is stored, so neither the trainer nor the store ever holds the raw text.
 - A post starts ``pending``. Nothing but ``approved`` posts reaches the projector, the
   learners' session state or the report; the trainer may hide an approved post again
@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...research.scrub import scrub_text
+from ...scrub import scrub_text
 from ...timestamps import format_moment, now
 from .. import db
 from ..events import changed
