@@ -71,13 +71,15 @@ def test_a_later_check_in_is_shown_beside_the_first(store) -> None:
 
 
 def test_a_real_group_appears_only_when_the_learner_asks(store, monkeypatch) -> None:
-    from peerkit.cohort import membership
+    from peerkit.client import aggregates
     from peerkit.exercises import load_exercise
 
     items = load_exercise("recovery_dimensions").item_ids
     group = pd.DataFrame([{"learner": f"p{p}", "exercise": "recovery_dimensions", "item": item, "value": 3}
                           for p in range(6) for item in items])
-    monkeypatch.setattr(membership, "group_responses", lambda store, exercise: group)
+    # the joined cohort's rows, as the server's aggregates give them (tests/client runs the real server)
+    monkeypatch.setattr(aggregates, "group_frame_or_reason", lambda store, exercise: (group, ""))
+    monkeypatch.setattr(aggregates, "answer_rows", lambda counts: counts)
     store.set_setting("cohort", {"cohort_id": "c-1", "name": "Tuesday group"})
     for item in items:
         store.save("recovery_dimensions", item, 1)
@@ -132,3 +134,57 @@ def test_deleting_the_answers_deletes_the_earlier_check_ins(store) -> None:
     store.delete_everything()
     comparison.refresh()
     assert store.get_setting("checkins:recovery_dimensions") is None
+
+
+def _texts(markup: str) -> tuple[str, str]:
+    """(what the eye sees, what a screen reader reads) of the comparison's HTML."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[tuple[bool, bool]] = []  # (hidden from the eye, hidden from a reader)
+            self.seen: list[str] = []
+            self.read: list[str] = []
+
+        def handle_starttag(self, tag, attrs) -> None:
+            attrs = dict(attrs)
+            eye, reader = self.stack[-1] if self.stack else (False, False)
+            eye = eye or "clip:rect(0 0 0 0)" in (attrs.get("style") or "")
+            reader = reader or attrs.get("aria-hidden") == "true"
+            if tag not in ("br", "img", "input", "meta"):
+                self.stack.append((eye, reader))
+
+        def handle_endtag(self, tag) -> None:
+            if self.stack and tag not in ("br", "img", "input", "meta"):
+                self.stack.pop()
+
+        def handle_data(self, data) -> None:
+            eye, reader = self.stack[-1] if self.stack else (False, False)
+            if not eye and not reader:
+                self.seen.append(data)
+            elif not eye:
+                self.seen.append(data)
+            if not reader:
+                self.read.append(data)
+
+    parser = Reader()
+    parser.feed(markup)
+    return " ".join(parser.seen), " ".join(parser.read)
+
+
+@pytest.mark.parametrize("exercise,value", [("boundaries", "maybe"), ("core_skills", 3)])
+def test_a_small_group_is_said_once_to_the_eye_and_once_to_a_screen_reader(store, exercise, value) -> None:
+    from peerkit.charts import suppression_message
+    from peerkit.exercises import load_exercise
+
+    items = load_exercise(exercise).item_ids
+    group = pd.DataFrame([{"learner": f"p{p}", "exercise": exercise, "item": item, "value": value}
+                          for p in range(3) for item in items])  # three people: too few for any chart
+    comparison = GroupComparison(exercise, store=store, group=group, follow=False)
+    message = suppression_message()
+    assert message in comparison.summary  # the text summary stays complete
+    seen, read = _texts(comparison.view.value)
+    assert seen.count(message) == 1, seen
+    assert read.count(message) == 1, read
+    assert load_exercise(exercise).title in read  # a reader also hears which chart is held back

@@ -19,11 +19,9 @@ T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 
 
 def upload(panel: PortfolioPanel, name: str, content: bytes) -> None:
-    """What the browser does when a file is chosen in the FileUpload."""
-    panel.upload.value = ({
-        "name": name, "type": "application/json", "size": len(content), "content": memoryview(content),
-        "last_modified": datetime.now(timezone.utc),
-    },)
+    """What the browser sends when a file is chosen in the file input (file_chooser.js): one binary message."""
+    panel.upload._on_message(panel.upload, {"type": "file", "name": name, "size": len(content)},
+                             [memoryview(content)])
 
 
 def answers(store: LocalStore) -> set[tuple[str, str, str, datetime]]:
@@ -40,8 +38,8 @@ def answered(store: LocalStore) -> LocalStore:
 def test_controls_are_labelled(store: LocalStore) -> None:
     panel = PortfolioPanel(store=store)
     assert panel.download_button.description == "Download my answers"
-    assert panel.upload.description == "Restore from a file" and panel.upload.accept.startswith(".json")
-    assert panel.upload.multiple is False
+    assert panel.upload.label == "Restore from a file" and panel.upload.accept.startswith(".json")
+    assert panel.upload.hint  # says which file to choose
     assert panel.delete_button.description == "Delete all my answers"
     assert panel.confirm_button.description and panel.cancel_button.description
     assert panel.confirm_box.layout.display == "none"
@@ -83,7 +81,6 @@ def test_upload_restores_and_reports(answered: LocalStore, tmp_path: Path, monke
     assert panel.last_report is not None and panel.last_report.added == 2
     assert "2 added" in panel.status and "peerkit-portfolio-2025-03-01.json" in panel.status
     assert answers(fresh) == answers(answered) and fresh.learner == answered.learner
-    assert panel.upload.value == ()  # cleared, so the same file can be chosen again
 
     upload(panel, "peerkit-portfolio-2025-03-01.json", data)
     assert panel.last_report.changed == 0 and "already here" in panel.status
@@ -104,6 +101,25 @@ def test_bad_upload_shows_the_problem_and_changes_nothing(answered: LocalStore) 
 
     upload(panel, "notes.json", b"these are my notes")
     assert "not valid JSON" in panel.status and answers(answered) == before
+
+
+def test_restore_is_a_labelled_file_input_without_a_count(store: LocalStore) -> None:
+    """ipywidgets' FileUpload always showed "Restore from a file (0)"; none is left in the panel."""
+    import ipywidgets as widgets
+
+    from peerkit.widgets.file_chooser import FileChooser
+
+    panel = PortfolioPanel(store=store)
+
+    def every(widget: widgets.Widget) -> list[widgets.Widget]:
+        return [widget] + [w for child in getattr(widget, "children", ()) for w in every(child)]
+
+    assert not [w for w in every(panel) if isinstance(w, widgets.FileUpload)]
+    assert isinstance(panel.upload, FileChooser) and "(0)" not in panel.upload.label
+    script = panel.upload._esm
+    assert 'input.type = "file"' in script and "label.htmlFor" in script  # a real, labelled file input
+    panel.upload._on_message(panel.upload, {"type": "something else"}, [b"{}"])  # not a file: ignored
+    assert panel.status == "" and panel.last_report is None
 
 
 def test_delete_asks_first_and_cancel_keeps_everything(answered: LocalStore) -> None:

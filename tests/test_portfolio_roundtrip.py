@@ -222,10 +222,11 @@ def test_after_delete_no_file_of_the_learners_remains(peerkit_home: Path) -> Non
 
     panel.ask_to_delete()
     assert "Tuesday group" in panel.confirm_text.value  # told before deleting what a group holds
+    assert "Leave" in panel.confirm_text.value  # and how to withdraw it first
     assert panel.delete() == 1
     assert _files_under(peerkit_home) == []
     assert matrix.answers == {} and matrix.status == DELETED_TEXT  # the widget on the page cleared
-    assert "Tuesday group" in panel.status and "Leave" in panel.status  # what stays where, and how to withdraw
+    assert "Tuesday group" in panel.status and "ask your trainer" in panel.status  # what stays, who can remove it
     assert _files_under(peerkit_home) == []  # and nothing came back afterwards
 
 

@@ -84,7 +84,12 @@ def _path(store: "LocalStore | str | Path") -> Path:
 
 @contextmanager
 def _connection(store: "LocalStore | str | Path", write: bool = False) -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(_path(store), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    path = _path(store)
+    # A store file that is gone was deleted by the learner ("Delete all my answers"): the sender
+    # may still be retrying, and must not make a new file (one with only our tables, which the
+    # store would refuse to open as "not a peerkit store"). It sees an empty outbox instead.
+    target = str(path) if path.exists() else ":memory:"
+    conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     try:
         if write:
             conn.execute("BEGIN IMMEDIATE")  # taken before reading: two kernels never interleave

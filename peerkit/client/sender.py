@@ -247,6 +247,22 @@ def resume(store: "LocalStore") -> bool:
     return True
 
 
+def forget(store: "LocalStore | str | Path") -> None:
+    """Forget this store's sender ("Delete all my answers"): its waiters hear nothing more.
+
+    A thread still waiting to retry finds the store gone, sees an empty outbox and idles
+    (it never makes the file again, see :mod:`peerkit.client.outbox`).
+    """
+    path = Path(getattr(store, "path", store)).resolve()
+    with _SENDERS_LOCK:
+        sender = _SENDERS.pop(path, None)
+    if sender is not None:
+        with sender._lock:
+            sender._waiters = []
+        sender.problem = ""
+        sender._wake.set()
+
+
 def stop_all_for_tests() -> None:
     """Forget every sender (threads are daemons and idle once their outbox is empty)."""
     with _SENDERS_LOCK:

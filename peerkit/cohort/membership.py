@@ -97,12 +97,14 @@ def credentials(store: "LocalStore") -> dict[str, Any] | None:
     return None
 
 
-def client_for(store: "LocalStore") -> Any:
+def client_for(store: "LocalStore", timeout: float | None = None) -> Any:
     """A :class:`~peerkit.client.http.ServerClient` signed in as this learner, or ``None``."""
-    from ..client.http import ServerClient
+    from ..client.http import DEFAULT_TIMEOUT, ServerClient
 
     found = credentials(store)
-    return None if found is None else ServerClient(str(found["server"]), str(found["token"]))
+    if found is None:
+        return None
+    return ServerClient(str(found["server"]), str(found["token"]), timeout=timeout or DEFAULT_TIMEOUT)
 
 
 NO_SERVER = ("To join with a code, this computer needs the address of your group's server. Your trainer shows it "
@@ -219,12 +221,13 @@ def set_sharing(store: "LocalStore", share: Iterable[str]) -> Membership:
     return current
 
 
-def leave(store: "LocalStore", withdraw: bool = True) -> str:
+def leave(store: "LocalStore", withdraw: bool = True, timeout: float | None = None) -> str:
     """Leave the cohort; with ``withdraw`` (the default) the server removes every answer shared with it.
 
     Returns a sentence for the learner. If the server cannot be reached to withdraw,
     raises :class:`CohortUnreachableError` and the learner stays a member (nothing is
-    half done); try again later, or pass ``withdraw=False``. On the file route,
+    half done); try again later, or pass ``withdraw=False``. ``timeout`` bounds the wait
+    for the server (seconds; default the client's). On the file route,
     withdrawing writes a submission with no answers: handed in, it replaces the
     learner's earlier file.
     """
@@ -235,7 +238,7 @@ def leave(store: "LocalStore", withdraw: bool = True) -> str:
     if current is None:
         store.set_setting(CREDENTIALS_SETTING, None)
         return "You are not in a group."
-    client = client_for(store)
+    client = client_for(store, timeout)
     if withdraw and current.mode == "live" and client is not None:
         held = outbox.shared_count(store)
         try:

@@ -2,12 +2,16 @@
 
 :class:`CohortStore` speaks SQLAlchemy Core, so the same code runs over
 
-- ``sqlite:////shared/peerkit/cohort.sqlite`` – a file in a folder every learner's
-  kernel can write: a JupyterHub whose users share a *local* disk; and
-- ``postgresql+psycopg://user:password@host/dbname`` – a database server, for hosted
-  JupyterHubs (Binder has no shared store at all: see :mod:`peerkit.cohort.submission`).
+- ``sqlite:////path/cohort.sqlite`` – a file on a *local* disk (a trainer's own, for a
+  room tally or hand-in files); and
+- ``postgresql+psycopg://user:password@host/dbname`` – a database server.
 
-:meth:`CohortStore.from_env` reads the address from ``PEERKIT_COHORT_URL``.
+Learners never open it: they reach the cohort server over HTTP (:mod:`peerkit.client`).
+
+Nobody names this store in an environment variable any more (the old ``PEERKIT_COHORT_URL``
+is gone): learners reach the cohort server (``peerkit serve``), which alone holds the address
+of its own store; a trainer opens a :class:`CohortStore` by URL only for a room tally or
+hand-in files on their own computer (:class:`peerkit.widgets.dashboard.LiveDashboard`).
 
 SQLite, and why never on a network filesystem
 ---------------------------------------------
@@ -71,8 +75,6 @@ from .errors import CohortError, CohortUnreachableError
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Environment variable naming the cohort store (an SQLAlchemy URL).
-URL_ENV = "PEERKIT_COHORT_URL"
 #: Layout version of the cohort store tables. Raise when they change.
 STORE_VERSION = 1
 #: Seconds a SQLite writer waits for another one; seconds to wait for a PostgreSQL server to answer.
@@ -231,7 +233,7 @@ class CohortStore:
     def __init__(self, url: str, *, create: bool = True, connect_timeout: int = CONNECT_TIMEOUT) -> None:
         if not isinstance(url, str) or not url.strip():
             raise CohortError(f"Give the cohort store as a URL, for example sqlite:////srv/peerkit/cohort.sqlite "
-                              f"or postgresql+psycopg://user@host/db (or set {URL_ENV}).")
+                              f"or postgresql+psycopg://user@host/db.")
         try:
             parsed = sa.engine.make_url(url.strip())
         except exc.ArgumentError as error:
@@ -302,15 +304,6 @@ class CohortStore:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("peerkit_read") else "BEGIN IMMEDIATE")
 
         return engine
-
-    @classmethod
-    def from_env(cls, *, create: bool = True) -> "CohortStore":
-        """The store named by ``PEERKIT_COHORT_URL``."""
-        url = os.environ.get(URL_ENV, "").strip()
-        if not url:
-            raise CohortError(f"{URL_ENV} is not set. Set it to the cohort store's address (ask whoever runs your "
-                              "JupyterHub), or pass the address to CohortStore(url).")
-        return cls(url, create=create)
 
     def __repr__(self) -> str:
         return f"CohortStore({self.display_url!r})"

@@ -1,11 +1,14 @@
 """Deleting everything peerkit wrote for the learner, and saying plainly what stays where.
 
-"Delete all my answers" removes, under ``PEERKIT_HOME``: the answer store (with the
-journal files SQLite keeps beside it), the exported portfolios, the outbox of
-answers waiting to go to a group, and hand-in (submission) files. Widgets on the
-page hear of it (:func:`peerkit.saving.delete_all_answers`) and clear. Answers
-already shared with a group are not on this computer: the report says which group
-holds them and how to take them back.
+"Delete all my answers" first withdraws, when the learner joined a cohort server,
+everything they shared from it (:func:`peerkit.cohort.membership.leave`, waiting at most
+:data:`WITHDRAW_TIMEOUT_SECONDS` on a server that does not answer), then forgets the outbox
+of answers waiting to go and the private settings (membership, the server's token,
+check-in history), and removes, under ``PEERKIT_HOME``: the answer store (with the
+journal files SQLite keeps beside it), the exported portfolios and hand-in (submission)
+files. Widgets on the page hear of it (:func:`peerkit.saving.delete_all_answers`) and
+clear. What could not be withdrawn (a server that was down, hand-in files already given
+to the trainer) is said plainly in the report, with how to have it removed.
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from ..store import LocalStore
 from .format import count_answers as _count
 from .writing import EXPORTS_FOLDER
 
+#: Longest "Delete all my answers" waits for the cohort server to withdraw the shared answers.
+WITHDRAW_TIMEOUT_SECONDS = 3.0
 #: Files SQLite keeps beside the store while it is open.
 STORE_SIDECARS = ("-journal", "-wal", "-shm")
 #: What else peerkit writes for a learner in PEERKIT_HOME (folders and file patterns).
@@ -62,26 +67,87 @@ def learner_files(store: LocalStore) -> list[Path]:
 
 
 def what_stays(store: LocalStore) -> str:
-    """Where the learner's answers live beyond this computer, and how to take them back."""
-    from ..cohort.membership import membership
+    """Before deleting: what happens to answers shared with a group (said in the confirmation)."""
+    from ..cohort.membership import credentials, membership
 
     current = membership(store)
     if current is None:
         return "Nothing you answered was shared with a group from this store."
     if current.mode == "file":
-        return (f"Files you already handed in to {current.name} stay with your trainer: to take them back, "
-                f"leave the group first (pk.join_cohort() → Leave writes a file that withdraws them), "
-                "and hand that file in.")
-    return (f"Answers you already shared with {current.name} stay with that group, under the pseudonym "
-            f"{current.pseudonym} (never your name). To take them back, leave the group first "
-            "(pk.join_cohort() → Leave withdraws them), or ask your trainer to remove that pseudonym.")
+        return (f"Files you already handed in to {current.name} stay with your trainer, under the pseudonym "
+                f"{current.pseudonym} (never your name). To take them back yourself, choose Cancel, leave the "
+                "group first (pk.join_cohort() → Leave writes a file that withdraws them) and hand that file in; "
+                "after deleting, only your trainer can remove them.")
+    if credentials(store) is None:
+        return (f"This computer is not signed in to the server of {current.name}, so answers shared from another "
+                f"computer (under the pseudonym {current.pseudonym}) stay there: ask your trainer to remove them.")
+    return (f"You will also leave {current.name}, and its server will remove every answer you shared with it "
+            f"(under the pseudonym {current.pseudonym}, never your name). If the server cannot be reached, "
+            "you will be told what stays there.")
+
+
+def withdraw_from_group(store: LocalStore) -> tuple[str, bool]:
+    """Take back what the learner shared with a cohort server; ``(plain words, withdrawn)``.
+
+    ``withdrawn`` is False when something stays with the group (a server that did not answer
+    or refused, hand-in files); the words then say what stays and how to have it removed.
+    Waits at most :data:`WITHDRAW_TIMEOUT_SECONDS` on the server.
+    """
+    from ..cohort.errors import CohortError, CohortUnreachableError
+    from ..cohort.membership import credentials, leave, membership
+
+    current = membership(store)
+    if current is None:
+        return "", True
+    who = f"under the pseudonym {current.pseudonym} (never your name)"
+    if current.mode == "file":
+        return (f"Files you already handed in to {current.name} stay with your trainer, {who}. To have them "
+                "removed, ask your trainer to remove the hand-in file with that pseudonym, or to delete the "
+                "group."), False
+    found = credentials(store)
+    if found is None:
+        return (f"This computer was not signed in to the server of {current.name} (for example after restoring a "
+                f"portfolio), so answers shared from another computer, {who}, could not be withdrawn from here. "
+                "Ask your trainer to remove them, giving that pseudonym."), False
+    try:
+        return leave(store, withdraw=True, timeout=WITHDRAW_TIMEOUT_SECONDS), True
+    except CohortUnreachableError:
+        reason = f"its server at {found['server']} did not answer"
+    except CohortError as error:
+        reason = f"its server refused: {error}"
+    return (f"The answers you shared with {current.name}, {who}, could not be withdrawn: {reason}. "
+            "They stay with that group. To have them removed, ask your trainer, giving that pseudonym: they can "
+            "remove them by deleting the group (a closed group is deleted after 30 days unless the trainer set "
+            "another time)."), False
+
+
+def _forget_private_settings(store: LocalStore) -> None:
+    """Empty the outbox and the learner's private settings (membership, token, check-in history)."""
+    from ..client import outbox, sender
+
+    sender.forget(store)
+    if not store.path.exists():
+        return
+    outbox.forget(store)
+    import sqlite3
+
+    conn = sqlite3.connect(store.path, timeout=20.0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM meta WHERE key LIKE 'setting:%'")  # checkins:*, cohort, cohort_token, ...
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        pass  # the file itself is removed next; a problem there is reported
+    finally:
+        conn.close()
 
 
 def delete_my_answers(store: LocalStore | None = None, confirm: bool = False) -> DeleteReport:
-    """Delete every file peerkit keeps for the learner (see the module text). Needs ``confirm=True``.
+    """Withdraw from the group, then delete every file peerkit keeps for the learner (see the module text).
 
-    Without ``confirm=True`` it deletes nothing and says what it would delete. Returns a
-    :class:`DeleteReport` (``answers``: how many answers; ``stays``: what a group still holds).
+    Needs ``confirm=True``: without it, it deletes nothing and says what it would delete.
+    Returns a :class:`DeleteReport` (``answers``: how many answers; ``stays``: what a group
+    still holds, or what was withdrawn from it).
     """
     from ..saving import delete_all_answers
 
@@ -94,8 +160,10 @@ def delete_my_answers(store: LocalStore | None = None, confirm: bool = False) ->
             "Nothing was deleted. Download your answers first if you may want them back "
             "(peerkit.portfolio()), then call delete_my_answers(confirm=True)."
         )
-    stays = what_stays(store)
+    withdrawn, _ = withdraw_from_group(store)
+    stays = withdrawn or "Nothing you answered was shared with a group from this store."
     removed = delete_all_answers(store)  # drops answers still waiting to be saved; widgets clear
+    _forget_private_settings(store)
     files, problems = [], []
     for path in learner_files(store):
         try:

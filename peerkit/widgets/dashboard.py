@@ -1,4 +1,11 @@
-"""``LiveDashboard``: the trainer's projector view of a live session.
+"""``LiveDashboard``: a trainer's view of a cohort store on their own computer (room tally, hand-in files).
+
+For a live session, trainers run ``peerkit serve`` and use ``pk.live_session()`` (and the
+server's projector page): learners then reach the server, never a database. This widget
+stays for what needs no server and no network: typing a room tally (a show of hands) and
+loading hand-in files into a store file in the trainer's own ``PEERKIT_HOME``, drawn with
+the same charts. It reads a store directly, so it is given one by URL (or uses that local
+file); no environment variable names one (the old ``PEERKIT_COHORT_URL`` is gone).
 
 Choose a cohort; see how many people answered each exercise; see the group chart
 of each exercise, with the items where the group is most divided first, as prompts
@@ -20,7 +27,6 @@ background thread; it stops when the widget is closed.
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -52,10 +58,8 @@ LOCAL_STORE_NAME = "trainer-cohorts.sqlite"
 
 
 def default_store_url() -> str:
-    """``PEERKIT_COHORT_URL``, else a store file in the trainer's ``PEERKIT_HOME`` (hand-in files only)."""
-    from ..cohort.store import URL_ENV
-
-    return os.environ.get(URL_ENV, "").strip() or "sqlite:///" + str(peerkit_home() / LOCAL_STORE_NAME)
+    """A store file in the trainer's own ``PEERKIT_HOME`` (for a room tally and hand-in files)."""
+    return "sqlite:///" + str(peerkit_home() / LOCAL_STORE_NAME)
 
 
 def _course_order(exercise: str) -> tuple[int, str]:
@@ -77,8 +81,8 @@ class LiveDashboard(widgets.VBox):
     Parameters
     ----------
     store:
-        A :class:`~peerkit.cohort.store.CohortStore`, or its URL; default
-        ``PEERKIT_COHORT_URL``, else a file in ``PEERKIT_HOME`` (for hand-in files).
+        A :class:`~peerkit.cohort.store.CohortStore`, or its URL; default a file in the
+        trainer's ``PEERKIT_HOME`` (for a room tally and hand-in files).
     cohort:
         The cohort id to show; default the newest cohort.
     refresh_seconds:

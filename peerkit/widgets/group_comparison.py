@@ -215,9 +215,12 @@ class GroupComparison(widgets.VBox):
                     mine = own.get(row.item)
                     prompts.append({"text": row.text, "share": f"{row.top_share:.0%}",
                                     "yours": self.exercise.label_for(mine) if mine else ""})
+        # a chart held back as a whole says why itself; its summary says the same (see comparison.html)
+        words_only = self.summary.startswith(charts.suppression_message(self.min_group))
         self.view.value = render("comparison.html", chart=rendered(draw(group, **options)), summary=self.summary,
                                  prompts=prompts, group_label=self.group_label, follow=self._follow_text(),
-                                 group_note=self._group_note, store_problem=self._store_problem)
+                                 group_note=self._group_note, store_problem=self._store_problem,
+                                 words_only=words_only, title=self.exercise.title)
 
     def _draw_personal(self, own: dict[str, Any]) -> None:
         from .. import charts, charts_html

@@ -7,12 +7,13 @@ learner keeps their work:
   read) to ``$PEERKIT_HOME/exports`` and offers each file as a download link. The
   links carry the file itself (a ``data:`` URI with a ``download`` name), because
   ``PEERKIT_HOME`` is usually outside the folder JupyterLab serves.
-* **Restore from a file** takes a portfolio ``.json`` and merges it in (the newer
+* **Restore from a file** (a labelled file input, :class:`~peerkit.widgets.file_chooser.FileChooser`)
+  takes a portfolio ``.json`` and merges it in (the newer
   answer wins); a file with any problem changes nothing and the reason is shown.
 * **Delete all my answers** asks for an explicit second click, then deletes every file peerkit
   keeps for the learner (store, portfolios, outbox) and says what a group still holds.
 
-Every control is a labelled button and every outcome is shown as text.
+Every control is a labelled button or file input and every outcome is shown as text.
 
 >>> from peerkit.widgets.portfolio_panel import PortfolioPanel
 >>> PortfolioPanel()        # doctest: +SKIP
@@ -28,8 +29,10 @@ import ipywidgets as widgets
 import traitlets
 
 from ..errors import PeerkitError
+from ..portfolio_io.format import MAX_BYTES
 from ..store import LocalStore
 from ..templating import render, render_string
+from .file_chooser import FileChooser
 
 _MIME = {"json": "application/json", "markdown": "text/markdown", "html": "text/html"}
 _LINK_TEXT = {
@@ -59,9 +62,12 @@ class PortfolioPanel(widgets.VBox):
             tooltip="Save all your answers as files you can keep and restore later",
         )
         self.links = widgets.HTML()
-        self.upload = widgets.FileUpload(
-            accept=".json,application/json", multiple=False, description="Restore from a file", icon="upload",
-            layout=auto, tooltip="Choose a peerkit-portfolio .json file to bring your answers back",
+        # the browser's own labelled file input (ipywidgets' FileUpload always shows a count: "(0)")
+        self.upload = FileChooser(
+            "Restore from a file", accept=".json,application/json",
+            hint="Choose the peerkit-portfolio .json file you downloaded; answers already here are kept "
+                 "where they are newer.",
+            max_bytes=MAX_BYTES,
         )
         self.delete_button = widgets.Button(
             description="Delete all my answers", icon="trash", layout=auto,
@@ -80,7 +86,7 @@ class PortfolioPanel(widgets.VBox):
         self.status_view = widgets.HTML()
 
         self.download_button.on_click(lambda _: self.download())
-        self.upload.observe(self._on_upload, names="value")
+        self.upload.on_file(lambda name, content: self.restore_bytes(content, name))
         self.delete_button.on_click(lambda _: self.ask_to_delete())
         self.confirm_button.on_click(lambda _: self.delete())
         self.cancel_button.on_click(lambda _: self.cancel_delete())
@@ -140,17 +146,6 @@ class PortfolioPanel(widgets.VBox):
         return paths
 
     # -- restore ---------------------------------------------------------------------------
-    def _on_upload(self, change: dict[str, Any]) -> None:
-        files = change["new"]
-        if not files:
-            return
-        upload = files[0]
-        try:
-            self.restore_bytes(bytes(upload["content"]), str(upload.get("name") or "the uploaded file"))
-        finally:
-            # clear the chooser, so the same file can be chosen again after fixing a problem
-            self.upload.value = ()
-
     def restore_bytes(self, content: bytes, name: str) -> Any:
         """Restore from an uploaded file's content; the outcome (or the problem) goes to ``status``."""
         from ..portfolio_io import restore

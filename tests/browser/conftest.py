@@ -116,11 +116,6 @@ class LabServer:
         """The learner's answer store that the server's kernels write."""
         return self.peerkit_home / "answers.sqlite"
 
-    @property
-    def cohort_url(self) -> str:
-        """The shared cohort store the server's kernels use (PEERKIT_COHORT_URL)."""
-        return "sqlite:///" + str(self.peerkit_home / "cohort.sqlite")
-
     _xsrf: str = ""
 
     def api(self, method: str, path: str) -> Any:
@@ -183,7 +178,6 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) ->
     env.pop("MPLBACKEND", None)  # kernels draw inline, as for a learner
     env.update({
         "PEERKIT_HOME": str(home),
-        "PEERKIT_COHORT_URL": "sqlite:///" + str(home / "cohort.sqlite"),
         "JUPYTER_CONFIG_DIR": str(config),
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTERLAB_WORKSPACES_DIR": str(workspaces),

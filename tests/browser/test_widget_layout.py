@@ -168,8 +168,66 @@ def test_a_finished_smart_goal_is_shown_once(lab, lab_server) -> None:
             quiet.forEach(e => { e.style.display = e.dataset.display; });
             return text; }""")
 
+    save_line = builder.locator(".peerkit-save-state")  # the shared "Saving…" / saved line (common.js)
+    lab.wait_until(lambda: save_line.inner_text() == "Your answers are saved.", timeout=10,
+                   message=f"the builder's save line reads {save_line.inner_text()!r}")
     shown = seen().count(statement)
     assert shown == 1, f"the finished goal is shown {shown} times while it is open in the editor"
     builder.get_by_role("button", name="Done with this goal").click()
     lab.wait_until(lambda: seen().count(statement) == 1 and not feedback.count(), timeout=10,
                    message=f"after Done the goal is shown {seen().count(statement)} times")
+
+
+def test_ratings_can_be_cleared_from_the_keyboard(lab, lab_server) -> None:
+    if lab_server.store_path.exists():
+        _store(lab_server).delete("core_skills")
+    _open(lab, "01_what_is_peer_support.ipynb")
+    rating = lab.notebook.locator(".peerkit-rating").first
+    item = rating.locator('fieldset[data-item="C01"]')
+    assert item.locator("button.peerkit-clear").count() == 1
+    assert not item.locator("button.peerkit-clear").is_visible(), "an unrated item offers Clear"
+    item.locator("label.peerkit-choice").nth(2).click()
+    lab.wait_until(lambda: "C01" in _store(lab_server).answers("core_skills"), timeout=10,
+                   message="the rating never reached the store")
+    lab.wait_until(lambda: item.get_attribute("data-save-state") == "saved", timeout=10,
+                   message="the item never showed the rating as saved")
+    clear = item.get_by_role("button", name="Clear this rating")
+    assert clear.is_visible(), "a rated item shows no Clear button"
+    described = clear.evaluate("b => document.getElementById(b.getAttribute('aria-describedby')).textContent")
+    assert described == item.locator("legend").inner_text(), f"the Clear button is described as {described!r}"
+    item.locator("input[type=radio]:checked").focus()
+    lab.page.keyboard.press("Shift+Tab")
+    assert clear.evaluate("b => b === document.activeElement"), "Shift+Tab from the scale does not reach Clear"
+    lab.page.keyboard.press("Enter")
+    lab.wait_until(lambda: "C01" not in _store(lab_server).answers("core_skills"), timeout=10,
+                   message=f"Clear did not delete the rating: {_store(lab_server).answers('core_skills')}")
+    assert item.locator("input:checked").count() == 0, "the cleared item still shows a rating"
+    assert item.evaluate("r => r.contains(document.activeElement)"), "after Clear the focus left the item"
+    assert not clear.is_visible(), "an unrated item still offers Clear"
+
+
+def test_restore_is_a_labelled_file_input_without_a_count(lab, lab_server, tmp_path) -> None:
+    import json
+
+    from peerkit.portfolio_io import export_json
+
+    store = _store(lab_server)
+    store.save("boundaries", "B05", "maybe")
+    portfolio = tmp_path / "peerkit-portfolio-mine.json"
+    portfolio.write_text(json.dumps(export_json(store)), encoding="utf-8")
+    _open(lab, "07_review_and_portfolio.ipynb")
+    panel = lab.notebook.locator(".peerkit-portfolio").first
+    assert "(0)" not in panel.inner_text(), f"the panel still shows a count: {panel.inner_text()!r}"
+    chooser = panel.get_by_label("Restore from a file")
+    assert chooser.evaluate("e => e.tagName === 'INPUT' && e.type === 'file'"), "not a file input"
+    assert ".json" in (chooser.get_attribute("accept") or "")
+    hint = chooser.evaluate("e => document.getElementById(e.getAttribute('aria-describedby')).textContent")
+    assert "peerkit-portfolio" in hint, hint
+    panel.get_by_role("button", name="Download my answers").focus()
+    lab.page.keyboard.press("Tab")
+    assert chooser.evaluate("e => e === document.activeElement"), "Tab from Download does not reach the file input"
+    chooser.set_input_files(str(portfolio))
+    status = panel.locator("[role=status]").last
+    lab.wait_until(lambda: portfolio.name in status.inner_text(), timeout=15,
+                   message=f"restoring said {status.inner_text()!r}")
+    assert chooser.input_value() == "", "the input keeps the file, so the same file cannot be chosen again"

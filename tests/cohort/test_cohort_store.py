@@ -173,12 +173,15 @@ def test_unreachable_postgresql_is_reported_quickly() -> None:
         CohortStore(f"postgresql+psycopg://peerkit@127.0.0.1:{free_port()}/nothing")
 
 
-def test_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("PEERKIT_COHORT_URL", raising=False)
-    with pytest.raises(CohortError, match="PEERKIT_COHORT_URL is not set"):
-        CohortStore.from_env()
-    monkeypatch.setenv("PEERKIT_COHORT_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
-    assert CohortStore.from_env().cohorts() == []
+def test_no_environment_variable_names_a_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                 peerkit_home: Path) -> None:
+    """Learners reach the server; the old PEERKIT_COHORT_URL no longer points anything at a database."""
+    import peerkit.cohort.store as cohort_store
+    from peerkit.widgets.dashboard import LOCAL_STORE_NAME, default_store_url
+
+    monkeypatch.setenv("PEERKIT_COHORT_URL", f"sqlite:///{tmp_path / 'shared.sqlite'}")
+    assert default_store_url() == "sqlite:///" + str(peerkit_home / LOCAL_STORE_NAME)  # the trainer's own file
+    assert not hasattr(CohortStore, "from_env") and not hasattr(cohort_store, "URL_ENV")
 
 
 def test_display_url_hides_the_password() -> None:

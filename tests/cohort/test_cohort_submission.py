@@ -26,7 +26,6 @@ COHORT = SimpleNamespace(id="cohort-abcdefgh")
 @pytest.fixture
 def file_learner(new_learner, cohort, monkeypatch):
     """A learner on Binder: joined with the cohort id, no store reachable."""
-    monkeypatch.delenv("PEERKIT_COHORT_URL", raising=False)
 
     def make(name: str):
         learner = new_learner(name)

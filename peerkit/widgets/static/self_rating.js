@@ -2,7 +2,8 @@
 // Each item is a <fieldset> whose <legend> names it and whose description is tied to the
 // group with aria-describedby; inside, one native radio group (Tab reaches the group, arrow
 // keys move along the scale). A rating counts as given once the kernel has saved it (until then
-// the item says "Saving…"); a widget whose kernel is gone says so and takes no more answers
+// the item says "Saving…"); a saved rating has a "Clear this rating" button (items may be left
+// blank); a widget whose kernel is gone says so and takes no more answers
 // (see common.js). Text is always set with textContent, never innerHTML.
 
 function render({ model, el }) {
@@ -36,6 +37,7 @@ function render({ model, el }) {
       const fieldset = document.createElement("fieldset");
       fieldset.dataset.item = item.id;
       const legend = document.createElement("legend");
+      legend.id = `${uid}-${item.id}-legend`;
       legend.textContent = `${index + 1}. ${item.text}`;
       fieldset.appendChild(legend);
       if (item.description) {
@@ -46,6 +48,27 @@ function render({ model, el }) {
         fieldset.setAttribute("aria-describedby", description.id);
         fieldset.appendChild(description);
       }
+      // "Saving…" / "Not saved yet" and, once a rating is saved, a Clear button (a rating may be
+      // left blank); before the options, so Shift+Tab from the scale reaches it, as in the matrix.
+      const tools = document.createElement("div");
+      tools.className = "peerkit-row-tools";
+      const state = document.createElement("span");
+      state.className = "peerkit-row-state";
+      const clear = document.createElement("button");
+      clear.type = "button";
+      clear.className = "peerkit-clear";
+      clear.textContent = "Clear";
+      clear.setAttribute("aria-label", "Clear this rating"); // the visible word starts the name
+      clear.dataset.item = item.id;
+      clear.setAttribute("aria-describedby", legend.id); // "Clear this rating, button, 3. <the item>"
+      clear.addEventListener("click", () => {
+        if (kernel.gone()) return;
+        tracker.set(item.id, undefined);
+        fieldset.querySelector("input[type=radio]").focus(); // the button hides; focus stays in the item
+      });
+      tools.append(state, clear);
+      fieldset.appendChild(tools);
+
       const choices = document.createElement("div");
       choices.className = "peerkit-matrix-choices";
       options.forEach((option) => {
@@ -67,9 +90,7 @@ function render({ model, el }) {
         label.append(input, text);
         choices.appendChild(label);
       });
-      const state = document.createElement("span");
-      state.className = "peerkit-row-state";
-      fieldset.append(choices, state);
+      fieldset.appendChild(choices);
       rows.appendChild(fieldset);
     });
   }
@@ -92,9 +113,13 @@ function render({ model, el }) {
   function showAnswers() {
     const answers = model.get("answers");
     rows.querySelectorAll("fieldset[data-item]").forEach((fieldset) => {
-      const state = tracker.state(fieldset.dataset.item);
+      const itemId = fieldset.dataset.item;
+      const state = tracker.state(itemId);
       fieldset.dataset.saveState = state;
       fieldset.querySelector(".peerkit-row-state").textContent = ROW_STATE_TEXT[state];
+      // one thing at a time in the item's corner: "Saving…" (or "Not saved yet"), else Clear
+      fieldset.querySelector(".peerkit-clear").hidden = !(itemId in answers) || state !== "saved";
+      fieldset.querySelector(".peerkit-row-tools").hidden = !(itemId in answers) && state === "saved";
     });
     rows.querySelectorAll("input[type=radio]").forEach((input) => {
       input.checked = String(answers[input.dataset.item]) === input.value;

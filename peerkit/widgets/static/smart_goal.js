@@ -53,7 +53,8 @@ function render({ model, el }) {
   announce.setAttribute("aria-live", "polite");
   const status = make("p", "peerkit-status");
   status.setAttribute("role", "alert");
-  root.append(title, instructions, listHeading, empty, list, newGoal, editor, announce, status);
+  const saveState = saveStateLine(); // "Saving…" until the kernel has written the goals (common.js)
+  root.append(title, instructions, saveState, listHeading, empty, list, newGoal, editor, announce, status);
   el.appendChild(root);
 
   let inputs = {}; // field -> input element of the open editor
@@ -289,7 +290,7 @@ function render({ model, el }) {
     buildList();
   }
 
-  const unbindHeader = bindHeader(model, { title, instructions, status });
+  const unbindHeader = bindHeader(model, { title, instructions, status, saveState });
   buildEditor();
   buildList();
   model.on("change:editing", onEditing);
