@@ -47,6 +47,8 @@ class Kind:
     share_per_answer: ClassVar[bool] = False
     #: research: answers are open text (never exported without consent, never a closed category)
     open_text: ClassVar[bool] = False
+    #: True when each item lists its own options (``details["options"]``) and an answer is the list chosen
+    options_per_item: ClassVar[bool] = False
     #: the longest text kept in one answer, in characters (None: answers are not text)
     max_chars: ClassVar[int | None] = None
     #: a sentence for learners choosing what to share

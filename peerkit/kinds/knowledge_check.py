@@ -32,6 +32,7 @@ class KnowledgeCheck(Kind):
     name = "knowledge_check"
     widget = "peerkit.widgets.knowledge_check:KnowledgeCheck"
     chart_style = "options"
+    options_per_item = True
 
     def check_value(self, exercise: "Exercise", item_id: str, value: Any) -> None:
         question = exercise.item(item_id)
