@@ -165,7 +165,7 @@ def test_hand_in_files_never_overwrite_a_live_learner(server: RunningServer, coh
         assert result["stored"] == ["file 2"] and result["answers"] == 2
         assert sorted(r["name"] for r in result["rejected"]) == ["file 1", "file 3"]
         rows = trainer.get(f"/api/v1/cohorts/{cohort['id']}/responses").json()["responses"]
-        mine = [r for r in rows if r["learner"] == live]
+        mine = [r for r in rows if r["pseudonym"] == live]
         assert [(r["item"], r["value"], r["source"]) for r in mine] == [("B01", "always", "live")]
         # a newer file from the offline learner replaces their earlier one as a whole
         newer = _submission(cohort["id"], offline, "2026-01-05T11:00:00+00:00",
@@ -173,7 +173,7 @@ def test_hand_in_files_never_overwrite_a_live_learner(server: RunningServer, coh
         assert trainer.post(f"/api/v1/cohorts/{cohort['id']}/submissions",
                             json={"submissions": [newer]}).json()["stored"] == ["file 1"]
         rows = trainer.get(f"/api/v1/cohorts/{cohort['id']}/responses").json()["responses"]
-        assert sorted((r["item"], r["value"]) for r in rows if r["learner"] == offline) == [("B01", "maybe")]
+        assert sorted((r["item"], r["value"]) for r in rows if r["pseudonym"] == offline) == [("B01", "maybe")]
         data = trainer.get(f"/api/v1/cohorts/{cohort['id']}/aggregates").json()
         assert data["from_files"] == 1 and data["members"] == 2 and data["members_from_files"] == 1
 
