@@ -222,3 +222,28 @@ def test_retention_deletes_closed_cohorts_on_start(start_server, sqlite_db: str)
     with second.client(token) as trainer:
         assert [c["id"] for c in trainer.get("/api/v1/cohorts").json()["cohorts"]] == [kept["id"]]
     assert datetime.now(timezone.utc)  # the sweep ran at start, not after a day
+
+
+def test_responses_come_in_pages_each_answer_once(server: RunningServer, cohort: dict, trainer_token: str) -> None:
+    names = [pseudonym() for _ in range(3)]
+    for name in names:
+        with server.client(join(server, cohort["join_code"], name)) as me:
+            me.post("/api/v1/me/answers", json={"answers": [answer(1, "maybe"), answer(2, "never", item="B02"),
+                                                            answer(3, 4, exercise="core_skills", item="C01")]})
+    with server.client(trainer_token) as trainer:
+        base = f"/api/v1/cohorts/{cohort['id']}/responses"
+        whole = trainer.get(base).json()
+        assert whole["next"] is None and len(whole["responses"]) == 9
+        assert set(whole["responses"][0]) == {"id", "pseudonym", "exercise", "item", "value", "received_at",
+                                              "source"}
+        assert {r["pseudonym"] for r in whole["responses"]} == set(names)
+        seen, url, pages = [], f"{base}?limit=2", 0
+        while url:
+            page = trainer.get(url).json()
+            seen += page["responses"]
+            url, pages = page["next"], pages + 1
+        assert pages == 5 and seen == whole["responses"]
+        boundaries = trainer.get(f"{base}?exercise=boundaries&limit=4").json()
+        assert "exercise=boundaries" in boundaries["next"] and len(boundaries["responses"]) == 4
+        assert trainer.get(boundaries["next"]).json()["responses"][0]["exercise"] == "boundaries"
+        assert trainer.get(f"{base}?limit=0").status_code == 422
