@@ -47,3 +47,24 @@ def check_shared_answer(exercise: Exercise, item_id: str, value: Any) -> None:
     peerkit.errors.AnswerError: A shared reflection must be {"text": "..."}, not "{'text': 'hi', 'share': False}".
     """
     kind_of(exercise).check_shared(exercise, item_id, value)
+
+
+def normalise_line_breaks(value: Any) -> Any:
+    """``value`` with every CR LF and lone CR in its texts made one LF (dict keys and nesting kept).
+
+    Learner text comes from Windows, old Macs and phone keyboards; where it enters
+    (the cohort server, hand-in files) it is made one line-break style, so no
+    surface, count or export ever meets a bare CR.
+
+    >>> normalise_line_breaks({"text": "one\\r\\ntwo\\rthree\\n"})
+    {'text': 'one\\ntwo\\nthree\\n'}
+    >>> normalise_line_breaks(["a\\r", 3, None])
+    ['a\\n', 3, None]
+    """
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+    if isinstance(value, dict):
+        return {key: normalise_line_breaks(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [normalise_line_breaks(inner) for inner in value]
+    return value

@@ -11,7 +11,8 @@ dashboard. Format (version 1)::
                     "answered_at": "2024-05-01T09:12:00.000000+00:00"}, ...]}
 
 :func:`load_submissions` checks every file on its own (size, encoding, format and
-version, types, known exercises and items, values on the exercise's scale). A bad
+version, types, known exercises and items, values on the exercise's scale; line
+breaks in texts made LF, from CR LF or a lone CR). A bad
 file is listed with its reason and changes nothing. A later file from the same
 pseudonym replaces the earlier one as a whole (newer ``created_at`` wins), so a
 learner who changes their mind, or withdraws (a file with no responses), hands in
@@ -29,15 +30,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..answers import check_shared_answer, normalise_line_breaks
 from ..errors import AnswerError, ContentError, ImportFileError
 from ..exercises import Exercise, load_exercise
-from ..answers import check_shared_answer
+from ..files import write_atomic
+from ..kinds import kind_of
+from ..timestamps import MissingZoneError, format_moment, parse_moment
 from .errors import CohortError
 from .membership import membership
 from .pseudonym import PSEUDONYM_PATTERN
-from ..kinds import kind_of
-from ..files import write_atomic
-from ..timestamps import MissingZoneError, format_moment, parse_moment
 from .sharing import shared_rows
 
 if TYPE_CHECKING:
@@ -146,19 +147,23 @@ def _time(value: Any, what: str) -> datetime:
     return moment
 
 
-def _check_value(definition: Exercise, item: str, value: Any, where: str) -> None:
+def _check_value(definition: Exercise, item: str, value: Any, where: str) -> Any:
+    """The answer to keep (its line breaks made LF); :class:`ImportFileError` unless it is a shared answer."""
     # a submission holds answers in the form they are shared in; the kind says what that form is
+    value = normalise_line_breaks(value)
     per_answer = kind_of(definition).share_per_answer
     if isinstance(value, dict) and "share" in value and per_answer and value["share"] is not True:
         raise ImportFileError(f"{where}: this answer is marked not to be shared, so it cannot be loaded.")
+    checked = value
     if isinstance(value, dict) and value.get("share") is True and per_answer:
-        value = {k: v for k, v in value.items() if k != "share"}  # files from before the flag was dropped
+        checked = {k: v for k, v in value.items() if k != "share"}  # files from before the flag was dropped
     try:
-        check_shared_answer(definition, item, value)
+        check_shared_answer(definition, item, checked)
     except AnswerError as error:
         raise ImportFileError(f"{where}: {error}") from None
-    if len(json.dumps(value)) > MAX_SHARED_JSON:
+    if len(json.dumps(checked)) > MAX_SHARED_JSON:
         raise ImportFileError(f"{where}: the answer is longer than {MAX_SHARED_JSON} characters.")
+    return value
 
 
 def parse_submission(content: bytes, name: str = "submission", cohort: str | None = None) -> Submission:
@@ -221,9 +226,9 @@ def parse_submission(content: bytes, name: str = "submission", cohort: str | Non
         if (exercise, item) in seen:
             raise ImportFileError(f"{where}: {exercise}/{item} is answered twice.")
         seen.add((exercise, item))
-        _check_value(definitions[exercise], item, response["value"], where)
+        value = _check_value(definitions[exercise], item, response["value"], where)
         _time(response["answered_at"], f"{where}: answered_at")
-        checked.append({k: response[k] for k in ("exercise", "item", "value", "answered_at")})
+        checked.append({"exercise": exercise, "item": item, "value": value, "answered_at": response["answered_at"]})
     return Submission(name=name, cohort=raw["cohort"], pseudonym=raw["pseudonym"], created_at=created,
                       responses=checked)
 

@@ -54,6 +54,8 @@ class Kind:
     research_value_type: ClassVar[str] = "string"
     #: answers are marked right or wrong against the exercise's correct options (research adds ``correct``)
     scored: ClassVar[bool] = False
+    #: True when each item lists its own options (``details["options"]``) and an answer is the list chosen
+    options_per_item: ClassVar[bool] = False
     #: the longest text kept in one answer, in characters (None: answers are not text)
     max_chars: ClassVar[int | None] = None
     #: a sentence for learners choosing what to share

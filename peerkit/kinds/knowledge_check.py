@@ -33,6 +33,7 @@ class KnowledgeCheck(Kind):
     widget = "peerkit.widgets.knowledge_check:KnowledgeCheck"
     chart_style = "options"
     scored = True
+    options_per_item = True
 
     def check_value(self, exercise: "Exercise", item_id: str, value: Any) -> None:
         question = exercise.item(item_id)

@@ -4,16 +4,20 @@ Written against the contract in ``docs/server-api.md``::
 
     GET /api/v1/cohorts/{id}/responses      Authorization: Bearer pkt_...
 
-The contract names the endpoint but not its body; this client reads the shape
-below and nothing else (the server's own tests pin the same shape)::
+The body is the contract's (``docs/server-api.md``, "Row-level answers"); this
+client reads these fields and nothing else::
 
     {"cohort": {"id": "cohort-...", "name": "...", "min_group_size": 5},
-     "responses": [{"pseudonym": "learner-3f9a0c1b2d4e", "exercise": "boundaries", "item": "B01",
-                    "value": "maybe", "answered_at": "2025-03-04T09:30:00Z"}, ...],
-     "next": null}
+     "responses": [{"id": 17, "pseudonym": "p-3f9a0c1b2d4e5f6a7b8c", "exercise": "boundaries", "item": "B01",
+                    "value": "maybe", "received_at": "2025-03-04T09:30:00.000000+00:00", "source": "live"}, ...],
+     "next": "/api/v1/cohorts/cohort-.../responses?after=17&limit=1000"}
 
 ``next``, when not null, is the path (or full URL on the same server) of the
-next page. Errors are RFC 9457 problem details; their ``detail`` is shown as it is.
+next page. The server knows when an answer reached it, not when it was typed:
+``received_at`` becomes the export's ``answered_at`` (a live answer is sent as it
+is saved; one from a hand-in file carries the upload's time), and the export
+coarsens it to the day or coarser anyway. Errors are RFC 9457 problem details;
+their ``detail`` is shown as it is.
 Only the standard library is used, so exporting needs no HTTP package.
 """
 from __future__ import annotations
@@ -29,17 +33,25 @@ import pandas as pd
 from .errors import ExportError
 
 COLUMNS = ["cohort", "learner", "exercise", "item", "value", "answered_at"]
+#: The fields of one answer this client reads.
+REQUIRED = frozenset({"pseudonym", "exercise", "item", "value", "received_at"})
 MAX_PAGES = 10_000
 MAX_BODY_BYTES = 200_000_000
 
 
-def fetch_cohort_responses(base_url: str, cohort_id: str, token: str, *, timeout: float = 30.0) -> pd.DataFrame:
-    """Every shared answer of one cohort from a cohort server, as a tidy frame (:data:`COLUMNS`)."""
+def fetch_cohort_responses(base_url: str, cohort_id: str, token: str, *, timeout: float = 30.0,
+                           page_size: int | None = None) -> pd.DataFrame:
+    """Every shared answer of one cohort from a cohort server, as a tidy frame (:data:`COLUMNS`).
+
+    ``page_size`` asks for that many answers per page (the server's default when None).
+    """
     base = base_url.rstrip("/")
     origin = urllib.parse.urlsplit(base)
     if origin.scheme not in ("http", "https") or not origin.netloc:
         raise ExportError(f"{base_url!r} is not a cohort server address (http:// or https://).")
     url = f"{base}/api/v1/cohorts/{urllib.parse.quote(cohort_id, safe='')}/responses"
+    if page_size is not None:
+        url += f"?limit={int(page_size)}"
     rows: list[dict[str, Any]] = []
     for _ in range(MAX_PAGES):
         body = _get_json(url, token, timeout)
@@ -48,11 +60,11 @@ def fetch_cohort_responses(base_url: str, cohort_id: str, token: str, *, timeout
             raise ExportError(f"The cohort server's answer for cohort {cohort_id!r} has no 'responses' list; "
                               "is this a peerkit cohort server of the same version?")
         for number, entry in enumerate(page):
-            if not isinstance(entry, dict) or not {"pseudonym", "exercise", "item", "answered_at"} <= set(entry):
-                raise ExportError(f"Answer {number} from the cohort server lacks pseudonym, exercise, item or "
-                                  "answered_at.")
+            if not isinstance(entry, dict) or not REQUIRED <= set(entry):
+                raise ExportError(f"Answer {number} from the cohort server lacks {', '.join(sorted(REQUIRED))}; "
+                                  "is this a peerkit cohort server of the same version?")
             rows.append({"cohort": cohort_id, "learner": entry["pseudonym"], "exercise": entry["exercise"],
-                         "item": entry["item"], "value": entry.get("value"), "answered_at": entry["answered_at"]})
+                         "item": entry["item"], "value": entry["value"], "answered_at": entry["received_at"]})
         following = body.get("next")
         if not following:
             break

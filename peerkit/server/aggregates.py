@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from ..exercises import load_exercise
 from ..privacy import too_few
 from . import db
-from .checking import TEXT_KINDS, count_keys, exercise_for
+from .checking import count_keys, exercise_for, is_open_text
 
 
 def _kind(exercise_id: str) -> str:
@@ -125,7 +125,7 @@ def read(conn: sa.Connection, cohort: sa.Row, exercise: str | None = None) -> di
                                                     "respondents": people.get(row.exercise, 0), "items": {}})
         if too_few(int(row.n), minimum):
             entry["items"][row.item] = {"suppressed": True}
-        elif entry["kind"] in TEXT_KINDS:
+        elif is_open_text(row.exercise):
             entry["items"][row.item] = {"n": int(row.n)}
         else:
             entry["items"][row.item] = {"n": int(row.n), "counts": counts.get((row.exercise, row.item), {})}

@@ -7,10 +7,16 @@
 2. size limits: the value's JSON at most :data:`MAX_VALUE_CHARS`, any text in it at
    most :data:`MAX_TEXT` characters, nesting at most :data:`MAX_DEPTH` deep, checked
    before anything else reads it;
-3. :func:`peerkit.answers.check_answer`, the rule the widgets use (a rating of 99 or
-   ``True`` for 1, a dict where a choice belongs, a blank reflection are refused);
-4. :func:`peerkit.cohort.sharing.shared_value`: a reflection is kept only as its
-   shared text (``{"text": …}``); one marked not to share is a withdrawal.
+3. line breaks made one style: CR LF and a lone CR become LF in every text
+   (:func:`peerkit.answers.normalise_line_breaks`), so no surface meets a bare CR;
+4. the kind's rule for the form answers are shared in
+   (:func:`peerkit.answers.check_shared_answer`, :meth:`peerkit.kinds.Kind.check_shared`):
+   a rating of 99 or ``True`` for 1, a dict where a choice belongs, a blank
+   reflection, a goal with private fields are refused. For a kind whose answers are
+   shared one by one (:attr:`~peerkit.kinds.Kind.share_per_answer`) the learner's
+   own stored form, ``"share"`` flag and all, is accepted too and reduced by the
+   kind's :meth:`~peerkit.kinds.Kind.shared_value`: one marked not to share is a
+   withdrawal.
 
 A refusal is an :class:`AnswerRefused` whose message is plain words for the
 learner, never echoing more than a few characters of what was sent.
@@ -20,9 +26,11 @@ learner, never echoing more than a few characters of what was sent.
 >>> check_shared("core_skills", "C01", True)
 Traceback (most recent call last):
 ...
-peerkit.server.checking.AnswerRefused: True is not an answer to 'core_skills' item 'C01'.
+peerkit.server.checking.AnswerRefused: True is a yes/no, not on the scale of 'core_skills' item 'C01'. Choose one of: 1, 2, 3, 4, 5.
 >>> check_shared("welcome_reflection", "R1", {"text": "I listen first.", "share": False}) is None
 True
+>>> check_shared("welcome_reflection", "R1", {"text": "one\\r\\ntwo"})
+'{"text":"one\\\\ntwo"}'
 """
 from __future__ import annotations
 
@@ -30,18 +38,18 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from ..answers import check_answer
-from ..cohort.sharing import MAX_TEXT, OPT_IN_PER_ANSWER, shared_value
+from ..answers import check_shared_answer, normalise_line_breaks
 from ..errors import AnswerError
 from ..exercises import Exercise, exercise_ids, load_exercise
+from ..kinds import all_kinds, kind_of
 from .db import dumps
 
 #: Longest JSON of one value (a SMART goal with every field full is far below this).
 MAX_VALUE_CHARS = 20_000
 MAX_DEPTH = 4
 MAX_ID = 64
-#: Kinds whose answers are free text: never counted, shown only as shared texts to their trainer.
-TEXT_KINDS = frozenset({"reflection", "reframe", "smart_goal"})
+#: Longest text in one answer: the longest any kind keeps (each kind's own rule then holds it to its limit).
+MAX_TEXT = max(kind.max_chars for kind in all_kinds() if kind.max_chars)
 
 
 class AnswerRefused(ValueError):
@@ -101,21 +109,29 @@ def check_shared(exercise_id: Any, item: Any, value: Any) -> str | None:
         problem = f"This answer is longer than {MAX_VALUE_CHARS:,} characters."
     if problem:
         raise AnswerRefused(problem)
-    if exercise.kind in OPT_IN_PER_ANSWER and isinstance(value, dict) and set(value) == {"text"}:
-        value = {"text": value["text"], "share": True}  # what the client sends: the text it shares
+    value = normalise_line_breaks(value)
+    kind = kind_of(exercise)
+    if kind.share_per_answer and isinstance(value, dict) and "share" in value:
+        if kind.is_valid(exercise, item, value):  # the learner's own stored form: sharing says what may leave
+            ok, shared = kind.shared_value(exercise, item, value)
+            return dumps(shared) if ok else None  # e.g. marked not to share: the group must not hold it
+        if value["share"] is True:  # the shared form with the flag still on it
+            value = {key: inner for key, inner in value.items() if key != "share"}
     try:
-        check_answer(exercise, item, value)
+        check_shared_answer(exercise, item, value)
     except AnswerError as error:
         raise AnswerRefused(_plain(error, exercise, item)) from None
-    ok, shared = shared_value(exercise, item, value)
-    if not ok:
-        return None  # e.g. a reflection marked not to share: the group must not hold it
-    return dumps(shared)
+    return dumps(value)
+
+
+def is_open_text(exercise_id: str) -> bool:
+    """Whether this exercise's answers are free text: never counted, shown only as shared texts to their trainer."""
+    return kind_of(exercise_for(exercise_id)).open_text
 
 
 def count_keys(kind: str, stored: str | None) -> list[str]:
     """The count keys (canonical JSON of each option) one stored answer adds to its item's counts."""
-    if stored is None or kind in TEXT_KINDS:
+    if stored is None or kind_of(kind).open_text:
         return []
     value = json.loads(stored)
     if isinstance(value, list):  # a knowledge check: each chosen option counts once

@@ -35,6 +35,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..exercises import ContentError, exercise_ids, load_exercise
+from ..kinds import kind_of
 from . import db
 from .auth import TRAINER_COOKIE, TRAINER_PREFIX, Principal, current_principal, principal_for_token
 from .problems import Problem
@@ -45,8 +46,6 @@ TEMPLATES = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=
                         trim_blocks=True, lstrip_blocks=True)
 #: How long the sign-in cookie lasts (a teaching day).
 COOKIE_SECONDS = 12 * 3600
-#: Kinds the phone page offers as plain forms.
-PHONE_KINDS = ("choice_matrix", "rating", "knowledge_check")
 
 router = APIRouter(include_in_schema=False)
 
@@ -220,21 +219,29 @@ async def hide_or_show(cohort_id: str, answer_id: int, action: str, request: Req
 # -- the phone page --------------------------------------------------------------------------
 
 def phone_exercises() -> list[Any]:
-    """The exercises a phone can answer in plain forms, in course order."""
+    """The exercises a phone can answer in plain forms, in course order.
+
+    A plain form is one choice per listed item: from the exercise's scale, or from
+    the item's own options (:attr:`peerkit.kinds.Kind.options_per_item`). Free text
+    and learner-made items (goals) need the notebook.
+    """
     chosen = []
     for exercise in exercise_ids():
         try:
             definition = load_exercise(exercise)
         except ContentError:
             continue
-        if definition.kind in PHONE_KINDS and (definition.scale or definition.kind == "knowledge_check"):
+        kind = kind_of(definition)
+        if not kind.open_text and not kind.learner_items and (definition.scale or kind.options_per_item):
             chosen.append(definition)
     return sorted(chosen, key=lambda d: (d.chapter, d.id))
 
 
 @router.get("/")
 async def phone(request: Request) -> Response:
-    return render("phone.html", base=base_path(request), exercises=phone_exercises(), address=learner_address(request))
+    exercises = phone_exercises()
+    return render("phone.html", base=base_path(request), exercises=exercises, address=learner_address(request),
+                  options_per_item={e.id for e in exercises if kind_of(e).options_per_item})
 
 
 def install(app: Any) -> None:

@@ -28,12 +28,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..exercises import ContentError, Exercise, exercise_ids, load_exercise
+from ..kinds import kind_of
 from ..privacy import suppressed_message
 from . import db
 
-CHOICE_KINDS = frozenset({"choice_matrix"})
-RATING_KINDS = frozenset({"rating"})
-TEXT_KINDS = frozenset({"reflection", "reframe", "smart_goal"})
+#: The chart style (:attr:`peerkit.kinds.Kind.chart_style`) drawn as a rating profile; scales of any other are split bars.
+PROFILE_STYLE = "profile"
 #: Most shared texts on the page (a projector shows a handful; the trainer's API lists them all).
 MAX_TEXTS = 24
 #: Most divided items listed as prompts.
@@ -52,6 +52,7 @@ class Panel:
     chart_html: str = ""          # from peerkit.charts_html (escapes its own text)
     summary: str = ""
     hidden_items: int = 0
+    open_text: bool = False       # answers are free text: the page says how many, never draws them
     prompts: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -95,7 +96,7 @@ def tidy_from_counts(definition: Exercise, counts: dict[str, dict[Any, int]]) ->
     learner = np.arange(total) - block_start + np.repeat(earlier, n_array)
     item_column = pd.Categorical.from_codes(np.repeat(item_array, n_array), categories=items)
     value_index = np.repeat(np.asarray(value_codes), n_array)
-    if definition.kind in RATING_KINDS:
+    if kind_of(definition).chart_style == PROFILE_STYLE:  # numbers on a scale: keep them numbers
         value_column: Any = np.asarray(values)[value_index]
     else:
         value_column = pd.Categorical.from_codes(value_index, categories=values)
@@ -108,13 +109,15 @@ def _draw(definition: Exercise, counts: dict[str, dict[Any, int]], item_n: dict[
     from ..agreement import divided_items
     from ..charts_html import choice_split_html, rating_profile_html
 
-    panel = Panel(definition.id, definition.title, definition.kind, respondents, respondents < min_group)
-    if panel.suppressed or definition.kind in TEXT_KINDS or not definition.scale:
+    kind = kind_of(definition)
+    panel = Panel(definition.id, definition.title, definition.kind, respondents, respondents < min_group,
+                  open_text=kind.open_text)
+    if panel.suppressed or kind.open_text or not definition.scale:
         return panel
     shown = {item: per for item, per in counts.items() if item_n.get(item, 0) >= min_group}
     panel.hidden_items = sum(1 for item in definition.item_ids if 0 < item_n.get(item, 0) < min_group)
     data = tidy_from_counts(definition, shown)
-    if definition.kind in RATING_KINDS:
+    if kind.chart_style == PROFILE_STYLE:
         panel.chart_html = rating_profile_html(data, exercise=definition.id, min_group=min_group,
                                                font_size="1.25rem")
         panel.summary = charts.describe_rating_profile(data, exercise=definition.id, min_group=min_group)
@@ -262,10 +265,10 @@ def shared_texts(conn: sa.Connection, cohort_id: str, min_group: int,
     text_exercises = []
     for exercise, n in respondents.items():
         try:
-            kind = load_exercise(exercise).kind
+            open_text = kind_of(load_exercise(exercise)).open_text
         except ContentError:
             continue
-        if kind in TEXT_KINDS and int(n) >= min_group:
+        if open_text and int(n) >= min_group:
             text_exercises.append(exercise)
     if not text_exercises:
         return [], []

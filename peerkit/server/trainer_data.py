@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from urllib.parse import quote, urlencode
 from datetime import datetime
 from typing import Any
 
@@ -20,13 +21,16 @@ import sqlalchemy as sa
 
 from ..timestamps import format_moment, now, parse_moment
 from . import aggregates, db
-from .checking import TEXT_KINDS, AnswerRefused, check_shared, exercise_for
+from .checking import AnswerRefused, check_shared, exercise_for, is_open_text
 from .cohorts import owned
 from .events import changed
 from .problems import Problem
 
 #: Most hand-in files in one upload.
 MAX_FILES = 500
+#: Answers per page of ``GET /cohorts/{id}/responses`` unless the caller asks for fewer (or up to the most).
+RESPONSES_PAGE = 1000
+RESPONSES_PAGE_MAX = 5000
 
 
 def _open(row: sa.Row, what: str) -> None:
@@ -44,9 +48,9 @@ def cohort_aggregates(engine: sa.Engine, trainer_id: str, cohort_id: str, exerci
 
 
 def _text_kind_exercises() -> list[str]:
-    from ..exercises import exercise_ids, load_exercise
+    from ..exercises import exercise_ids
 
-    return [e for e in exercise_ids() if load_exercise(e).kind in TEXT_KINDS]
+    return [e for e in exercise_ids() if is_open_text(e)]
 
 
 def shared_texts(engine: sa.Engine, trainer_id: str, cohort_id: str) -> dict[str, Any]:
@@ -223,18 +227,33 @@ def record_tally(engine: sa.Engine, trainer_id: str, cohort_id: str, exercise: A
 
 # -- research export --------------------------------------------------------------------------
 
-def responses(engine: sa.Engine, trainer_id: str, cohort_id: str, exercise: str | None) -> dict[str, Any]:
-    """Row-level pseudonymous answers (withdrawn ones left out), for ``peerkit export``."""
+def responses(engine: sa.Engine, trainer_id: str, cohort_id: str, exercise: str | None, *, after: int = 0,
+              limit: int = RESPONSES_PAGE) -> dict[str, Any]:
+    """One page of row-level pseudonymous answers (withdrawn ones left out), for ``peerkit export``.
+
+    Pages run in the order answers were first stored (their row id, an index
+    lookup): ``after`` is the last ``id`` of the page before, and ``next`` the path
+    of the following page (``None`` on the last). An answer changed while pages are
+    read keeps its place, so every answer comes exactly once.
+    """
     with db.reading(engine) as conn:
         cohort = owned(conn, trainer_id, cohort_id)
-        query = (sa.select(db.learners.c.pseudonym, db.answers.c.exercise, db.answers.c.item, db.answers.c.value,
-                           db.answers.c.received_at, db.answers.c.source)
+        query = (sa.select(db.answers.c.id, db.learners.c.pseudonym, db.answers.c.exercise, db.answers.c.item,
+                           db.answers.c.value, db.answers.c.received_at, db.answers.c.source)
                  .join(db.learners, db.learners.c.id == db.answers.c.learner_id)
-                 .where(db.answers.c.cohort_id == cohort_id, db.answers.c.value.is_not(None)))
+                 .where(db.answers.c.cohort_id == cohort_id, db.answers.c.value.is_not(None),
+                        db.answers.c.id > after))
         if exercise is not None:
             query = query.where(db.answers.c.exercise == exercise)
-        rows = conn.execute(query.order_by(db.learners.c.pseudonym, db.answers.c.exercise, db.answers.c.item)).all()
+        rows = conn.execute(query.order_by(db.answers.c.id).limit(limit + 1)).all()
+    following = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        query_string = urlencode({**({"exercise": exercise} if exercise is not None else {}),
+                                  "after": rows[-1].id, "limit": limit})
+        following = f"/api/v1/cohorts/{quote(cohort.id, safe='')}/responses?{query_string}"
     return {"cohort": {"id": cohort.id, "name": cohort.name, "min_group_size": cohort.min_group_size},
-            "responses": [{"learner": r.pseudonym, "exercise": r.exercise, "item": r.item,
+            "responses": [{"id": r.id, "pseudonym": r.pseudonym, "exercise": r.exercise, "item": r.item,
                            "value": json.loads(r.value), "received_at": r.received_at, "source": r.source}
-                          for r in rows]}
+                          for r in rows],
+            "next": following}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from . import cohorts, trainer_data
@@ -96,5 +96,7 @@ def record_tally(cohort_id: str, body: Tally, request: Request, who: Principal =
 
 @router.get("/cohorts/{cohort_id}/responses")
 def responses(cohort_id: str, request: Request, exercise: str | None = None,
+              after: int = Query(0, ge=0), limit: int = Query(trainer_data.RESPONSES_PAGE, ge=1,
+                                                              le=trainer_data.RESPONSES_PAGE_MAX),
               who: Principal = Depends(trainer)) -> dict[str, Any]:
-    return trainer_data.responses(request.app.state.engine, who.id, cohort_id, exercise)
+    return trainer_data.responses(request.app.state.engine, who.id, cohort_id, exercise, after=after, limit=limit)

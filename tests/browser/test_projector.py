@@ -293,13 +293,21 @@ def test_a_learner_with_a_phone_joins_and_answers(browser, server: Server) -> No
         ratings.locator("fieldset").first.locator("input[value='4']").check()
         ratings.get_by_role("button", name=re.compile("Send my answers")).click()
         ratings.locator(".status", has_text="Shared: 1 answer.").wait_for()
+        # a knowledge check: each question's own options, several ticked where the question takes several
+        check = phone.locator("form[data-exercise=peer_support_check]")
+        check.locator("fieldset").nth(0).locator("input[value='a']").check()
+        check.locator("fieldset").nth(2).locator("input[value='b']").check()
+        check.locator("fieldset").nth(2).locator("input[value='c']").check()
+        check.get_by_role("button", name=re.compile("Send my answers")).click()
+        check.locator(".status", has_text="Shared: 2 answers").wait_for()
     finally:
         context.close()
     with server.api(server.trainer_token) as client:
         rows = client.get(f"/api/v1/cohorts/{cohort['id']}/responses").json()["responses"]
-    assert sorted((r["exercise"], r["item"], r["value"]) for r in rows) == [
+    assert sorted((r["exercise"], r["item"], sorted(r["value"]) if isinstance(r["value"], list) else r["value"])
+                  for r in rows) == [
         ("boundaries", "B01", "never"), ("boundaries", "B02", "maybe"), ("boundaries", "B03", "always"),
-        ("core_skills", "C01", 4)]
+        ("core_skills", "C01", 4), ("peer_support_check", "Q1", ["a"]), ("peer_support_check", "Q3", ["b", "c"])]
 
 
 def test_axe_finds_nothing_serious_on_the_phone_page(page, server: Server, axe_source: str) -> None:

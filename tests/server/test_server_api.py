@@ -165,7 +165,7 @@ def test_hand_in_files_never_overwrite_a_live_learner(server: RunningServer, coh
         assert result["stored"] == ["file 2"] and result["answers"] == 2
         assert sorted(r["name"] for r in result["rejected"]) == ["file 1", "file 3"]
         rows = trainer.get(f"/api/v1/cohorts/{cohort['id']}/responses").json()["responses"]
-        mine = [r for r in rows if r["learner"] == live]
+        mine = [r for r in rows if r["pseudonym"] == live]
         assert [(r["item"], r["value"], r["source"]) for r in mine] == [("B01", "always", "live")]
         # a newer file from the offline learner replaces their earlier one as a whole
         newer = _submission(cohort["id"], offline, "2026-01-05T11:00:00+00:00",
@@ -173,7 +173,7 @@ def test_hand_in_files_never_overwrite_a_live_learner(server: RunningServer, coh
         assert trainer.post(f"/api/v1/cohorts/{cohort['id']}/submissions",
                             json={"submissions": [newer]}).json()["stored"] == ["file 1"]
         rows = trainer.get(f"/api/v1/cohorts/{cohort['id']}/responses").json()["responses"]
-        assert sorted((r["item"], r["value"]) for r in rows if r["learner"] == offline) == [("B01", "maybe")]
+        assert sorted((r["item"], r["value"]) for r in rows if r["pseudonym"] == offline) == [("B01", "maybe")]
         data = trainer.get(f"/api/v1/cohorts/{cohort['id']}/aggregates").json()
         assert data["from_files"] == 1 and data["members"] == 2 and data["members_from_files"] == 1
 
@@ -222,3 +222,28 @@ def test_retention_deletes_closed_cohorts_on_start(start_server, sqlite_db: str)
     with second.client(token) as trainer:
         assert [c["id"] for c in trainer.get("/api/v1/cohorts").json()["cohorts"]] == [kept["id"]]
     assert datetime.now(timezone.utc)  # the sweep ran at start, not after a day
+
+
+def test_responses_come_in_pages_each_answer_once(server: RunningServer, cohort: dict, trainer_token: str) -> None:
+    names = [pseudonym() for _ in range(3)]
+    for name in names:
+        with server.client(join(server, cohort["join_code"], name)) as me:
+            me.post("/api/v1/me/answers", json={"answers": [answer(1, "maybe"), answer(2, "never", item="B02"),
+                                                            answer(3, 4, exercise="core_skills", item="C01")]})
+    with server.client(trainer_token) as trainer:
+        base = f"/api/v1/cohorts/{cohort['id']}/responses"
+        whole = trainer.get(base).json()
+        assert whole["next"] is None and len(whole["responses"]) == 9
+        assert set(whole["responses"][0]) == {"id", "pseudonym", "exercise", "item", "value", "received_at",
+                                              "source"}
+        assert {r["pseudonym"] for r in whole["responses"]} == set(names)
+        seen, url, pages = [], f"{base}?limit=2", 0
+        while url:
+            page = trainer.get(url).json()
+            seen += page["responses"]
+            url, pages = page["next"], pages + 1
+        assert pages == 5 and seen == whole["responses"]
+        boundaries = trainer.get(f"{base}?exercise=boundaries&limit=4").json()
+        assert "exercise=boundaries" in boundaries["next"] and len(boundaries["responses"]) == 4
+        assert trainer.get(boundaries["next"]).json()["responses"][0]["exercise"] == "boundaries"
+        assert trainer.get(f"{base}?limit=0").status_code == 422

@@ -68,7 +68,7 @@
       form.querySelectorAll("input:checked").forEach((input) => {
         let value = input.value;
         if (input.dataset.number === "yes") value = Number(value);
-        if (form.dataset.kind === "knowledge_check") {
+        if (form.dataset.answer === "options") {  // an item's own options: the list of those ticked
           byItem.set(input.dataset.item, [...(byItem.get(input.dataset.item) || []), value]);
         } else {
           byItem.set(input.dataset.item, value);
