@@ -23,10 +23,8 @@ import pytest
 from peerkit.kinds import kind_names
 
 PACKAGE = Path(__file__).resolve().parents[1] / "peerkit"
-#: folders whose modules may name kinds: the registry itself, and the server (checked on its own branch)
-EXEMPT = ("kinds", "server")
-#: module-level copies of the registry still imported by peerkit/server (whose helper removes the import)
-SERVER_STILL_IMPORTS = {"peerkit/cohort/sharing.py": {"OPT_IN_PER_ANSWER"}}
+#: the one folder whose modules may name kinds: the registry itself
+EXEMPT = ("kinds",)
 KIND_NAMES = frozenset(kind_names())
 
 
@@ -107,8 +105,7 @@ def test_no_module_outside_the_kinds_keeps_a_copy_of_the_registry() -> None:
     problems = []
     for path in modules():
         where = str(path.relative_to(PACKAGE.parent))
-        problems += [f"{where}:{line}: {name}" for line, name in registry_copies_in(path.read_text(encoding="utf-8"))
-                     if name not in SERVER_STILL_IMPORTS.get(where, set())]
+        problems += [f"{where}:{line}: {name}" for line, name in registry_copies_in(path.read_text(encoding="utf-8"))]
     assert not problems, "Ask peerkit.kinds.kind_of(...) when it is needed instead:\n" + "\n".join(problems)
 
 

@@ -21,14 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ContentError
 from ..exercises import Exercise, exercise_ids, load_exercise
-from ..kinds import all_kinds, kind_of
+from ..kinds import kind_of
 
 if TYPE_CHECKING:
     from ..store import LocalStore
 
-#: Kinds whose every answer needs its own opt-in (``"share": true`` in the value). Kept only for
-#: peerkit/server/checking.py, which imports it; everything else asks ``kind_of(x).share_per_answer``.
-OPT_IN_PER_ANSWER = frozenset(kind.name for kind in all_kinds() if kind.share_per_answer)
 #: Longest text we pass on (a reflection), in characters.
 MAX_TEXT = kind_of("reflection").max_chars
 

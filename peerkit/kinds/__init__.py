@@ -27,7 +27,7 @@ from typing import Any
 from ..errors import ContentError
 from ._kind import Kind
 
-__all__ = ["Kind", "all_kinds", "kind_names", "kind_of"]
+__all__ = ["Kind", "all_kinds", "kind_names", "kind_of", "longest_text"]
 
 
 @lru_cache(maxsize=1)
@@ -63,3 +63,9 @@ def kind_of(exercise_or_kind: Any) -> Kind:
     if kind is None:
         raise ContentError(f"There is no exercise kind {name!r}. Kinds are: {', '.join(kind_names())}.")
     return kind
+
+
+def longest_text() -> int:
+    """The most characters any kind keeps in one answer: a cap for text arriving from outside,
+    before each kind's own rule holds an answer to its own limit."""
+    return max(kind.max_chars for kind in all_kinds() if kind.max_chars)

@@ -41,7 +41,7 @@ from typing import Any
 from ..answers import check_shared_answer, normalise_line_breaks
 from ..errors import AnswerError
 from ..exercises import Exercise, exercise_ids, load_exercise
-from ..kinds import all_kinds, kind_of
+from ..kinds import kind_of, longest_text
 from .db import dumps
 
 #: Longest JSON of one value (a SMART goal with every field full is far below this).
@@ -49,7 +49,7 @@ MAX_VALUE_CHARS = 20_000
 MAX_DEPTH = 4
 MAX_ID = 64
 #: Longest text in one answer: the longest any kind keeps (each kind's own rule then holds it to its limit).
-MAX_TEXT = max(kind.max_chars for kind in all_kinds() if kind.max_chars)
+MAX_TEXT = longest_text()
 
 
 class AnswerRefused(ValueError):
