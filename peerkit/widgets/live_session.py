@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import urllib.parse
-from html import escape
 from typing import Any
 
 import ipywidgets as widgets
@@ -30,6 +29,7 @@ import ipywidgets as widgets
 from ..client.address import SERVER_ENV
 from ..client.http import ServerClient, ServerError, normalize_address
 from ..exercises import ContentError, load_exercise
+from ..templating import render
 
 TOKEN_ENV = "PEERKIT_TRAINER_TOKEN"
 BIG = "font-size:1.3rem;"
@@ -86,7 +86,7 @@ class LiveSession(widgets.VBox):
         self._code = widgets.HTML()
         self._counts = widgets.HTML()
         super().__init__([
-            widgets.HTML(f"<h2 style='{HUGE}'>Live session</h2>"),
+            widgets.HTML(render("live_session/heading.html", huge=HUGE)),
             widgets.HBox([self._server]), widgets.HBox([self._token, self._sign_in]),
             widgets.HBox([self._chooser, self._refresh]),
             widgets.HBox([self._new_name, self._create]), widgets.HBox([self._new_code, self._close]),
@@ -187,17 +187,9 @@ class LiveSession(widgets.VBox):
         assert self.client is not None
         code = info.get("join_code")
         projector = f"{self.client.address}/projector/{urllib.parse.quote(str(info.get('id')), safe='')}"
-        self._code.value = (
-            f"<p style='{BIG}'><strong>{escape(str(info.get('name', '')))}</strong>: learners open "
-            f"<code>pk.join_cohort()</code> and type</p>"
-            + (f"<p style='font-size:4rem; font-weight:700; letter-spacing:.2em; margin:0'>{escape(str(code))}</p>"
-               if code else "")
-            + f"<p style='{BIG}'>and, if asked, the server address <strong>{escape(self.client.address)}</strong>. "
-            f"Without a network they hand in files for <strong>{escape(str(info.get('id')))}</strong>.</p>"
-            f"<p style='{BIG}'><a href='{escape(projector, quote=True)}' target='_blank' rel='noopener'>Open the "
-            "projector page</a> (it updates live; if it asks you to sign in, open your sign-in link once in "
-            "that browser).</p>"
-        )
+        self._code.value = render("live_session/cohort.html", big=BIG, name=str(info.get("name", "")),
+                                  code=str(code) if code else "", address=self.client.address,
+                                  cohort_id=str(info.get("id")), projector=projector)
 
     # -- counts and files ---------------------------------------------------------------------
     def refresh(self) -> dict[str, Any] | None:
@@ -212,15 +204,10 @@ class LiveSession(widgets.VBox):
                 title = load_exercise(exercise).title
             except ContentError:
                 title = exercise
-            rows.append(f"<tr><td>{escape(title)}</td><td>{int(data.get('respondents') or 0)}</td></tr>")
-        from_files, members = int(answer.get("from_files") or 0), int(answer.get("members") or 0)
-        self._counts.value = (
-            f"<p style='{BIG}'>{members} {'person' if members == 1 else 'people'} joined"
-            + (f"; {from_files} answered by hand-in file" if from_files else "") + ".</p>"
-            + ("<table style='font-size:1.1rem'><thead><tr><th scope='col'>Exercise</th>"
-               f"<th scope='col'>People who answered</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-               if rows else "")
-        )
+            rows.append({"title": title, "respondents": int(data.get("respondents") or 0)})
+        self._counts.value = render("live_session/counts.html", big=BIG, rows=rows,
+                                    members=int(answer.get("members") or 0),
+                                    from_files=int(answer.get("from_files") or 0))
         return answer
 
     def upload(self, files: Any) -> dict[str, Any] | None:
@@ -248,7 +235,7 @@ class LiveSession(widgets.VBox):
 
     def _say(self, text: str, problem: bool = False) -> None:
         style = "color:#a50026; font-weight:700;" if problem else ""
-        self._status.value = f"<p role='status' aria-live='polite' style='{BIG}{style}'>{escape(text)}</p>"
+        self._status.value = render("status_line.html", text=text, role="status", live="polite", style=BIG + style)
         self.status = text
 
 
