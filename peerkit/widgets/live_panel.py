@@ -20,17 +20,20 @@ needs the learner to have joined live (``pk.join_cohort()``); it says so otherwi
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
-from html import escape
 from typing import Any, Callable
 
 import ipywidgets as widgets
 
 from ..client.http import ServerClient, ServerError
 from ..store import LocalStore
+from ..templating import render
 
 #: How often the panel asks the server what is on (seconds).
 POLL_SECONDS = 4.0
+#: A notebook of the course as the server names it: a plain file name, so a link to it cannot go elsewhere.
+NOTEBOOK_FILE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.ipynb")
 SCALE = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
 
 
@@ -70,7 +73,7 @@ class LivePanel(widgets.VBox):
         self._status = widgets.Label()
         self._send_button.on_click(lambda _: self.send_answer())
         self._post_button.on_click(lambda _: self.post_to_wall())
-        super().__init__([widgets.HTML("<h3>Now in the session</h3>"), self._banner, self._timer, self._poll_box,
+        super().__init__([widgets.HTML(render("live_panel/heading.html")), self._banner, self._timer, self._poll_box,
                           self._wall_box, self._status], **kwargs)
         self.add_class("peerkit-live-panel")
         self.show({"place": None, "timer": None, "activity": None, "poll": None, "wall": None})
@@ -133,12 +136,10 @@ class LivePanel(widgets.VBox):
         self._status.value = ""
         place = state.get("place")
         if place:
-            where = escape(place["title"]) + (f", “{escape(place['exercise_title'])}”"
-                                              if place.get("exercise_title") else "")
-            self._banner.value = (f'<p class="peerkit-follow" style="border-left:.3rem solid #5e3c99;'
-                                  f'padding-left:.5rem">Your trainer is at {where}. '
-                                  f'<a href="{escape(place["notebook"])}">Open {escape(place["notebook"])}</a> '
-                                  "to follow, or carry on where you are.</p>")
+            notebook = str(place["notebook"])
+            self._banner.value = render(
+                "live_panel/banner.html", title=place["title"], exercise_title=place.get("exercise_title") or "",
+                notebook=notebook, link=bool(NOTEBOOK_FILE.fullmatch(notebook)))
         else:
             self._banner.value = ""
         timer, activity = state.get("timer"), state.get("activity")
