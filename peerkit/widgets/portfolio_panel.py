@@ -20,7 +20,6 @@ Every control is a labelled button and every outcome is shown as text.
 from __future__ import annotations
 
 import base64
-import html
 import json
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ import traitlets
 
 from ..errors import PeerkitError
 from ..store import LocalStore
+from ..templating import render
 
 _MIME = {"json": "application/json", "markdown": "text/markdown", "html": "text/html"}
 _LINK_TEXT = {
@@ -110,7 +110,7 @@ class PortfolioPanel(widgets.VBox):
     @traitlets.observe("status")
     def _show_status(self, change: dict[str, Any]) -> None:
         text = change["new"]
-        self.status_view.value = f'<p role="status">{html.escape(text)}</p>' if text else ""
+        self.status_view.value = render("status_line.html", text=text, role="status", live="", style="")
 
     @traitlets.observe("confirming")
     def _show_confirm(self, change: dict[str, Any]) -> None:
@@ -129,19 +129,9 @@ class PortfolioPanel(widgets.VBox):
         except (PeerkitError, OSError) as error:
             self.status = f"Your answers could not be saved as files. {error}"
             return None
-        items = []
-        for key, path in paths.items():
-            data = base64.b64encode(path.read_bytes()).decode("ascii")
-            name = html.escape(path.name)
-            items.append(
-                f'<li><a download="{name}" href="data:{_MIME[key]};charset=utf-8;base64,{data}">'
-                f"{html.escape(_LINK_TEXT[key])}: {name}</a></li>"
-            )
-        folder = html.escape(str(paths["json"].parent))
-        self.links.value = (
-            f"<ul>{''.join(items)}</ul>"
-            f"<p>Copies are also in {folder}. Keep the JSON file: it is the one you can restore.</p>"
-        )
+        links = [{"name": path.name, "mime": _MIME[key], "text": _LINK_TEXT[key],
+                  "data": base64.b64encode(path.read_bytes()).decode("ascii")} for key, path in paths.items()]
+        self.links.value = render("portfolio_panel/links.html", links=links, folder=str(paths["json"].parent))
         self.exported = {key: str(path) for key, path in paths.items()}
         self.status = (
             f"Your portfolio is ready ({count} answer{'s' if count != 1 else ''}). "
@@ -188,12 +178,8 @@ class PortfolioPanel(widgets.VBox):
             return
         from ..portfolio_io import what_stays
 
-        self.confirm_text.value = (
-            f"<p><strong>Delete {'your one answer' if count == 1 else f'all {count} of your answers'} stored on "
-            "this computer, with your downloaded portfolio files kept here?</strong> This cannot be "
-            "undone. If you may want them again, use “Download my answers” first, and save the files "
-            f"somewhere else.</p><p>{html.escape(what_stays(self._store()))}</p>"
-        )
+        self.confirm_text.value = render("portfolio_panel/confirm_delete.html", count=count,
+                                         what_stays=what_stays(self._store()))
         self.confirming = True
         self.status = "Waiting for you to confirm: nothing has been deleted yet."
 
