@@ -10,7 +10,6 @@ do). "Refresh" reads the store again. Every piece of text is HTML-escaped.
 """
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets as widgets
@@ -18,6 +17,7 @@ import traitlets
 
 from ..errors import PeerkitError
 from ..store import LocalStore
+from ..templating import render
 
 
 class ProgressView(widgets.VBox):
@@ -52,7 +52,7 @@ class ProgressView(widgets.VBox):
             progress = chapter_progress(store)
         except PeerkitError as error:
             self.status = f"Your progress cannot be shown right now. {error}"
-            self.view.value = f'<p role="alert">{html.escape(self.status)}</p>'
+            self.view.value = render("status_line.html", text=self.status, role="alert", live="", style="")
             return
         summary = summarise(progress)
         self.chapters = [
@@ -65,24 +65,13 @@ class ProgressView(widgets.VBox):
         self.view.value = self.render()
 
     def render(self) -> str:
-        """The table as HTML (escaped)."""
-        e = html.escape
-        cell = 'style="padding:0.25em 0.75em;text-align:left;vertical-align:top;border-bottom:1px solid #bbb"'
+        """The table as HTML (``templates/progress_table.html``, autoescaped)."""
         rows = []
         for chapter in self.chapters:
             status = chapter["status"]
             if chapter["to_do"]:
                 status += ". Still to do: " + "; ".join(chapter["to_do"])
-            notebook = f' <span style="font-weight:normal;color:#555">({e(chapter["notebook"])})</span>' if chapter["notebook"] else ""
-            rows.append(
-                f'<tr><th scope="row" {cell}>{e(chapter["title"])}{notebook}</th>'
-                f'<td {cell}>{chapter["done"]} / {chapter["total"]}</td><td {cell}>{e(status)}</td></tr>'
-            )
+            rows.append({"title": chapter["title"], "notebook": chapter["notebook"], "done": chapter["done"],
+                         "total": chapter["total"], "status": status})
         caption = f"Your progress through the course: {self.done} of {self.total} exercises done"
-        return (
-            '<table class="peerkit-progress-table" style="border-collapse:collapse">'
-            f"<caption style=\"text-align:left;font-weight:600\">{e(caption)}</caption>"
-            f'<thead><tr><th scope="col" {cell}>Chapter</th><th scope="col" {cell}>Exercises done</th>'
-            f'<th scope="col" {cell}>Status</th></tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>"
-        )
+        return render("progress_table.html", caption=caption, rows=rows)
