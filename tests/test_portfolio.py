@@ -190,7 +190,6 @@ def test_html_escapes_learner_text(course: None, store: LocalStore) -> None:
     store.save("test_smart", "G<1>", {"SPECIFIC": "<img src=x onerror=alert(1)>", "<key>": "<v>"})
     page = render_html(export_json(store))
     assert "<script>" not in page and "<img" not in page and "<b>bold" not in page and "<key>" not in page
-    # Jinja2's escaping (markupsafe) writes a quote as &#39;
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
     assert page.startswith("<!DOCTYPE html>") and '<html lang="en">' in page
 

@@ -20,7 +20,7 @@ import traitlets
 from ..chart_data import chart_style
 from ..exercises import exercise_ids, load_exercise
 from ..privacy import MIN_GROUP_SIZE
-from ..templating import render_string
+from ..templating import render
 from .panels import BIG, panel_or_error
 from .tally import TallyError, parse_tally, tally_frame
 
@@ -69,8 +69,7 @@ class TallyForm(widgets.VBox):
         self._chooser.observe(lambda change: setattr(self, "exercise", change["new"]), names="value")
         super().__init__(
             [
-                widgets.HTML(f"<h2 style='font-size:1.8rem'>Room tally</h2><p style='{BIG}'>Read out each situation, "
-                             "count the raised hands for each option, and type the counts.</p>"),
+                widgets.HTML(render("tally/heading.html", big=BIG)),
                 self._chooser, self._room, self._grid, self._paste,
                 widgets.HBox([self._use_paste, self._clear, self._draw]), self._message, self._result,
             ],
@@ -94,8 +93,7 @@ class TallyForm(widgets.VBox):
                 )
                 self._fields[(item.id, option.value)] = field
                 fields.append(field)
-            heading = widgets.HTML(render_string("<span style='font-size:1.1rem'>{{ n }}. {{ text }}</span>",
-                                                 n=number, text=item.text),
+            heading = widgets.HTML(render("tally/item.html", number=number, text=item.text),
                                    layout=widgets.Layout(width="24rem"))
             rows.append(widgets.HBox([heading, *fields]))
         self._grid.children = rows
@@ -140,5 +138,4 @@ class TallyForm(widgets.VBox):
     def _say(self, text: str, problem: bool = False) -> None:
         self.status = text
         style = "color:#a50026; font-weight:700;" if problem else ""
-        self._message.value = render_string("<p role='status' style='{{ style }}'>{{ text }}</p>",
-                                            style=BIG + style, text=text) if text else ""
+        self._message.value = render("status_line.html", text=text, role="status", live="", style=BIG + style)

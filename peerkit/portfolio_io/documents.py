@@ -9,8 +9,8 @@ import re
 from typing import Any
 
 from ..kinds import kind_of
-from ..templating import render, rendered
-from .format import embedded_comment
+from ..templating import render
+from .format import EMBED_MARK, embedded_comment, embedded_data
 from .words import _RESTORE_HINT, _date, _grouped, _heading_facts
 
 # -- Markdown ----------------------------------------------------------------------------------
@@ -79,59 +79,40 @@ def render_markdown(portfolio: dict[str, Any]) -> str:
 
 
 # -- HTML --------------------------------------------------------------------------------------
-_CSS = """
-body { font-family: system-ui, sans-serif; line-height: 1.5; max-width: 50rem; margin: 2rem auto; padding: 0 1rem;
-       color: #1a1a1a; background: #fff; }
-table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
-caption { text-align: left; font-weight: 600; padding-bottom: 0.25rem; }
-th, td { border: 1px solid #767676; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
-thead th { background: #f0f0f0; }
-blockquote { margin: 0.25rem 0 0.5rem; padding-left: 0.75rem; border-left: 4px solid #0072B2; }
-dl { margin: 0.25rem 0 0.5rem; } dt { font-weight: 600; } dd { margin: 0 0 0.5rem 1rem; }
-dd p, blockquote p { margin: 0.2rem 0; }
-.note { font-style: italic; color: #444; }
-@media print { body { margin: 0; } section { break-inside: avoid-page; } }
-"""
-
-
 def _paragraphs(text: str) -> list[list[str]]:
-    """Learner text as paragraphs (split at blank lines) of lines (line breaks kept), for the template."""
-    paragraphs = re.split(r"\n\s*\n", text.strip()) if text.strip() else [""]
-    return [paragraph.split("\n") for paragraph in paragraphs]
+    """Learner text as paragraphs (split at blank lines), each a list of its lines."""
+    return [p.split("\n") for p in re.split(r"\n\s*\n", text.strip())] if text.strip() else [[""]]
 
 
-def _facts(answer: Any) -> str:
-    return " ".join(x for x in (answer.note, f"Answered {_date(answer.answered_at)}." if answer.answered_at else "")
-                    if x)
-
-
-def _html_section(section: Any) -> dict[str, Any]:
-    exercise = section.exercise
-    title = exercise.title if exercise else section.exercise_id
-    progress = ""
-    if exercise is not None and exercise.items and not kind_of(exercise).learner_items:
-        progress = f"{len(section.answers)} of {len(exercise.items)} answered."
-    table = None
-    if exercise is not None and exercise.scale and all(a.short is not None for a in section.answers):
-        table = {"row_heading": str(exercise.details.get("row_heading", "Item")),
-                 "rows": [{"item": a.item_text, "answer": a.short or "", "date": _date(a.answered_at)}
-                          for a in section.answers]}
-    answers = [{"heading": answer.item_text,
-                "quotes": [_paragraphs(text) for label, text in answer.parts if label is None],
-                "fields": [{"label": label, "text": _paragraphs(text)} for label, text in answer.parts
-                           if label is not None],
-                "facts": _facts(answer)}
-               for answer in section.answers]
-    return {"title": title, "progress": progress, "table": table, "answers": answers}
+def _html_sections(portfolio: dict[str, Any]) -> list[dict[str, Any]]:
+    """What ``portfolio/document.html`` draws: chapters, their exercises and answers, as plain text."""
+    chapters = []
+    for _, heading, sections in _grouped(portfolio):
+        drawn = []
+        for section in sections:
+            exercise = section.exercise
+            answered = (f"{len(section.answers)} of {len(exercise.items)} answered."
+                        if exercise is not None and exercise.items and not kind_of(exercise).learner_items else "")
+            table = None
+            if exercise is not None and exercise.scale and all(a.short is not None for a in section.answers):
+                table = {"row_heading": str(exercise.details.get("row_heading", "Item")),
+                         "rows": [{"item": a.item_text, "answer": a.short or "", "answered": _date(a.answered_at)}
+                                  for a in section.answers]}
+            answers = [{
+                "item_text": answer.item_text,
+                "unlabelled": [_paragraphs(text) for label, text in answer.parts if label is None],
+                "labelled": [(label, _paragraphs(text)) for label, text in answer.parts if label is not None],
+                "facts": " ".join(x for x in (answer.note, f"Answered {_date(answer.answered_at)}."
+                                              if answer.answered_at else "") if x),
+            } for answer in section.answers]
+            drawn.append({"title": exercise.title if exercise else section.exercise_id, "answered": answered,
+                          "table": table, "answers": answers})
+        chapters.append({"heading": heading, "sections": drawn})
+    return chapters
 
 
 def render_html(portfolio: dict[str, Any]) -> str:
-    """The portfolio as a standalone, accessible HTML page, from ``templates/portfolio/page.html``.
-
-    Every piece of text is escaped by the template engine; the embedded copy is base64 in a comment.
-    """
-    chapters = [{"heading": heading, "sections": [_html_section(section) for section in sections]}
-                for _, heading, sections in _grouped(portfolio)]
-    return render("portfolio/page.html", learner=portfolio["learner"], css=rendered(_CSS),
-                  facts=_heading_facts(portfolio), hint=_RESTORE_HINT, empty=not portfolio["responses"],
-                  chapters=chapters, embedded=rendered(embedded_comment(portfolio))) + "\n"
+    """The portfolio as a standalone, accessible HTML page (``templates/portfolio/document.html``, autoescaped)."""
+    return render("portfolio/document.html", learner=portfolio["learner"], facts=_heading_facts(portfolio),
+                  restore_hint=_RESTORE_HINT, chapters=_html_sections(portfolio),
+                  embed_mark=EMBED_MARK, embedded=embedded_data(portfolio)) + "\n"

@@ -102,10 +102,15 @@ def build_document(
     }
 
 
-def embedded_comment(portfolio: dict[str, Any]) -> str:
-    """The portfolio as a comment for the end of the Markdown or HTML copy (base64: nothing in it can be markup)."""
+def embedded_data(portfolio: dict[str, Any]) -> str:
+    """The portfolio as base64 JSON (letters, digits, ``+``, ``/``, ``=``: nothing in it can be markup)."""
     data = json.dumps(portfolio, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return f"<!-- {EMBED_MARK}{base64.b64encode(data).decode('ascii')} -->"
+    return base64.b64encode(data).decode("ascii")
+
+
+def embedded_comment(portfolio: dict[str, Any]) -> str:
+    """The portfolio as a comment for the end of the Markdown or HTML copy (see :func:`embedded_data`)."""
+    return f"<!-- {EMBED_MARK}{embedded_data(portfolio)} -->"
 
 
 def embedded_portfolio(data: bytes) -> bytes | None:

@@ -24,14 +24,7 @@ from ..cohort.sharing import WHO_SEES, check_share, default_share, who_would_see
 from ..errors import PeerkitError, StoreError
 from ..exercises import ContentError, exercise_ids, load_exercise
 from ..store import LocalStore
-from ..templating import render_string
-
-INTRO = (
-    "<p>Your trainer can show the group's answers on a screen, so the group can talk about where people differ. "
-    "Nothing is shared until you tick it below: only the exercises you tick go to the group, under a code name "
-    "that does not say who you are. A reflection goes only if you also ticked “share” on that reflection. You can "
-    "leave at any time, and your shared answers are taken back.</p>"
-)
+from ..templating import render
 
 
 class CohortJoin(widgets.VBox):
@@ -81,9 +74,8 @@ class CohortJoin(widgets.VBox):
         self._send_button.on_click(lambda _: self.send_now())
         share_box = widgets.VBox([self._all, *self._boxes.values()], layout=widgets.Layout(margin="0 0 0.8rem 0"))
         super().__init__(
-            [widgets.HTML(f"<h3>Join your group</h3>{INTRO}"), self._code, self._url,
-             widgets.HTML(render_string("<p><strong>What to share</strong> (nothing is ticked for you). {{ who }}</p>",
-                                       who=WHO_SEES)),
+            [widgets.HTML(render("cohort_join/intro.html")), self._code, self._url,
+             widgets.HTML(render("cohort_join/what_to_share.html", who_sees=WHO_SEES)),
              share_box,
              widgets.HBox([self._join, self._leave, self._send_button, self._file]), self._status],
             **kwargs,
@@ -206,8 +198,7 @@ class CohortJoin(widgets.VBox):
     def _say(self, text: str, problem: bool = False) -> None:
         self.status = text
         style = "color:#a50026; font-weight:600;" if problem else ""
-        self._status.value = render_string("<p role='status' aria-live='polite' style='{{ style }}'>{{ text }}</p>",
-                                           style=style, text=text)
+        self._status.value = render("status_line.html", text=text, role="status", live="polite", style=style)
 
 
 def join_cohort(store: LocalStore | None = None) -> CohortJoin:

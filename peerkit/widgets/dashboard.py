@@ -45,14 +45,6 @@ if TYPE_CHECKING:
 
     from ..cohort.store import CohortStore
 
-#: Larger controls and labels for a projector (scoped to the dashboard).
-PROJECTOR_CSS = (
-    "<style>.peerkit-dashboard .widget-label, .peerkit-dashboard label, .peerkit-dashboard select, "
-    ".peerkit-dashboard input, .peerkit-dashboard textarea, .peerkit-dashboard button, "
-    ".peerkit-dashboard .lm-TabBar-tabLabel {font-size: 1.3rem !important;} "
-    ".peerkit-dashboard select, .peerkit-dashboard input, .peerkit-dashboard button {min-height: 2.4rem;}</style>"
-)
-
 #: File used when no cohort store is configured: the trainer's own, for hand-in files and tallies.
 LOCAL_STORE_NAME = "trainer-cohorts.sqlite"
 
@@ -130,9 +122,7 @@ class LiveDashboard(widgets.VBox):
         self._upload = widgets.FileUpload(accept=".json,application/json", multiple=True,
                                           description="Choose hand-in files", style={"font_size": "1.2rem"},
                                           layout=widgets.Layout(width="20rem"))
-        self._upload_result = widgets.HTML(f"<p style='{BIG}'>Learners without a shared store write a file with "
-                                           "<code>pk.join_cohort()</code> → “Save answers as a file”. Choose all "
-                                           "the files at once; each is checked on its own.</p>")
+        self._upload_result = widgets.HTML(render("dashboard/upload_intro.html", big=BIG))
         self._tally = TallyForm(min_group=min_group)
 
         self._new_name = widgets.Text(description="Name of the new cohort", placeholder="e.g. Tuesday evening group",
@@ -147,13 +137,12 @@ class LiveDashboard(widgets.VBox):
                              self._responders, self._prompts, self._panel_box])
         files = widgets.VBox([self._upload, self._upload_result])
         cohorts = widgets.VBox([
-            widgets.HTML(f"<p style='{BIG}'>A cohort is one group in one session. Learners join with its join "
-                         "code (a shared store) or its cohort id (hand-in files).</p>"),
+            widgets.HTML(render("dashboard/cohorts_intro.html", big=BIG)),
             self._new_name, self._create, self._new_code, self._code_box,
         ])
         self._tabs = widgets.Tab(children=[live, files, self._tally, cohorts],
                                  titles=["Live", "Hand-in files", "Room tally", "Cohorts"])
-        super().__init__([widgets.HTML(PROJECTOR_CSS + f"<h1 style='{HUGE}'>Live session</h1>"), self._tabs],
+        super().__init__([widgets.HTML(render("dashboard/title.html", huge=HUGE)), self._tabs],
                          **kwargs)
         self.add_class("peerkit-dashboard")
 

@@ -28,10 +28,12 @@ import ipywidgets as widgets
 
 from ..client.http import ServerClient, ServerError
 from ..store import LocalStore
-from ..templating import render_string
+from ..templating import render
 
 #: How often the panel asks the server what is on (seconds).
 POLL_SECONDS = 4.0
+#: A notebook of the course as the server names it: a plain file name, so a link to it cannot go elsewhere.
+NOTEBOOK_FILE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.ipynb")
 SCALE = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
 #: A notebook the banner may link to: a relative path to a .ipynb file (never a javascript: or other address).
 _NOTEBOOK_LINK = re.compile(r"(?![/\\])(?!.*\.\.)[\w ./-]+\.ipynb")
@@ -73,7 +75,7 @@ class LivePanel(widgets.VBox):
         self._status = widgets.Label()
         self._send_button.on_click(lambda _: self.send_answer())
         self._post_button.on_click(lambda _: self.post_to_wall())
-        super().__init__([widgets.HTML("<h3>Now in the session</h3>"), self._banner, self._timer, self._poll_box,
+        super().__init__([widgets.HTML(render("live_panel/heading.html")), self._banner, self._timer, self._poll_box,
                           self._wall_box, self._status], **kwargs)
         self.add_class("peerkit-live-panel")
         self.show({"place": None, "timer": None, "activity": None, "poll": None, "wall": None})
@@ -137,13 +139,9 @@ class LivePanel(widgets.VBox):
         place = state.get("place")
         if place:
             notebook = str(place["notebook"])
-            self._banner.value = render_string(
-                '<p class="peerkit-follow" style="border-left:.3rem solid #5e3c99;padding-left:.5rem">'
-                "Your trainer is at {{ title }}{% if exercise %}, “{{ exercise }}”{% endif %}. "
-                '{% if linked %}<a href="{{ notebook }}">Open {{ notebook }}</a>{% else %}Open {{ notebook }}{% endif %} '
-                "to follow, or carry on where you are.</p>",
-                title=place["title"], exercise=place.get("exercise_title") or "", notebook=notebook,
-                linked=_NOTEBOOK_LINK.fullmatch(notebook) is not None)
+            self._banner.value = render(
+                "live_panel/banner.html", title=place["title"], exercise_title=place.get("exercise_title") or "",
+                notebook=notebook, link=bool(NOTEBOOK_FILE.fullmatch(notebook)))
         else:
             self._banner.value = ""
         timer, activity = state.get("timer"), state.get("activity")

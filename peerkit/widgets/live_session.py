@@ -29,7 +29,7 @@ import ipywidgets as widgets
 from ..client.address import SERVER_ENV
 from ..client.http import ServerClient, ServerError, normalize_address
 from ..exercises import ContentError, load_exercise
-from ..templating import render, render_string
+from ..templating import render
 
 TOKEN_ENV = "PEERKIT_TRAINER_TOKEN"
 BIG = "font-size:1.3rem;"
@@ -86,7 +86,7 @@ class LiveSession(widgets.VBox):
         self._code = widgets.HTML()
         self._counts = widgets.HTML()
         super().__init__([
-            widgets.HTML(f"<h2 style='{HUGE}'>Live session</h2>"),
+            widgets.HTML(render("live_session/heading.html", huge=HUGE)),
             widgets.HBox([self._server]), widgets.HBox([self._token, self._sign_in]),
             widgets.HBox([self._chooser, self._refresh]),
             widgets.HBox([self._new_name, self._create]), widgets.HBox([self._new_code, self._close]),
@@ -189,7 +189,7 @@ class LiveSession(widgets.VBox):
         projector = f"{self.client.address}/projector/{urllib.parse.quote(str(info.get('id')), safe='')}"
         self._code.value = render("live_session/cohort.html", big=BIG, name=str(info.get("name", "")),
                                   code=str(code) if code else "", address=self.client.address,
-                                  cohort=str(info.get("id")), projector=projector)
+                                  cohort_id=str(info.get("id")), projector=projector)
 
     # -- counts and files ---------------------------------------------------------------------
     def refresh(self) -> dict[str, Any] | None:
@@ -204,10 +204,10 @@ class LiveSession(widgets.VBox):
                 title = load_exercise(exercise).title
             except ContentError:
                 title = exercise
-            rows.append({"title": title, "people": int(data.get("respondents") or 0)})
-        from_files, members = int(answer.get("from_files") or 0), int(answer.get("members") or 0)
-        self._counts.value = render("live_session/counts.html", big=BIG, members=members, from_files=from_files,
-                                    rows=rows)
+            rows.append({"title": title, "respondents": int(data.get("respondents") or 0)})
+        self._counts.value = render("live_session/counts.html", big=BIG, rows=rows,
+                                    members=int(answer.get("members") or 0),
+                                    from_files=int(answer.get("from_files") or 0))
         return answer
 
     def upload(self, files: Any) -> dict[str, Any] | None:
@@ -235,8 +235,7 @@ class LiveSession(widgets.VBox):
 
     def _say(self, text: str, problem: bool = False) -> None:
         style = "color:#a50026; font-weight:700;" if problem else ""
-        self._status.value = render_string("<p role='status' aria-live='polite' style='{{ style }}'>{{ text }}</p>",
-                                           style=BIG + style, text=text)
+        self._status.value = render("status_line.html", text=text, role="status", live="polite", style=BIG + style)
         self.status = text
 
 

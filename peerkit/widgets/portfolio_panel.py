@@ -31,7 +31,7 @@ import traitlets
 from ..errors import PeerkitError
 from ..portfolio_io.format import MAX_BYTES
 from ..store import LocalStore
-from ..templating import render, render_string
+from ..templating import render
 from .file_chooser import FileChooser
 
 _MIME = {"json": "application/json", "markdown": "text/markdown", "html": "text/html"}
@@ -116,7 +116,7 @@ class PortfolioPanel(widgets.VBox):
     @traitlets.observe("status")
     def _show_status(self, change: dict[str, Any]) -> None:
         text = change["new"]
-        self.status_view.value = render_string('<p role="status">{{ text }}</p>', text=text) if text else ""
+        self.status_view.value = render("status_line.html", text=text, role="status", live="", style="")
 
     @traitlets.observe("confirming")
     def _show_confirm(self, change: dict[str, Any]) -> None:
@@ -137,7 +137,7 @@ class PortfolioPanel(widgets.VBox):
             return None
         links = [{"name": path.name, "mime": _MIME[key], "text": _LINK_TEXT[key],
                   "data": base64.b64encode(path.read_bytes()).decode("ascii")} for key, path in paths.items()]
-        self.links.value = render("portfolio/links.html", links=links, folder=str(paths["json"].parent))
+        self.links.value = render("portfolio_panel/links.html", links=links, folder=str(paths["json"].parent))
         self.exported = {key: str(path) for key, path in paths.items()}
         self.status = (
             f"Your portfolio is ready ({count} answer{'s' if count != 1 else ''}). "
@@ -173,7 +173,7 @@ class PortfolioPanel(widgets.VBox):
             return
         from ..portfolio_io import what_stays
 
-        self.confirm_text.value = render("portfolio/confirm_delete.html", count=count,
+        self.confirm_text.value = render("portfolio_panel/confirm_delete.html", count=count,
                                          what_stays=what_stays(self._store()))
         self.confirming = True
         self.status = "Waiting for you to confirm: nothing has been deleted yet."

@@ -17,7 +17,7 @@ import traitlets
 
 from ..errors import PeerkitError
 from ..store import LocalStore
-from ..templating import render, render_string
+from ..templating import render
 
 
 class ProgressView(widgets.VBox):
@@ -52,7 +52,7 @@ class ProgressView(widgets.VBox):
             progress = chapter_progress(store)
         except PeerkitError as error:
             self.status = f"Your progress cannot be shown right now. {error}"
-            self.view.value = render_string('<p role="alert">{{ text }}</p>', text=self.status)
+            self.view.value = render("status_line.html", text=self.status, role="alert", live="", style="")
             return
         summary = summarise(progress)
         self.chapters = [
@@ -65,7 +65,7 @@ class ProgressView(widgets.VBox):
         self.view.value = self.render()
 
     def render(self) -> str:
-        """The table as HTML, from ``templates/progress/table.html`` (autoescaped)."""
+        """The table as HTML (``templates/progress_table.html``, autoescaped)."""
         rows = []
         for chapter in self.chapters:
             status = chapter["status"]
@@ -74,4 +74,4 @@ class ProgressView(widgets.VBox):
             rows.append({"title": chapter["title"], "notebook": chapter["notebook"], "done": chapter["done"],
                          "total": chapter["total"], "status": status})
         caption = f"Your progress through the course: {self.done} of {self.total} exercises done"
-        return render("progress/table.html", caption=caption, rows=rows)
+        return render("progress_table.html", caption=caption, rows=rows)

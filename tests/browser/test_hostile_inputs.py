@@ -2,21 +2,38 @@
 
 Each input below is put wherever text from outside reaches the page: learners'
 shared reflections, a cohort's name, a group label, the title and item texts of an
-exercise file, a reflection in the learner's portfolio. The generated HTML of
-``pk.compare``, the projector panels, the trainer's dashboard and the portfolio
-is loaded into a plain Chromium page (``page.set_content``; these surfaces are
-pure HTML), every link is clicked and every element hovered, and the page is then
+exercise file, a reflection or goal in the learner's portfolio, a hand-in file's name,
+what the cohort server replies. The generated HTML of ``pk.compare``, the projector
+panels, the trainer's dashboard, the trainer's live-session panel (against the real
+cohort server), the portfolio HTML download and the learner's panels (progress,
+portfolio, room tally, live session banner) is loaded into a plain Chromium page
+(``page.set_content``; these surfaces are pure HTML), every link is clicked and every
+element hovered, and the page is then
 checked: nothing pushed to ``window.__pwned``, no dialog, no element with an
 ``on…`` handler, no ``javascript:`` link, no iframe, no script but none at all.
 """
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.browser
+
+# the real cohort server's fixtures (tests/server/conftest.py), as tests/client uses them
+_spec = importlib.util.spec_from_file_location("peerkit_server_fixtures",
+                                               Path(__file__).resolve().parents[1] / "server" / "conftest.py")
+server_fixtures = sys.modules.get("peerkit_server_fixtures") or importlib.util.module_from_spec(_spec)
+if "peerkit_server_fixtures" not in sys.modules:
+    sys.modules["peerkit_server_fixtures"] = server_fixtures
+    _spec.loader.exec_module(server_fixtures)
+server_folder = server_fixtures.server_folder
+sqlite_db = server_fixtures.sqlite_db
+start_server = server_fixtures.start_server
 
 #: One call that any payload makes if it ever runs.
 HIT = "window.__pwned.push"
@@ -45,6 +62,11 @@ def _check_page(browser: Any, html: str, where: str) -> None:
         page.set_content("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>" + html + "</body></html>",
                          wait_until="load")
         page.evaluate("window.__pwned = window.__pwned || []")
+        # before anything is clicked (a javascript: link, once clicked, replaces the whole page)
+        script_links = page.evaluate("""() => [...document.querySelectorAll('[href], [src], [action], [formaction]')]
+            .map(el => el.getAttribute('href') || el.getAttribute('src') || el.getAttribute('action') || '')
+            .filter(v => /^\\s*javascript:/i.test(v))""")
+        assert not script_links, f"{where}: javascript: links in the page: {script_links}"
         # a learner or trainer moves over and clicks things
         for link in page.locator("a").all():
             try:
@@ -157,14 +179,86 @@ def test_the_dashboard_runs_no_hostile_input(browser, hostile_exercise, tmp_path
         board.close()
 
 
-def test_the_portfolio_html_runs_no_hostile_input(browser, store, tmp_path) -> None:
+def test_the_portfolio_html_runs_no_hostile_input(browser, store, tmp_path, hostile_exercise) -> None:
     from peerkit.portfolio_io import write_portfolio
 
     for n, text in enumerate(HOSTILE):
         store.save("welcome_reflection" if n % 2 else "boundaries_reflection", "R1" if n < 6 else "R2",
                    {"text": text + " " + ALL, "share": False})
+    # a choice exercise with hostile title, items and option labels: the answers table of the page
+    for i in range(1, len(HOSTILE) + 1):
+        store.save(hostile_exercise, f"H{i:02d}", ["never", "maybe", "always"][i % 3])
+    # a SMART goal: labelled parts, each with learner text
+    store.save("smart_goal", "G-0000abcd", {"action": ALL, "why": HOSTILE[3] + "\n\n" + HOSTILE[4],
+                                            "resources": HOSTILE[6], "realistic": True, "start": "2027-01-01",
+                                            "end": "2027-02-01", "created": "2026-12-01T10:00:00+00:00"})
+    store.save("recovery_language", "L1", HOSTILE[7] + " " + ALL)  # a reframe: one free text
     paths = write_portfolio(tmp_path / "exports", store=store)
-    _check_page(browser, paths["html"].read_text(encoding="utf-8"), "portfolio HTML")
+    page = paths["html"].read_text(encoding="utf-8")
+    assert "<table>" in page and "<dl>" in page and "<blockquote>" in page  # every way an answer is drawn
+    _check_page(browser, page, "portfolio HTML")
+
+
+def _html_values(widget: Any) -> list[str]:
+    """The value of every ``widgets.HTML`` inside ``widget`` (what the notebook draws as HTML)."""
+    import ipywidgets as widgets
+
+    values = [widget.value] if isinstance(widget, widgets.HTML) else []
+    for child in getattr(widget, "children", ()):
+        values += _html_values(child)
+    return values
+
+
+def test_the_trainers_live_session_panel_runs_no_hostile_input(browser, hostile_exercise, start_server,
+                                                                 sqlite_db) -> None:
+    from peerkit.widgets.live_session import LiveSession
+
+    server = start_server(sqlite_db)  # the real cohort server, on loopback
+    panel = LiveSession(server.url, server_fixtures.add_trainer(server))
+    assert panel.client is not None, panel.status
+    made = panel.create_cohort(ALL[:200])  # the cohort's name, drawn large with its join code
+    assert made, panel.status
+    assert "&lt;script&gt;" in panel._code.value
+    # hand-in files with hostile names: the status line names the ones that are not JSON
+    panel.upload([(ALL[:120] + ".json", b"{"), (HOSTILE[1] + ".json", b"not json")])
+    assert "window.__pwned.push" in panel.status
+    code_and_status = "".join(_html_values(panel))
+    # the counts table names each exercise the server counted: by its title in this kernel's course files
+    # (the hostile exercise), or by its id where this kernel does not know it (an id the server sent)
+    real = panel.client.cohort_aggregates
+    panel.client.cohort_aggregates = lambda cohort: {**real(cohort), "members": 7, "exercises": {
+        hostile_exercise: {"respondents": 6}, ALL[:200]: {"respondents": 5}}}
+    answer = panel.refresh()
+    assert answer and "<table" in panel._counts.value
+    _check_page(browser, code_and_status + "".join(_html_values(panel)), "live-session panel")
+    panel.close()
+
+
+def test_the_learners_panels_run_no_hostile_input(browser, store, hostile_exercise) -> None:
+    from peerkit.cohort.tally_form import TallyForm
+    from peerkit.widgets.live_panel import LivePanel
+    from peerkit.widgets.portfolio_panel import PortfolioPanel
+    from peerkit.widgets.progress_view import ProgressView
+
+    store.save("welcome_reflection", "R1", {"text": ALL, "share": False})
+    html = "".join(_html_values(ProgressView(store=store)))  # the hostile exercise's title in the course map
+    portfolio = PortfolioPanel(store=store)
+    portfolio.download()  # download links name the files
+    portfolio.ask_to_delete()
+    portfolio.status = ALL  # any message the panel shows
+    html += "".join(_html_values(portfolio))
+    tally = TallyForm(hostile_exercise)  # item texts label the rows
+    tally.use_pasted()  # nothing pasted: the message line
+    html += "".join(_html_values(tally))
+    panel = LivePanel(store, start=False)  # not joined: no server asked
+    panel.show({"place": {"title": ALL, "exercise_title": ALL, "notebook": f"javascript:{HIT}('notebook link')"},
+                "timer": None, "activity": None, "poll": None, "wall": None})
+    html += "".join(_html_values(panel))
+    panel.show({"place": {"title": ALL, "exercise_title": None, "notebook": HOSTILE[6]},
+                "timer": None, "activity": None, "poll": None, "wall": None})
+    html += "".join(_html_values(panel))
+    panel.close()
+    _check_page(browser, html, "learner panels")
 
 
 @pytest.mark.parametrize("payload", [HOSTILE[0], HOSTILE[1], HOSTILE[2], HOSTILE[3], HOSTILE[4]])
