@@ -84,6 +84,12 @@ def _paragraphs(text: str) -> list[list[str]]:
     return [p.split("\n") for p in re.split(r"\n\s*\n", text.strip())] if text.strip() else [[""]]
 
 
+def _facts(answer: Any) -> str:
+    """The note and the date under an answer, as one line."""
+    return " ".join(x for x in (answer.note, f"Answered {_date(answer.answered_at)}." if answer.answered_at else "")
+                    if x)
+
+
 def _html_sections(portfolio: dict[str, Any]) -> list[dict[str, Any]]:
     """What ``portfolio/document.html`` draws: chapters, their exercises and answers, as plain text."""
     chapters = []
@@ -102,8 +108,7 @@ def _html_sections(portfolio: dict[str, Any]) -> list[dict[str, Any]]:
                 "item_text": answer.item_text,
                 "unlabelled": [_paragraphs(text) for label, text in answer.parts if label is None],
                 "labelled": [(label, _paragraphs(text)) for label, text in answer.parts if label is not None],
-                "facts": " ".join(x for x in (answer.note, f"Answered {_date(answer.answered_at)}."
-                                              if answer.answered_at else "") if x),
+                "facts": _facts(answer),
             } for answer in section.answers]
             drawn.append({"title": exercise.title if exercise else section.exercise_id, "answered": answered,
                           "table": table, "answers": answers})

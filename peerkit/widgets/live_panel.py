@@ -35,8 +35,6 @@ POLL_SECONDS = 4.0
 #: A notebook of the course as the server names it: a plain file name, so a link to it cannot go elsewhere.
 NOTEBOOK_FILE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.ipynb")
 SCALE = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
-#: A notebook the banner may link to: a relative path to a .ipynb file (never a javascript: or other address).
-_NOTEBOOK_LINK = re.compile(r"(?![/\\])(?!.*\.\.)[\w ./-]+\.ipynb")
 
 
 class LivePanel(widgets.VBox):
