@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import pytest
 
-from peerkit.widgets._base import front_end
+from peerkit.widgets._base import SAVED_TEXT, SAVING_TEXT, front_end
 from peerkit.errors import AnswerError
 from peerkit.store import LocalStore
 from peerkit.widgets.reframe import MAX_CHARS, Reframe
@@ -117,6 +117,7 @@ def test_examples_can_be_hidden_again(store: LocalStore, reframe_id: str) -> Non
     words._on_front_end_message(words, {"type": "reveal", "item": "P2"}, [])
     assert set(words.shown) == {"P2"}
     words._on_front_end_message(words, {"type": "hide", "item": "P2"}, [])
-    assert words.shown == {} and words.status == ""
+    assert words.shown == {} and words.status == SAVING_TEXT  # hiding leaves the save status as it was
+    assert words.wait_until_saved(5) and words.status == SAVED_TEXT
     source = front_end("reframe.js")
     assert "Hide example answers" in source and '"aria-expanded"' in source

@@ -287,7 +287,8 @@ class ExerciseWidgetMixin:
     def _follow_group_outcome(self) -> None:
         """While this exercise's shared answers wait to be sent, ask the sender for its later word.
 
-        Runs on the saver's worker; the sender calls back on the kernel's thread.
+        Runs on the saver's worker. The sender calls back on its own thread (there is no
+        asyncio loop to hand it to here), so :meth:`_group_status` moves to the kernel's thread.
         """
         if self.store is None:
             return
@@ -296,12 +297,15 @@ class ExerciseWidgetMixin:
         sender_for(self.store).notify_when_settled(self.exercise.id, self._group_status)
 
     def _group_status(self, message: str) -> None:
-        """The sender's later word on this exercise ("Shared with your group.", or why not)."""
+        """The sender's later word on this exercise ("Shared with your group.", or why not).
+
+        Called on the sender's thread: traits change only on the kernel's (:func:`on_kernel_thread`).
+        """
         with self._save_lock:
             if self._unsaved:
                 return  # a newer change is on its way; its own outcome will be shown
             self._group_message = message
-        self._show_save_state()
+        on_kernel_thread(self._show_save_state)
 
 
 class ExerciseWidget(ExerciseWidgetMixin, anywidget.AnyWidget):

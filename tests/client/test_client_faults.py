@@ -10,6 +10,7 @@ from client_helpers import my_answers, run_python, wait_for
 from peerkit.client import outbox, sender as sender_module
 from peerkit.client.sender import SHARED, WAITING, sender_for
 from peerkit.cohort.membership import credentials, join
+from peerkit.widgets._base import SAVING_TEXT
 
 
 def _token(store: Any) -> str:
@@ -30,13 +31,18 @@ def test_server_down_widget_returns_at_once_then_sends_without_a_click(live: Any
     matrix.answer("B02", "never")
     took = time.perf_counter() - started
     assert took < 0.5, f"two answers took {took:.2f} s with the server down"
+    assert matrix.status == SAVING_TEXT  # the observer returned before the worker wrote
+    assert matrix.wait_until_saved(5)
     assert store.answers("boundaries") == {"B01": "maybe", "B02": "never"}  # saved here
     assert matrix.status == WAITING
-    time.sleep(1.5)  # several tries fail meanwhile
+    sender = sender_for(store)
+    tries = sender.attempts
+    wait_for(lambda: sender.attempts >= tries + 2, timeout=10)  # several tries fail meanwhile
+    matrix.wait_until_saved(0)  # shows any later word the sender gave (no kernel here to hand it over)
     assert matrix.status == WAITING and outbox.pending_count(store) == 2
 
     server = live.restart()  # same store, same address; nobody clicks anything
-    wait_for(lambda: matrix.status == SHARED, timeout=15)
+    wait_for(lambda: matrix.wait_until_saved(0) and matrix.status == SHARED, timeout=15)
     assert outbox.pending_count(store) == 0
     assert my_answers(server, token) == 2
 
@@ -53,8 +59,14 @@ def test_a_new_kernel_resends_what_an_old_one_left_in_the_outbox(live: Any, tmp_
         "from peerkit.client import outbox\n"
         "m = BoundaryMatrix('boundaries')\n"
         "for item in ('B01', 'B02', 'B03'): m.answer(item, 'always')\n"
-        "print('WAITING', outbox.pending_count(m.store))\n", home)  # the kernel ends with the server down
-    assert "WAITING 3" in out
+        "print('AT ONCE', outbox.pending_count(m.store))\n", home)  # it ends at once, the server down
+    assert "AT ONCE" in out  # the clicks returned before the saver wrote; the exit waits for it
+    out = run_python(  # no widget, so nothing is sent: what the first kernel left behind
+        "from peerkit.store import LocalStore\n"
+        "from peerkit.client import outbox\n"
+        "store = LocalStore()\n"
+        "print('SAVED', len(store.answers('boundaries')), 'WAITING', outbox.pending_count(store))\n", home)
+    assert "SAVED 3 WAITING 3" in out, out
     server = live.restart()
     out = run_python(  # a new kernel: opening any exercise resumes the sender, no answer given
         "import time\n"
@@ -124,13 +136,16 @@ def test_in_a_real_kernel_the_status_turns_shared_on_the_kernels_own_thread(live
             "matrix.observe(lambda c: seen.append((c['new'], threading.current_thread().name)), names='status')\n"
             "matrix.answer('B01', 'maybe')\n"
             "print('FIRST', matrix.status)"),
-        nbformat.v4.new_code_cell("import time; time.sleep(1.5)"),
+        nbformat.v4.new_code_cell(  # awaiting lets the kernel's loop run the sender's word over to the widget
+            "import asyncio, time\n"
+            "deadline = time.monotonic() + 20\n"
+            f"while matrix.status != {SHARED!r} and time.monotonic() < deadline: await asyncio.sleep(0.05)"),
         nbformat.v4.new_code_cell("print('LATER', matrix.status, seen[-1][1])"),
     ])
     nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120,
                             resources={"metadata": {"path": str(ROOT)}}).execute()
     outputs = "".join(o.get("text", "") for cell in notebook.cells for o in cell.get("outputs", []))
-    assert "FIRST " + WAITING in outputs or "FIRST " + SHARED in outputs
+    assert "FIRST " + SAVING_TEXT in outputs, outputs  # the cell went on before the answer was written
     assert "LATER " + SHARED + " MainThread" in outputs, outputs
 
 
@@ -155,7 +170,8 @@ def test_a_server_that_stalls_never_holds_a_chart_once_the_sender_knows(live: An
         matrix = BoundaryMatrix("boundaries", store=store)
         started = time.perf_counter()
         matrix.answer("B01", "maybe")
-        assert time.perf_counter() - started < 0.5 and matrix.status == WAITING
+        assert time.perf_counter() - started < 0.5 and matrix.status == SAVING_TEXT
+        assert matrix.wait_until_saved(5) and matrix.status == WAITING
         sender = sender_for(store)
         wait_for(sender.server_seems_away, timeout=10)
         started = time.perf_counter()

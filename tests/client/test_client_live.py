@@ -13,6 +13,7 @@ from peerkit.client.http import ServerClient
 from peerkit.client.sender import SHARED, WAITING, sender_for
 from peerkit.cohort.membership import credentials, join, leave, membership, set_sharing
 from peerkit.cohort.sync import sync
+from peerkit.widgets._base import SAVING_TEXT
 
 
 def _token(store: Any) -> str:
@@ -182,12 +183,16 @@ def test_binder_learner_with_only_address_and_code(live: Any, tmp_path: Path) ->
         "matrix = pk.exercise('boundaries')\n"
         "matrix.answer('B01', 'maybe')\n"
         "print('STATUS1', matrix.status)\n"
+        "assert matrix.wait_until_saved(10), matrix.status\n"
         "from peerkit.client.sender import sender_for\n"
         "assert sender_for(matrix.store).wait_until_idle(15)\n"
-        "import time; time.sleep(0.2)\n"
+        "import time\n"
+        "deadline = time.monotonic() + 10  # the sender's word reaches the widget just after it is idle\n"
+        f"while not (matrix.wait_until_saved(0) and matrix.status == {SHARED!r}) and time.monotonic() < deadline:\n"
+        "    time.sleep(0.02)\n"
         "print('STATUS2', matrix.status)\n",
         home)
-    assert "STATUS1 " + WAITING in out or "STATUS1 " + SHARED in out
+    assert "STATUS1 " + SAVING_TEXT in out  # the click returned before the answer was written
     assert "STATUS2 " + SHARED in out
     assert cohort_counts(live, "boundaries")["B01"].get("suppressed") is True  # one person: hidden
     with live.server.client(live.trainer) as trainer:
