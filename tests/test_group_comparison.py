@@ -75,18 +75,27 @@ def test_a_real_group_appears_only_when_the_learner_asks(store, monkeypatch) -> 
     from peerkit.exercises import load_exercise
 
     items = load_exercise("recovery_dimensions").item_ids
-    group = pd.DataFrame([{"learner": f"p{p}", "exercise": "recovery_dimensions", "item": item, "value": 3}
-                          for p in range(6) for item in items])
-    # the joined cohort's rows, as the server's aggregates give them (tests/client runs the real server)
-    monkeypatch.setattr(aggregates, "group_frame_or_reason", lambda store, exercise: (group, ""))
-    monkeypatch.setattr(aggregates, "answer_rows", lambda counts: counts)
+    # what the cohort server sends (docs/server-api.md): six people rated every item 3
+    answer = {"cohort": {"id": "c-1", "name": "Tuesday group", "min_group_size": 5}, "revision": 1, "members": 6,
+              "exercises": {"recovery_dimensions": {"kind": "rating", "respondents": 6,
+                                                    "items": {item: {"n": 6, "counts": {"3": 6}} for item in items}}}}
+    asked: list[str] = []
+
+    def from_the_server(store, exercise_id, **_):
+        asked.append(exercise_id)
+        return aggregates.frame_from_aggregates(answer, exercise_id), ""
+
+    # GroupComparison reads the learner's cohort through this one function (the server's suppressed counts)
+    monkeypatch.setattr(aggregates, "group_frame_or_reason", from_the_server)
     store.set_setting("cohort", {"cohort_id": "c-1", "name": "Tuesday group"})
     for item in items:
         store.save("recovery_dimensions", item, 1)
     comparison = GroupComparison("recovery_dimensions", store=store, follow=False)
     assert comparison.show_group in comparison.children and not comparison.show_group.value
-    assert "group average" not in comparison.view.value  # not until asked
+    assert "group average" not in comparison.view.value and not asked  # not until asked
     comparison.show_group.value = True
+    assert asked == ["recovery_dimensions"]
+    assert "could not be read" not in comparison.view.value  # the server's counts are all readable rows
     assert "group average" in comparison.view.value and "group you joined" in comparison.view.value
     assert "below the group" not in comparison.summary  # shown beside, never ranked
 
@@ -113,9 +122,38 @@ def test_a_comparison_redraws_when_the_learners_answer_changes(store) -> None:
     assert marked(before) == "Never OK" and marked(after) == "Always OK"
 
 
+def _in_a_plain_thread(make):
+    """Call ``make()`` in a new thread, where no event loop runs (as in a plain Python script).
+
+    Not in pytest's own thread: a browser test's sync Playwright leaves its event loop marked as
+    running there (playwright/_impl/_greenlets.py, wait_for_future), so asyncio.get_running_loop()
+    finds a loop in every later test of the same run.
+    """
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = make()
+        except BaseException as error:  # noqa: BLE001 - re-raised below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def test_without_a_running_loop_it_says_the_chart_is_as_drawn(store) -> None:
-    comparison = GroupComparison("boundaries", store=store)
-    assert "as they were when it was drawn" in comparison.view.value
+    def draw() -> str:
+        with pytest.raises(RuntimeError):
+            asyncio.get_running_loop()  # the premise: nothing would ever run the follow timer
+        return GroupComparison("boundaries", store=store).view.value
+
+    view = _in_a_plain_thread(draw)
+    assert "as they were when it was drawn" in view and "Refresh chart" in view
+    assert "follows your answers" not in view
 
 
 @pytest.mark.parametrize("exercise", ["core_skills", "boundaries"])

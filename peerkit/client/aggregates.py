@@ -10,7 +10,8 @@ group to show, and :func:`group_frame_or_reason` says why in words.
 :func:`answer_rows` turns the counts into the one-row-per-answer shape
 (:data:`peerkit.model.RESPONSE_COLUMNS`) the existing charts read: ``count`` rows per
 value, under placeholder learners ``group-1``, ``group-2``, … (so a chart's ``n`` is the
-largest item's count: the counts say nothing about who gave which answer).
+largest item's count: the counts say nothing about who gave which answer), each answered
+"as of" the moment the counts were read.
 
 >>> frame = group_frame(store, "boundaries")               # doctest: +SKIP
 >>> frame.head(2)                                          # doctest: +SKIP
@@ -105,7 +106,12 @@ def answer_rows(counts: "pd.DataFrame") -> "pd.DataFrame":
     import pandas as pd
 
     from ..model import RESPONSE_COLUMNS, SCHEMA_VERSION
+    from ..timestamps import now
 
+    # Counts carry no answer times. The charts leave out a row without a readable time
+    # (peerkit.chart_data.readable_mask), so each row is stamped with the moment the
+    # counts were read: "as of now" is what they are.
+    read_at = pd.Timestamp(now())
     rows = []
     for (exercise, item), group in counts.groupby(["exercise", "item"], sort=True):
         number = 0
@@ -113,7 +119,7 @@ def answer_rows(counts: "pd.DataFrame") -> "pd.DataFrame":
             for _ in range(int(row.count)):
                 number += 1
                 rows.append({"learner": f"group-{number}", "exercise": exercise, "item": item,
-                             "value": row.value, "answered_at": pd.NaT, "schema_version": SCHEMA_VERSION})
+                             "value": row.value, "answered_at": read_at, "schema_version": SCHEMA_VERSION})
     frame = pd.DataFrame(rows, columns=RESPONSE_COLUMNS)
     frame.attrs.update(counts.attrs)
     return frame

@@ -55,6 +55,7 @@ class LivePanel(widgets.VBox):
             self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             self._loop = None
+        self._loop_thread = threading.get_ident()  # the kernel's thread: the panel is made there
         self._banner = widgets.HTML()
         self._timer = widgets.Label()
         self._question = widgets.Label()
@@ -85,6 +86,12 @@ class LivePanel(widgets.VBox):
 
     # -- background ------------------------------------------------------------------------------
     def _on_loop(self, work: Callable[[], None]) -> None:
+        """Run ``work`` (a widget update) on the kernel's thread: now if already there, else via its loop."""
+        if threading.get_ident() == self._loop_thread:
+            # Already on the kernel's thread (e.g. fetch() called from a cell): update now, so the
+            # caller sees the new state, rather than queueing it until the cell has finished.
+            work()
+            return
         loop = self._loop
         if loop is not None and not loop.is_closed():
             try:

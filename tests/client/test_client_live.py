@@ -1,6 +1,7 @@
 """The learner's side against the REAL cohort server on loopback: join, answer, aggregates, refusals."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -217,8 +218,17 @@ def test_compare_shows_the_learners_own_cohort_from_the_server(live: Any, learne
         assert sender_for(store).wait_until_idle(15)
     chart = GroupComparison("core_skills", store=stores[0])
     assert chart.group_label == "group you joined"
-    assert "(n = 6)" in chart.view.value
-    assert "could not be reached" not in chart.view.value
+    view = chart.view.value
+    # the six ratings of C01 (2, 3, 4, 2, 3, 4) are drawn: n in the row's own column, the average,
+    # and the learner's own rating (2); no other item was rated, so none is drawn
+    assert 'data-item="C01"' in view and "could not be read" not in view, "the group's counts were not drawn"
+    row = view.split('data-item="C01"')[1].split('data-item="C02"')[0]
+    assert '<span class="pk-n">n=6</span>' in row
+    assert "group average 3.0" in row and "your rating 2" in row
+    table_row = view.split("<tbody>")[1].split("</tr>")[0]
+    assert [cell for cell in re.findall(r"<td>([^<]*)</td>", table_row)] == ["3.0", "2.25 to 3.75", "6", "2"]
+    assert "6 people in the group you joined answered" in chart.summary
+    assert "could not be read" not in view and "could not be reached" not in view
     live.server.kill()
     chart.refresh()  # the server away: the reference group, and it says so
     assert chart.group_label != "group you joined" and "could not be reached" in chart.view.value

@@ -141,14 +141,16 @@ def test_primary_suppression_alone_would_give_cells_away(tmp_path):
     answers = frame[frame["exercise"] == "boundaries"]
     recovered = 0
     for item in ("B01", "B02", "B03", "B16"):
-        grid = answers[answers["item"] == item].groupby(["cohort", "value"]).size().unstack(fill_value=0)
-        counts = pd.DataFrame([{"cohort": c, "item": item, "value": v, "n": str(grid.loc[c].get(v, 0)),
-                                "suppressed": "true" if grid.loc[c].get(v, 0) < 5 else "false"}
+        # Every value gets a column, so a value nobody chose counts 0 (not a missing column).
+        grid = (answers[answers["item"] == item].groupby(["cohort", "value"]).size().unstack(fill_value=0)
+                .reindex(columns=["never", "maybe", "always"], fill_value=0))
+        counts = pd.DataFrame([{"cohort": c, "item": item, "value": v, "n": str(int(grid.loc[c, v])),
+                                "suppressed": "true" if grid.loc[c, v] < 5 else "false"}
                                for c in grid.index for v in ("never", "maybe", "always")])
         counts.loc[counts["suppressed"] == "true", "n"] = ""
         rows = [{"item": item, "total_of": "cohort", "cohort": c, "value": "", "n": str(int(grid.loc[c].sum())),
                  "suppressed": "false"} for c in grid.index]
-        rows += [{"item": item, "total_of": "value", "cohort": "", "value": v, "n": str(int(grid.get(v, 0).sum())),
+        rows += [{"item": item, "total_of": "value", "cohort": "", "value": v, "n": str(int(grid[v].sum())),
                   "suppressed": "false"} for v in ("never", "maybe", "always")]
         rows += [{"item": item, "total_of": "item", "cohort": "", "value": "", "n": str(int(grid.values.sum())),
                   "suppressed": "false"}]

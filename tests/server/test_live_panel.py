@@ -2,9 +2,11 @@
 the timer and the trainer's place, sends answers and posts in the background, and never blocks the kernel."""
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -22,12 +24,27 @@ def _wait(check: Any, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+def _made_without_a_loop(make: Callable[[], Any]) -> Any:
+    """``make()`` in a new thread, where no event loop runs (as in a plain Python script).
+
+    Not in pytest's own thread: a browser test's sync Playwright leaves its event loop marked as
+    running there (playwright/_impl/_greenlets.py, wait_for_future), a loop that never turns again;
+    a panel made there would hand every reply from its threads to that loop, and none would arrive.
+    """
+    made: list[Any] = []
+    thread = threading.Thread(target=lambda: made.append(make()))
+    thread.start()
+    thread.join(30)
+    assert made, "the panel could not be made"
+    return made[0]
+
+
 def test_the_panel_follows_the_trainer_and_answers_in_the_background(sqlite_db: str, start_server: Any) -> None:
     server: RunningServer = start_server(sqlite_db)
     trainer = add_trainer(server)
     cohort = make_cohort(server, trainer)
     token = join(server, cohort["join_code"])
-    panel = LivePanel(client=ServerClient(server.url, token), start=False)
+    panel = _made_without_a_loop(lambda: LivePanel(client=ServerClient(server.url, token), start=False))
     assert panel.fetch()["poll"] is None
     assert panel._poll_box.layout.display == "none" and panel._banner.value == ""
     with server.client(trainer) as client:
@@ -78,3 +95,34 @@ def test_without_joining_the_panel_says_what_to_do(tmp_path, monkeypatch) -> Non
 
     panel = LivePanel(LocalStore(tmp_path / "answers.sqlite"))
     assert "pk.join_cohort()" in panel._status.value
+
+
+def test_on_the_kernels_thread_a_fetch_shows_at_once_and_replies_come_back_on_its_loop(
+        sqlite_db: str, start_server: Any) -> None:
+    """As in a kernel: the panel is made while a loop runs; fetch() from a cell updates the widgets
+    before it returns, and a background reply reaches them through that loop."""
+    server: RunningServer = start_server(sqlite_db)
+    trainer = add_trainer(server)
+    cohort = make_cohort(server, trainer)
+    token = join(server, cohort["join_code"])
+    with server.client(trainer) as client:
+        client.post(f"/api/v1/cohorts/{cohort['id']}/polls",
+                    json={"kind": "single", "question": "Ready?", "options": ["Yes", "Not yet"]})
+
+    async def cell() -> tuple[str, str]:
+        panel = LivePanel(client=ServerClient(server.url, token), start=False)
+        panel.fetch()  # called on the loop's own thread, as from a notebook cell
+        shown = panel._question.value
+        panel._choice.value = "Yes"
+        panel.send_answer()
+        for _ in range(200):  # the reply arrives while the loop turns
+            if panel._poll_status.value.startswith("Your answer is in"):
+                break
+            await asyncio.sleep(0.05)
+        status = panel._poll_status.value
+        panel.close()
+        return shown, status
+
+    shown, status = _made_without_a_loop(lambda: asyncio.run(cell()))
+    assert shown == "Poll: Ready?"
+    assert status.startswith("Your answer is in")
