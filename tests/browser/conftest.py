@@ -543,21 +543,23 @@ def chapter_run(request: pytest.FixtureRequest, _open_chapter: _OpenChapter, lab
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The browser tests that only look at a chapter run first, chapter by chapter, so that
-    # each chapter is run once; the tests that drive a page of their own follow. Other
-    # test folders keep their places.
+    # The browser tests run last: playwright's sync API leaves its event loop marked as
+    # running in pytest's thread, and code under test that asks for a running loop (the
+    # sender's and the live panel's callbacks) would find that dead loop in every later test.
+    # Among them, the tests that only look at a chapter run first, chapter by chapter, so
+    # that each chapter is run once; the tests that drive a page of their own follow.
     here = Path(__file__).parent
-    slots = [i for i, item in enumerate(items) if here in Path(str(item.path)).parents]
+    browser = [item for item in items if here in Path(str(item.path)).parents]
+    others = [item for item in items if here not in Path(str(item.path)).parents]
 
-    def key(position: int) -> tuple:
-        callspec = getattr(items[position], "callspec", None)
+    def key(pair: tuple[int, pytest.Item]) -> tuple:
+        position, item = pair
+        callspec = getattr(item, "callspec", None)
         if callspec is not None and "chapter_run" in callspec.params:
             return (0, callspec.params["chapter_run"], position)
         return (1, "", position)
 
-    ordered = [items[i] for i in sorted(slots, key=key)]
-    for slot, item in zip(slots, ordered):
-        items[slot] = item
+    items[:] = others + [item for _, item in sorted(enumerate(browser), key=key)]
 
 
 def chapter_notebooks() -> list[str]:
