@@ -26,7 +26,7 @@ def _server_rows(live: Any, pseudonym: str) -> list[dict[str, Any]]:
     with live.server.client(live.trainer) as client:
         reply = client.get(f"/api/v1/cohorts/{live.cohort['id']}/responses")
     assert reply.status_code == 200, reply.text
-    return [row for row in reply.json()["responses"] if row["learner"] == pseudonym]
+    return [row for row in reply.json()["responses"] if row["pseudonym"] == pseudonym]
 
 
 def _joined_learner(live: Any) -> tuple[LocalStore, str, str]:
