@@ -6,9 +6,15 @@ kernel's store straight from the SQLite file in the server's PEERKIT_HOME.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.browser
+
+# Computed here, not imported: tests/ has no packages, so "conftest" may name another folder's
+# conftest (the one pytest loaded last). Same folder as tests/browser/conftest.py's SCREENSHOTS.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 BOUNDARIES = "02_boundaries.ipynb"
 LANGUAGE = "05_language_and_sharing.ipynb"
@@ -65,7 +71,6 @@ def test_matrix_rows_can_be_cleared_and_choosing_moves_nothing(lab, lab_server) 
     after = _boxes_in(labels, row)
     assert after == before, f"choosing an option moved the options: {before} -> {after}"
     assert _boxes(row)[0]["h"] == row_height, "choosing an option changed the row's height"
-    from conftest import SCREENSHOTS
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     row.screenshot(path=str(SCREENSHOTS / "matrix-row-answered.png"))  # for a person to look at

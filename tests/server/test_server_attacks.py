@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Classroom, launch, pseudonym, snapshot
+from conftest import Classroom, add_trainer, launch, make_cohort, pseudonym, snapshot
 
 BIG_TEXT = "x" * 1_000_000
 
@@ -174,7 +174,6 @@ def test_projector_page_is_not_a_learners(classroom: Classroom) -> None:
 
 def test_join_code_guessing_is_refused_after_a_few_tries(start_server, server_db: str) -> None:
     server = start_server(server_db, env={"PEERKIT_SERVER_JOIN_FAILURES": "5"})
-    from conftest import add_trainer, make_cohort
 
     cohort = make_cohort(server, add_trainer(server))
     room = Classroom(server, "", "", cohort, cohort, [], [], "", "")
@@ -193,7 +192,6 @@ def test_join_code_guessing_is_refused_after_a_few_tries(start_server, server_db
 
 def test_scripted_joins_into_one_cohort_are_braked(start_server, sqlite_db: str) -> None:
     server = start_server(sqlite_db, env={"PEERKIT_SERVER_JOINS_PER_COHORT": "3"})
-    from conftest import add_trainer, make_cohort
 
     cohort = make_cohort(server, add_trainer(server), min_group_size=5)
     room = Classroom(server, "", "", cohort, cohort, [], [], "", "")
