@@ -576,13 +576,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                              indirect=True, scope="session")
 
 
-def wait_until(check: Callable[[], Any], *, timeout: float = 10, interval: float = 0.2, message: str = "") -> Any:
-    """Poll ``check`` until it returns something truthy; fail with ``message`` otherwise."""
+def wait_until(check: Callable[[], Any], *, timeout: float = 10, interval: float = 0.2,
+               message: str | Callable[[], str] = "") -> Any:
+    """Poll ``check`` until it returns something truthy; fail with ``message`` otherwise.
+
+    Give ``message`` as a function to say what the page shows when the wait gives up
+    (an f-string is read before the wait starts).
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(message or f"condition not met within {timeout} s")
+            said = message() if callable(message) else message
+            raise AssertionError(said or f"condition not met within {timeout} s")
         time.sleep(interval)

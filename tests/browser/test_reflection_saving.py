@@ -36,14 +36,14 @@ def test_saved_is_shown_only_after_the_kernel_saved(lab, lab_server) -> None:
         textarea.fill(TEXT)
         textarea.press("Tab")  # leaving the box sends the text at once
         lab.wait_until(lambda: note.inner_text() in ("Saving\u2026", "Not saved yet (see below)."),
-                   message=f"after typing, the note reads {note.inner_text()!r}")
+                   message=lambda: f"after typing, the note reads {note.inner_text()!r}")
         lab.wait_until(lambda: note.inner_text() == "Not saved yet (see below).", timeout=20,
-                   message=f"with the store locked the note reads {note.inner_text()!r}")
+                   message=lambda: f"with the store locked the note reads {note.inner_text()!r}")
         assert "Not saved yet" in status.inner_text() and "retried" in status.inner_text()
         assert LocalStore(lab_server.store_path).answers(EXERCISE) == {}
     finally:
         lock.execute("ROLLBACK")
         lock.close()
     lab.wait_until(lambda: note.inner_text() == "Saved.", timeout=30,
-               message=f"after the store unlocked the note reads {note.inner_text()!r}")
+               message=lambda: f"after the store unlocked the note reads {note.inner_text()!r}")
     assert LocalStore(lab_server.store_path).answers(EXERCISE)["R1"]["text"] == TEXT

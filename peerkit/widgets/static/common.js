@@ -188,7 +188,16 @@ function answerTracker(model, onChange) {
 
   const settle = () => {
     const state = model.get("save_state");
-    if (state === "saving" || handled <= confirmed) return;
+    if (state === "saving") return;
+    if (handled <= confirmed) {
+      // The kernel's later word on changes already settled: what it kept after a failure is
+      // now written (its saver retries by itself), so those items are saved after all.
+      if (state === "saved" && failed.size) {
+        failed.clear();
+        onChange();
+      }
+      return;
+    }
     confirmed = handled;
     if (state !== "failed") failed.clear(); // a save that worked also wrote the ones kept waiting
     const now = model.get("answers");

@@ -46,7 +46,10 @@ function render({ model, el }) {
     });
     showSaved();
   });
-  const SAVED_TEXT = { save: "Saved.", delete: "Deleted.", lost: "Not saved: copy this text before you run the cell again." };
+  const SAVED_TEXT = {
+    save: "Saved.", delete: "Deleted.", failed: "Not saved yet (see below).",
+    lost: "Not saved: copy this text before you run the cell again.",
+  };
 
   // What the line under each box says: only what the kernel confirmed.
   function showSaved() {
@@ -54,6 +57,7 @@ function render({ model, el }) {
       if (timers.has(itemId)) return; // "Saving when you pause…" until it is sent
       const state = tracker.state(itemId);
       if (view.lastAction === "lost") view.saved.textContent = SAVED_TEXT.lost;
+      else if (state === "failed") view.saved.textContent = SAVED_TEXT.failed; // the status line says why
       else if (state !== "saved") view.saved.textContent = ROW_STATE_TEXT[state];
       else view.saved.textContent = SAVED_TEXT[view.lastAction] || "";
     });
