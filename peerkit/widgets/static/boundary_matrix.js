@@ -46,24 +46,7 @@ function render({ model, el }) {
       legend.textContent = `${index + 1}. ${item.text}`;
       fieldset.appendChild(legend);
 
-      const tools = document.createElement("div");
-      tools.className = "peerkit-row-tools";
-      const state = document.createElement("span");
-      state.className = "peerkit-row-state";
-      const clear = document.createElement("button");
-      clear.type = "button";
-      clear.className = "peerkit-clear";
-      clear.textContent = "Clear";
-      clear.setAttribute("aria-label", "Clear this answer"); // the visible word starts the name
-      clear.dataset.item = item.id;
-      clear.setAttribute("aria-describedby", legend.id); // "Clear this answer, button, 3. <the row>"
-      clear.addEventListener("click", () => {
-        if (kernel.gone()) return;
-        tracker.set(item.id, undefined);
-        fieldset.querySelector("input[type=radio]").focus(); // the button hides; focus stays in the row
-      });
-      tools.append(state, clear);
-      fieldset.appendChild(tools);
+      rowTools({ fieldset, legend, itemId: item.id, what: "answer", tracker, kernel });
 
       const choices = document.createElement("div");
       choices.className = "peerkit-matrix-choices";

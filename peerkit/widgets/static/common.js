@@ -262,5 +262,30 @@ function answerTracker(model, onChange) {
   };
 }
 
+// A row's tools: its save state ("Saving…" / "Not saved yet") and a Clear button, for a row whose
+// answer may be left blank. Put before the options, so Shift+Tab from them reaches Clear. The button
+// is named by its visible word ("Clear this answer") and described by the row's legend.
+function rowTools({ fieldset, legend, itemId, what, tracker, kernel }) {
+  const tools = document.createElement("div");
+  tools.className = "peerkit-row-tools";
+  const state = document.createElement("span");
+  state.className = "peerkit-row-state";
+  const clear = document.createElement("button");
+  clear.type = "button";
+  clear.className = "peerkit-clear";
+  clear.textContent = "Clear";
+  clear.setAttribute("aria-label", `Clear this ${what}`);
+  clear.dataset.item = itemId;
+  clear.setAttribute("aria-describedby", legend.id);
+  clear.addEventListener("click", () => {
+    if (kernel.gone()) return;
+    tracker.set(itemId, undefined);
+    fieldset.querySelector("input[type=radio]").focus(); // the button hides; focus stays in the row
+  });
+  tools.append(state, clear);
+  fieldset.appendChild(tools);
+  return { state, clear };
+}
+
 // The words a row shows for its tracker state (saved says nothing: the choice shows it).
 const ROW_STATE_TEXT = { saving: "Saving\u2026", failed: "Not saved yet", saved: "" };

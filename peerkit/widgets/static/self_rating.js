@@ -50,24 +50,7 @@ function render({ model, el }) {
       }
       // "Saving…" / "Not saved yet" and, once a rating is saved, a Clear button (a rating may be
       // left blank); before the options, so Shift+Tab from the scale reaches it, as in the matrix.
-      const tools = document.createElement("div");
-      tools.className = "peerkit-row-tools";
-      const state = document.createElement("span");
-      state.className = "peerkit-row-state";
-      const clear = document.createElement("button");
-      clear.type = "button";
-      clear.className = "peerkit-clear";
-      clear.textContent = "Clear";
-      clear.setAttribute("aria-label", "Clear this rating"); // the visible word starts the name
-      clear.dataset.item = item.id;
-      clear.setAttribute("aria-describedby", legend.id); // "Clear this rating, button, 3. <the item>"
-      clear.addEventListener("click", () => {
-        if (kernel.gone()) return;
-        tracker.set(item.id, undefined);
-        fieldset.querySelector("input[type=radio]").focus(); // the button hides; focus stays in the item
-      });
-      tools.append(state, clear);
-      fieldset.appendChild(tools);
+      rowTools({ fieldset, legend, itemId: item.id, what: "rating", tracker, kernel });
 
       const choices = document.createElement("div");
       choices.className = "peerkit-matrix-choices";
