@@ -41,15 +41,15 @@ def group_size(data: pd.DataFrame) -> int:
     return int(data["learner"].nunique()) if len(data) else 0
 
 
-def suppression_message(min_group: int = MIN_GROUP_SIZE) -> str:
+def suppression_message(min_group_size: int = MIN_GROUP_SIZE) -> str:
     """Why a whole chart is not drawn (no count of the few who answered: that too could single someone out)."""
-    return (f"Not shown yet: {suppressed_message(min_group)}. Group results appear once at least {min_group} "
+    return (f"Not shown yet: {suppressed_message(min_group_size)}. Group results appear once at least {min_group_size} "
             "people have answered, so that no one's answers can be picked out.")
 
 
-def title_n(n: int, min_group: int = MIN_GROUP_SIZE) -> str:
+def title_n(n: int, min_group_size: int = MIN_GROUP_SIZE) -> str:
     """The group size for a title: the number, or the suppression words when it is too small to show."""
-    return f"n = {n}" if n >= min_group else suppressed_message(min_group)
+    return f"n = {n}" if n >= min_group_size else suppressed_message(min_group_size)
 
 
 def _palette(count: int) -> list[str]:
@@ -75,9 +75,9 @@ def _new_axes(ax: "Axes | None", rows: int) -> "Axes":
     return ax
 
 
-def _suppressed(ax: "Axes", title: str, min_group: int) -> "Axes":
+def _suppressed(ax: "Axes", title: str, min_group_size: int) -> "Axes":
     ax.set_title(title)
-    ax.text(0.5, 0.5, textwrap.fill(suppression_message(min_group), 60), ha="center", va="center",
+    ax.text(0.5, 0.5, textwrap.fill(suppression_message(min_group_size), 60), ha="center", va="center",
             transform=ax.transAxes, fontsize=12)
     ax.set_axis_off()
     return ax
@@ -107,9 +107,9 @@ def left_shares(shares: pd.DataFrame, values: list[Any]) -> pd.Series:
     return shares[values[: k // 2]].sum(axis=1) + (shares[values[k // 2]] / 2 if k % 2 else 0)
 
 
-def _row_label(definition: Exercise, item: str, n: int, min_group: int) -> str:
+def _row_label(definition: Exercise, item: str, n: int, min_group_size: int) -> str:
     number = definition.item_ids.index(item) + 1
-    count = f" (n={n})" if n >= min_group else ""
+    count = f" (n={n})" if n >= min_group_size else ""
     return textwrap.shorten(f"{number}. {definition.item(item).text}", 50, placeholder="…") + count
 
 
@@ -125,9 +125,9 @@ def label_fits(text: str, width_points: float, font_size: float = LABEL_FONT_SIZ
     return width_points >= 0.62 * font_size * len(text) + 0.6 * font_size
 
 
-def _mark_small_rows(ax: "Axes", rows: list[int], min_group: int) -> None:
+def _mark_small_rows(ax: "Axes", rows: list[int], min_group_size: int) -> None:
     for row in rows:
-        ax.text(0.5, row, suppressed_message(min_group), transform=ax.get_yaxis_transform(), ha="center",
+        ax.text(0.5, row, suppressed_message(min_group_size), transform=ax.get_yaxis_transform(), ha="center",
                 va="center", fontsize=9, style="italic", color="#333333", zorder=11,
                 bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "linewidth": 0})
 
@@ -138,7 +138,7 @@ def plot_choice_split(
     exercise: str,
     own: dict[str, Any] | None = None,
     group_label: str = "group",
-    min_group: int = MIN_GROUP_SIZE,
+    min_group_size: int = MIN_GROUP_SIZE,
     ax: "Axes | None" = None,
 ) -> "Axes":
     """Diverging stacked bars: per item, how the group split across the scale.
@@ -146,21 +146,21 @@ def plot_choice_split(
     The first options of the scale go left of zero, the last ones right, a middle
     option straddles zero (Heiberger & Robbins 2014, *Design of diverging stacked bar
     charts for Likert scales*). ``own`` (``{item: value}``) marks the learner's own
-    answers with a black diamond. Items fewer than ``min_group`` people answered
+    answers with a black diamond. Items fewer than ``min_group_size`` people answered
     say "fewer than 5 answers" instead of a bar.
 
     >>> ax = plot_choice_split(group, exercise="boundaries", own={"B01": "maybe"})  # doctest: +SKIP
     """
     rows = chart_rows(data, exercise)
     definition, n = rows.definition, rows.n
-    title = f"{definition.title}\nHow the {group_label} answered ({title_n(n, min_group)})"
+    title = f"{definition.title}\nHow the {group_label} answered ({title_n(n, min_group_size)})"
     ax = _new_axes(ax, len(definition.items))
-    if n < min_group:
-        return _suppressed(ax, title, min_group)
+    if n < min_group_size:
+        return _suppressed(ax, title, min_group_size)
 
     shares = choice_shares(rows.data, exercise=exercise)
     counts = item_counts(rows)
-    shown = set(shown_items(rows, min_group))
+    shown = set(shown_items(rows, min_group_size))
     visible = shares.index.isin(list(shown))
     values = [option.value for option in definition.scale]
     colours, k = _palette(len(values)), len(values)
@@ -190,8 +190,8 @@ def plot_choice_split(
         start = start + width
     if own and any(item in own for item in shown):
         ax.plot([], [], **OWN_MARKER, label="Your answer")
-    _mark_small_rows(ax, [i for i, ok in enumerate(visible) if not ok], min_group)
-    ax.set_yticks(positions, [_row_label(definition, item, int(counts[item]), min_group) for item in shares.index],
+    _mark_small_rows(ax, [i for i, ok in enumerate(visible) if not ok], min_group_size)
+    ax.set_yticks(positions, [_row_label(definition, item, int(counts[item]), min_group_size) for item in shares.index],
                   fontsize=9)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
@@ -205,12 +205,12 @@ def plot_choice_split(
     return ax
 
 
-def _hidden_sentence(definition: Exercise, rows: ChartRows, min_group: int) -> str:
+def _hidden_sentence(definition: Exercise, rows: ChartRows, min_group_size: int) -> str:
     counts = item_counts(rows)
-    hidden = [item for item in definition.item_ids if 0 < counts[item] < min_group]
+    hidden = [item for item in definition.item_ids if 0 < counts[item] < min_group_size]
     if not hidden:
         return ""
-    return (f"Not shown ({suppressed_message(min_group)}): "
+    return (f"Not shown ({suppressed_message(min_group_size)}): "
             + "; ".join(f"“{definition.item(i).text}”" for i in hidden) + ".")
 
 
@@ -220,20 +220,20 @@ def describe_choice_split(
     exercise: str,
     own: dict[str, Any] | None = None,
     group_label: str = "group",
-    min_group: int = MIN_GROUP_SIZE,
+    min_group_size: int = MIN_GROUP_SIZE,
 ) -> str:
     """The chart of :func:`plot_choice_split` in words (plain text, never HTML)."""
     rows = chart_rows(data, exercise)
     definition, n = rows.definition, rows.n
     note = skipped_note(rows.skipped)
-    if n < min_group:
-        return " ".join(filter(None, [suppression_message(min_group), note]))
+    if n < min_group_size:
+        return " ".join(filter(None, [suppression_message(min_group_size), note]))
     shares = choice_shares(rows.data, exercise=exercise)
-    shown = shown_items(rows, min_group)
+    shown = shown_items(rows, min_group_size)
     values = [option.value for option in definition.scale]
     answered = shares.loc[shown]
     parts = [f"{n} people in the {group_label} answered; {len(shown)} of {len(definition.items)} items have "
-             f"at least {min_group} answers and are shown."
+             f"at least {min_group_size} answers and are shown."
              if len(shown) < len(definition.items) else
              f"{n} people in the {group_label} answered {len(definition.items)} items."]
     if len(answered):
@@ -243,7 +243,7 @@ def describe_choice_split(
         parts.append("Most agreement: " + "; ".join(
             f"“{definition.item(i).text}” ({top_share[i]:.0%} {definition.label_for(top[i])})" for i in agreed.index
         ) + ".")
-        divided = divided_items(rows.data, exercise=exercise, min_answers=min_group)
+        divided = divided_items(rows.data, exercise=exercise, min_answers=min_group_size)
         if len(divided):
             parts.append("Most divided: " + "; ".join(
                 f"“{row.text}” (largest answer only {row.top_share:.0%})" for row in divided.head(3).itertuples()
@@ -255,7 +255,7 @@ def describe_choice_split(
             same = sum(1 for item in yours if own[item] == top[item])
             parts.append(f"Your answer matched the group's most common answer on {same} of the {len(yours)} "
                          "items you answered.")
-    parts.append(_hidden_sentence(definition, rows, min_group))
+    parts.append(_hidden_sentence(definition, rows, min_group_size))
     parts.append(note)
     return " ".join(filter(None, parts))
 
@@ -266,15 +266,15 @@ def rating_domain(definition: Exercise) -> tuple[float, float]:
     return scale[0] - 0.5, scale[-1] + 0.5
 
 
-def rating_stats(rows: ChartRows, min_group: int = MIN_GROUP_SIZE) -> pd.DataFrame:
-    """Per item: count, mean and quartiles of the ratings; NaN where fewer than ``min_group`` people rated it."""
+def rating_stats(rows: ChartRows, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+    """Per item: count, mean and quartiles of the ratings; NaN where fewer than ``min_group_size`` people rated it."""
     definition = rows.definition
     values = pd.to_numeric(rows.data["value"], errors="coerce") if len(rows.data) else pd.Series(dtype=float)
     stats = (values.groupby(rows.data["item"]).describe() if len(rows.data) else pd.DataFrame(
         columns=["count", "mean", "25%", "75%"])).reindex(definition.item_ids)
     counts = item_counts(rows)
     stats["count"] = counts
-    small = counts < min_group
+    small = counts < min_group_size
     for column in ("mean", "25%", "50%", "75%", "min", "max", "std"):
         if column in stats:
             stats[column] = stats[column].astype(float).mask(small)
@@ -287,7 +287,7 @@ def plot_rating_profile(
     exercise: str,
     own: dict[str, Any] | None = None,
     group_label: str = "group",
-    min_group: int = MIN_GROUP_SIZE,
+    min_group_size: int = MIN_GROUP_SIZE,
     ax: "Axes | None" = None,
 ) -> "Axes":
     """Per item, the group's average rating (bar, with the middle half of ratings as a line) and yours (diamond).
@@ -296,11 +296,11 @@ def plot_rating_profile(
     """
     rows = chart_rows(data, exercise)
     definition, n = rows.definition, rows.n
-    title = f"{definition.title}\nYour ratings and the {group_label}'s ({title_n(n, min_group)})"
+    title = f"{definition.title}\nYour ratings and the {group_label}'s ({title_n(n, min_group_size)})"
     ax = _new_axes(ax, len(definition.items))
-    if n < min_group:
-        return _suppressed(ax, title, min_group)
-    stats = rating_stats(rows, min_group)
+    if n < min_group_size:
+        return _suppressed(ax, title, min_group_size)
+    stats = rating_stats(rows, min_group_size)
     low, high = rating_domain(definition)
     positions = list(range(len(stats)))
     ax.barh(positions, (stats["mean"] - low).fillna(0), left=low, color="#5e3c99", alpha=0.55, hatch="//",
@@ -311,12 +311,12 @@ def plot_rating_profile(
         if marks:
             xs, ys = zip(*marks)
             ax.plot(xs, ys, **OWN_MARKER, label="Your rating")
-    _mark_small_rows(ax, [i for i, item in enumerate(stats.index) if pd.isna(stats.loc[item, "mean"])], min_group)
+    _mark_small_rows(ax, [i for i, item in enumerate(stats.index) if pd.isna(stats.loc[item, "mean"])], min_group_size)
     ax.set_xlim(low, high)
     ax.set_xticks([o.value for o in definition.scale],
                   [f"{o.value}\n{textwrap.shorten(o.label, 14, placeholder='…')}" for o in definition.scale],
                   fontsize=8)
-    ax.set_yticks(positions, [_row_label(definition, item, int(stats.loc[item, "count"]), min_group)
+    ax.set_yticks(positions, [_row_label(definition, item, int(stats.loc[item, "count"]), min_group_size)
                               for item in stats.index], fontsize=9)
     ax.invert_yaxis()
     ax.set_title(title)
@@ -333,7 +333,7 @@ def describe_rating_profile(
     exercise: str,
     own: dict[str, Any] | None = None,
     group_label: str = "group",
-    min_group: int = MIN_GROUP_SIZE,
+    min_group_size: int = MIN_GROUP_SIZE,
 ) -> str:
     """The chart of :func:`plot_rating_profile` in words (plain text).
 
@@ -344,14 +344,14 @@ def describe_rating_profile(
     rows = chart_rows(data, exercise)
     definition, n = rows.definition, rows.n
     note = skipped_note(rows.skipped)
-    if n < min_group:
-        return " ".join(filter(None, [suppression_message(min_group), note]))
-    means = rating_stats(rows, min_group)["mean"]
+    if n < min_group_size:
+        return " ".join(filter(None, [suppression_message(min_group_size), note]))
+    means = rating_stats(rows, min_group_size)["mean"]
     shown = means.dropna()
     parts = [f"{n} people in the {group_label} rated {len(definition.items)} items."
              if len(shown) == len(definition.items) else
              f"{n} people in the {group_label} answered; {len(shown)} of {len(definition.items)} items have at "
-             f"least {min_group} ratings and are shown."]
+             f"least {min_group_size} ratings and are shown."]
     if len(shown):
         high, low = shown.idxmax(), shown.idxmin()
         parts += [f"Highest on average: “{definition.item(high).text}” ({shown[high]:.1f}).",
@@ -371,6 +371,6 @@ def describe_rating_profile(
     elif own:
         parts.append("Your own ratings: " + "; ".join(
             f"“{definition.item(i).text}” {own[i]}" for i in definition.item_ids if i in own) + ".")
-    parts.append(_hidden_sentence(definition, rows, min_group))
+    parts.append(_hidden_sentence(definition, rows, min_group_size))
     parts.append(note)
     return " ".join(filter(None, parts))

@@ -49,9 +49,9 @@ def _background(colour: str, hatch: str) -> str:
     return f"{pattern}, {colour}" if pattern != "none" else colour
 
 
-def _suppressed(definition: Exercise, subtitle: str, min_group: int, font_size: str, skipped: int) -> str:
+def _suppressed(definition: Exercise, subtitle: str, min_group_size: int, font_size: str, skipped: int) -> str:
     return render("suppressed_chart.html", title=definition.title, subtitle=subtitle,
-                  message=suppression_message(min_group), note=skipped_note(skipped), font_size=font_size)
+                  message=suppression_message(min_group_size), note=skipped_note(skipped), font_size=font_size)
 
 
 def choice_split_html(
@@ -60,7 +60,7 @@ def choice_split_html(
     exercise: str,
     own: dict[str, Any] | None = None,
     group_label: str = "group",
-    min_group: int = MIN_GROUP_SIZE,
+    min_group_size: int = MIN_GROUP_SIZE,
     font_size: str = "1rem",
 ) -> str:
     """The diverging stacked bar chart of :func:`peerkit.charts.plot_choice_split`, as HTML.
@@ -71,12 +71,12 @@ def choice_split_html(
     own = own or {}
     rows = chart_rows(data, exercise)
     definition, n = rows.definition, rows.n
-    subtitle = f"How the {group_label} answered ({title_n(n, min_group)})"
-    if n < min_group:
-        return _suppressed(definition, subtitle, min_group, font_size, rows.skipped)
+    subtitle = f"How the {group_label} answered ({title_n(n, min_group_size)})"
+    if n < min_group_size:
+        return _suppressed(definition, subtitle, min_group_size, font_size, rows.skipped)
     shares = choice_shares(rows.data, exercise=exercise)
     counts = item_counts(rows)
-    shown = set(shown_items(rows, min_group))
+    shown = set(shown_items(rows, min_group_size))
     values = [option.value for option in definition.scale]
     labels = [definition.label_for(v) for v in values]
     colours = _palette(len(values))
@@ -105,14 +105,14 @@ def choice_split_html(
             ]
             cells = [f"{float(shares.loc[item, v]):.0%}" for v in values] + [str(int(counts[item]))]
         else:
-            cells = [suppressed_message(min_group)] + [""] * len(values)
+            cells = [suppressed_message(min_group_size)] + [""] * len(values)
         lines.append(row)
         table.append({"label": f"{number}. {text}", "cells": cells})
     return render(
         "choice_split.html", title=definition.title, subtitle=subtitle, font_size=font_size,
         legend=[{"label": label, "background": background} for label, background in zip(labels, backgrounds)],
         own_shown=any(item in own for item in shown), rows=lines, centre=f"{centre:.3f}",
-        suppressed=suppressed_message(min_group), first_label=labels[0], last_label=labels[-1],
+        suppressed=suppressed_message(min_group_size), first_label=labels[0], last_label=labels[-1],
         table={"columns": [*labels, "n"], "lines": table}, note=skipped_note(rows.skipped),
     )
 
@@ -132,7 +132,7 @@ def rating_profile_html(
     exercise: str,
     own: dict[str, Any] | None = None,
     group_label: str = "group",
-    min_group: int = MIN_GROUP_SIZE,
+    min_group_size: int = MIN_GROUP_SIZE,
     font_size: str = "1rem",
 ) -> str:
     """The chart of :func:`peerkit.charts.plot_rating_profile` as HTML: per item, the group's
@@ -141,16 +141,16 @@ def rating_profile_html(
     own = own or {}
     rows = chart_rows(data, exercise)
     definition, n = rows.definition, rows.n
-    subtitle = f"Your ratings and the {group_label}'s ({title_n(n, min_group)})"
-    if n < min_group:
-        return _suppressed(definition, subtitle, min_group, font_size, rows.skipped)
-    stats = rating_stats(rows, min_group)
+    subtitle = f"Your ratings and the {group_label}'s ({title_n(n, min_group_size)})"
+    if n < min_group_size:
+        return _suppressed(definition, subtitle, min_group_size, font_size, rows.skipped)
+    stats = rating_stats(rows, min_group_size)
     return _profile(definition, stats, own, subtitle=subtitle, group_key=f"{group_label.capitalize()} average",
-                    own_key="Your rating", font_size=font_size, min_group=min_group, note=skipped_note(rows.skipped))
+                    own_key="Your rating", font_size=font_size, min_group_size=min_group_size, note=skipped_note(rows.skipped))
 
 
 def _profile(definition: Exercise, stats: pd.DataFrame | None, own: dict[str, Any], *, subtitle: str,
-             group_key: str, own_key: str, font_size: str, min_group: int, note: str = "",
+             group_key: str, own_key: str, font_size: str, min_group_size: int, note: str = "",
              first: dict[str, Any] | None = None, first_key: str = "") -> str:
     low, high = rating_domain(definition)
 
@@ -169,7 +169,7 @@ def _profile(definition: Exercise, stats: pd.DataFrame | None, own: dict[str, An
             entry = stats.loc[item]
             if pd.isna(entry["mean"]):
                 row["small"] = int(entry["count"]) > 0
-                words.append(suppressed_message(min_group) if row["small"] else "no ratings yet")
+                words.append(suppressed_message(min_group_size) if row["small"] else "no ratings yet")
                 cells += [words[-1], "", ""]
             else:
                 row.update(mean=f"{at(entry['mean']):.3f}", q1=f"{at(entry['25%']):.3f}",
@@ -193,7 +193,7 @@ def _profile(definition: Exercise, stats: pd.DataFrame | None, own: dict[str, An
         "rating_profile.html", title=definition.title, subtitle=subtitle, font_size=font_size, rows=lines,
         ticks=ticks, bar=_background(BAR, "//"), group_shown=stats is not None, group_key=group_key,
         own_key=own_key, first_shown=first is not None, first_key=first_key,
-        suppressed=suppressed_message(min_group), table={"columns": columns, "lines": table}, note=note,
+        suppressed=suppressed_message(min_group_size), table={"columns": columns, "lines": table}, note=note,
     )
 
 
@@ -213,4 +213,4 @@ def checkin_profile_html(
     subtitle = "Your own check-ins: only you see this" if first is None else \
         f"Your first check-in{f' ({first_when})' if first_when else ''} and your latest: only you see this"
     return _profile(exercise, None, latest, subtitle=subtitle, group_key="", own_key="Latest check-in",
-                    font_size=font_size, min_group=MIN_GROUP_SIZE, first=first, first_key="First check-in")
+                    font_size=font_size, min_group_size=MIN_GROUP_SIZE, first=first, first_key="First check-in")

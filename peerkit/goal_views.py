@@ -34,7 +34,7 @@ def _environment() -> "jinja2.Environment":
 
 
 def goal_summary(data: "pd.DataFrame", *, exercise: str, own: dict[str, Any] | None = None,
-                 min_group: int = MIN_GROUP_SIZE) -> dict[str, Any]:
+                 min_group_size: int = MIN_GROUP_SIZE) -> dict[str, Any]:
     """What the view shows, as plain data: ``rows`` per criterion, the shared ``texts``, sizes, ``hidden``.
 
     ``hidden`` is the sentence shown instead of counts while too few people shared a goal ("" otherwise).
@@ -55,9 +55,9 @@ def goal_summary(data: "pd.DataFrame", *, exercise: str, own: dict[str, Any] | N
             continue
         texts.append(value["text"])
     hidden = ""
-    if too_few(learners, min_group):
-        hidden = (f"Not shown yet: {suppressed_message(min_group)}. Group results appear once at least "
-                  f"{min_group} people have shared a goal, so that no one's goal can be picked out.")
+    if too_few(learners, min_group_size):
+        hidden = (f"Not shown yet: {suppressed_message(min_group_size)}. Group results appear once at least "
+                  f"{min_group_size} people have shared a goal, so that no one's goal can be picked out.")
         texts = []
     return {
         "title": definition.title,
@@ -76,17 +76,17 @@ def goal_summary(data: "pd.DataFrame", *, exercise: str, own: dict[str, Any] | N
 
 
 def goal_summary_html(data: "pd.DataFrame", *, exercise: str, own: dict[str, Any] | None = None,
-                      group_label: str = "group", min_group: int = MIN_GROUP_SIZE, font_size: str = "1rem") -> str:
+                      group_label: str = "group", min_group_size: int = MIN_GROUP_SIZE, font_size: str = "1rem") -> str:
     """The group's shared goals as HTML: a table of criteria with bars, then the goals' sentences."""
-    view = goal_summary(data, exercise=exercise, own=own, min_group=min_group)
+    view = goal_summary(data, exercise=exercise, own=own, min_group_size=min_group_size)
     return _environment().get_template("goal_summary.html.j2").render(
         **view, group_label=group_label, font_size=font_size)
 
 
 def describe_goal_summary(data: "pd.DataFrame", *, exercise: str, own: dict[str, Any] | None = None,
-                          group_label: str = "group", min_group: int = MIN_GROUP_SIZE) -> str:
+                          group_label: str = "group", min_group_size: int = MIN_GROUP_SIZE) -> str:
     """The same view in words, for screen readers and anyone who prefers text."""
-    view = goal_summary(data, exercise=exercise, own=own, min_group=min_group)
+    view = goal_summary(data, exercise=exercise, own=own, min_group_size=min_group_size)
     if view["hidden"]:
         return f"{view['title']}: {view['hidden']}"
     counts = "; ".join(f"{row['text']}: {row['met']} of {row['goals']}" for row in view["rows"])

@@ -31,7 +31,7 @@ HUGE = "font-size: 2.2rem; font-weight: 700; margin: 0.3em 0;"
 TEXTS_STYLE = "texts"
 
 
-def chart_html(data: pd.DataFrame, exercise: str, *, min_group: int = MIN_GROUP_SIZE,
+def chart_html(data: pd.DataFrame, exercise: str, *, min_group_size: int = MIN_GROUP_SIZE,
                group_label: str = "group") -> str:
     """The exercise's group chart for the projector, drawn as HTML by :mod:`peerkit.charts_html`.
 
@@ -43,24 +43,24 @@ def chart_html(data: pd.DataFrame, exercise: str, *, min_group: int = MIN_GROUP_
 
     definition = load_exercise(exercise)
     draw = rating_profile_html if chart_style(definition) == RATING_STYLE else choice_split_html
-    return draw(data, exercise=exercise, min_group=min_group, group_label=group_label, font_size="1.4rem")
+    return draw(data, exercise=exercise, min_group_size=min_group_size, group_label=group_label, font_size="1.4rem")
 
 
-def describe(data: pd.DataFrame, exercise: str, *, min_group: int = MIN_GROUP_SIZE, group_label: str = "group") -> str:
+def describe(data: pd.DataFrame, exercise: str, *, min_group_size: int = MIN_GROUP_SIZE, group_label: str = "group") -> str:
     """The chart in words (plain text), from :mod:`peerkit.charts`."""
     from .. import charts
 
     definition = load_exercise(exercise)
     if chart_style(definition) == RATING_STYLE:
-        return charts.describe_rating_profile(data, exercise=exercise, min_group=min_group, group_label=group_label)
-    return charts.describe_choice_split(data, exercise=exercise, min_group=min_group, group_label=group_label)
+        return charts.describe_rating_profile(data, exercise=exercise, min_group_size=min_group_size, group_label=group_label)
+    return charts.describe_choice_split(data, exercise=exercise, min_group_size=min_group_size, group_label=group_label)
 
 
-def discussion_prompts(data: pd.DataFrame, exercise: str, *, min_group: int = MIN_GROUP_SIZE,
+def discussion_prompts(data: pd.DataFrame, exercise: str, *, min_group_size: int = MIN_GROUP_SIZE,
                        limit: int = 5) -> pd.DataFrame:
     """The most divided items of a choice exercise, most divided first (empty for other kinds).
 
-    Only readable rows count, and only items at least ``min_group`` people answered.
+    Only readable rows count, and only items at least ``min_group_size`` people answered.
     """
     from ..agreement import divided_items
 
@@ -69,9 +69,9 @@ def discussion_prompts(data: pd.DataFrame, exercise: str, *, min_group: int = MI
     if chart_style(definition) != CHOICE_STYLE:
         return empty
     rows = chart_rows(data, definition)
-    if rows.n < min_group:
+    if rows.n < min_group_size:
         return empty
-    return divided_items(rows.data, exercise=exercise, min_answers=min_group).head(limit)
+    return divided_items(rows.data, exercise=exercise, min_answers=min_group_size).head(limit)
 
 
 def prompts_html(prompts: pd.DataFrame, definition: Exercise) -> str:
@@ -94,7 +94,7 @@ def _texts(data: pd.DataFrame, definition: Exercise) -> list[dict[str, Any]]:
     return blocks
 
 
-def exercise_panel(data: pd.DataFrame, exercise: str, *, min_group: int = MIN_GROUP_SIZE, group_label: str = "group",
+def exercise_panel(data: pd.DataFrame, exercise: str, *, min_group_size: int = MIN_GROUP_SIZE, group_label: str = "group",
                    prompts: int = 5) -> str:
     """HTML for one exercise: title, n, chart (or suppression message), text summary, discussion prompts."""
     from ..charts import suppression_message
@@ -104,29 +104,29 @@ def exercise_panel(data: pd.DataFrame, exercise: str, *, min_group: int = MIN_GR
     context: dict[str, Any] = {"title": definition.title, "n": None, "suppressed": "", "texts": None, "prompts": "",
                                "chart": "", "summary": "", "plain": "", "note": skipped_note(rows.skipped),
                                "big": BIG, "huge": HUGE}
-    if rows.n < min_group:
-        context["suppressed"] = suppression_message(min_group)
+    if rows.n < min_group_size:
+        context["suppressed"] = suppression_message(min_group_size)
         return render("panels/panel.html", **context)
     context["n"] = rows.n
     if kind_of(definition).chart_style == TEXTS_STYLE:
         context["texts"] = _texts(rows.data, definition)
     elif chart_style(definition) is not None:
-        context["summary"] = describe(rows.data, exercise, min_group=min_group, group_label=group_label)
+        context["summary"] = describe(rows.data, exercise, min_group_size=min_group_size, group_label=group_label)
         context["prompts"] = rendered(prompts_html(
-            discussion_prompts(rows.data, exercise, min_group=min_group, limit=prompts), definition))
-        context["chart"] = rendered(chart_html(rows.data, exercise, min_group=min_group, group_label=group_label))
+            discussion_prompts(rows.data, exercise, min_group_size=min_group_size, limit=prompts), definition))
+        context["chart"] = rendered(chart_html(rows.data, exercise, min_group_size=min_group_size, group_label=group_label))
     else:
         context["plain"] = f"{rows.n} people shared {len(rows.data)} answers to this exercise."
     return render("panels/panel.html", **context)
 
 
-def people_count(count: int, min_group: int = MIN_GROUP_SIZE) -> str:
+def people_count(count: int, min_group_size: int = MIN_GROUP_SIZE) -> str:
     """A number of people for a table: the number, or "fewer than 5" while it is too small to show."""
-    return str(count) if count >= min_group or count == 0 else f"fewer than {min_group}"
+    return str(count) if count >= min_group_size or count == 0 else f"fewer than {min_group_size}"
 
 
 def responders_html(responders: pd.DataFrame, members: int | None = None, *,
-                    min_group: int = MIN_GROUP_SIZE) -> str:
+                    min_group_size: int = MIN_GROUP_SIZE) -> str:
     """A large table: per exercise, how many people have answered."""
     rows = []
     for row in responders.itertuples():

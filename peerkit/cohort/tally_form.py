@@ -36,14 +36,14 @@ class TallyForm(widgets.VBox):
     exercise = traitlets.Unicode()
     status = traitlets.Unicode("")
 
-    def __init__(self, exercise: str | None = None, *, min_group: int = MIN_GROUP_SIZE, **kwargs: Any) -> None:
+    def __init__(self, exercise: str | None = None, *, min_group_size: int = MIN_GROUP_SIZE, **kwargs: Any) -> None:
         choices = tally_exercises()
         if not choices:
             raise TallyError("No exercise of this course has options to raise hands for.")
         exercise = exercise or choices[0]
         if exercise not in choices:
             raise TallyError(f"{exercise!r} cannot be tallied; choose one of: {', '.join(choices)}.")
-        self.min_group = min_group
+        self.min_group_size = min_group_size
         self._chooser = widgets.Dropdown(
             options=[(load_exercise(e).title, e) for e in choices], value=exercise, description="Exercise",
             style={"description_width": "initial"},
@@ -132,7 +132,7 @@ class TallyForm(widgets.VBox):
             self._say(str(error), problem=True)
             return False
         self._say("")
-        self._result.value = panel_or_error(data, self.exercise, min_group=self.min_group, group_label="room")
+        self._result.value = panel_or_error(data, self.exercise, min_group_size=self.min_group_size, group_label="room")
         return True
 
     def _say(self, text: str, problem: bool = False) -> None:

@@ -104,28 +104,28 @@ def tidy_from_counts(definition: Exercise, counts: dict[str, dict[Any, int]]) ->
 
 
 def _draw(definition: Exercise, counts: dict[str, dict[Any, int]], item_n: dict[str, int],
-          respondents: int, min_group: int) -> Panel:
+          respondents: int, min_group_size: int) -> Panel:
     from .. import charts
     from ..agreement import divided_items
     from ..charts_html import choice_split_html, rating_profile_html
 
     kind = kind_of(definition)
-    panel = Panel(definition.id, definition.title, definition.kind, respondents, respondents < min_group,
+    panel = Panel(definition.id, definition.title, definition.kind, respondents, respondents < min_group_size,
                   open_text=kind.open_text)
     if panel.suppressed or kind.open_text or not definition.scale:
         return panel
-    shown = {item: per for item, per in counts.items() if item_n.get(item, 0) >= min_group}
-    panel.hidden_items = sum(1 for item in definition.item_ids if 0 < item_n.get(item, 0) < min_group)
+    shown = {item: per for item, per in counts.items() if item_n.get(item, 0) >= min_group_size}
+    panel.hidden_items = sum(1 for item in definition.item_ids if 0 < item_n.get(item, 0) < min_group_size)
     data = tidy_from_counts(definition, shown)
     if kind.chart_style == PROFILE_STYLE:
-        panel.chart_html = rating_profile_html(data, exercise=definition.id, min_group=min_group,
+        panel.chart_html = rating_profile_html(data, exercise=definition.id, min_group_size=min_group_size,
                                                font_size="1.25rem")
-        panel.summary = charts.describe_rating_profile(data, exercise=definition.id, min_group=min_group)
+        panel.summary = charts.describe_rating_profile(data, exercise=definition.id, min_group_size=min_group_size)
     else:
-        panel.chart_html = choice_split_html(data, exercise=definition.id, min_group=min_group, font_size="1.25rem")
-        panel.summary = charts.describe_choice_split(data, exercise=definition.id, min_group=min_group)
+        panel.chart_html = choice_split_html(data, exercise=definition.id, min_group_size=min_group_size, font_size="1.25rem")
+        panel.summary = charts.describe_choice_split(data, exercise=definition.id, min_group_size=min_group_size)
         if len(data):
-            divided = divided_items(data, exercise=definition.id, min_answers=min_group).head(MAX_PROMPTS)
+            divided = divided_items(data, exercise=definition.id, min_answers=min_group_size).head(MAX_PROMPTS)
             panel.prompts = [{"exercise": definition.id, "exercise_title": definition.title, "item": row.item,
                               "text": row.text, "top_share": float(row.top_share),
                               "top_option": row.top_option, "n": int(row.n)} for row in divided.itertuples()]
@@ -173,7 +173,7 @@ def _course_order() -> dict[str, int]:
 
 def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -> dict[str, Any]:
     """Everything the live part of the projector page shows for cohort ``row``."""
-    cohort_id, min_group = row.id, int(row.min_group_size)
+    cohort_id, min_group_size = row.id, int(row.min_group_size)
     counts: dict[str, dict[str, dict[Any, int]]] = {}
     fingerprints: dict[str, hashlib._Hash] = {}
     for exercise, item, value_key, n in conn.execute(
@@ -221,12 +221,12 @@ def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -
         except ContentError:
             continue  # an exercise of another course version: nothing to draw it with
         n = int(respondents.get(exercise, 0))
-        fingerprint = f"{min_group}:{n}:{fingerprints[exercise].hexdigest() if exercise in fingerprints else ''}"
+        fingerprint = f"{min_group_size}:{n}:{fingerprints[exercise].hexdigest() if exercise in fingerprints else ''}"
         panels.append(cache.panel(
             (str(conn.engine.url), cohort_id, exercise), fingerprint,
-            lambda d=definition, e=exercise, n=n: _draw(d, counts.get(e, {}), item_n.get(e, {}), n, min_group)))
+            lambda d=definition, e=exercise, n=n: _draw(d, counts.get(e, {}), item_n.get(e, {}), n, min_group_size)))
     prompts = sorted((p for panel in panels for p in panel.prompts), key=lambda p: (p["top_share"], -p["n"]))
-    texts, hidden = shared_texts(conn, cohort_id, min_group, respondents)
+    texts, hidden = shared_texts(conn, cohort_id, min_group_size, respondents)
     return {
         "revision": int(row.revision),
         "members": int(members.get("live", 0)) + int(members.get("file", 0)),
@@ -238,8 +238,8 @@ def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -
         "prompts": prompts[:MAX_PROMPTS],
         "texts": texts,
         "hidden_texts": hidden,
-        "min_group": min_group,
-        "suppressed_message": suppressed_message(min_group),
+        "min_group_size": min_group_size,
+        "suppressed_message": suppressed_message(min_group_size),
     }
 
 
@@ -255,7 +255,7 @@ def _text_of(value: Any) -> str:
     return ""
 
 
-def shared_texts(conn: sa.Connection, cohort_id: str, min_group: int,
+def shared_texts(conn: sa.Connection, cohort_id: str, min_group_size: int,
                  respondents: dict[str, int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The newest shared texts (visible, and hidden by the trainer), of exercises enough people answered.
 
@@ -268,7 +268,7 @@ def shared_texts(conn: sa.Connection, cohort_id: str, min_group: int,
             open_text = kind_of(load_exercise(exercise)).open_text
         except ContentError:
             continue
-        if open_text and int(n) >= min_group:
+        if open_text and int(n) >= min_group_size:
             text_exercises.append(exercise)
     if not text_exercises:
         return [], []

@@ -79,7 +79,7 @@ class LiveDashboard(widgets.VBox):
         The cohort id to show; default the newest cohort.
     refresh_seconds:
         Seconds between automatic refreshes.
-    min_group:
+    min_group_size:
         Smallest group drawn.
     autorefresh:
         Refresh on a timer (needs a running kernel event loop, as in Jupyter and Voila).
@@ -87,12 +87,12 @@ class LiveDashboard(widgets.VBox):
 
     cohort = traitlets.Unicode(None, allow_none=True)
     refresh_seconds = traitlets.Float(5.0)
-    min_group = traitlets.Int(5)
+    min_group_size = traitlets.Int(5)
     autorefresh = traitlets.Bool(True)
     status = traitlets.Unicode("")
 
     def __init__(self, store: "CohortStore | str | None" = None, cohort: str | None = None, *,
-                 refresh_seconds: float = 5.0, min_group: int = MIN_GROUP_SIZE, autorefresh: bool = True,
+                 refresh_seconds: float = 5.0, min_group_size: int = MIN_GROUP_SIZE, autorefresh: bool = True,
                  **kwargs: Any) -> None:
         from ..cohort.store import CohortStore
         from ..cohort.tally_form import TallyForm
@@ -123,7 +123,7 @@ class LiveDashboard(widgets.VBox):
                                           description="Choose hand-in files", style={"font_size": "1.2rem"},
                                           layout=widgets.Layout(width="20rem"))
         self._upload_result = widgets.HTML(render("dashboard/upload_intro.html", big=BIG))
-        self._tally = TallyForm(min_group=min_group)
+        self._tally = TallyForm(min_group_size=min_group_size)
 
         self._new_name = widgets.Text(description="Name of the new cohort", placeholder="e.g. Tuesday evening group",
                                       style=big, layout=widgets.Layout(width="36rem"))
@@ -154,7 +154,7 @@ class LiveDashboard(widgets.VBox):
         self._new_code.on_click(lambda _: self.new_join_code())
 
         self.refresh_seconds = refresh_seconds
-        self.min_group = min_group
+        self.min_group_size = min_group_size
         # ask the front end to count this widget's views (ipywidgets), so a hidden dashboard stops redrawing
         self._had_view = False
         self._view_count = 0
@@ -261,7 +261,7 @@ class LiveDashboard(widgets.VBox):
             cached = self._panels.get(exercise)
             if cached is None or cached[0] != key:
                 box = cached[1] if cached else widgets.HTML()
-                box.value = panel_or_error(subset, exercise, min_group=self.min_group)
+                box.value = panel_or_error(subset, exercise, min_group_size=self.min_group_size)
                 self._panels[exercise] = (key, box)
             boxes.append(self._panels[exercise][1])
         for gone in set(self._panels) - set(exercises):
@@ -274,7 +274,7 @@ class LiveDashboard(widgets.VBox):
         found = []
         for exercise in exercises:
             try:
-                prompts = discussion_prompts(data[data["exercise"] == exercise], exercise, min_group=self.min_group)
+                prompts = discussion_prompts(data[data["exercise"] == exercise], exercise, min_group_size=self.min_group_size)
             except (ContentError, KeyError, ValueError, TypeError):
                 continue
             if not prompts.empty:

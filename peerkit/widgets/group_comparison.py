@@ -51,7 +51,7 @@ class GroupComparison(widgets.VBox):
         store: LocalStore | None = None,
         group: pd.DataFrame | GroupSource | None = None,
         group_label: str | None = None,
-        min_group: int | None = None,
+        min_group_size: int | None = None,
         follow: bool = True,
     ) -> None:
         from ..reference import REFERENCE_LABEL, reference_responses
@@ -74,7 +74,7 @@ class GroupComparison(widgets.VBox):
             self.group_label = group_label or "group"
         self._group_note = ""
         self._joined_group = False
-        self.min_group = MIN_GROUP_SIZE if min_group is None else min_group
+        self.min_group_size = MIN_GROUP_SIZE if min_group_size is None else min_group_size
         self.personal = is_personal(self.exercise)
         self.refresh_button = widgets.Button(
             description="Refresh chart", icon="refresh", tooltip="Redraw the chart with your latest answers",
@@ -201,7 +201,7 @@ class GroupComparison(widgets.VBox):
 
             draw, describe = goal_views.goal_summary_html, goal_views.describe_goal_summary
         options = {"exercise": self.exercise.id, "own": own, "group_label": self.group_label,
-                   "min_group": self.min_group}
+                   "min_group_size": self.min_group_size}
         self.summary = describe(group, **options)
         prompts = []
         self.prompts = pd.DataFrame()
@@ -209,14 +209,14 @@ class GroupComparison(widgets.VBox):
             from ..chart_data import chart_rows
 
             rows = chart_rows(group, self.exercise)
-            if rows.n >= self.min_group:
-                self.prompts = divided_items(rows.data, exercise=self.exercise.id, min_answers=self.min_group)
+            if rows.n >= self.min_group_size:
+                self.prompts = divided_items(rows.data, exercise=self.exercise.id, min_answers=self.min_group_size)
                 for row in self.prompts.head(5).itertuples():
                     mine = own.get(row.item)
                     prompts.append({"text": row.text, "share": f"{row.top_share:.0%}",
                                     "yours": self.exercise.label_for(mine) if mine else ""})
         # a chart held back as a whole says why itself; its summary says the same (see comparison.html)
-        words_only = self.summary.startswith(charts.suppression_message(self.min_group))
+        words_only = self.summary.startswith(charts.suppression_message(self.min_group_size))
         self.view.value = render("comparison.html", chart=rendered(draw(group, **options)), summary=self.summary,
                                  prompts=prompts, group_label=self.group_label, follow=self._follow_text(),
                                  group_note=self._group_note, store_problem=self._store_problem,
@@ -255,10 +255,10 @@ class GroupComparison(widgets.VBox):
             group = self._group()
             if self._joined_group:
                 extra = charts_html.rating_profile_html(group, exercise=self.exercise.id, own=own,
-                                                        group_label=self.group_label, min_group=self.min_group)
+                                                        group_label=self.group_label, min_group_size=self.min_group_size)
                 chart = chart + extra
                 self.summary += " " + charts.describe_rating_profile(
-                    group, exercise=self.exercise.id, own=own, group_label=self.group_label, min_group=self.min_group)
+                    group, exercise=self.exercise.id, own=own, group_label=self.group_label, min_group_size=self.min_group_size)
             else:
                 group_note = self._group_note or "Your group has no answers to show yet."
         self.children = [self.refresh_button, *([self.show_group] if joined else []), self.view]

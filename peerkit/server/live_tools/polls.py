@@ -130,11 +130,11 @@ def _answer_values(conn: sa.Connection, poll_id: int) -> list[Any]:
         sa.select(poll_answers.c.value).where(poll_answers.c.poll_id == poll_id)).scalars()]
 
 
-def results(conn: sa.Connection, row: Any, min_group: int) -> dict[str, Any]:
-    """The poll with its counts, or ``"suppressed": True`` (no counts) while fewer than ``min_group`` answered."""
+def results(conn: sa.Connection, row: Any, min_group_size: int) -> dict[str, Any]:
+    """The poll with its counts, or ``"suppressed": True`` (no counts) while fewer than ``min_group_size`` answered."""
     n = answer_count(conn, int(row.id))
     poll = describe(row, n)
-    if too_few(n, min_group):
+    if too_few(n, min_group_size):
         return {**poll, "suppressed": True}
     # the distinct answers are few (options, their sets, words): count them in the database
     grouped = conn.execute(sa.select(poll_answers.c.value, sa.func.count()).where(
@@ -152,11 +152,11 @@ def results(conn: sa.Connection, row: Any, min_group: int) -> dict[str, Any]:
     return {**poll, "suppressed": False, "counts": [{"option": key, "n": counted.get(key, 0)} for key in keys]}
 
 
-def public_results(conn: sa.Connection, row: Any, min_group: int) -> dict[str, Any] | None:
-    """Results the room may see: revealed by the trainer AND answered by at least ``min_group``; else None."""
+def public_results(conn: sa.Connection, row: Any, min_group_size: int) -> dict[str, Any] | None:
+    """Results the room may see: revealed by the trainer AND answered by at least ``min_group_size``; else None."""
     if not row.revealed:
         return None
-    shown = results(conn, row, min_group)
+    shown = results(conn, row, min_group_size)
     return None if shown["suppressed"] else shown
 
 

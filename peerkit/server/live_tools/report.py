@@ -22,10 +22,10 @@ def report_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     from ..projector import live_state  # the projector's charts, suppression included
 
     live = live_state(conn, cohort)
-    min_group = int(cohort.min_group_size)
+    min_group_size = int(cohort.min_group_size)
     return {
         "cohort": {"name": cohort.name, "status": cohort.status, "created_at": cohort.created_at,
-                   "min_group_size": min_group},
+                   "min_group_size": min_group_size},
         "made_at": format_moment(now()),
         "members": live["members"],
         "answers": live["answers"],
@@ -33,8 +33,8 @@ def report_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         "prompts": live["prompts"],
         "polls": polls.revealed_for_report(conn, cohort),
         "walls": wall.approved_for_report(conn, cohort.id),
-        "suppressed_message": suppressed_message(min_group),
-        "min_group": min_group,
+        "suppressed_message": suppressed_message(min_group_size),
+        "min_group_size": min_group_size,
     }
 
 

@@ -147,11 +147,11 @@ def _poll_row(conn: sa.Connection, row: Any) -> Any:
     return conn.execute(sa.select(polls_table).where(polls_table.c.id == row.poll_id)).first()
 
 
-def _public_poll(conn: sa.Connection, poll: Any, min_group: int) -> dict[str, Any]:
+def _public_poll(conn: sa.Connection, poll: Any, min_group_size: int) -> dict[str, Any]:
     answered = polls.answer_count(conn, int(poll.id))
     shown = polls.describe(poll, answered)
-    shown["results"] = polls.public_results(conn, poll, min_group) if poll.revealed else None
-    shown["waiting_for"] = max(0, min_group - answered)
+    shown["results"] = polls.public_results(conn, poll, min_group_size) if poll.revealed else None
+    shown["waiting_for"] = max(0, min_group_size - answered)
     return shown
 
 
@@ -241,13 +241,13 @@ class _TimerRow:
 def projector_view(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     """What the projector page shows of the live tools (approved posts and revealed results only)."""
     row = _row(conn, cohort.id)
-    min_group = int(cohort.min_group_size)
+    min_group_size = int(cohort.min_group_size)
     view: dict[str, Any] = {"place": place_of(row), "timer": timer_of(row), "activity": activity_of(row),
-                            "poll": None, "wall": None, "suppressed_message": suppressed_message(min_group),
-                            "min_group": min_group}
+                            "poll": None, "wall": None, "suppressed_message": suppressed_message(min_group_size),
+                            "min_group_size": min_group_size}
     poll = _poll_row(conn, row)
     if poll is not None:
-        view["poll"] = _public_poll(conn, poll, min_group)
+        view["poll"] = _public_poll(conn, poll, min_group_size)
     current = wall.current_wall(conn, cohort.id) if row is not None else None
     if current is not None:
         view["wall"] = {"id": int(current.id), "prompt": current.prompt, "status": current.status,
