@@ -100,7 +100,7 @@ class PortfolioPanel(widgets.VBox):
                 self.confirm_box,
                 self.status_view,
             ],
-            **kwargs,
+            **{"layout": widgets.Layout(align_items="flex-start"), **kwargs},  # buttons as wide as their words
         )
         self.add_class("peerkit-portfolio")
 
@@ -132,8 +132,7 @@ class PortfolioPanel(widgets.VBox):
         except (PeerkitError, OSError) as error:
             self.status = f"Your answers could not be saved as files. {error}"
             return None
-        self.links.value = render("portfolio_panel/links.html", name=paths[DOWNLOADED].name,
-                                  folder=str(paths["json"].parent))
+        self.links.value = render("portfolio_panel/links.html", name=paths[DOWNLOADED].name)
         self.exported = {key: str(path) for key, path in paths.items()}
         self.status = (
             f"Your portfolio is ready ({count} answer{'s' if count != 1 else ''}): your browser saves it as "
