@@ -9,8 +9,7 @@ bottom first:
    rows a group view can read) (and the package itself, which imports nothing eagerly)
 1. the local store: ``store``, ``saving`` (its background writer), ``course_progress``, ``reference``
 2. cohort and client: ``cohort``, ``client``, ``portfolio_io``
-3. drawing: ``agreement``, ``charts``, ``charts_html``, ``figures``, ``goal_views``, and the dashboard's HTML
-   panels (``cohort.panels``, ``cohort.tally_form``: views that live in ``cohort/``)
+3. drawing: ``agreement``, ``charts``, ``charts_html``, ``figures``, ``goal_views``
 4. widgets (they show charts, so they sit above them)
 5. research
 6. ``course`` and ``cli`` (what notebooks and the shell call)
@@ -57,8 +56,6 @@ LAYERS: dict[str, int] = {
     "peerkit.charts_html": 3,
     "peerkit.figures": 3,
     "peerkit.goal_views": 3,
-    "peerkit.cohort.panels": 3,
-    "peerkit.cohort.tally_form": 3,
     "peerkit.widgets": 4,
     "peerkit.research": 5,
     "peerkit.course": 6,

@@ -37,13 +37,13 @@ from ..files import write_atomic
 from ..kinds import kind_of
 from ..timestamps import MissingZoneError, format_moment, parse_moment
 from .errors import CohortError
+from .ids import is_cohort_id
 from .membership import membership
 from .pseudonym import PSEUDONYM_PATTERN
 from .sharing import shared_rows
 
 if TYPE_CHECKING:
     from ..store import LocalStore
-    from .store import CohortStore
 
 FORMAT = "peerkit-submission"
 FORMAT_VERSION = 1
@@ -168,8 +168,6 @@ def _check_value(definition: Exercise, item: str, value: Any, where: str) -> Any
 
 def parse_submission(content: bytes, name: str = "submission", cohort: str | None = None) -> Submission:
     """Validate one file's content; raise :class:`ImportFileError` naming the first problem."""
-    from .store import is_cohort_id
-
     if len(content) > MAX_BYTES:
         raise ImportFileError(_too_big(len(content)))
     try:
@@ -269,32 +267,3 @@ def load_submissions(
 def _replaced(by: Submission) -> str:
     return (f"replaced by {by.name}, a newer file from the same person "
             f"(made {by.created_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC).")
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    """What :func:`ingest_submissions` did with each file."""
-
-    stored: list[Submission]
-    rejected: list[Rejected]
-
-    def summary(self) -> str:
-        answers = sum(len(s.responses) for s in self.stored)
-        text = f"Loaded {len(self.stored)} file{'s' if len(self.stored) != 1 else ''} ({answers} answers)."
-        if self.rejected:
-            text += f" {len(self.rejected)} not used (see the list)."
-        return text
-
-
-def ingest_submissions(cohort_store: "CohortStore", cohort: str, files: Iterable[Any]) -> IngestReport:
-    """Validate files and store the good ones in ``cohort`` (each replaces that pseudonym's earlier answers)."""
-    cohort_store.cohort(cohort)  # an unknown cohort is an error before anything is read
-    accepted, rejected = load_submissions(files, cohort=cohort)
-    stored = []
-    for submission in accepted:
-        if cohort_store.store_submission(cohort, submission.pseudonym, submission.created_at, submission.responses):
-            stored.append(submission)
-        else:
-            rejected.append(Rejected(submission.name, "an equal or newer file from the same person was loaded "
-                                                      "before; that one is kept."))
-    return IngestReport(stored, rejected)

@@ -13,7 +13,6 @@ from peerkit.cohort.membership import join, leave
 from peerkit.cohort.submission import (
     FORMAT,
     MAX_BYTES,
-    ingest_submissions,
     load_submissions,
     write_submission,
 )
@@ -24,12 +23,18 @@ COHORT = SimpleNamespace(id="cohort-abcdefgh")
 
 
 @pytest.fixture
-def file_learner(new_learner, cohort, monkeypatch):
-    """A learner on Binder: joined with the cohort id, no store reachable."""
+def cohort():
+    return COHORT
+
+
+@pytest.fixture
+def file_learner(tmp_path: Path):
+    """A learner on Binder: joined with the cohort id, no server reachable."""
+    from peerkit.store import LocalStore
 
     def make(name: str):
-        learner = new_learner(name)
-        join(learner, cohort.id, share=["boundaries", "welcome_reflection"])  # sharing is opt-in
+        learner = LocalStore(tmp_path / "learners" / name / "answers.sqlite")
+        join(learner, COHORT.id, share=["boundaries", "welcome_reflection"])  # sharing is opt-in
         return learner
 
     return make
@@ -138,45 +143,17 @@ def test_newest_file_from_one_pseudonym_wins_within_an_upload() -> None:
     assert rejected[0].name == "old.json" and "replaced by new.json" in rejected[0].reason
 
 
-def test_ingest_replaces_earlier_submission_and_ignores_older_ones(cohort) -> None:
-    store, cid = cohort.store, cohort.id
-    first = valid(cid, created_at="2024-05-01T10:00:00+00:00",
-                  responses=[{"exercise": "boundaries", "item": f"B{i:02d}", "value": "never",
-                              "answered_at": "2024-05-01T09:00:00+00:00"} for i in (1, 2, 3)])
-    report = ingest_submissions(store, cid, [as_file(first, "first.json")])
-    assert [s.name for s in report.stored] == ["first.json"] and report.rejected == []
-    assert "Loaded 1 file (3 answers)" in report.summary()
-    second = valid(cid, created_at="2024-05-01T12:00:00+00:00",
-                   responses=[{"exercise": "boundaries", "item": "B01", "value": "always",
-                               "answered_at": "2024-05-01T11:00:00+00:00"}])
-    ingest_submissions(store, cid, [as_file(second, "second.json")])
-    frame = store.responses_frame(cid)
-    assert frame[["item", "value"]].values.tolist() == [["B01", "always"]]  # replaced as a whole
-    stale = ingest_submissions(store, cid, [as_file(first, "first-again.json")])
-    assert stale.stored == [] and "newer file from the same person was loaded before" in stale.rejected[0].reason
-    assert store.responses_frame(cid)[["item", "value"]].values.tolist() == [["B01", "always"]]
-    assert store.submissions(cid)["pseudonym"].tolist() == ["p-" + "a" * 20]
-
-
-def test_a_bad_file_in_an_upload_changes_nothing_else(cohort) -> None:
-    good = valid(cohort.id)
-    report = ingest_submissions(cohort.store, cohort.id, [as_file(good, "good.json"), ("bad.json", b"nope")])
-    assert len(report.stored) == 1 and report.rejected[0].name == "bad.json"
-    assert len(cohort.store.responses_frame(cohort.id)) == 1
-
-
-def test_leaving_on_the_file_route_writes_a_withdrawal(file_learner, cohort, tmp_path: Path, monkeypatch) -> None:
+def test_leaving_on_the_file_route_writes_a_withdrawal(file_learner, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     ana = file_learner("ana")
     ana.save("boundaries", "B01", "never")
     handed_in = write_submission(ana)
-    ingest_submissions(cohort.store, cohort.id, [handed_in])
-    assert len(cohort.store.responses_frame(cohort.id)) == 1
+    accepted, _ = load_submissions([handed_in], cohort=COHORT.id)
+    assert len(accepted[0].responses) == 1
     message = leave(ana)
     assert "replaces your earlier answers with none" in message
-    report = ingest_submissions(cohort.store, cohort.id, [handed_in])  # same path, now the withdrawal
-    assert len(report.stored) == 1
-    assert cohort.store.responses_frame(cohort.id).empty
+    accepted, _ = load_submissions([handed_in], cohort=COHORT.id)  # same path, now the withdrawal
+    assert accepted[0].responses == []
 
 
 def test_file_upload_widget_values_are_accepted() -> None:
