@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from peerkit.answers import check_answer, is_valid_answer
-from peerkit.cohort.sharing import shared_rows, shared_value
+from peerkit.client.sharing import shared_rows, shared_value
 from peerkit.errors import AnswerError, ContentError
 from peerkit.exercises import SCHEMAS_DIR, exercise_ids, load_exercise
 from peerkit.kinds import Kind, all_kinds, kind_names, kind_of
@@ -151,7 +151,7 @@ def test_done_rules_come_from_the_kind() -> None:
 
 # -- what is shared, and in what form --------------------------------------------------------------------
 def test_nothing_is_shared_by_default() -> None:
-    from peerkit.cohort.sharing import check_share, default_share
+    from peerkit.client.sharing import check_share, default_share
 
     assert default_share() == [] and check_share(None) == []
 
@@ -198,8 +198,8 @@ def test_reflections_share_only_their_text_when_ticked() -> None:
 
 
 def test_a_submission_file_carries_a_shared_goal(new_learner, tmp_path) -> None:
-    from peerkit.cohort.membership import join
-    from peerkit.cohort.submission import load_submissions, write_submission
+    from peerkit.client.membership import join, write_submission
+    from peerkit.cohort.handin import load_submissions
 
     ana = new_learner("ana")
     ana.save("smart_goal", "G-0000000a", goal(share=True))

@@ -459,8 +459,8 @@ def test_group_membership_comes_back_by_name_only(tmp_path, monkeypatch) -> None
     """A Binder learner who restores in a new session learns which group they were in, as whom; nothing is sent."""
     import json
 
-    from peerkit.cohort.membership import membership
-    from peerkit.cohort.pseudonym import pseudonym_for
+    from peerkit.client.membership import membership
+    from peerkit.client.pseudonym import pseudonym_for
     from peerkit.portfolio_io import export_json, restore
     from peerkit.store import LocalStore
 

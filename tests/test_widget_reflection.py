@@ -116,7 +116,7 @@ def test_too_long_text_names_the_limit(store: LocalStore, reflection_id: str) ->
 
 
 def test_the_limit_is_the_sharing_limit_so_nothing_shared_is_cut() -> None:
-    from peerkit.cohort.sharing import MAX_TEXT
+    from peerkit.client.sharing import MAX_TEXT
 
     assert MAX_CHARS == MAX_TEXT
 

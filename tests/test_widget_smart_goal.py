@@ -255,7 +255,7 @@ def test_a_new_goal_is_always_created_after_the_last_one() -> None:
 
 
 def test_a_goal_is_private_until_the_learner_ticks_share(store: LocalStore) -> None:
-    from peerkit.cohort.sharing import shared_rows
+    from peerkit.client.sharing import shared_rows
 
     builder = SmartGoalBuilder(store=store)
     goal_id = builder.new_goal()

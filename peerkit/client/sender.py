@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import outbox
 from .http import MAX_BATCH, ServerClient, ServerRefused, ServerUnreachable
-
-if TYPE_CHECKING:
-    from ..store import LocalStore
+from ..store import LocalStore
+from .state import CREDENTIALS_SETTING, MEMBERSHIP_SETTING
 
 FIRST_RETRY_SECONDS = 0.5
 MAX_RETRY_SECONDS = 10.0
@@ -37,9 +36,6 @@ MAX_RETRY_SECONDS = 10.0
 #: The status lines a learner reads under an exercise.
 SHARED = "Shared with your group."
 WAITING = "Saved here; waiting to send to your group."
-#: Membership settings (see :mod:`peerkit.cohort.membership`): read here, written there.
-MEMBERSHIP_SETTING = "cohort"
-CREDENTIALS_SETTING = "cohort_token"
 
 Notify = Callable[[str], None]
 
@@ -132,8 +128,6 @@ class Sender:
 
     # -- the thread ------------------------------------------------------------------------------
     def _run(self) -> None:
-        from ..store import LocalStore
-
         store: LocalStore | None = None
         pause = 0.0
         while True:

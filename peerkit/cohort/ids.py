@@ -18,8 +18,8 @@ PREFIX = "cohort-"
 LENGTH = 8
 #: The lower-case join-code alphabet: letters and digits that cannot be mistaken for one another.
 ID_ALPHABET = ALPHABET.lower()
-#: Use with ``fullmatch``.
-COHORT_ID_PATTERN = re.compile(PREFIX + "[" + re.escape(ID_ALPHABET) + "]{" + str(LENGTH) + "}")
+#: Use with ``fullmatch`` (anchored with ``\\A…\\Z`` too, so ``match`` is as strict).
+COHORT_ID_PATTERN = re.compile(r"\A" + PREFIX + "[" + re.escape(ID_ALPHABET) + "]{" + str(LENGTH) + r"}\Z")
 
 
 def new_cohort_id() -> str:

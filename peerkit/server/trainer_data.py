@@ -2,7 +2,7 @@
 room tallies, row-level responses. Every function first finds the cohort *owned by this trainer*
 (:func:`.cohorts.owned`): another trainer's cohort is a 404, exactly like a cohort that does not exist.
 
-Hand-in files (``peerkit.cohort.submission`` format) are checked with that module's
+Hand-in files (``peerkit.cohort.handin`` format) are checked with that module's
 rules and then with the server's own answer rule (:func:`.checking.check_shared`).
 A file from a pseudonym that joined through the server is not used: the live
 learner's answers are never overwritten. A newer file from the same pseudonym
@@ -109,7 +109,7 @@ def _checked_responses(responses: list[dict[str, Any]]) -> dict[tuple[str, str],
 
 def upload_submissions(engine: sa.Engine, trainer_id: str, cohort_id: str, documents: Any) -> dict[str, Any]:
     """Load hand-in files into the cohort: ``{"stored", "rejected", "answers", "summary"}``."""
-    from ..cohort.submission import load_submissions
+    from ..cohort.handin import load_submissions
 
     if not isinstance(documents, list) or not documents:
         raise Problem(422, "no-files", "No files", "Send the hand-in files as a list: {\"submissions\": [...]}.")

@@ -12,8 +12,8 @@ from peerkit.client import outbox
 from peerkit.client.aggregates import answer_rows, group_frame, group_frame_or_reason
 from peerkit.client.http import ServerClient
 from peerkit.client.sender import SHARED, WAITING, sender_for
-from peerkit.cohort.membership import credentials, join, leave, membership, set_sharing
-from peerkit.cohort.sync import sync
+from peerkit.client.membership import credentials, join, leave, membership, set_sharing
+from peerkit.client.sync import sync
 from peerkit.widgets._base import SAVING_TEXT
 
 

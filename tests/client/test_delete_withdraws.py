@@ -10,8 +10,8 @@ from typing import Any
 from client_helpers import my_answers, wait_for
 
 from peerkit.client.sender import sender_for
-from peerkit.cohort.membership import credentials, join
-from peerkit.cohort.sync import sync
+from peerkit.client.membership import credentials, join
+from peerkit.client.sync import sync
 from peerkit.portfolio_io.delete import WITHDRAW_TIMEOUT_SECONDS
 from peerkit.store import LocalStore
 from peerkit.widgets.portfolio_panel import PortfolioPanel

@@ -9,7 +9,7 @@ import pytest
 from client_helpers import wait_for
 
 from peerkit.client.sender import sender_for
-from peerkit.cohort.membership import join
+from peerkit.client.membership import join
 from peerkit.widgets.live_session import LiveSession, parse_sign_in
 
 
@@ -38,7 +38,7 @@ def test_trainer_panel_manages_cohorts_and_counts(live: Any, learner_store: Any,
     learner = learner_store("ana")
     join(learner, new_code, url=live.server.url, share=["boundaries"])
     learner.save("boundaries", "B01", "maybe")
-    from peerkit.cohort.sync import sync
+    from peerkit.client.sync import sync
 
     sync(learner)
     assert sender_for(learner).wait_until_idle(10)

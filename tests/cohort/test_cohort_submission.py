@@ -9,13 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from peerkit.cohort.membership import join, leave
-from peerkit.cohort.submission import (
-    FORMAT,
-    MAX_BYTES,
-    load_submissions,
-    write_submission,
-)
+from peerkit.client.membership import join, leave, write_submission
+from peerkit.cohort.handin import FORMAT, MAX_BYTES, load_submissions
 
 
 #: Validation needs no store: a cohort id is enough.

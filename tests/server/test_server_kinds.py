@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import RunningServer, join, pseudonym
 
-from peerkit.cohort.submission import parse_submission
+from peerkit.cohort.handin import parse_submission
 from peerkit.kinds import kind_names
 from peerkit.server.checking import AnswerRefused, check_shared
 

@@ -1,7 +1,7 @@
 """The hook widgets call after a save: queue the learner's shared answers and wake the sender.
 
 :func:`sync` works out what the learner's choices share *now*
-(:func:`peerkit.cohort.sharing.shared_rows`), queues what differs from what the group
+(:func:`peerkit.client.sharing.shared_rows`), queues what differs from what the group
 was last sent (:func:`peerkit.client.outbox.queue_changes`: new or changed answers, and
 withdrawals of answers no longer shared), wakes the background sender and returns at
 once with an honest status line. It never waits on the network.
@@ -16,8 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .membership import credentials, membership
+from . import outbox
+from .sender import WAITING, sender_for
 from .sharing import shared_rows
+from .state import credentials, membership
 
 if TYPE_CHECKING:
     from ..store import LocalStore
@@ -44,8 +46,6 @@ class SyncResult:
 
 def pending(store: "LocalStore") -> bool:
     """Are shared answers waiting to be sent?"""
-    from ..client import outbox
-
     return membership(store) is not None and outbox.pending_count(store) > 0
 
 
@@ -58,9 +58,6 @@ def sync(store: "LocalStore", *, exercise: str | None = None,
     or cannot be sent for a reason the learner should know. Nothing to do when the
     learner is in no group, or hands in files.
     """
-    from ..client import outbox
-    from ..client.sender import WAITING, sender_for
-
     current = membership(store)
     if current is None or current.mode != "live":
         return SyncResult()

@@ -1,8 +1,9 @@
-"""Submission files: the Binder route, where learners and trainer share no disk and no database.
+"""Hand-in files: the format, written and read here, for a room where learners cannot reach the server.
 
-A learner writes one JSON file holding only what they chose to share and hands it
-in (upload, e-mail, a shared drive). The trainer uploads many at once in the
-dashboard. Format (version 1)::
+A learner writes one JSON file holding only what they chose to share
+(:func:`peerkit.client.membership.write_submission`) and hands it in (upload, e-mail,
+a shared drive). The trainer uploads many at once in ``pk.live_session()``; the
+server checks each with :func:`load_submissions`. Format (version 1)::
 
     {"format": "peerkit-submission", "format_version": 1,
      "cohort": "cohort-xxxxxxxx", "pseudonym": "p-<20 hex>",
@@ -13,12 +14,12 @@ dashboard. Format (version 1)::
 :func:`load_submissions` checks every file on its own (size, encoding, format and
 version, types, known exercises and items, values on the exercise's scale; line
 breaks in texts made LF, from CR LF or a lone CR). A bad
-file is listed with its reason and changes nothing. A later file from the same
-pseudonym replaces the earlier one as a whole (newer ``created_at`` wins), so a
-learner who changes their mind, or withdraws (a file with no responses), hands in
-a new file.
+file is listed with its reason and changes nothing. Of several files from one
+pseudonym in an upload the newest (``created_at``) is used, so a learner who changes
+their mind, or withdraws (a file with no responses), hands in a new file. The server
+has the one rule for storing them: a later file replaces that pseudonym's earlier file,
+and a file never overwrites a learner who sent answers live.
 
->>> path = write_submission(store)                                              # doctest: +SKIP
 >>> accepted, rejected = load_submissions([path], cohort="cohort-abcdefgh")      # doctest: +SKIP
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..answers import check_shared_answer, normalise_line_breaks
 from ..errors import AnswerError, ContentError, ImportFileError
@@ -36,14 +37,8 @@ from ..exercises import Exercise, load_exercise
 from ..files import write_atomic
 from ..kinds import kind_of
 from ..timestamps import MissingZoneError, format_moment, parse_moment
-from .errors import CohortError
 from .ids import is_cohort_id
-from .membership import membership
-from .pseudonym import PSEUDONYM_PATTERN
-from .sharing import shared_rows
-
-if TYPE_CHECKING:
-    from ..store import LocalStore
+from .pseudonym import is_pseudonym
 
 FORMAT = "peerkit-submission"
 FORMAT_VERSION = 1
@@ -78,30 +73,22 @@ class Rejected:
 
 
 def default_submission_path(cohort: str) -> Path:
-    """Where :func:`write_submission` writes by default: the current folder (the one the file browser shows)."""
+    """Where a learner's hand-in file goes by default: the current folder (the one the file browser shows)."""
     return Path.cwd() / f"peerkit-submission-{cohort}.json"
 
 
-def write_submission(store: "LocalStore", path: str | Path | None = None, *, withdraw: bool = False) -> Path:
-    """Write the learner's shared answers to a submission file; returns its path.
-
-    Only exercises the learner shares, and reflections only where opted in, go in.
-    ``withdraw=True`` writes a file with no answers: handed in, it removes the
-    learner's earlier submission from the trainer's cohort.
-    """
-    current = membership(store)
-    if current is None:
-        raise CohortError("Join a group first: pk.join_cohort(), then type the cohort id your trainer shows "
-                          "(it starts with 'cohort-').")
+def write_submission_file(path: str | Path, *, cohort: str, pseudonym: str,
+                          responses: list[dict[str, Any]]) -> Path:
+    """Write one hand-in file (all at once or not at all); returns its path. No responses: a withdrawal."""
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "cohort": current.cohort,
-        "pseudonym": current.pseudonym,
+        "cohort": cohort,
+        "pseudonym": pseudonym,
         "created_at": format_moment(),
-        "responses": [] if withdraw else shared_rows(store, current.share),
+        "responses": responses,
     }
-    target = Path(path) if path is not None else default_submission_path(current.cohort)
+    target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     # all at once or not at all: a crash never leaves half a file under the real name
     return write_atomic(target, json.dumps(document, ensure_ascii=False, indent=1))
@@ -130,7 +117,7 @@ def _named_bytes(entry: Any, position: int) -> tuple[str, bytes | None, str]:
 
 def _too_big(size: int) -> str:
     return (f"is {size / 1e6:.1f} MB; a submission is at most {MAX_BYTES / 1e6:.0f} MB, so this is probably "
-            "not a peerkit submission. Ask the learner for the file made by write_submission().")
+            "not a peerkit submission. Ask the learner for the file pk.join_cohort() saved.")
 
 
 def _time(value: Any, what: str) -> datetime:
@@ -193,12 +180,12 @@ def parse_submission(content: bytes, name: str = "submission", cohort: str | Non
         raise ImportFileError(f"lacks {', '.join(sorted(missing))}.")
     if extra:
         raise ImportFileError(f"has fields a submission does not have: {', '.join(sorted(map(str, extra)))}.")
-    if not isinstance(raw["cohort"], str) or not is_cohort_id(raw["cohort"]):
+    if not is_cohort_id(raw["cohort"]):
         raise ImportFileError(f"names the cohort {str(raw['cohort'])[:40]!r}, which is not a cohort id.")
     if cohort is not None and raw["cohort"] != cohort:
         raise ImportFileError(f"is for the cohort {raw['cohort']}, not this one ({cohort}). "
-                              "Load it in that cohort's dashboard.")
-    if not isinstance(raw["pseudonym"], str) or not PSEUDONYM_PATTERN.match(raw["pseudonym"]):
+                              "Upload it to that cohort.")
+    if not is_pseudonym(raw["pseudonym"]):
         raise ImportFileError(f"has the pseudonym {str(raw['pseudonym'])[:40]!r}, which is not a cohort pseudonym.")
     created = _time(raw["created_at"], "created_at")
     responses = raw["responses"]

@@ -11,100 +11,66 @@ Two ways to be in a cohort:
   the JupyterHub's ``peerkit`` service): shared answers are queued and sent in the
   background (:mod:`peerkit.client.sender`); a learner never holds a database address;
 - **file** – in a room without a network: the learner types the cohort id the trainer shows
-  (``cohort-…``) and hands in a submission file (:func:`peerkit.cohort.submission.write_submission`),
+  (``cohort-…``) and hands in a file (:func:`write_submission`, format :mod:`peerkit.cohort.handin`),
   which the trainer uploads to the server.
 
->>> from peerkit.cohort.membership import join, leave
+What the store holds is read with :mod:`peerkit.client.state` (``membership``, ``credentials``, the keys).
+
+>>> from peerkit.client.membership import join, leave
 >>> membership = join(store, "K7Q-4MX", url="http://192.168.1.20:8000")   # doctest: +SKIP
 >>> leave(store)                                                          # doctest: +SKIP
 'You have left Tuesday group. The 27 answers you shared were removed from it.'
 """
 from __future__ import annotations
 
-import re
-import secrets
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from ..cohort.codes import normalize_join_code
+from ..cohort.errors import CohortError, CohortUnreachableError, JoinCodeError
+from ..cohort.handin import default_submission_path, write_submission_file
+from ..cohort.ids import is_cohort_id
 from ..timestamps import format_moment, now
-from .codes import normalize_join_code
-from .errors import CohortError, CohortUnreachableError, JoinCodeError
-from .sharing import check_share
+from . import outbox
+from .address import server_address
+from .http import DEFAULT_TIMEOUT, ServerClient, ServerRefused, ServerUnreachable
+from .pseudonym import new_pseudonym, pseudonym_for
+from .sharing import check_share, shared_rows
+from .state import CREDENTIALS_SETTING, MEMBERSHIP_SETTING, Membership, credentials, membership
+from .sync import sync
 
 if TYPE_CHECKING:
     from ..store import LocalStore
 
-#: Local-store setting holding the membership (travels with a portfolio, without the address).
-SETTING = "cohort"
-#: Local-store setting holding ``{"server", "token", "cohort", "via_hub"}``: private, never exported.
-CREDENTIALS_SETTING = "cohort_token"
-#: Cohort ids as the trainer shows them for hand-in files.
-COHORT_ID = re.compile(r"^cohort-[a-z0-9]{4,40}$")
+#: Kept for callers that name it: the membership's setting key (:data:`peerkit.client.state.MEMBERSHIP_SETTING`).
+SETTING = MEMBERSHIP_SETTING
+__all__ = ["CREDENTIALS_SETTING", "Membership", "client_for", "credentials", "join", "leave", "membership",
+           "set_sharing", "write_submission"]
 
 
-@dataclass
-class Membership:
-    """The learner's membership of one cohort, as kept in their local store."""
-
-    cohort: str
-    name: str
-    pseudonym: str
-    mode: Literal["live", "file"]
-    share: list[str]
-    #: The server address (live); not carried by a portfolio export.
-    url: str | None = None
-    joined_at: str = ""
-    #: What the learner is told after joining or changing their choices. Not stored.
-    status: str = field(default="", compare=False)
-
-    def to_setting(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("status")
-        return data
-
-    @classmethod
-    def from_setting(cls, data: Any) -> "Membership | None":
-        if not isinstance(data, dict) or not data.get("cohort") or not data.get("pseudonym"):
-            return None
-        fields = {k: data.get(k) for k in ("cohort", "name", "pseudonym", "mode", "share", "url", "joined_at")}
-        fields["share"] = list(fields["share"] or [])
-        fields["mode"] = fields["mode"] if fields["mode"] in ("live", "file") else "live"
-        fields["name"] = fields["name"] or fields["cohort"]
-        fields["joined_at"] = fields["joined_at"] or ""
-        return cls(**fields)
-
-
-def is_cohort_id(text: str) -> bool:
-    return bool(COHORT_ID.match(text or ""))
-
-
-def new_pseudonym() -> str:
-    """A random pseudonym for one membership: it links to nothing, not even the learner's other groups."""
-    return "p-" + secrets.token_hex(10)
-
-
-def membership(store: "LocalStore") -> Membership | None:
-    """The learner's current membership, or ``None``."""
-    return Membership.from_setting(store.get_setting(SETTING))
-
-
-def credentials(store: "LocalStore") -> dict[str, Any] | None:
-    """``{"server", "token", "cohort"}`` for the live membership, or ``None`` (not joined on this computer)."""
-    data = store.get_setting(CREDENTIALS_SETTING)
-    if isinstance(data, dict) and data.get("server") and data.get("token"):
-        return data
-    return None
-
-
-def client_for(store: "LocalStore", timeout: float | None = None) -> Any:
+def client_for(store: "LocalStore", timeout: float | None = None) -> ServerClient | None:
     """A :class:`~peerkit.client.http.ServerClient` signed in as this learner, or ``None``."""
-    from ..client.http import DEFAULT_TIMEOUT, ServerClient
-
     found = credentials(store)
     if found is None:
         return None
     return ServerClient(str(found["server"]), str(found["token"]), timeout=timeout or DEFAULT_TIMEOUT)
+
+
+def write_submission(store: "LocalStore", path: str | Path | None = None, *, withdraw: bool = False) -> Path:
+    """Write the learner's shared answers to a hand-in file; returns its path.
+
+    Only exercises the learner shares, and reflections only where opted in, go in.
+    ``withdraw=True`` writes a file with no answers: handed in, it removes the
+    learner's earlier file from the trainer's cohort.
+    """
+    current = membership(store)
+    if current is None:
+        raise CohortError("Join a group first: pk.join_cohort(), then type the cohort id your trainer shows "
+                          "(it starts with 'cohort-').")
+    target = Path(path) if path is not None else default_submission_path(current.cohort)
+    return write_submission_file(target, cohort=current.cohort, pseudonym=current.pseudonym,
+                                 responses=[] if withdraw else shared_rows(store, current.share))
 
 
 NO_SERVER = ("To join with a code, this computer needs the address of your group's server. Your trainer shows it "
@@ -138,9 +104,6 @@ def join(
     Joining waits on the server once (a person pressed "Join" and wants to know); the answers
     then go in the background.
     """
-    from ..client.address import server_address
-    from ..client.http import ServerClient, ServerRefused, ServerUnreachable
-
     chosen = check_share(share)
     text = (join_code or "").strip()
     current = membership(store)
@@ -154,8 +117,7 @@ def join(
         if current is not None and current.mode == "file":
             raise CohortError(f"You are already in the group {current.name!r}. Leave it first "
                               "(pk.join_cohort() → Leave), then join the new one.")
-        from .pseudonym import pseudonym_for  # stable per cohort: a later file replaces an earlier one
-
+        # stable per cohort: a later file replaces an earlier one
         joined = Membership(cohort=text.lower(), name=text.lower(), pseudonym=pseudonym_for(store, text.lower()),
                             mode="file",
                             share=chosen, url=None, joined_at=joined_at)
@@ -171,8 +133,6 @@ def join(
     if current is not None and current.mode == "file":
         # handed in files before: join under the same pseudonym, so the server lets this live
         # membership take over the file's answers instead of counting the learner twice
-        from .pseudonym import pseudonym_for
-
         pseudonym = pseudonym_for(store, current.cohort)
     else:
         pseudonym = new_pseudonym()
@@ -192,8 +152,6 @@ def join(
     if not isinstance(token, str) or not token or not cohort.get("id"):
         raise CohortUnreachableError(f"The server at {address.url} answered the join oddly; nothing was shared. "
                                      "Try again, or tell your trainer.")
-    from ..client import outbox
-
     outbox.reset(store)  # everything goes afresh to this cohort (sequence numbers keep growing)
     store.set_setting(CREDENTIALS_SETTING, {"server": address.url, "token": token, "cohort": cohort["id"],
                                             "via_hub": address.via_hub})
@@ -201,8 +159,6 @@ def join(
                         pseudonym=str(reply.get("pseudonym") or pseudonym), mode="live", share=chosen,
                         url=address.url, joined_at=joined_at)
     store.set_setting(SETTING, joined.to_setting())
-    from .sync import sync
-
     joined.status = sync(store).message
     return joined
 
@@ -215,8 +171,6 @@ def set_sharing(store: "LocalStore", share: Iterable[str]) -> Membership:
     current.share = check_share(share)
     store.set_setting(SETTING, current.to_setting())
     if current.mode == "live":
-        from .sync import sync
-
         current.status = sync(store).message
     return current
 
@@ -231,9 +185,6 @@ def leave(store: "LocalStore", withdraw: bool = True, timeout: float | None = No
     withdrawing writes a submission with no answers: handed in, it replaces the
     learner's earlier file.
     """
-    from ..client import outbox
-    from ..client.http import ServerRefused, ServerUnreachable
-
     current = membership(store)
     if current is None:
         store.set_setting(CREDENTIALS_SETTING, None)
@@ -261,8 +212,6 @@ def leave(store: "LocalStore", withdraw: bool = True, timeout: float | None = No
                    "(for example after restoring a portfolio), so it could not take back answers sent from "
                    "another computer: ask your trainer to remove them.")
     elif withdraw:
-        from .submission import write_submission
-
         path = write_submission(store, withdraw=True)
         message = (f"You have left {current.name}. If you handed in a file before, hand in {path.name} "
                    "too: it replaces your earlier answers with none.")
