@@ -359,12 +359,12 @@ def fill_counts(db_path: Path, cohort_id: str, learners: int) -> None:
 def in_process(db_path: Path, cohort_id: str, bump_fill, send) -> str:
     """CPU milliseconds of one refresh (read the counts, draw what changed, render the page part)."""
     from peerkit.server import db
-    from peerkit.server.pages import TEMPLATES
+    from peerkit.templating import server_environment
     from peerkit.server.projector import PanelCache, live_state
 
     engine = db.make_engine(f"sqlite:///{db_path}")
     cache = PanelCache()
-    template = TEMPLATES.get_template("projector_live.html")
+    template = server_environment().get_template("projector_live.html")
 
     def refresh() -> float:
         started = time.process_time()

@@ -19,7 +19,7 @@ from ..timestamps import format_moment, now
 from . import aggregates, db
 from .auth import Principal
 from .checking import AnswerRefused, check_shared
-from .events import changed
+from .revisions import changed
 from .problems import Problem
 from .settings import ServerSettings
 

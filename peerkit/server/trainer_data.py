@@ -23,7 +23,7 @@ from ..timestamps import format_moment, now, parse_moment
 from . import aggregates, db
 from .checking import AnswerRefused, check_shared, exercise_for, is_open_text
 from .cohorts import owned
-from .events import changed
+from .revisions import changed
 from .problems import Problem
 
 #: Most hand-in files in one upload.

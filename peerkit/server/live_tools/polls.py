@@ -34,7 +34,7 @@ from ...privacy import too_few
 from ...scrub import scrub_text
 from ...timestamps import format_moment, now
 from .. import db
-from ..events import changed
+from ..revisions import changed
 from ..problems import Problem
 from .tables import poll_answers, polls, session_state
 
