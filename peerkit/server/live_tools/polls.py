@@ -125,11 +125,6 @@ def answer_count(conn: sa.Connection, poll_id: int) -> int:
                             .where(poll_answers.c.poll_id == poll_id)).scalar_one())
 
 
-def _answer_values(conn: sa.Connection, poll_id: int) -> list[Any]:
-    return [json.loads(v) for v in conn.execute(
-        sa.select(poll_answers.c.value).where(poll_answers.c.poll_id == poll_id)).scalars()]
-
-
 def results(conn: sa.Connection, row: Any, min_group_size: int) -> dict[str, Any]:
     """The poll with its counts, or ``"suppressed": True`` (no counts) while fewer than ``min_group_size`` answered."""
     n = answer_count(conn, int(row.id))
