@@ -25,7 +25,7 @@ Measured once at the full size (1,000,000 answers, 20 cohorts; 2 shared cores, o
       aggregate    37.3      722    1.86     0.66
       microdata    60.7      885    3.02     0.81
 
-PostgreSQL: a throwaway server (``tests/cohort/pg_server.py``, binaries from
+PostgreSQL: a throwaway server (``tests/support/postgres.py``, binaries from
 /usr/lib/postgresql/*/bin), or ``$PEERKIT_TEST_PG_URL``; ``--backends sqlite`` skips it.
 """
 from __future__ import annotations
@@ -144,7 +144,7 @@ def main() -> None:
         import os
 
         sys.path.insert(0, str(ROOT / "tests" / "cohort"))
-        from pg_server import ENV_URL, PostgresServer, find_bindir
+        from tests.support.postgres import ENV_URL, PostgresServer, find_bindir
 
         server = PostgresServer(find_bindir(), os.environ.get(ENV_URL)).start()
         try:

@@ -50,7 +50,6 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "cohort"))
 sys.path.insert(0, str(REPO))
 LEARNERS = int(os.environ.get("LEARNERS", "1000"))
 RATE = float(os.environ.get("RATE", "30"))            # answers a second offered in the paced phase
@@ -448,7 +447,7 @@ def refresh_run() -> None:
 
 
 def main() -> None:
-    from pg_server import PostgresServer, find_bindir
+    from tests.support.postgres import PostgresServer, find_bindir
 
     print(f"bench_server: {LEARNERS} simulated learners, "
           f"{os.cpu_count()} cores (load generator, server and database share them); "

@@ -7,13 +7,13 @@ projector page's link, and the counts after "Refresh counts". No database addres
 """
 from __future__ import annotations
 
-import importlib.util
 import secrets
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
+
+import tests.support.server as server_fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -22,13 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _server_fixtures():
-    name = "peerkit_server_fixtures"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "server" / "conftest.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return server_fixtures
 
 
 def test_trainer_signs_in_and_sees_the_cohort_and_its_counts(lab, tmp_path: Path) -> None:

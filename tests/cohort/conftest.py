@@ -2,7 +2,7 @@
 
 - ``sqlite``: a temporary cohort file;
 - ``postgresql``: a database of its own on a throwaway PostgreSQL server on loopback
-  (see ``pg_server.py``), started once per session and stopped at the end.
+  (see :mod:`tests.support.postgres`), started once per session and stopped at the end.
 
 Without PostgreSQL the ``postgresql`` cases are skipped on a developer's machine but
 FAIL in CI (``CI=true``): the reliability claims must hold on both backends.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from pg_server import ENV_URL, PostgresServer, find_bindir
+from tests.support.postgres import ENV_URL, PostgresServer, find_bindir
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -167,7 +167,7 @@ def test_bad_urls_say_what_to_use(url: str, message: str) -> None:
 
 
 def test_unreachable_postgresql_is_reported_quickly() -> None:
-    from pg_server import free_port
+    from tests.support.postgres import free_port
 
     with pytest.raises(CohortUnreachableError, match="cannot be reached"):
         CohortStore(f"postgresql+psycopg://peerkit@127.0.0.1:{free_port()}/nothing")
