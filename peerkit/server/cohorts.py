@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from ..cohort.codes import ALPHABET, new_join_code, normalize_join_code
 from ..timestamps import format_moment, now
 from . import db
-from .events import changed
+from .revisions import changed
 from .problems import Problem
 
 MAX_NAME = 200

@@ -13,9 +13,6 @@ checked: nothing pushed to ``window.__pwned``, no dialog, no element with an
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -23,16 +20,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-# the real cohort server's fixtures (tests/server/conftest.py), as tests/client uses them
-_spec = importlib.util.spec_from_file_location("peerkit_server_fixtures",
-                                               Path(__file__).resolve().parents[1] / "server" / "conftest.py")
-server_fixtures = sys.modules.get("peerkit_server_fixtures") or importlib.util.module_from_spec(_spec)
-if "peerkit_server_fixtures" not in sys.modules:
-    sys.modules["peerkit_server_fixtures"] = server_fixtures
-    _spec.loader.exec_module(server_fixtures)
-server_folder = server_fixtures.server_folder
-sqlite_db = server_fixtures.sqlite_db
-start_server = server_fixtures.start_server
+import tests.support.server as server_fixtures  # noqa: E402 - the real cohort server's helpers (fixtures: tests/conftest.py)
 
 #: One call that any payload makes if it ever runs.
 HIT = "window.__pwned.push"

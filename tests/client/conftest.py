@@ -1,32 +1,18 @@
 """Fixtures for the learner-client tests: the REAL cohort server (server-core's fixtures), on SQLite.
 
-We reuse ``tests/server/conftest.py`` (``start_server``, ``add_trainer``, ``make_cohort``…) rather
+We reuse :mod:`tests.support.server` (``start_server``, ``add_trainer``, ``make_cohort``…) rather
 than starting the server another way. The client is the same on both backends, so these
 tests run on the embedded SQLite store; the server's own tests cover PostgreSQL.
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("peerkit_server_fixtures", ROOT / "tests" / "server" / "conftest.py")
-server_fixtures = importlib.util.module_from_spec(_spec)
-sys.modules["peerkit_server_fixtures"] = server_fixtures
-_spec.loader.exec_module(server_fixtures)
-
-# the fixtures we use, under their own names
-server_folder = server_fixtures.server_folder
-sqlite_db = server_fixtures.sqlite_db
-start_server = server_fixtures.start_server
-RunningServer = server_fixtures.RunningServer
-add_trainer = server_fixtures.add_trainer
-make_cohort = server_fixtures.make_cohort
+from tests.support.server import RunningServer, add_trainer, make_cohort  # noqa: F401 - used by the tests here
 
 
 @pytest.fixture

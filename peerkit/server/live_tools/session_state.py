@@ -29,7 +29,7 @@ from ...exercises import ContentError, exercise_ids, load_exercise
 from ...privacy import suppressed_message
 from ...timestamps import format_moment, now, parse_moment
 from .. import db
-from ..events import changed
+from ..revisions import changed
 from ..problems import Problem
 from . import polls, wall
 from .activities import activities, activity

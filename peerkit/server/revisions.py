@@ -1,4 +1,4 @@
-"""Live updates: every change to a cohort bumps its revision, and every worker hears of it.
+"""Revisions: every change to a cohort bumps its revision, and every worker hears of it (no HTTP here).
 
 Writers call :func:`changed` inside their write transaction. It adds one to the
 cohort's ``revision`` and, on PostgreSQL, sends ``NOTIFY peerkit_revision`` with
@@ -14,8 +14,8 @@ that is not yet visible), and each stream also reads the cohort's revision every
 second or so, which costs one primary-key lookup and catches writes from other
 processes (``peerkit trainer``, a second server by mistake).
 
-``GET /api/v1/cohorts/{id}/events`` (the trainer's; see :func:`revision_stream`)
-is a server-sent event stream: ``event: revision`` with ``data: {"revision": R}``
+:func:`revision_stream` makes the text of a server-sent event stream (served as
+``GET /api/v1/cohorts/{id}/events`` by :mod:`peerkit.server.routes.events`): ``event: revision`` with ``data: {"revision": R}``
 once at the start and after every change, and a comment line every 15 seconds so
 proxies keep the connection open.
 
@@ -34,10 +34,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
-
-from .auth import Principal, trainer
 from .db import cohorts, is_postgresql
 
 log = logging.getLogger(__name__)
@@ -240,10 +236,11 @@ async def revision_stream(broker: RevisionBroker, cohort_id: str, *,
                 yield ": keep-alive\n\n"
 
 
-# -- the route and the app's hook --------------------------------------------------------------
+# -- one broker per app ---------------------------------------------------------------------
 
 def broker_for(app: Any) -> RevisionBroker:
-    """The app's broker (started by the lifespan :func:`install` adds; made here if the app runs without one)."""
+    """The app's broker (started with the app by :func:`peerkit.server.app.create_app`; made here if it runs
+    without its lifespan, as some test clients do)."""
     broker = getattr(app.state, "events", None)
     if broker is None:
         broker = app.state.events = RevisionBroker(app.state.engine)
@@ -252,46 +249,3 @@ def broker_for(app: Any) -> RevisionBroker:
         if broker.postgresql:
             broker._listener = asyncio.create_task(broker._listen_forever(), name="peerkit-listen")
     return broker
-
-
-def event_stream_response(request: Any, cohort_id: str) -> Any:
-    """A ``text/event-stream`` response of :func:`revision_stream`, unbuffered through proxies."""
-    from starlette.responses import StreamingResponse
-
-    stream = revision_stream(broker_for(request.app), cohort_id, is_disconnected=request.is_disconnected)
-    return StreamingResponse(stream, media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"})
-
-
-router = APIRouter(tags=["live"])
-
-
-@router.get("/api/v1/cohorts/{cohort_id}/events")
-async def cohort_events(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> Any:
-    """Server-sent events: ``event: revision`` with ``{"revision": R}`` on every change to the cohort."""
-    from . import db
-    from .cohorts import owned  # cohorts imports this module (changed)
-
-    def check() -> None:
-        with db.reading(request.app.state.engine) as conn:
-            owned(conn, who.id, cohort_id)
-
-    await run_in_threadpool(check)
-    return event_stream_response(request, cohort_id)
-
-
-def install(app: Any) -> None:
-    """Called by :func:`peerkit.server.app.create_app`: start this worker's broker with the app, stop it after."""
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app_: Any) -> AsyncIterator[Any]:
-        broker = app_.state.events = RevisionBroker(app_.state.engine)
-        await broker.start()
-        try:
-            async with inner(app_) as state:
-                yield state
-        finally:
-            await broker.stop()
-
-    app.router.lifespan_context = lifespan

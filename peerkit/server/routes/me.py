@@ -1,38 +1,20 @@
-"""Learner routes (``/api/v1/join``, ``/api/v1/me…``): thin, the rules live in joining/answers/aggregates."""
+"""A learner's own routes (``/api/v1/me…``): thin; the rules live in :mod:`peerkit.server.learner_data`."""
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict
 
-from . import joining, learner_data
-from .auth import Principal, learner
+from .. import learner_data
+from ..auth import Principal, learner
 
 router = APIRouter(tags=["learners"])
-
-
-class JoinRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: Any
-    pseudonym: Any
 
 
 class AnswerBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     answers: list[Any]
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-@router.post("/join", status_code=201)
-async def join(body: JoinRequest, request: Request) -> dict[str, Any]:
-    state = request.app.state
-    return await run_in_threadpool(joining.join, state.engine, state.secret, state.settings, body.code,
-                                   body.pseudonym, _client(request))
 
 
 @router.get("/me")

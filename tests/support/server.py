@@ -1,7 +1,7 @@
-"""Fixtures for the cohort server tests: the REAL server, started as a subprocess on a free loopback port.
+"""Fixtures for the cohort server (registered for the whole suite in ``tests/conftest.py``): the REAL server, started as a subprocess on a free loopback port.
 
 - ``server_db`` is the store URL for one test, on SQLite and on PostgreSQL
-  (``tests/cohort/pg_server.py`` starts a throwaway PostgreSQL once per session;
+  (:mod:`tests.support.postgres` starts a throwaway PostgreSQL once per session;
   without PostgreSQL the PostgreSQL cases skip on a developer's machine and FAIL
   in CI, ``CI=true``).
 - ``server`` is ``peerkit serve`` on that store (``python -m peerkit.cli serve``), stopped after the test;
@@ -14,6 +14,7 @@ stops by itself if the test run dies.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -22,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +32,7 @@ from typing import Any
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cohort"))
-from pg_server import ENV_URL, PostgresServer, find_bindir  # noqa: E402
+from tests.support.postgres import ENV_URL, PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKENDS = ["sqlite", "postgresql"]
@@ -295,3 +296,28 @@ def classroom(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
             next(generator)
         except StopIteration:
             pass
+
+
+def recount_matches(db_url: str) -> None:
+    """The counts tables equal a recount from the answers (the incremental bookkeeping never drifted)."""
+    import sqlalchemy as sa  # not at the top: every test run loads this plugin, few need the store
+
+    from peerkit.server import db
+
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        answers = conn.execute(sa.select(db.answers.c.cohort_id, db.answers.c.exercise, db.answers.c.item,
+                                         db.answers.c.value, db.answers.c.learner_id)
+                               .where(db.answers.c.value.is_not(None))).all()
+        by_exercise = {(r.cohort_id, r.exercise): r.n for r in conn.execute(sa.select(db.exercise_respondents))
+                       if r.n}
+        counts = {(r.cohort_id, r.exercise, r.item, r.value_key): r.n
+                  for r in conn.execute(sa.select(db.counts)) if r.n}
+        people = {(r.cohort_id, r.exercise, r.item): r.n
+                  for r in conn.execute(sa.select(db.item_respondents)) if r.n}
+    engine.dispose()
+    expected = Counter((a.cohort_id, a.exercise, a.item, db.dumps(json.loads(a.value))) for a in answers)
+    assert counts == dict(expected)
+    assert people == dict(Counter((a.cohort_id, a.exercise, a.item) for a in answers))
+    assert by_exercise == dict(Counter((c, e) for c, e, _ in {(a.cohort_id, a.exercise, a.learner_id)
+                                                               for a in answers}))

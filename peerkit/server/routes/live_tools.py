@@ -1,4 +1,5 @@
-"""Routes of the live-session tools: thin; the rules live in :mod:`.polls`, :mod:`.wall`, :mod:`.session_state`.
+"""Routes of the live-session tools: thin; the rules live in :mod:`peerkit.server.live_tools` (polls, wall,
+session state, report).
 
 Trainer API (bearer token, or the projector's sign-in cookie plus the page's
 ``X-Peerkit-Page: 1`` header and a same-origin request), all under
@@ -22,10 +23,13 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
+from ...timestamps import format_moment, now
 from .. import db
 from ..auth import Principal, learner, trainer
+from ..cohorts import owned
+from ..live_tools import polls, report, session_state, wall
 from ..problems import Problem
-from . import polls, report, session_state, wall
+from ..web import base_path, check_same_origin, not_yours_page, render, sign_in_page, signed_in_trainer
 
 router = APIRouter(tags=["live tools"])
 API = "/api/v1"
@@ -71,9 +75,7 @@ def _from_page_if_cookie(request: Request) -> None:
     """A write signed in by the cookie must come from our own page (no other site can send the header)."""
     if request.headers.get("authorization"):
         return
-    from ..pages import _same_origin
-
-    _same_origin(request)
+    check_same_origin(request)
 
 
 async def trainer_writer(request: Request) -> Principal:
@@ -83,8 +85,6 @@ async def trainer_writer(request: Request) -> Principal:
 
 
 def _trainer_write(engine: sa.Engine, trainer_id: str, cohort_id: str, work: Any) -> Any:
-    from ..cohorts import owned
-
     def run(conn: sa.Connection) -> Any:
         cohort = owned(conn, trainer_id, cohort_id, lock=True)
         return work(conn, cohort)
@@ -93,8 +93,6 @@ def _trainer_write(engine: sa.Engine, trainer_id: str, cohort_id: str, work: Any
 
 
 def _trainer_read(engine: sa.Engine, trainer_id: str, cohort_id: str, work: Any) -> Any:
-    from ..cohorts import owned
-
     with db.reading(engine) as conn:
         return work(conn, owned(conn, trainer_id, cohort_id))
 
@@ -209,9 +207,6 @@ def choose_activity(cohort_id: str, body: ActivityChoice, request: Request,
 
 
 def _report_response(engine: sa.Engine, trainer_id: str, cohort_id: str) -> Response:
-    from ..cohorts import owned
-    from ...timestamps import format_moment, now
-
     holder: dict[str, Any] = {}
 
     def reader(conn: sa.Connection) -> Any:
@@ -248,8 +243,6 @@ def post_to_wall(wall_id: int, body: WallPost, request: Request, who: Principal 
 # -- pages (the trainer's sign-in cookie) ---------------------------------------------------------
 
 async def _page_trainer(request: Request) -> Principal:
-    from ..pages import signed_in_trainer
-
     who = await signed_in_trainer(request)
     if who is None:
         raise Problem(401, "not-signed-in", "Not signed in", "Sign in again with your trainer link.")
@@ -259,8 +252,6 @@ async def _page_trainer(request: Request) -> Principal:
 @router.get("/projector/{cohort_id}/tools", include_in_schema=False)
 async def projector_tools(cohort_id: str, request: Request) -> Response:
     """The live-tools part of the projector page: approved posts and revealed results only."""
-    from ..pages import base_path, render
-
     who = await _page_trainer(request)
     view = await run_in_threadpool(_trainer_read, request.app.state.engine, who.id, cohort_id,
                                    lambda conn, c: {"cohort": c, **session_state.projector_view(conn, c)})
@@ -269,24 +260,20 @@ async def projector_tools(cohort_id: str, request: Request) -> Response:
 
 @router.get("/projector/{cohort_id}/console", include_in_schema=False)
 async def console(cohort_id: str, request: Request) -> Response:
-    from ..pages import _not_yours, _sign_in_page, base_path, render, signed_in_trainer
-
     who = await signed_in_trainer(request)
     if who is None:
-        return _sign_in_page(request)
+        return sign_in_page(request)
     try:
         view = await run_in_threadpool(_trainer_read, request.app.state.engine, who.id, cohort_id,
                                        lambda conn, c: {"cohort": c, **session_state.trainer_view(conn, c)})
     except Problem:
-        return _not_yours(request, cohort_id)
+        return not_yours_page(request, cohort_id)
     return render("live_tools/console.html", base=base_path(request), cohort=view["cohort"], tools=view,
                   trainer=who.name)
 
 
 @router.get("/projector/{cohort_id}/console/live", include_in_schema=False)
 async def console_live(cohort_id: str, request: Request) -> Response:
-    from ..pages import base_path, render
-
     who = await _page_trainer(request)
     view = await run_in_threadpool(_trainer_read, request.app.state.engine, who.id, cohort_id,
                                    lambda conn, c: {"cohort": c, **session_state.trainer_view(conn, c)})

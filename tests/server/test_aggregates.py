@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import random
 
-from conftest import RunningServer, join, pseudonym
-from test_server_faults import recount_matches
+from tests.support.server import RunningServer, join, pseudonym, recount_matches
 
 OPTIONS = {"boundaries": ["never", "maybe", "always"], "core_skills": [1, 2, 3, 4, 5]}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from conftest import RunningServer, add_trainer, join, make_cohort, pseudonym
+from tests.support.server import RunningServer, add_trainer, join, make_cohort, pseudonym
 
 from peerkit.privacy import MIN_GROUP_SIZE
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import RunningServer, add_trainer, join, make_cohort, pseudonym, snapshot
+from tests.support.server import RunningServer, add_trainer, join, make_cohort, pseudonym, snapshot
 from peerkit.server.live_tools import tables  # noqa: F401 - so snapshot() sees the live-tools tables
 
 pytestmark = pytest.mark.timeout(240)

@@ -7,7 +7,7 @@ temporary folder, on free ports, with configurable-http-proxy from ``node_module
 ``peerkit`` with the configuration ``docs/jupyterhub.md`` gives admins (read from
 that page, so the documented snippet is what is tested).
 
-A learner's single-user server is ``singleuser_kernel.py``: a process the spawner
+A learner's single-user server is ``hub_singleuser.py``: a process the spawner
 starts with exactly the environment it gives a real single-user server
 (``JUPYTERHUB_API_TOKEN``, ``JUPYTERHUB_PUBLIC_HUB_URL`` …). On request it runs a
 "kernel" (a child Python process inheriting that environment) that finds the
@@ -172,7 +172,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         "c.Authenticator.allow_all = True\n"
         "c.JupyterHub.spawner_class = 'simple'\n"
         f"c.SimpleLocalProcessSpawner.home_dir_template = {str(folder / 'home' / '{username}')!r}\n"
-        f"c.Spawner.cmd = [sys.executable, {str(HERE / 'singleuser_kernel.py')!r}]\n"
+        f"c.Spawner.cmd = [sys.executable, {str(HERE / 'hub_singleuser.py')!r}]\n"
         "c.Spawner.http_timeout = 60\nc.Spawner.start_timeout = 60\n"
         "\n# ---- from docs/jupyterhub.md ----\n"
         + documented_config()

@@ -11,37 +11,15 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import Counter
 
 import httpx
 import sqlalchemy as sa
-from conftest import add_trainer, join, make_cohort
+from tests.support.server import add_trainer, join, make_cohort, recount_matches
 
 from peerkit.server import db
 
 ITEMS = ["B01", "B02", "B03", "B04"]
 OPTIONS = ["never", "maybe", "always"]
-
-
-def recount_matches(db_url: str) -> None:
-    """The counts tables equal a recount from the answers (the incremental bookkeeping never drifted)."""
-    engine = sa.create_engine(db_url)
-    with engine.connect() as conn:
-        answers = conn.execute(sa.select(db.answers.c.cohort_id, db.answers.c.exercise, db.answers.c.item,
-                                         db.answers.c.value, db.answers.c.learner_id)
-                               .where(db.answers.c.value.is_not(None))).all()
-        by_exercise = {(r.cohort_id, r.exercise): r.n for r in conn.execute(sa.select(db.exercise_respondents))
-                       if r.n}
-        counts = {(r.cohort_id, r.exercise, r.item, r.value_key): r.n
-                  for r in conn.execute(sa.select(db.counts)) if r.n}
-        people = {(r.cohort_id, r.exercise, r.item): r.n
-                  for r in conn.execute(sa.select(db.item_respondents)) if r.n}
-    engine.dispose()
-    expected = Counter((a.cohort_id, a.exercise, a.item, db.dumps(json.loads(a.value))) for a in answers)
-    assert counts == dict(expected)
-    assert people == dict(Counter((a.cohort_id, a.exercise, a.item) for a in answers))
-    assert by_exercise == dict(Counter((c, e) for c, e, _ in {(a.cohort_id, a.exercise, a.learner_id)
-                                                               for a in answers}))
 
 
 def burst(url: str, tokens: list[str], stop: threading.Event) -> tuple[dict, dict]:

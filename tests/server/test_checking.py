@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import RunningServer, join, pseudonym
+from tests.support.server import RunningServer, join, pseudonym
 
 from peerkit.cohort.handin import parse_submission
 from peerkit.kinds import kind_names

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import stat
 
-from conftest import RunningServer, join
+from tests.support.server import RunningServer, join
 
 
 def test_server_answers_health_and_problem_details(server: RunningServer, cohort: dict) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from conftest import RunningServer, pseudonym
+from tests.support.server import RunningServer, pseudonym
 
 from peerkit.server import cohorts, db
 from peerkit.server.auth import new_token

@@ -1,4 +1,4 @@
-"""peerkit as a JupyterHub service, on a real hub (see conftest.py): the configuration of docs/jupyterhub.md.
+"""peerkit as a JupyterHub service, on a real hub (see :mod:`tests.support.hub`): the configuration of docs/jupyterhub.md.
 
 A trainer (hub group ``peerkit-trainers``) creates a cohort from their kernel with
 their hub token; a learner's kernel finds the service as ``pk.join_cohort()`` does,
