@@ -18,6 +18,7 @@ import pytest
 pytest_plugins = [
     "tests.support.server",
     "tests.support.hub",
+    "tests.support.client",
 ]
 
 

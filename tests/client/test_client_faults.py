@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from client_helpers import my_answers, run_python, wait_for
+from tests.support.client import my_answers, run_python, wait_for
 
 from peerkit.client import outbox, sender as sender_module
 from peerkit.client.sender import SHARED, WAITING, sender_for
@@ -120,7 +120,7 @@ def test_in_a_real_kernel_the_status_turns_shared_on_the_kernels_own_thread(live
     import nbclient
     import nbformat
 
-    from client_helpers import ROOT
+    from tests.support.client import ROOT
 
     monkeypatch.setenv("PEERKIT_HOME", str(tmp_path / "kernel-home"))
     monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from client_helpers import my_answers, wait_for
+from tests.support.client import my_answers, wait_for
 
 from peerkit.client.sender import SHARED, sender_for
 from peerkit.client.membership import credentials, join, membership

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from client_helpers import my_answers, wait_for
+from tests.support.client import my_answers, wait_for
 
 from peerkit.client.sender import sender_for
 from peerkit.client.membership import credentials, join

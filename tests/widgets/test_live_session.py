@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from client_helpers import wait_for
+from tests.support.client import wait_for
 
 from peerkit.client.sender import sender_for
 from peerkit.client.membership import join

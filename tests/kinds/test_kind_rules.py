@@ -22,7 +22,7 @@ import pytest
 
 from peerkit.kinds import kind_names
 
-PACKAGE = Path(__file__).resolve().parents[1] / "peerkit"
+PACKAGE = Path(__file__).resolve().parents[2] / "peerkit"
 #: the one folder whose modules may name kinds: the registry itself
 EXEMPT = ("kinds",)
 KIND_NAMES = frozenset(kind_names())

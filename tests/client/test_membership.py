@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from client_helpers import cohort_counts, my_answers, run_python, wait_for
+from tests.support.client import cohort_counts, my_answers, run_python, wait_for
 
 from peerkit.client import outbox
 from peerkit.client.aggregates import answer_rows, group_frame, group_frame_or_reason
