@@ -211,9 +211,6 @@ class ServerClient:
     def close_cohort(self, cohort_id: str) -> Any:
         return self.request("POST", f"/api/v1/cohorts/{_segment(cohort_id)}/close")
 
-    def delete_cohort(self, cohort_id: str) -> Any:
-        return self.request("DELETE", f"/api/v1/cohorts/{_segment(cohort_id)}")
-
     def new_join_code(self, cohort_id: str) -> dict[str, Any]:
         return self.request("POST", f"/api/v1/cohorts/{_segment(cohort_id)}/join-code")
 

@@ -287,12 +287,6 @@ def forget(store: "LocalStore | str | Path") -> None:
         sender._wake.set()
 
 
-def stop_all_for_tests() -> None:
-    """Forget every sender (threads are daemons and idle once their outbox is empty)."""
-    with _SENDERS_LOCK:
-        _SENDERS.clear()
-
-
 def describe(store: "LocalStore") -> dict[str, Any]:
     """What the sender of this store is doing, for a status panel."""
     sender = sender_for(store)

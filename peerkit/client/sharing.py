@@ -26,18 +26,9 @@ from ..kinds import kind_of
 if TYPE_CHECKING:
     from ..store import LocalStore
 
-#: Longest text we pass on (a reflection), in characters.
-MAX_TEXT = kind_of("reflection").max_chars
-
-
 def default_share() -> list[str]:
     """The exercises ticked when a learner first sees the sharing choices: none (sharing is opt-in)."""
     return []
-
-
-def all_course_exercises() -> list[str]:
-    """Every exercise of the course, for the "share all course exercises" convenience."""
-    return list(exercise_ids())
 
 
 #: What sharing an exercise means, for every exercise (the join panel says it once, above the boxes).

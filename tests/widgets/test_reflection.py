@@ -116,9 +116,9 @@ def test_too_long_text_names_the_limit(store: LocalStore, reflection_id: str) ->
 
 
 def test_the_limit_is_the_sharing_limit_so_nothing_shared_is_cut() -> None:
-    from peerkit.client.sharing import MAX_TEXT
+    from peerkit.kinds import kind_of
 
-    assert MAX_CHARS == MAX_TEXT
+    assert MAX_CHARS == kind_of("reflection").max_chars  # the reflection kind's one limit, shared as written
 
 
 def test_word_count() -> None:
