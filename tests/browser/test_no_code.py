@@ -68,7 +68,8 @@ def test_a_chapter_opens_as_a_page_of_prose_and_exercises(lab, name: str) -> Non
     if name == CHAPTERS[0]:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "no-code-chapter-00-1366x768.png"))
-        page.screenshot(path=str(SCREENSHOTS / "no-code-chapter-00-1366x768-full.png"), full_page=True)
+        page.locator(".jp-OutputArea", has=page.locator(".peerkit-widget")).first.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "no-code-chapter-00-exercise-1366x768.png"))
 
 
 def test_a_chapter_reopened_after_a_save_shows_no_widget_error(lab) -> None:
