@@ -94,9 +94,10 @@ def chapter_progress(store: LocalStore | None = None) -> "pd.DataFrame":
     import pandas as pd
 
     store = store if store is not None else LocalStore()
-    stored: dict[str, set[str]] = defaultdict(set)
+    # {exercise: {item: value}}: a kind may need the values to say whether it is done (a scenario's path)
+    stored: dict[str, dict[str, object]] = defaultdict(dict)
     for response in store.responses():
-        stored[response.exercise].add(response.item)
+        stored[response.exercise][response.item] = response.value
 
     rows = []
     for exercise_id in exercise_ids():

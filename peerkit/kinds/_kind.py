@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 #: Item ids listed in an exercise file (the schemas say the same).
 LISTED_ITEM_ID = r"^[A-Z][A-Z0-9_]*$"
+#: "I'd rather not answer": valid on every item of an exercise whose file says ``"sensitive": true``;
+#: it counts as answered for progress and is never counted in a group, a chart, an export or the server.
+RATHER_NOT = "rather_not"
 #: Tidy answer rows: one per (learner, item), as group charts and research read them.
 ROW_COLUMNS = ("learner", "item", "value")
 
@@ -102,7 +105,11 @@ class Kind:
         return len(items & set(exercise.item_ids))
 
     def is_done(self, exercise: "Exercise", items: Iterable[str]) -> bool:
-        """Whether the exercise counts as done, given the items that have a stored answer."""
+        """Whether the exercise counts as done, given the items that have a stored answer.
+
+        ``items`` may be a mapping ``{item: stored value}`` (iterating it gives the items): a kind
+        whose "done" depends on what was chosen (a scenario: an end was reached) reads the values.
+        """
         count = self.answered(exercise, items)
         return count > 0 if self.done_with_any_answer else count == len(exercise.item_ids)
 
