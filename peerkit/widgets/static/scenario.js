@@ -104,6 +104,7 @@ function render({ model, el }) {
       head.append(symbol);
     }
     head.append(document.createTextNode(`Feedback: ${result.heading}`));
+    block.dataset.heading = `Feedback: ${result.heading}`; // what the live region says (without the mark)
     block.setAttribute("aria-labelledby", head.id);
     block.append(head);
     if (result.text) block.append(paragraph("", result.text));
@@ -277,8 +278,8 @@ function render({ model, el }) {
       block.focus();
       const end = model.get("ending");
       announcer.textContent = end && end.id
-        ? `${block.querySelector(".peerkit-scenario-feedback-heading").textContent} The conversation has ended: ${end.title}.`
-        : `${block.querySelector(".peerkit-scenario-feedback-heading").textContent} The next turn follows.`;
+        ? `${block.dataset.heading} The conversation has ended: ${end.title}.`
+        : `${block.dataset.heading} The next turn follows.`;
     } else if (wanted.turn) {
       const fieldset = turns.querySelector(`fieldset[data-item="${CSS.escape(wanted.turn)}"]`);
       if (!fieldset) return;
