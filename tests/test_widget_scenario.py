@@ -94,7 +94,7 @@ def test_rather_not_ends_a_sensitive_scenario_gently_and_is_never_shared(store: 
     talk.choose("T1", "listen")
     talk.rather_not()
     assert talk.path == ["T1", "T2"] and talk.feedback["T2"]["quality"] == "rather_not"
-    assert talk.ending["id"] == "RATHER_NOT" and "counts as done" in talk.ending["debrief"]
+    assert talk.ending["id"] == "RATHER_NOT" and "completely fine" in talk.ending["debrief"]
     assert talk.done
     assert talk.wait_until_saved()
     assert store.answers("scenario_not_here") == {"T1": "listen", "T2": RATHER_NOT}

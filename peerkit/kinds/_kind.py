@@ -59,6 +59,9 @@ class Kind:
     scored: ClassVar[bool] = False
     #: True when each item lists its own options (``details["options"]``) and an answer is the list chosen
     options_per_item: ClassVar[bool] = False
+    #: True when each item's options lead on to another item or to an end (a practice conversation): forms show
+    #: one item at a time, in the order the learner's choices take, with each option's feedback after it
+    branching: ClassVar[bool] = False
     #: the longest text kept in one answer, in characters (None: answers are not text)
     max_chars: ClassVar[int | None] = None
     #: a sentence for learners choosing what to share

@@ -50,8 +50,7 @@ RATHER_NOT_END = {
     "id": "RATHER_NOT",
     "title": "You chose to stop here",
     "debrief": ("That is completely fine. Practising a heavy conversation is optional, and stopping is a good use "
-                "of the choice this course gives you. You can come back to it later, or not at all. This counts "
-                "as done."),
+                "of the choice this course gives you. You can come back to it later, or not at all."),
 }
 
 
@@ -211,6 +210,7 @@ class Scenario(Kind):
     widget = "peerkit.widgets.scenario:ScenarioWidget"
     chart_style = "options"
     options_per_item = True
+    branching = True
     share_note = ("Only the response you picked at each turn is shared, never your name; \"I'd rather not\" is "
                   "never shared.")
 
@@ -256,6 +256,10 @@ class Scenario(Kind):
                               "or counted.")
         self.check_answer(exercise, item_id, value)
 
+    def form_view(self, exercise: "Exercise") -> dict[str, Any]:
+        """See :func:`form_view` (module level)."""
+        return form_view(exercise)
+
     # -- group summaries ------------------------------------------------------------------------
     def summarise(self, exercise: "Exercise", rows: "pd.DataFrame") -> "pd.DataFrame":
         """Per turn and response: how many chose it of ``n`` who answered that turn, with its feedback.
@@ -279,6 +283,32 @@ class Scenario(Kind):
                             "quality": o["quality"], "feedback": o["feedback"], "next": o["next"],
                             "count": count, "n": n, "share": count / n if n else float("nan")})
         return pd.DataFrame(out, columns=SUMMARY_COLUMNS)
+
+
+def form_view(exercise: "Exercise") -> dict[str, Any]:
+    """Everything a plain form needs to run the scenario turn by turn (the phone page; the room's projector).
+
+    Plain data, in file order: the situation, each turn with every response's label, quality, feedback
+    heading, feedback and where it leads, the ends, and what "rather not" says (None unless sensitive).
+    """
+    details = exercise.details
+    return {
+        "id": exercise.id, "title": exercise.title, "instructions": exercise.instructions,
+        "skill": details.get("skill", ""), "source": details.get("source", ""),
+        "sensitive": is_sensitive(exercise), "content_note": details.get("content_note", ""),
+        "help": details.get("help", ""),
+        "situation": {"who": "", "setting": "", "said": "", **details.get("situation", {})},
+        "start": details.get("start", ""),
+        "turns": [{"id": item.id, "text": item.text, "scene": item.details.get("scene", ""),
+                   "said": item.details.get("said", ""),
+                   "options": [{"value": o["value"], "label": o["label"], "quality": o["quality"],
+                                "heading": QUALITY_WORDS[o["quality"]], "feedback": o["feedback"], "next": o["next"]}
+                               for o in item.details.get("options", [])]}
+                  for item in exercise.items],
+        "ends": [dict(end) for end in details.get("ends", [])],
+        "rather_not": ({"value": RATHER_NOT, "label": RATHER_NOT_LABEL, "end": rather_not_end(exercise)}
+                       if is_sensitive(exercise) else None),
+    }
 
 
 def feedback_for(exercise: "Exercise", item: "Item | str", value: str) -> dict[str, str]:

@@ -216,7 +216,9 @@ function render({ model, el }) {
     heading.textContent = `The end: ${end.title}`;
     ending.append(heading, paragraph("", end.debrief));
     if (model.get("help")) ending.append(paragraph("peerkit-scenario-help", model.get("help")));
-    ending.append(paragraph("peerkit-scenario-done", "You reached an end, so this scenario counts as done. " +
+    ending.append(paragraph("peerkit-scenario-done", (end.id === "RATHER_NOT"
+      ? "Stopping here counts as done in your progress. "
+      : "You reached an end, so this scenario counts as done in your progress. ") +
       "You can go back a step, or start again and try another path."));
   }
 
