@@ -150,3 +150,34 @@ def test_a_learner_works_through_the_chapter_05_scenario_with_the_keyboard(lab, 
     assert scroll_width <= client_width, "the widget is wider than its cell at 1366 px"
     errors = lab.real_console_errors()
     assert not errors, "the browser console reported errors:\n" + "\n".join(errors)
+
+
+def test_the_safety_scenario_has_its_content_note_and_rather_not_ends_it_unsent(lab, lab_server) -> None:
+    exercise = "scenario_not_here"
+    if lab_server.store_path.exists():
+        _store(lab_server).delete(exercise)
+    lab.open("06_strengths_risk_and_self_care.ipynb")
+    lab.run_all()
+    assert not lab.cell_failures(), "\n".join(lab.cell_failures())
+    widget = lab.notebook.locator(".peerkit-scenario")
+    note = widget.locator(".peerkit-scenario-note")
+    assert "Content note." in note.inner_text() and "findahelpline.com" in note.inner_text()
+    # the notebook's own content note, before the widget, offers a way past it
+    skip = lab.notebook.get_by_role("link", name="skip it")
+    assert skip.count() == 1 and skip.get_attribute("href") == "#after-the-safety-practice"
+    widget.locator("h3").click()
+    _tab_until(lab, lambda f: f["text"] == "I'd rather not go on with this one", what="the rather-not button")
+    lab.page.keyboard.press("Enter")
+    lab.wait_until(lambda: "peerkit-scenario-feedback" in _focus(lab)["cls"], timeout=10,
+                   message=lambda: f"after 'rather not' the focus is on {_focus(lab)}")
+    ending = widget.locator(".peerkit-scenario-ending")
+    assert "You chose to stop here" in ending.inner_text() and "findahelpline.com" in ending.inner_text()
+    assert "Stopping here counts as done" in ending.inner_text()
+    lab.wait_until(lambda: _store(lab_server).answers(exercise) == {"T1": "rather_not"}, timeout=10,
+                   message=lambda: f"the store holds {_store(lab_server).answers(exercise)}")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    lab.page.set_viewport_size({"width": 1366, "height": 768})
+    note.scroll_into_view_if_needed()
+    lab.page.screenshot(path=str(SCREENSHOTS / "scenario-chapter06-rather-not-1366x768.png"))
+    errors = lab.real_console_errors()
+    assert not errors, "the browser console reported errors:\n" + "\n".join(errors)
