@@ -25,10 +25,10 @@ from typing import Any
 import traitlets
 
 from .. import exercises
-from ..errors import AnswerError, ContentError
+from ..errors import ContentError
 from ..kinds._kind import RATHER_NOT
-from ..kinds.scenario import (RATHER_NOT_LABEL, feedback_for, graph_problems, is_sensitive, option,
-                              rather_not_end, walk, ends_of)
+from ..kinds.scenario import (RATHER_NOT_LABEL, ends_of, feedback_for, graph_problems, is_sensitive, option,
+                              rather_not_end, walk)
 from ..store import LocalStore
 from ._base import STATIC, STYLES, ExerciseWidget, front_end
 from ._refusals import SendsRefusedValuesBack
@@ -166,5 +166,3 @@ class ScenarioWidget(SendsRefusedValuesBack, ExerciseWidget):
             self.feedback = feedback
             self.ending = ending
 
-
-__all__ = ["ScenarioWidget", "check_definition", "AnswerError"]
