@@ -3,8 +3,10 @@
 An exercise counts as *done* by its kind's rule (:meth:`peerkit.kinds.Kind.is_done`):
 a boundary matrix, a rating or a knowledge check when every item has an answer (a
 half-filled matrix is not finished); a reflection, a SMART goal or a reframe as soon
-as one answer is stored (their prompts are invitations, not a checklist). The chapters and their order come from
-``peerkit/data/chapters.json``.
+as one answer is stored (their prompts are invitations, not a checklist); a practice
+conversation (a scenario) once the learner's choices reach one of its ends, which is why
+each kind is given the stored values, not only which items have one. The chapters and
+their order come from ``peerkit/data/chapters.json``.
 
 >>> from peerkit.course_progress import chapter_summary
 >>> chapter_summary()[["title", "done", "total", "status"]]     # doctest: +SKIP
@@ -85,7 +87,8 @@ def chapter_progress(store: "LocalStore | None" = None) -> "pd.DataFrame":
 
     Columns: ``chapter, exercise, title, done, answered, total``, in course order.
     ``answered`` counts the exercise's items that have an answer (for kinds done with
-    any answer, every stored answer counts); ``total`` is the number of items.
+    any answer, every stored answer counts; for a scenario, the turns on the learner's path);
+    ``total`` is the number of items.
 
     Example
     -------
@@ -99,9 +102,10 @@ def chapter_progress(store: "LocalStore | None" = None) -> "pd.DataFrame":
     from .store import LocalStore
 
     store = store if store is not None else LocalStore()
-    stored: dict[str, set[str]] = defaultdict(set)
+    # {exercise: {item: value}}: a kind may need the values to say whether it is done (a scenario's path)
+    stored: dict[str, dict[str, object]] = defaultdict(dict)
     for response in store.responses():
-        stored[response.exercise].add(response.item)
+        stored[response.exercise][response.item] = response.value
 
     rows = []
     for exercise_id in exercise_ids():

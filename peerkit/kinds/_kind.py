@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 #: Item ids listed in an exercise file (the schemas say the same).
 LISTED_ITEM_ID = r"^[A-Z][A-Z0-9_]*$"
+#: "I'd rather not answer": valid on every item of an exercise whose file says ``"sensitive": true``;
+#: it counts as answered for progress and is never counted in a group, a chart, an export or the server.
+RATHER_NOT = "rather_not"
 #: Tidy answer rows: one per (learner, item), as group charts and research read them.
 ROW_COLUMNS = ("learner", "item", "value")
 
@@ -56,6 +59,9 @@ class Kind:
     scored: ClassVar[bool] = False
     #: True when each item lists its own options (``details["options"]``) and an answer is the list chosen
     options_per_item: ClassVar[bool] = False
+    #: True when each item's options lead on to another item or to an end (a practice conversation): forms show
+    #: one item at a time, in the order the learner's choices take, with each option's feedback after it
+    branching: ClassVar[bool] = False
     #: the longest text kept in one answer, in characters (None: answers are not text)
     max_chars: ClassVar[int | None] = None
     #: a sentence for learners choosing what to share
@@ -102,7 +108,11 @@ class Kind:
         return len(items & set(exercise.item_ids))
 
     def is_done(self, exercise: "Exercise", items: Iterable[str]) -> bool:
-        """Whether the exercise counts as done, given the items that have a stored answer."""
+        """Whether the exercise counts as done, given the items that have a stored answer.
+
+        ``items`` may be a mapping ``{item: stored value}`` (iterating it gives the items): a kind
+        whose "done" depends on what was chosen (a scenario: an end was reached) reads the values.
+        """
         count = self.answered(exercise, items)
         return count > 0 if self.done_with_any_answer else count == len(exercise.item_ids)
 

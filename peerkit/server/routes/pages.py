@@ -148,8 +148,9 @@ def phone_exercises() -> list[Any]:
     """The exercises a phone can answer in plain forms, in course order.
 
     A plain form is one choice per listed item: from the exercise's scale, or from
-    the item's own options (:attr:`peerkit.kinds.Kind.options_per_item`). Free text
-    and learner-made items (goals) need the notebook.
+    the item's own options (:attr:`peerkit.kinds.Kind.options_per_item`); a kind whose
+    items branch (:attr:`peerkit.kinds.Kind.branching`) goes one item at a time, with
+    each option's feedback. Free text and learner-made items (goals) need the notebook.
     """
     chosen = []
     for exercise in exercise_ids():
@@ -166,9 +167,12 @@ def phone_exercises() -> list[Any]:
 @router.get("/")
 async def phone(request: Request) -> Response:
     exercises = phone_exercises()
+    # a kind whose items branch (a practice conversation) is shown turn by turn from its form view
+    turn_by_turn = {e.id: kind_of(e).form_view(e) for e in exercises if kind_of(e).branching}
     return render("phone.html", base=base_path(request), exercises=exercises, address=learner_address(request),
                   options_per_item={e.id for e in exercises if kind_of(e).options_per_item},
-                  min_group_size=request.app.state.settings.min_group_size)
+                  min_group_size=request.app.state.settings.min_group_size,
+                  turn_by_turn=turn_by_turn)
 
 
 #: Most options one question's feedback is asked about, and the longest option value taken.
