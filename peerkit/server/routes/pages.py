@@ -190,7 +190,7 @@ async def check_feedback(exercise_id: str, item_id: str,
         exercise.item(item_id)
     except (ContentError, AnswerError):
         raise Problem(404, "no-such-question", "No such question", "There is no such question.") from None
-    if exercise.kind != "knowledge_check":
+    if not kind_of(exercise).scored:  # only a kind with right answers explains them
         raise Problem(404, "no-such-question", "No such question", "Only knowledge checks explain answers.")
     chosen = [value[:MAX_VALUE] for value in chosen]
     rule = getattr(knowledge_check, "feedback", None)  # the kind's one rule (the notebook's widget uses it too)
