@@ -15,7 +15,7 @@ from typing import Any
 import traitlets
 
 from ..store import LocalStore
-from ._base import ExerciseWidget, front_end
+from ._base import ExerciseWidget, front_end, rather_not_label
 from ._refusals import SendsRefusedValuesBack
 
 
@@ -27,6 +27,8 @@ class BoundaryMatrix(SendsRefusedValuesBack, ExerciseWidget):
     items = traitlets.List(traitlets.Dict()).tag(sync=True)
     options = traitlets.List(traitlets.Dict()).tag(sync=True)
     answers = traitlets.Dict().tag(sync=True)
+    #: the label of "I'd rather not answer" under each row of a sensitive exercise ("" where not offered)
+    rather_not = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, exercise_id: str = "boundaries", *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)
@@ -38,6 +40,7 @@ class BoundaryMatrix(SendsRefusedValuesBack, ExerciseWidget):
             items=[{"id": item.id, "text": item.text} for item in self.exercise.items],
             options=[{"value": o.value, "label": o.label} for o in self.exercise.scale],
             answers=self.answers_to_show(),
+            rather_not=rather_not_label(self.exercise),
             **kwargs,
         )
 
