@@ -63,8 +63,8 @@ CHECK = {
     "chapter": "02_boundaries",
     "instructions": "Answer.",
     "items": [
-        {"id": "Q1", "text": "Which one?", "options": [{"value": "a", "label": "Option A"},
-                                                       {"value": "b", "label": "Option B"}],
+        {"id": "Q1", "text": "Which one?", "options": [{"value": "a", "label": "Option A", "explanation": "Why."},
+                                                       {"value": "b", "label": "Option B", "explanation": "Why."}],
          "correct": ["a"], "explanation": "Because."},
     ],
 }
