@@ -1,7 +1,9 @@
 """``BoundaryMatrix``: answer a matrix of situations on a short scale (the 27-item boundary matrix).
 
 One labelled radio group per row (a ``<fieldset>`` and ``<legend>``), so it works
-with the keyboard and a screen reader. Each answer is saved the moment it is
+with the keyboard and a screen reader. In a sensitive exercise each row also offers
+"I'd rather not answer". A row whose data has a ``debrief`` (what the course's sources
+say about that situation) shows it under the row once the learner has answered it. Each answer is saved the moment it is
 chosen; a new widget on the same store shows the answers already given.
 
 >>> from peerkit.widgets.boundary_matrix import BoundaryMatrix
@@ -37,7 +39,9 @@ class BoundaryMatrix(SendsRefusedValuesBack, ExerciseWidget):
             exercise_id=exercise_id,
             title=self.exercise.title,
             instructions=self.exercise.instructions,
-            items=[{"id": item.id, "text": item.text} for item in self.exercise.items],
+            # a debrief (what the sources say) is shown under its row only once the row is answered
+            items=[{"id": item.id, "text": item.text, "debrief": item.details.get("debrief", "")}
+                   for item in self.exercise.items],
             options=[{"value": o.value, "label": o.label} for o in self.exercise.scale],
             answers=self.answers_to_show(),
             rather_not=rather_not_label(self.exercise),

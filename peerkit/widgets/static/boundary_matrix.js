@@ -6,7 +6,8 @@
 // counts as made only once the kernel has saved it: until then the row says "Saving…",
 // and if the kernel is gone (restart) the row goes back to what was saved and the
 // widget says so. Text is always set with textContent, never innerHTML, so nothing in
-// an item or a status can become markup.
+// an item or a status can become markup. In a sensitive exercise each row ends with "I'd rather not
+// answer" (one more radio of the row's group); a row with a debrief shows it once answered.
 
 function render({ model, el }) {
   const uid = uniqueId("peerkit-matrix");
@@ -77,6 +78,19 @@ function render({ model, el }) {
         },
       });
       if (ratherNot) fieldset.appendChild(ratherNot);
+      if (item.debrief) {
+        // what the sources say about this situation: only after the learner has given their own answer
+        const debrief = document.createElement("p");
+        debrief.className = "peerkit-debrief";
+        debrief.setAttribute("aria-live", "polite");
+        const lead = document.createElement("strong");
+        lead.textContent = "What the sources say: ";
+        const words = document.createElement("span");
+        words.textContent = item.debrief;
+        debrief.append(lead, words);
+        debrief.hidden = true;
+        fieldset.appendChild(debrief);
+      }
       rows.appendChild(fieldset);
     });
   }
@@ -94,6 +108,8 @@ function render({ model, el }) {
       fieldset.querySelectorAll("input[type=radio]").forEach((input) => {
         input.checked = answers[itemId] === input.value;
       });
+      const debrief = fieldset.querySelector(".peerkit-debrief");
+      if (debrief) debrief.hidden = !(itemId in answers) || answers[itemId] === "rather_not" || state !== "saved";
     });
     const total = model.get("items").length;
     const done = model.get("items").filter((item) => item.id in answers && tracker.state(item.id) === "saved").length;
