@@ -72,6 +72,12 @@ class Kind:
     max_chars: ClassVar[int | None] = None
     #: a sentence for learners choosing what to share
     share_note: ClassVar[str] = ""
+    #: what sharing an exercise of this kind lets out, who may see it and where, in plain words (the
+    #: join panel's box for the exercise says it); by default answers are counted, never shown one by one
+    share_who: ClassVar[str] = (
+        "Counted with your group's answers, as numbers only: in your group's chart, and on the room's screen "
+        "when your trainer shows that chart, once at least five people have answered. Your trainer can also see "
+        "your answers under your code name, never your name.")
     #: True when each item of a sensitive exercise (``"sensitive": true``) offers "I'd rather not answer"
     #: (:data:`RATHER_NOT`); kinds of free text leave a prompt blank instead
     offers_rather_not: ClassVar[bool] = False

@@ -322,6 +322,9 @@ class SmartGoal(Kind):
     research_value_type = "object"
     max_chars = MAX_TEXT
     share_note = "only goals you marked “share”"
+    share_who = ("Only the goals you mark “share” go, as one sentence. Your group's chart lists them, without your "
+                 "code name, once at least five people have shared a goal; your trainer reads them under your code "
+                 "name, never your name, and may show them on the room's screen, without your code name.")
 
     def check_value(self, exercise: "Exercise", item_id: str, value: Any) -> None:
         check_goal(value)
