@@ -78,6 +78,9 @@ class Kind:
         "Counted with your group's answers, as numbers only: in your group's chart, and on the room's screen "
         "when your trainer shows that chart, once at least five people have answered. Your trainer can also see "
         "your answers under your code name, never your name.")
+    #: the words of the "share" box on one answer, for kinds shared one answer at a time (first person:
+    #: who may see it and where)
+    share_one: ClassVar[str] = ""
     #: True when each item of a sensitive exercise (``"sensitive": true``) offers "I'd rather not answer"
     #: (:data:`RATHER_NOT`); kinds of free text leave a prompt blank instead
     offers_rather_not: ClassVar[bool] = False

@@ -334,6 +334,9 @@ class SmartGoal(Kind):
     research_value_type = "object"
     max_chars = MAX_TEXT
     share_note = "only goals you marked “share”"
+    share_one = ("Share this goal with my group. It appears in my group's list of goals without my code name, "
+                 "once at least five people have shared one; my trainer reads it under my code name, never my "
+                 "name, and may show it on the room's screen, without my code name.")
     share_who = ("Only the goals you mark “share” go, as one sentence. Your group's chart lists them, without your "
                  "code name, once at least five people have shared a goal; your trainer reads them under your code "
                  "name, never your name, and may show them on the room's screen, without your code name.")

@@ -123,3 +123,14 @@ def test_the_research_tick_is_separate_off_and_can_be_withdrawn(store: LocalStor
     panel.agree_to_research(False)
     assert research_stand_in["calls"] == [True, False] and "Research use is off" in panel.status
     assert "never your personal exercises" in panel.choices.research_about
+
+
+def test_each_share_box_on_one_answer_says_who_may_see_it_and_where(store: LocalStore) -> None:
+    from peerkit.widgets.reflection import Reflection
+    from peerkit.widgets.smart_goal import SmartGoalBuilder
+
+    label = Reflection("welcome_reflection", store=store).share_label
+    assert label.startswith("Share this reflection with my group.")
+    assert "may show it on the room's screen, without my code name" in label and "never my name" in label
+    goal = SmartGoalBuilder("smart_goal", store=store).share_label
+    assert "room's screen, without my code name" in goal and "never my name" in goal
