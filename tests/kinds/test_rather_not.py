@@ -97,3 +97,13 @@ def test_the_widgets_offer_it_on_sensitive_exercises_only(store: LocalStore, wid
         assert cls("core_skills", store=store).rather_not == ""
         with pytest.raises(Exception):
             cls("core_skills", store=store).rate("C01", RATHER_NOT)
+
+
+def test_the_portfolio_says_it_in_words(store: LocalStore, tmp_path) -> None:
+    from peerkit.portfolio_io.writing import write_portfolio
+
+    store.save("boundaries", "B26", RATHER_NOT)
+    paths = write_portfolio(tmp_path / "out", store)
+    for kind in ("markdown", "html"):
+        text = paths[kind].read_text(encoding="utf-8")
+        assert "rather_not" not in text and "rather not answer" in text, kind
