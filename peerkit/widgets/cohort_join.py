@@ -8,7 +8,7 @@ personal exercise; and a separate research-use tick, off by default), and Join /
 buttons, with a status line that says what happened. In a room
 without a network the learner types the cohort id instead and saves a file to hand
 in. Everything about the membership stays in the learner's own store; see
-:mod:`peerkit.cohort.membership`. Shared answers go to the group in the background
+:mod:`peerkit.client.membership`. Shared answers go to the group in the background
 (:mod:`peerkit.client.sender`): no button here waits on the network but Join and Leave.
 
 >>> import peerkit as pk
@@ -21,8 +21,11 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from ..cohort.membership import join, leave, membership, set_sharing
-from ..cohort.sharing import check_share, default_share
+from ..client.membership import join, leave, set_sharing, write_submission
+from ..client.sender import resume
+from ..client.state import credentials, membership
+from ..client.sync import sync
+from ..client.sharing import check_share, default_share
 from ..errors import PeerkitError, StoreError
 from ..store import LocalStore
 from ..templating import render
@@ -32,7 +35,7 @@ from .sharing_choices import SharingChoices
 def _research_consent_api() -> tuple[Any, Any]:
     """``(set_research_consent, research_consent)`` from the learner's membership module, or Nones
     where this peerkit does not have them yet (then the research tick is not offered)."""
-    from ..cohort import membership as module
+    from ..client import membership as module
 
     return getattr(module, "set_research_consent", None), getattr(module, "research_consent", None)
 
@@ -95,8 +98,6 @@ class CohortJoin(widgets.VBox):
         )
         self.add_class("peerkit-cohort-join")
         self._update()
-        from ..client.sender import resume
-
         resume(self.store)  # answers left waiting by a kernel restart go out again
 
     # -- actions -------------------------------------------------------------------------------
@@ -146,8 +147,6 @@ class CohortJoin(widgets.VBox):
 
     def send_now(self) -> bool:
         """Queue anything not yet queued and wake the sender; says how things stand (never waits)."""
-        from ..cohort.sync import sync
-
         try:
             result = sync(self.store)
         except StoreError as error:
@@ -161,8 +160,6 @@ class CohortJoin(widgets.VBox):
         return result.ok
 
     def save_file(self) -> str | None:
-        from ..cohort.submission import write_submission
-
         try:
             path = write_submission(self.store)
         except (PeerkitError, OSError) as error:
@@ -203,8 +200,6 @@ class CohortJoin(widgets.VBox):
         self.joined = current is not None
         self.cohort_name = current.name if current else ""
         self.mode = current.mode if current else ""
-        from ..cohort.membership import credentials
-
         # joined live on this computer: nothing to type. A membership without its sign-in (a portfolio
         # restored in a new session) or a file membership may join (again) with a code.
         signed_in = self.joined and self.mode == "live" and credentials(self.store) is not None
@@ -213,8 +208,6 @@ class CohortJoin(widgets.VBox):
         self._send_button.layout.display = "" if self.mode == "live" else "none"
         self._file.layout.display = "" if self.mode == "file" else "none"
         if current is not None and not self.status:
-            from ..cohort.sync import sync
-
             waiting = sync(self.store).message if self.mode == "live" else ""
             self._say(f"You are in {current.name}. {waiting}".strip(), problem=waiting.startswith("Saved here."))
 

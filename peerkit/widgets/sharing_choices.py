@@ -23,9 +23,9 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ..client.sharing import in_share_all, who_may_see
 from ..course_progress import chapter_order, chapter_title, course_chapters, exercises_in_course_order
-from ..exercises import ContentError, Exercise, load_exercise
-from ..kinds import kind_of
+from ..exercises import ContentError, load_exercise
 from ._base import STYLES, front_end
 
 INTRO = ("Nothing is shared until you tick it, and what you share goes under a code name that does not say who you "
@@ -45,11 +45,6 @@ RESEARCH_ABOUT = (
 RESEARCH_LABEL = "Yes, researchers may use the answers I share with my group, as described above."
 
 
-def who_may_see(exercise: Exercise) -> str:
-    """What sharing this exercise lets out, who may see it and where (the kind says it)."""
-    return kind_of(exercise).share_who
-
-
 def course_groups(exercise_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """The exercises, in course order, grouped by chapter: ``[{"id", "title", "exercises": [...]}]``."""
     ids = exercises_in_course_order() if exercise_ids is None else list(exercise_ids)
@@ -67,7 +62,7 @@ def course_groups(exercise_ids: Iterable[str] | None = None) -> list[dict[str, A
                                         "title": f"Chapter {number}: {title}" if number is not None else title}
         groups[exercise.chapter]["exercises"].append(
             {"id": exercise.id, "title": exercise.title.rstrip("."), "who": who_may_see(exercise),
-             "personal": exercise.personal})
+             "personal": not in_share_all(exercise)})
     return sorted(groups.values(), key=lambda group: chapter_order(group["id"]))
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from peerkit.answers import check_shared_answer
 from peerkit.chart_data import chart_rows
-from peerkit.cohort.sharing import shared_rows
+from peerkit.client.sharing import shared_rows
 from peerkit.errors import AnswerError
 from peerkit.exercises import exercise_ids, load_exercise
 from peerkit.kinds import RATHER_NOT, kind_of
