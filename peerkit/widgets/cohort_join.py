@@ -175,13 +175,15 @@ class CohortJoin(widgets.VBox):
         if set_consent is None:
             return
         try:
-            _call(set_consent, self.store, bool(change["new"]))
-        except (PeerkitError, OSError, ValueError) as error:
+            said = _call(set_consent, self.store, bool(change["new"]))
+        except (PeerkitError, OSError, ValueError, TypeError) as error:
             self._say(str(error), problem=True)
             return
-        self._say("Thank you: researchers may use the answers you share with your group. You can untick it at "
-                  "any time." if change["new"] else
-                  "Research use is off: research data made from now on leaves your answers out.")
+        if not (isinstance(said, str) and said):
+            said = ("Thank you: researchers may use the answers you share with your group. You can untick it at "
+                    "any time." if change["new"] else
+                    "Research use is off: research data made from now on leaves your answers out.")
+        self._say(said, problem="could not be reached" in said)
 
     def _sharing_changed(self, _change: dict[str, Any]) -> None:
         if not self.joined:

@@ -36,12 +36,14 @@ PERSONAL_NOTE = ("Personal: never ticked by “share all”. Tick it yourself on
                  "it too.")
 RESEARCH_TITLE = "Research use (a separate choice, off unless you tick it)"
 RESEARCH_ABOUT = (
-    "Researchers who study how people learn peer support may ask for data from courses like this one. If you tick "
-    "the box below, the answers you chose to share with your group may be part of what they receive: under a new "
-    "research code, never your name or your code name here; never your personal exercises; and the words of shared "
-    "reflections only with contact details such as e-mail addresses and phone numbers taken out. Leaving it unticked "
-    "changes nothing in the course or in your group. You can untick it at any time: research data made after that "
-    "leaves your answers out, though data already handed to a researcher cannot be called back.")
+    "Researchers who study peer-support training may, working with your trainer, receive data from this group. If "
+    "you tick the box below, the answers you share with your group may be part of it: as counts, published with "
+    "small numbers hidden and a little noise added, and, under a data-use agreement, your shared answers "
+    "themselves, under a new code name, never your name or your code name here. Reflections go only if you shared "
+    "them, with contact details such as e-mail addresses and phone numbers taken out; your personal exercises "
+    "never go. Leaving it unticked changes nothing in the course or in your group. You can untick it at any time: "
+    "research data made after that leaves your answers out, though data already handed to a researcher cannot be "
+    "called back.")
 RESEARCH_LABEL = "Yes, researchers may use the answers I share with my group, as described above."
 
 

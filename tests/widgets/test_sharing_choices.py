@@ -122,7 +122,7 @@ def test_the_research_tick_is_separate_off_and_can_be_withdrawn(store: LocalStor
     assert CohortJoin(store).choices.research is True  # read back as the membership keeps it
     panel.agree_to_research(False)
     assert research_stand_in["calls"] == [True, False] and "Research use is off" in panel.status
-    assert "never your personal exercises" in panel.choices.research_about
+    assert "personal exercises never go" in panel.choices.research_about
 
 
 def test_each_share_box_on_one_answer_says_who_may_see_it_and_where(store: LocalStore) -> None:
