@@ -63,7 +63,7 @@ def course_groups(exercise_ids: Iterable[str] | None = None) -> list[dict[str, A
             groups[exercise.chapter] = {"id": exercise.chapter, "exercises": [],
                                         "title": f"Chapter {number}: {title}" if number is not None else title}
         groups[exercise.chapter]["exercises"].append(
-            {"id": exercise.id, "title": exercise.title.rstrip("."), "who": who_may_see(exercise),
+            {"id": exercise.id, "title": exercise.title.rstrip(". "), "who": who_may_see(exercise),
              "personal": not in_share_all(exercise)})
     return sorted(groups.values(), key=lambda group: chapter_order(group["id"]))
 

@@ -82,7 +82,7 @@ function render({ model, el }) {
       fieldset.appendChild(legend);
       chapter.exercises.forEach((exercise) => {
         const box = consentLabel({
-          id: `${uid}-${exercise.id}`, heading: `Share: ${exercise.title}.`, words: exercise.who,
+          id: `${uid}-${exercise.id}`, heading: `Share: ${exercise.title}${/[.?!]$/.test(exercise.title) ? "" : "."}`, words: exercise.who,
           extra: exercise.personal ? model.get("personal_note") : "",
         });
         box.input.dataset.exercise = exercise.id;
