@@ -3,7 +3,7 @@
 One labelled radio group per row (a ``<fieldset>`` and ``<legend>``), so it works
 with the keyboard and a screen reader. In a sensitive exercise each row also offers
 "I'd rather not answer". A row whose data has a ``debrief`` (what the course's sources
-say about that situation) shows it under the row once the learner has answered it. Each answer is saved the moment it is
+say about that situation) has it listed under the matrix once the learner has answered it. Each answer is saved the moment it is
 chosen; a new widget on the same store shows the answers already given.
 
 >>> from peerkit.widgets.boundary_matrix import BoundaryMatrix
@@ -39,7 +39,7 @@ class BoundaryMatrix(SendsRefusedValuesBack, ExerciseWidget):
             exercise_id=exercise_id,
             title=self.exercise.title,
             instructions=self.exercise.instructions,
-            # a debrief (what the sources say) is shown under its row only once the row is answered
+            # a debrief (what the sources say) is listed under the matrix only once its row is answered
             items=[{"id": item.id, "text": item.text, "debrief": item.details.get("debrief", "")}
                    for item in self.exercise.items],
             options=[{"value": o.value, "label": o.label} for o in self.exercise.scale],

@@ -119,3 +119,4 @@ def test_item_26_and_the_other_clear_items_carry_a_debrief_to_the_front_end(stor
     assert "limits of confidentiality" in debriefs["B26"] and "emergency" in debriefs["B26"]
     source = front_end("boundary_matrix.js")
     assert "peerkit-debrief" in source and 'debrief.hidden = !(itemId in answers)' in source
+    assert "debriefList.appendChild(debrief)" in source  # under the matrix, never inside a row (rows never move)

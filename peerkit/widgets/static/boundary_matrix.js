@@ -7,7 +7,8 @@
 // and if the kernel is gone (restart) the row goes back to what was saved and the
 // widget says so. Text is always set with textContent, never innerHTML, so nothing in
 // an item or a status can become markup. In a sensitive exercise each row ends with "I'd rather not
-// answer" (one more radio of the row's group); a row with a debrief shows it once answered.
+// answer" (one more radio of the row's group); a row's debrief (what the sources say) is listed under the
+// matrix once the row is answered, so that it never moves the rows below.
 
 function render({ model, el }) {
   const uid = uniqueId("peerkit-matrix");
@@ -29,7 +30,17 @@ function render({ model, el }) {
   status.className = "peerkit-status";
   status.setAttribute("role", "alert");
 
-  root.append(title, instructions, progress, saveState, rows, status);
+  // "What the sources say": a debrief for each answered row that has one, in row order
+  const debriefs = document.createElement("section");
+  debriefs.className = "peerkit-debriefs";
+  debriefs.setAttribute("aria-labelledby", `${uid}-debriefs-title`);
+  const debriefTitle = document.createElement("h4");
+  debriefTitle.id = `${uid}-debriefs-title`;
+  debriefTitle.textContent = "What the sources say about the situations you answered";
+  const debriefList = document.createElement("ul");
+  debriefs.append(debriefTitle, debriefList);
+
+  root.append(title, instructions, progress, saveState, rows, debriefs, status);
   el.appendChild(root);
 
   const tracker = answerTracker(model, () => showAnswers());
@@ -37,6 +48,7 @@ function render({ model, el }) {
 
   function buildRows() {
     rows.textContent = "";
+    debriefList.textContent = "";
     const options = model.get("options");
     model.get("items").forEach((item, index) => {
       const fieldset = document.createElement("fieldset");
@@ -78,20 +90,21 @@ function render({ model, el }) {
         },
       });
       if (ratherNot) fieldset.appendChild(ratherNot);
+      rows.appendChild(fieldset);
       if (item.debrief) {
-        // what the sources say about this situation: only after the learner has given their own answer
-        const debrief = document.createElement("p");
+        // what the sources say about this situation: listed under the matrix once the learner has given
+        // their own answer (there, it never moves the rows a learner is clicking through)
+        const debrief = document.createElement("li");
         debrief.className = "peerkit-debrief";
-        debrief.setAttribute("aria-live", "polite");
+        debrief.dataset.item = item.id;
         const lead = document.createElement("strong");
-        lead.textContent = "What the sources say: ";
+        lead.textContent = `${index + 1}. ${item.text}: `;
         const words = document.createElement("span");
         words.textContent = item.debrief;
         debrief.append(lead, words);
         debrief.hidden = true;
-        fieldset.appendChild(debrief);
+        debriefList.appendChild(debrief);
       }
-      rows.appendChild(fieldset);
     });
   }
 
@@ -108,9 +121,10 @@ function render({ model, el }) {
       fieldset.querySelectorAll("input[type=radio]").forEach((input) => {
         input.checked = answers[itemId] === input.value;
       });
-      const debrief = fieldset.querySelector(".peerkit-debrief");
+      const debrief = debriefList.querySelector(`.peerkit-debrief[data-item="${itemId}"]`);
       if (debrief) debrief.hidden = !(itemId in answers) || answers[itemId] === "rather_not" || state !== "saved";
     });
+    debriefs.hidden = !debriefList.querySelector(".peerkit-debrief:not([hidden])");
     const total = model.get("items").length;
     const done = model.get("items").filter((item) => item.id in answers && tracker.state(item.id) === "saved").length;
     progress.textContent = `Answered ${done} of ${total}` + (done === total ? " \u2013 all done, thank you." : ".");
