@@ -6,7 +6,7 @@ bottom first:
 
 0. content and rules: ``data``, ``kinds``, ``exercises``, ``answers``, ``model``, ``privacy``,
    ``files``, ``timestamps``, ``errors``, ``paths``, ``templating`` (Jinja2 only), ``chart_data`` (which
-   rows a group view can read), and ``cohort``: the rules both sides of a cohort use, each defined once
+   rows a group view can read), ``jupyter_hooks`` (the Jupyter server's save hook), and ``cohort``: the rules both sides of a cohort use, each defined once
    (``ids``, ``codes``, ``pseudonym``, ``handin``, ``tally``, ``errors``) (and the package itself, which
    imports nothing eagerly)
 1. the local store: ``store``, ``saving`` (its background writer), ``course_progress``, ``reference``
@@ -51,6 +51,8 @@ LAYERS: dict[str, int] = {
     "peerkit.scrub": 0,
     "peerkit.templating": 0,
     "peerkit.chart_data": 0,
+    # the Jupyter server's save hook (jupyter_server_config.py): which notebooks are the course's, stripped of outputs
+    "peerkit.jupyter_hooks": 0,
     "peerkit.cohort": 0,
     "peerkit.store": 1,
     "peerkit.saving": 1,

@@ -54,11 +54,11 @@ def feedback(exercise: "Exercise", item_id: str, chosen: list[str]) -> dict[str,
     (True, True)
     """
     question = exercise.item(item_id)
-    if not chosen:
-        return {"correct": None, "text": "Choose an answer first, then check it."}
     options = {option["value"]: option for option in question.details["options"]}
     order = list(options)
-    chosen = sorted(set(chosen) & set(options), key=order.index)
+    chosen = sorted(set(chosen) & set(options), key=order.index)  # values that are not options count for nothing
+    if not chosen:
+        return {"correct": None, "text": "Choose an answer first, then check it."}
     correct = [value for value in order if value in question.details["correct"]]
     closing = question.details.get("explanation", "")
 
