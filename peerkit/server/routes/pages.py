@@ -33,7 +33,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ...exercises import ContentError, exercise_ids, load_exercise
 from ...errors import AnswerError
-from ...kinds import kind_of
+from ...kinds import RATHER_NOT, RATHER_NOT_LABEL, kind_of
 from ...kinds import knowledge_check
 from .. import db
 from ..auth import TRAINER_COOKIE, TRAINER_PREFIX, principal_for_token
@@ -164,6 +164,19 @@ def phone_exercises() -> list[Any]:
     return sorted(chosen, key=lambda d: (d.chapter, d.id))
 
 
+def offers_rather_not(exercise: Any) -> bool:
+    """Whether the kind's own answer rule takes "I'd rather not answer" on this exercise's items.
+
+    The phone offers it exactly where the notebook does, and never sends it (the server's
+    check refuses it): choosing it takes back an answer sent before, as sharing does.
+    """
+    try:
+        kind_of(exercise).check_answer(exercise, exercise.items[0].id, RATHER_NOT)
+    except (AnswerError, IndexError):
+        return False
+    return True
+
+
 @router.get("/")
 async def phone(request: Request) -> Response:
     exercises = phone_exercises()
@@ -172,7 +185,10 @@ async def phone(request: Request) -> Response:
     return render("phone.html", base=base_path(request), exercises=exercises, address=learner_address(request),
                   options_per_item={e.id for e in exercises if kind_of(e).options_per_item},
                   min_group_size=request.app.state.settings.min_group_size,
-                  turn_by_turn=turn_by_turn)
+                  turn_by_turn=turn_by_turn,
+                  rather_not={e.id: RATHER_NOT_LABEL for e in exercises
+                              if e.id not in turn_by_turn and offers_rather_not(e)},
+                  rather_not_value=RATHER_NOT)
 
 
 #: Most options one question's feedback is asked about, and the longest option value taken.
