@@ -99,10 +99,28 @@ def test_microdata_times_coarsen_until_every_cohort_and_period_holds_k(tmp_path)
     assert report.time_resolution == "week"
     meta = descriptor(tmp_path / "m")["peerkit"]
     assert meta["time_resolution"] == "week" and meta["requested_time_resolution"] == "day"
-    table = pd.read_csv(tmp_path / "m/data/boundaries.responses.csv", dtype=str)
-    assert (table.groupby(["cohort", "answered_on"])["learner"].nunique() >= 5).all()
-    wide = export_frame(frame, tmp_path / "k3", KEY, tier="microdata", min_cell=3)
+    for path in (tmp_path / "m/data").glob("*.responses.csv"):  # every file on its own
+        table = pd.read_csv(path, dtype=str)
+        assert (table.groupby(["cohort", "answered_on"])["learner"].nunique() >= 5).all(), path
+    wide = export_frame(frame, tmp_path / "k1", KEY, tier="microdata", min_cell=1)
     assert wide.time_resolution == "day"
+
+
+def test_microdata_period_is_checked_in_each_file_not_over_the_package(tmp_path):
+    """One learner wrote the reflection on another day: alone in that file's cohort x day, so days go."""
+    frame = make_frame({"cohort-north": 12})
+    frame["answered_at"] = pd.Timestamp("2025-03-04T10:00:00Z")
+    late = (frame["exercise"] == "boundaries_reflection") & (frame["learner"] == frame["learner"].iloc[0])
+    frame.loc[late, "answered_at"] = pd.Timestamp("2025-03-06T20:00:00Z")
+    # over the whole package that day is full: six others did the boundary matrix on it
+    others = (frame["exercise"] == "boundaries") & frame["learner"].isin(frame["learner"].unique()[1:7])
+    frame.loc[others, "answered_at"] = pd.Timestamp("2025-03-06T09:00:00Z")
+    frame.loc[frame["exercise"] == "boundaries_reflection", "value"] = [
+        {"text": "I listened.", "share": True}] * int((frame["exercise"] == "boundaries_reflection").sum())
+    report = export_frame(frame, tmp_path / "m", KEY, tier="microdata")
+    assert report.time_resolution == "week"
+    table = pd.read_csv(tmp_path / "m/data/boundaries_reflection.responses.csv", dtype=str)
+    assert table["answered_on"].nunique() == 1
 
 
 def test_refuses_a_bad_tier_and_without_a_key(frame, tmp_path, monkeypatch):
@@ -176,7 +194,10 @@ def test_knowledge_checks_can_be_scored_from_the_package(tmp_path):
     export_frame(pd.DataFrame(rows), tmp_path / "a", KEY)
     counts = pd.read_csv(tmp_path / "a/data/peer_support_check.counts.csv", dtype=str, keep_default_na=False)
     q3 = counts[counts["item"] == "Q3"].set_index("value")
-    assert q3.loc["b", "n"] == "6" and q3.loc["b", "share"] == "1.0"
+    totals = pd.read_csv(tmp_path / "a/data/peer_support_check.totals.csv", dtype=str, keep_default_na=False)
+    q3_total = totals[totals["item"] == "Q3"]["n"].iloc[0]
+    # all six chose b: the count and the total count the same people, so they get the same noise
+    assert q3.loc["b", "n"] == q3_total and abs(int(q3_total) - 6) <= 3 and q3.loc["b", "share"] == "1.0"
 
 
 def test_codebook_and_schemas_carry_every_item_scale_and_label(exported):
