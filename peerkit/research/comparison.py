@@ -35,7 +35,7 @@ def compare_cohorts(
     by : str
         The column that names the groups (default ``"cohort"``).
     min_expected : float
-        Cochran's rule: a table is flagged ``sparse`` when more than 20 % of its
+        Cochran's rule: a table is flagged ``sparse_table`` when more than 20 % of its
         expected counts are below this, or any is below 1; its p-value is then
         unreliable, and a permutation p-value is computed instead.
     permutation : {"sparse", "always", "never"}
@@ -46,7 +46,7 @@ def compare_cohorts(
     -------
     DataFrame
         Columns ``exercise, item, text, cohorts, n, chi2, dof, p, p_perm, p_used,
-        p_method, p_holm, cramers_v, cramers_v_bc, sparse``. ``p_holm`` is
+        p_method, p_holm, cramers_v, cramers_v_bc, sparse_table``. ``p_holm`` is
         Holm-adjusted ``p_used`` across the items in the table; ``cramers_v_bc`` is
         Bergsma's bias-corrected V (rank items by it: the plain V is about 0.2 with
         no real difference in cohorts of this size). Rows and columns with no answers are dropped first; an item
@@ -94,13 +94,13 @@ def compare_cohorts(
         n = int(table.to_numpy().sum())
         record = {"exercise": ex, "item": item, "text": info.item_text(item), "cohorts": table.shape[0], "n": n,
                   "chi2": np.nan, "dof": np.nan, "p": np.nan, "p_perm": np.nan, "p_used": np.nan, "p_method": "",
-                  "cramers_v": np.nan, "cramers_v_bc": np.nan, "sparse": False}
+                  "cramers_v": np.nan, "cramers_v_bc": np.nan, "sparse_table": False}
         if min(table.shape) >= 2:
             chi2, p, dof, expected = chi2_contingency(table.to_numpy(), correction=False)
             sparse = bool((expected < min_expected).mean() > 0.2 or (expected < 1).any())
             record.update(chi2=float(chi2), dof=int(dof), p=float(p), p_used=float(p), p_method="asymptotic",
                           cramers_v=float(np.sqrt(chi2 / (n * (min(table.shape) - 1)))),
-                          cramers_v_bc=cramers_v_corrected(table.to_numpy()), sparse=sparse)
+                          cramers_v_bc=cramers_v_corrected(table.to_numpy()), sparse_table=sparse)
             if permutation == "always" or (permutation == "sparse" and sparse):
                 groups = pd.factorize(part[by], sort=True)[0]
                 values = pd.factorize(part["value"].map(str), sort=True)[0]
@@ -108,7 +108,7 @@ def compare_cohorts(
                 record.update(p_perm=p_perm, p_used=p_perm, p_method="permutation")
         rows.append(record)
     columns = ["exercise", "item", "text", "cohorts", "n", "chi2", "dof", "p", "p_perm", "p_used", "p_method",
-               "p_holm", "cramers_v", "cramers_v_bc", "sparse"]
+               "p_holm", "cramers_v", "cramers_v_bc", "sparse_table"]
     if not rows:
         return pd.DataFrame(columns=columns)
     result = pd.DataFrame(rows)

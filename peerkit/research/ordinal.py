@@ -166,7 +166,7 @@ def ordinal_comparison(
     -------
     DataFrame
         Columns ``exercise, item, text, groups, n, H, dof, p, p_perm, p_used,
-        p_method, p_holm, epsilon_sq, sparse``. ``epsilon_sq`` = H / (n - 1), the
+        p_method, p_holm, epsilon_sq, sparse_table`` (not ``sparse``, which would shadow pandas' accessor). ``epsilon_sq`` = H / (n - 1), the
         share of rank variance between groups (0 to 1); ``p_holm`` is Holm-adjusted
         ``p_used`` across the items.
 
@@ -205,7 +205,7 @@ def ordinal_comparison(
         scores = codes[ok]
         record = {"exercise": ex, "item": item, "text": info.item_text(item), "groups": len(names),
                   "n": int(ok.sum()), "H": np.nan, "dof": np.nan, "p": np.nan, "p_perm": np.nan,
-                  "p_used": np.nan, "p_method": "", "epsilon_sq": np.nan, "sparse": False}
+                  "p_used": np.nan, "p_method": "", "epsilon_sq": np.nan, "sparse_table": False}
         if len(names) >= 2 and len(np.unique(scores)) >= 2:
             h, p = kruskal(*[scores[group_codes == g] for g in range(len(names))])
             table = np.bincount(group_codes * len(order) + scores, minlength=len(names) * len(order)) \
@@ -214,13 +214,13 @@ def ordinal_comparison(
             expected = table.sum(axis=1)[:, None] * table.sum(axis=0)[None, :] / table.sum()
             sparse = bool((expected < min_expected).mean() > 0.2 or (expected < 1).any())
             record.update(H=float(h), dof=len(names) - 1, p=float(p), epsilon_sq=float(h / (record["n"] - 1)),
-                          sparse=sparse, p_used=float(p), p_method="asymptotic")
+                          sparse_table=sparse, p_used=float(p), p_method="asymptotic")
             if permutation == "always" or (permutation == "sparse" and sparse):
                 p_perm = permutation_p_kruskal(group_codes, scores, n_perm=n_perm, seed=seed)
                 record.update(p_perm=p_perm, p_used=p_perm, p_method="permutation")
         rows.append(record)
     columns = ["exercise", "item", "text", "groups", "n", "H", "dof", "p", "p_perm", "p_used", "p_method",
-               "p_holm", "epsilon_sq", "sparse"]
+               "p_holm", "epsilon_sq", "sparse_table"]
     if not rows:
         return pd.DataFrame(columns=columns)
     result = pd.DataFrame(rows)

@@ -86,7 +86,7 @@ def test_compare_cohorts_effect_size_and_sparse_flag():
     table = compare_cohorts(pd.concat([same, different, sparse])).set_index("item")
     assert table.loc["B01", "cramers_v"] == pytest.approx(0) and table.loc["B01", "p"] == pytest.approx(1)
     assert table.loc["B02", "cramers_v"] > 0.7 and table.loc["B02", "p"] < 1e-10
-    assert not table.loc["B02", "sparse"] and table.loc["B03", "sparse"]
+    assert not table.loc["B02", "sparse_table"] and table.loc["B03", "sparse_table"]
     assert (table["p_holm"] >= table["p"]).all()
     from scipy.stats import chi2_contingency
 

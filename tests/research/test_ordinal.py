@@ -82,7 +82,7 @@ def test_permutation_p_of_a_two_by_two_is_fishers_exact():
 def test_sparse_items_get_permutation_p_values_and_holm_uses_them():
     data = cohorts(sizes=(6, 5, 7))
     table = compare_cohorts(data, exercise="boundaries", n_perm=999)
-    assert table["sparse"].all() and (table["p_method"] == "permutation").all()
+    assert table["sparse_table"].all() and (table["p_method"] == "permutation").all()
     assert (table["p_used"] == table["p_perm"]).all()
     assert (table["p_holm"] >= table["p_used"] - 1e-12).all()
     ordinal = ordinal_comparison(data, exercise="boundaries", n_perm=999)
