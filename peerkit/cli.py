@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
                                           "CC-BY-4.0 for aggregate; restricted, under the data-use agreement, for "
                                           "microdata)")
     export.add_argument("--author", default="The course's trainers", help="who to cite as the data's author")
+    export.add_argument("--include-texts", action="store_true",
+                        help="microdata only: also export the free text learners shared and agreed to research use "
+                             "for (scrubbed of contact details; names and addresses are not caught: read it)")
     export.add_argument("--parquet", action="store_true", help="also write Parquet files (needs pyarrow)")
     export.add_argument("--overwrite", action="store_true", help="replace an earlier package in --out")
     _add_server_commands(commands)
@@ -103,7 +106,11 @@ def _export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                  "never publish).")
     options = {"tier": args.tier, "min_cell": args.min_cell, "time_resolution": args.time_resolution,
                "name": args.name, "title": args.title, "overwrite": args.overwrite, "parquet": args.parquet,
-               "author": args.author}
+               "author": args.author, "include_texts": args.include_texts}
+    if args.include_texts and args.tier != "microdata":
+        print("peerkit export: --include-texts needs --tier microdata (free text never goes into the aggregate "
+              "tier).", file=stderr)
+        return 2
     if args.licence:
         options["licence"] = {"name": args.licence, "title": f"{args.licence} (the data)"}
     try:

@@ -145,6 +145,7 @@ def export_frame(
     parquet: bool = False,
     cohort_min_cells: dict[str, int] | None = None,
     filters: dict[str, Any] | None = None,
+    include_texts: bool = False,
 ) -> ExportReport:
     """Write a de-identified data package of a tidy frame of responses.
 
@@ -176,6 +177,9 @@ def export_frame(
     cohort_min_cells : dict, optional
         Each cohort's own threshold (the ``min_group_size`` its trainer set); a cohort
         is exported with the larger of it and ``min_cell``.
+    include_texts : bool
+        Microdata only: also export the free text learners shared (scrubbed of contact
+        details; only from learners who agreed to research use). Off by default.
     filters : dict, optional
         The selection that made this frame (e.g. ``{"exercise": "boundaries"}``), recorded in the package.
 
@@ -198,7 +202,7 @@ def export_frame(
     dropped_columns = [str(c) for c in frame.columns if c not in INPUT_COLUMNS and c not in CONSENT_COLUMNS]
     frame = frame[INPUT_COLUMNS].reset_index(drop=True)
     frame, infos, skipped = valid_rows(frame, on_invalid)
-    frame = open_answers(frame, infos, left_out, shared_by_learners)
+    frame = open_answers(frame, infos, left_out, shared_by_learners, include_texts and tier == "microdata")
     # a learner who answered twice (two submissions, a changed mind): keep the latest answer
     frame = frame.sort_values("answered_at", kind="stable")
     before = len(frame)
@@ -279,7 +283,8 @@ def export_frame(
         "time_resolution": level, "requested_time_resolution": time_resolution,
         "collection_period": collected,
         "filters": {"cohorts": cohorts, "exercise": None, "min_cell": int(min_cell),
-                    "time_resolution": time_resolution, **(filters or {})},
+                    "time_resolution": time_resolution, "include_texts": bool(include_texts and tier == "microdata"),
+                    **(filters or {})},
         "consent": "Only answers of learners who agreed to research use (a separate choice, off by default, that "
                    "they can withdraw); personal check-ins never; texts the trainer hid never.",
         "pseudonyms": "HMAC-SHA256 of the learner's cohort pseudonym under a key held by the researcher "

@@ -117,7 +117,7 @@ def test_microdata_period_is_checked_in_each_file_not_over_the_package(tmp_path)
     frame.loc[others, "answered_at"] = pd.Timestamp("2025-03-06T09:00:00Z")
     frame.loc[frame["exercise"] == "boundaries_reflection", "value"] = [
         {"text": "I listened.", "share": True}] * int((frame["exercise"] == "boundaries_reflection").sum())
-    report = export_frame(frame, tmp_path / "m", KEY, tier="microdata")
+    report = export_frame(frame, tmp_path / "m", KEY, tier="microdata", include_texts=True)
     assert report.time_resolution == "week"
     table = pd.read_csv(tmp_path / "m/data/boundaries_reflection.responses.csv", dtype=str)
     assert table["answered_on"].nunique() == 1
