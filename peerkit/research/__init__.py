@@ -19,7 +19,7 @@ from .charts import (
 from .comparison import compare_cohorts
 from .distributions import item_distribution
 from .errors import AlphaUndefinedWarning, ExportError, ResearchKeyError
-from .export import ExportReport, export_cohort_server, export_cohort_store, export_frame, export_submissions
+from .export import ExportReport, export_cohort_server, export_frame, export_submissions
 from .goals import smart_goal_completeness
 from .item_agreement import item_agreement, most_divided
 from .krippendorff import alpha_interval, cohort_alpha, krippendorff_alpha
@@ -42,7 +42,6 @@ __all__ = [
     "describe_diverging_by_cohort",
     "describe_item_heatmap",
     "export_cohort_server",
-    "export_cohort_store",
     "export_frame",
     "export_submissions",
     "item_agreement",
