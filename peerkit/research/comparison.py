@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._frames import exercise_info, require_columns
+from .ordinal import cramers_v_corrected, holm, permutation_p_chi2
 
 
 def compare_cohorts(
@@ -77,8 +78,6 @@ def compare_cohorts(
     """
     from scipy.stats import chi2_contingency
 
-    from .ordinal import cramers_v_corrected, permutation_p_chi2
-
     if permutation not in ("sparse", "always", "never"):
         raise ValueError(f"permutation must be 'sparse', 'always' or 'never', not {permutation!r}")
     require_columns(data, [by, "exercise", "item", "value"], "compare_cohorts")
@@ -116,26 +115,4 @@ def compare_cohorts(
     return result[columns]
 
 
-def holm(p: np.ndarray) -> np.ndarray:
-    """Holm-Bonferroni adjusted p-values (NaN stays NaN).
-
-    References
-    ----------
-    Holm, S. (1979). A simple sequentially rejective multiple test procedure.
-    *Scandinavian Journal of Statistics*, 6(2), 65-70.
-
-    Examples
-    --------
-    >>> holm(np.array([0.01, 0.04, 0.03])).round(2).tolist()
-    [0.03, 0.06, 0.06]
-    """
-    p = np.asarray(p, dtype=float)
-    adjusted = np.full_like(p, np.nan)
-    valid = np.flatnonzero(~np.isnan(p))
-    if valid.size == 0:
-        return adjusted
-    order = valid[np.argsort(p[valid], kind="stable")]
-    m = order.size
-    steps = np.maximum.accumulate((m - np.arange(m)) * p[order])
-    adjusted[order] = np.minimum(steps, 1.0)
-    return adjusted
+__all__ = ["compare_cohorts", "holm"]

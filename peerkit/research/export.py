@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -197,7 +198,7 @@ def export_frame(
         raise ExportError(f"The frame lacks column(s) {', '.join(missing)}; it needs {', '.join(INPUT_COLUMNS)} "
                           "(give cohort= if every row is from one cohort).")
     left_out: Counter = Counter()
-    frame = _consented(frame, left_out)
+    frame = _consented(frame, left_out, include_texts and tier == "microdata")
     dropped_columns = [str(c) for c in frame.columns if c not in INPUT_COLUMNS and c not in CONSENT_COLUMNS]
     frame = frame[INPUT_COLUMNS].reset_index(drop=True)
     frame, infos, skipped = valid_rows(frame, on_invalid)
@@ -355,24 +356,46 @@ def export_submissions(folder: str | Path, out_dir: str | Path, key: bytes | str
     return report
 
 
+def export_responses(bodies: Iterable[dict[str, Any]], out_dir: str | Path, key: bytes | str | None = None, *,
+                     exercise: str | None = None, source: str = "a peerkit cohort server",
+                     **options: Any) -> ExportReport:
+    """Export the bodies of ``GET /api/v1/cohorts/{id}/responses`` (one per cohort, all pages joined).
+
+    They come from a live server (:func:`export_cohort_server`) or from the server's
+    database (``peerkit export <database>``, which passes
+    :func:`peerkit.server.trainer_data.all_responses`): the same answers give the same
+    package. Each cohort keeps its own ``min_group_size`` as its k when larger than ``min_cell``;
+    only learners who agreed to research use, and no text the trainer hid, are exported.
+    """
+    from .server_source import frame_from_bodies
+
+    key = check_key(key) if key is not None else read_key()
+    frame, sizes = frame_from_bodies(bodies)
+    cohorts = sorted(frame["cohort"].unique()) if len(frame) else sorted(sizes)
+    if exercise is not None:
+        frame = frame[frame["exercise"] == exercise]
+    if frame.empty:
+        raise ExportError(f"The cohort server has no shared answers for {', '.join(cohorts) or 'any cohort'}"
+                          + (f" and exercise {exercise!r}" if exercise else "") + ". No files were written.")
+    options.setdefault("shared_by_learners", True)
+    options.setdefault("sources", [{"title": source}])
+    options.setdefault("cohort_min_cells", sizes)
+    options.setdefault("filters", {"exercise": exercise})
+    return export_frame(frame, out_dir, key, **options)
+
+
 def export_cohort_server(base_url: str, cohorts: str | list[str], out_dir: str | Path, token: str,
                          key: bytes | str | None = None, *, exercise: str | None = None,
                          **options: Any) -> ExportReport:
     """Export cohorts from a cohort server (``GET /api/v1/cohorts/{id}/responses`` with a trainer's token)."""
-    from .server_source import fetch_cohort_responses
+    from .server_source import fetch_cohort_body
 
     key = check_key(key) if key is not None else read_key()
     cohorts = [cohorts] if isinstance(cohorts, str) else list(cohorts)
     if not cohorts:
         raise ExportError("Name the cohort(s) to export from the server (--cohort).")
-    frame = pd.concat([fetch_cohort_responses(base_url, c, token) for c in cohorts], ignore_index=True)
-    if exercise is not None:
-        frame = frame[frame["exercise"] == exercise]
-    if frame.empty:
-        raise ExportError(f"The cohort server has no shared answers for {', '.join(cohorts)}. No files were written.")
-    options.setdefault("shared_by_learners", True)
-    options.setdefault("sources", [{"title": "a peerkit cohort server"}])
-    return export_frame(frame, out_dir, key, **options)
+    bodies = [fetch_cohort_body(base_url, c, token) for c in cohorts]
+    return export_responses(bodies, out_dir, key, exercise=exercise, source="a peerkit cohort server", **options)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -386,7 +409,7 @@ def _personal(exercise: Any) -> bool:
         return False
 
 
-def _consented(frame: pd.DataFrame, left_out: Counter) -> pd.DataFrame:
+def _consented(frame: pd.DataFrame, left_out: Counter, include_texts: bool) -> pd.DataFrame:
     """Only what may go into research: agreed learners, no personal exercise, no text the trainer hid."""
     keep = pd.Series(True, index=frame.index)
     if "research_consent" in frame.columns:
@@ -402,7 +425,7 @@ def _consented(frame: pd.DataFrame, left_out: Counter) -> pd.DataFrame:
     if (keep & personal).any():
         left_out["answers to personal check-ins (never exported)"] += int((keep & personal).sum())
     keep &= ~personal
-    if "hidden" in frame.columns:
+    if "hidden" in frame.columns and include_texts:  # without texts a hidden text goes out as filled/empty at most
         hidden = frame["hidden"].map(lambda v: v is True or v == 1)
         if (keep & hidden).any():
             left_out["texts the trainer hid"] += int((keep & hidden).sum())

@@ -187,8 +187,6 @@ def ordinal_comparison(
     """
     from scipy.stats import kruskal
 
-    from .comparison import holm
-
     require_columns(data, [by, "exercise", "item", "value"], "ordinal_comparison")
     if permutation not in ("sparse", "always", "never"):
         raise ValueError(f"permutation must be 'sparse', 'always' or 'never', not {permutation!r}")
@@ -226,3 +224,28 @@ def ordinal_comparison(
     result = pd.DataFrame(rows)
     result["p_holm"] = holm(result["p_used"].to_numpy())
     return result[columns]
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm-Bonferroni adjusted p-values (NaN stays NaN).
+
+    References
+    ----------
+    Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+    *Scandinavian Journal of Statistics*, 6(2), 65-70.
+
+    Examples
+    --------
+    >>> holm(np.array([0.01, 0.04, 0.03])).round(2).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p, dtype=float)
+    adjusted = np.full_like(p, np.nan)
+    valid = np.flatnonzero(~np.isnan(p))
+    if valid.size == 0:
+        return adjusted
+    order = valid[np.argsort(p[valid], kind="stable")]
+    m = order.size
+    steps = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    adjusted[order] = np.minimum(steps, 1.0)
+    return adjusted

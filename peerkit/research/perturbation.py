@@ -11,7 +11,7 @@ here for peerkit's tables:
 2. every published number (a count, a cohort's total for an item, a cohort's
    number of learners) gets a **cell key**: the sum of the record keys of the
    people it counts, modulo ``KEY_RANGE`` (as ``create_perturbed_table`` does);
-3. the **p-table** maps (true count, cell key) to the noise added (:data:`PTABLE`):
+3. the **p-table** maps (true count, cell key) to the noise added (:func:`noise`, all of it :func:`ptable`):
    zero three times in eight, at most ``MAX_NOISE`` either way, unbiased for
    counts above ``MAX_NOISE``.
 
