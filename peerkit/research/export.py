@@ -199,6 +199,9 @@ def export_frame(
                           "(give cohort= if every row is from one cohort).")
     left_out: Counter = Counter()
     frame = _consented(frame, left_out, include_texts and tier == "microdata")
+    if frame.empty:
+        raise ExportError("Nothing to export: " + ("; ".join(f"{n} {r}" for r, n in left_out.items())
+                                                   or "no rows were given") + ". No files were written.")
     dropped_columns = [str(c) for c in frame.columns if c not in INPUT_COLUMNS and c not in CONSENT_COLUMNS]
     frame = frame[INPUT_COLUMNS].reset_index(drop=True)
     frame, infos, skipped = valid_rows(frame, on_invalid)
