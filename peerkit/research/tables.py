@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .instruments import CHOICE_SEPARATOR, counted, has_labels_kind, is_correct, is_scored, item_values, label_of
-from .perturbation import fingerprint, perturb, record_keys
-from .suppression import suppress_table
+from .perturbation import MAX_NOISE, fingerprint, perturb, record_keys
+from .suppression import suppress_noisy_row
 
 #: From finest to coarsest; "none" leaves answered_on empty.
 TIME_LEVELS = ("day", "week", "month", "year", "none")
@@ -169,17 +169,17 @@ def _item_block(answers: pd.DataFrame, record: dict[str, Any], item: dict[str, A
         for chosen in (value if isinstance(value, list) else [value]):
             cells[0, position[chosen]] += 1
             cell_keys[position[chosen]] += keys[learner]
-    answered = np.array([len(learners)], dtype=np.int64)
-    hidden = suppress_table(cells, k, row_totals=answered, multiple=bool(item.get("multiple")))
-    # as the ONS does, a number whose perturbed value falls under k is hidden too (hiding more never narrows
-    # what the totals say about a hidden number), so every shown number is at least k
-    total = perturb(int(answered[0]), (keys[learner] for learner in learners))
-    row_hidden = bool(hidden.row_totals[0]) or total < k
+    answered = len(learners)
+    total = perturb(answered, (keys[learner] for learner in learners))
+    published = np.array([perturb(int(cells[0, c]), [int(cell_keys[c])]) for c in range(len(codes))])
+    # as the ONS does, a number whose true or perturbed value is under k is hidden; further ones are hidden
+    # until the published numbers, read within the noise, pin no hidden count closer than k
+    hidden, row_hidden = suppress_noisy_row(cells[0], published, answered, total, k, MAX_NOISE,
+                                            multiple=bool(item.get("multiple")))
     total = None if row_hidden else total
     for c, (value, label) in enumerate(values):
-        n = perturb(int(cells[0, c]), [int(cell_keys[c])])
-        shown = not hidden.cells[0, c] and n >= k
-        n = n if shown else None
+        shown = not hidden[c]
+        n = int(published[c]) if shown else None
         share = round(min(1.0, n / total), 4) if shown and total else None
         count_rows.append({"cohort": cohort, "item": item["id"], "value": value, "value_label": label,
                            "n": n, "share": share, "suppressed": not shown})
