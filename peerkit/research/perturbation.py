@@ -15,6 +15,15 @@ here for peerkit's tables:
    zero three times in eight, at most ``MAX_NOISE`` either way, unbiased for
    counts above ``MAX_NOISE``.
 
+Why not the ``cell-key-perturbation`` package itself (3.1.0 was read): it tabulates one row per
+person and one value per row, while a peerkit item may have several options chosen by one person
+and its totals count people, not rows; its record keys come from an ONS id or a fixed random
+seed, not from a secret key; its only shipped p-table (the "10-5 rule") ignores the cell key and
+rounds every count to a multiple of 5, deterministic rounding that a one-person difference between
+releases can still cross; and it prints to standard output. The method here is the same (record
+keys, cell key = sum mod range, p-table lookup by count and cell key), with a p-table whose noise
+does depend on the cell key.
+
 A *block* is one cohort's answers to one exercise (and, for the number of
 learners, one cohort's whole data). Its fingerprint is a hash of every answer in
 it, so the same people with the same answers give exactly the same numbers in
