@@ -225,3 +225,36 @@ def test_parquet_beside_the_csvs(frame, tmp_path):
     csv = pd.read_csv(tmp_path / "p/data/core_skills.responses.csv")
     parquet = pd.read_parquet(tmp_path / "p/data/core_skills.responses.parquet")
     assert len(csv) == len(parquet) and list(csv.columns) == list(parquet.columns)
+
+
+def test_each_cohort_keeps_its_own_threshold(tmp_path):
+    """The issue: a cohort whose trainer set min_group_size 10 was exported with k = 5."""
+    frame = make_frame({"cohort-north": 30, "cohort-south": 30})
+    export_frame(frame, tmp_path / "a", KEY, cohort_min_cells={"cohort-north": 10, "cohort-south": 3})
+    counts = pd.read_csv(tmp_path / "a/data/boundaries.counts.csv", dtype=str, keep_default_na=False)
+    shown = counts[counts["suppressed"] == "false"]
+    north, south = shown[shown["cohort"] == "cohort-north"], shown[shown["cohort"] == "cohort-south"]
+    assert len(north) and (north["n"].astype(int) >= 10).all()
+    assert (south["n"].astype(int) >= 5).all() and (south["n"].astype(int) < 10).any()  # never below --min-cell
+    meta = descriptor(tmp_path / "a")["peerkit"]
+    assert meta["cohort_min_cell"] == {"cohort-north": 10, "cohort-south": 5}
+    small = export_frame(make_frame({"cohort-north": 8, "cohort-south": 12}), tmp_path / "b", KEY,
+                         cohort_min_cells={"cohort-south": 13})
+    assert small.cohorts == ["cohort-north"]  # 12 learners are fewer than the cohort's own 13
+
+
+def test_personal_check_ins_never_leave_and_unagreed_learners_neither(tmp_path):
+    frame = make_frame({"cohort-north": 12})
+    frame["research_consent"] = frame["learner"] != frame["learner"].iloc[0]
+    personal = pd.DataFrame([{"cohort": "cohort-north", "learner": learner, "exercise": "recovery_dimensions",
+                              "item": "HEALTH", "value": 3, "answered_at": pd.Timestamp("2025-03-04T10:00:00Z"),
+                              "research_consent": True} for learner in frame["learner"].unique()])
+    frame = pd.concat([frame, personal], ignore_index=True)
+    for tier in ("aggregate", "microdata"):
+        report = export_frame(frame, tmp_path / tier, KEY, tier=tier, include_texts=tier == "microdata")
+        assert "recovery_dimensions" not in report.exercises
+        assert report.left_out["answers to personal check-ins (never exported)"] == 12
+        assert report.left_out["answers of learners who did not agree to research use"] > 0
+        assert not list((tmp_path / tier / "data").glob("recovery_dimensions*"))
+    micro = load(tmp_path / "microdata", strict=True).frame
+    assert micro["learner"].nunique() == 11
