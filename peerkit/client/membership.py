@@ -236,12 +236,15 @@ CONSENT_SETTING = "research_consent"
 CONSENT_PENDING_SETTING = "research_consent_pending"
 
 #: What a learner is told beside the research tick box (plain words).
-RESEARCH_USE = ("If you tick this, a researcher working with your trainer may receive the answers you share with "
-                "this group, for research on peer-support training: counts that are published with small numbers "
-                "hidden and a little noise added, and, under a data-use agreement, your shared answers under a new "
-                "code name, never your name. Shared reflections go only if you shared them. Your recovery "
-                "check-in never goes. It stays off unless you tick it, and you can untick it at any time: exports "
-                "made after that leave your answers out.")
+RESEARCH_USE = (
+    "Researchers who study peer-support training may, working with your trainer, receive data from this group. If "
+    "you tick the box below, the answers you share with your group may be part of it: as counts, published with "
+    "small numbers hidden and a little noise added, and, under a data-use agreement, your shared answers "
+    "themselves, under a new code name, never your name or your code name here. Reflections go only if you shared "
+    "them, with contact details such as e-mail addresses and phone numbers taken out; your personal exercises "
+    "never go. Leaving it unticked changes nothing in the course or in your group. You can untick it at any time: "
+    "research data made after that leaves your answers out, though data already handed to a researcher cannot be "
+    "called back.")
 
 
 def _store_or_default(store: "LocalStore | None") -> "LocalStore":
