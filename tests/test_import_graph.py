@@ -6,7 +6,7 @@ bottom first:
 
 0. content and rules: ``data``, ``kinds``, ``exercises``, ``answers``, ``model``, ``privacy``,
    ``files``, ``timestamps``, ``errors``, ``paths``, ``templating`` (Jinja2 only), ``chart_data`` (which
-   rows a group view can read) (and the package itself, which imports nothing eagerly)
+   rows a group view can read), ``group_view`` (a group's counts, small items withheld) (and the package itself, which imports nothing eagerly)
 1. the local store: ``store``, ``saving`` (its background writer), ``course_progress``, ``reference``
 2. cohort and client: ``cohort``, ``client``, ``portfolio_io``
 3. drawing: ``agreement``, ``charts``, ``charts_html``, ``figures``, ``goal_views``, and the dashboard's HTML
@@ -45,6 +45,7 @@ LAYERS: dict[str, int] = {
     "peerkit.scrub": 0,
     "peerkit.templating": 0,
     "peerkit.chart_data": 0,
+    "peerkit.group_view": 0,
     "peerkit.store": 1,
     "peerkit.saving": 1,
     "peerkit.course_progress": 1,
