@@ -218,7 +218,7 @@ class GroupView:
             clean = clean.drop_duplicates(["learner", "item"], keep="last")
         counts: dict[tuple[str, Any], int] = {}
         people: dict[str, int] = {}
-        for item, value in zip(clean["item"], clean["value"]):
+        for item, value in (zip(clean["item"], clean["value"]) if len(clean) else ()):
             people[item] = people.get(item, 0) + 1
             for chosen in (value if isinstance(value, list) else [value]):
                 counts[(item, chosen)] = counts.get((item, chosen), 0) + 1

@@ -85,12 +85,14 @@ def test_five_people_are_drawn() -> None:
     assert charts.plot_choice_split(group_of(5), exercise="boundaries").patches
 
 
-def test_description_names_agreement_division_and_own_match() -> None:
+def test_description_names_agreement_and_the_divided_split_but_never_scores_conformity() -> None:
     text = charts.describe_choice_split(reference_responses("boundaries"), exercise="boundaries",
                                         own={"B16": "never", "B01": "always"}, group_label=REFERENCE_LABEL)
     assert text.startswith("40 people in the synthetic reference group")
-    assert "Most divided" in text
-    assert "on 1 of the 2 items you answered" in text
+    assert "Most divided: “Handing the person your personal phone number” (Never OK 17 · Maybe OK 17 · Always OK 6)" \
+        in text
+    # issue 22 part 5: "matched the group's most common answer on 15 of 26" nudged people to conform
+    assert "matched" not in text and "most common answer" not in text
 
 
 def test_shares_and_divided_items() -> None:
