@@ -112,3 +112,47 @@ def test_reference_cohort_is_labelled_and_complete() -> None:
     assert group["learner"].nunique() >= 30
     assert set(group["item"]) == {f"B{i:02d}" for i in range(1, 28)}
     assert group["learner"].str.startswith("synthetic-").all()
+
+
+# -- drawn from counts: count the bars and read the printed numbers against the counts made here --------------
+
+def _counts_view(exercise: str, counts: dict[str, dict]):
+    from peerkit.group_view import GroupView
+
+    rows = [(exercise, item, value, n) for item, per in counts.items() for value, n in per.items()]
+    return GroupView.from_counts(exercise, rows, {item: sum(per.values()) for item, per in counts.items()})
+
+
+def test_split_bars_and_their_printed_shares_match_the_counts() -> None:
+    counts = {"B01": {"never": 3, "maybe": 2, "always": 2}, "B02": {"never": 6}, "B03": {"maybe": 1, "always": 4},
+              "B04": {"never": 2}}
+    view = _counts_view("boundaries", counts)
+    ax = charts.plot_choice_split(view)
+    ax.figure.canvas.draw()
+    drawn: dict[int, list] = {}
+    for patch in ax.patches:
+        if patch.get_width() > 0:
+            drawn.setdefault(round(patch.get_y() + patch.get_height() / 2), []).append(patch)
+    # one segment per option chosen, none for B04 (2 answers), widths = whole shares adding up to 100 %
+    assert {row: len(p) for row, p in drawn.items()} == {0: 3, 1: 1, 2: 2}
+    assert [round(100 * p.get_width()) for p in drawn[0]] == [43, 29, 28]
+    assert sum(round(100 * p.get_width()) for p in drawn[2]) == 100
+    printed = sorted(t.get_text() for t in ax.texts if t.get_text().endswith("%"))
+    assert printed == sorted(["43%", "29%", "28%", "100%", "20%", "80%"])
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0].endswith("(n=7)") and labels[1].endswith("(n=6)") and "(n=" not in labels[3]
+
+
+def test_rating_bars_start_at_the_scales_first_value_and_reach_the_mean() -> None:
+    counts = {"C01": {1: 1, 2: 1, 3: 2, 4: 1, 5: 1}, "C02": {5: 5}, "C03": {2: 1}}
+    view = _counts_view("core_skills", counts)
+    ax = charts.plot_rating_profile(view, own={"C01": 2})
+    bars = [p for p in ax.patches if p.get_width() > 0]
+    assert len(bars) == 2
+    assert all(p.get_x() == 1 for p in bars)  # from 1, not from half a step below it
+    assert [p.get_x() + p.get_width() for p in bars] == [pytest.approx(3.0), pytest.approx(5.0)]
+    # the middle half: whole steps (2 to 4) for C01, and no line for C02, where all ratings are 5
+    (middle,) = [c for c in ax.collections if c.get_label() == "Middle half of the group"]
+    assert [tuple(segment[:, 0]) for segment in middle.get_segments()] == [(2.0, 4.0)]
+    assert "Average of the group" in {t.get_text() for t in ax.get_legend().get_texts()}
+    assert "Average ratings of the group (n = 6), with yours" in ax.get_title()
