@@ -9,19 +9,28 @@ tables: its cost grows with the number of items and options, never with the
 number of answers, and nothing is recounted.
 
 Free text (reflections, reframes, goals) is never counted; for those only the
-number of people who shared is kept. Every item whose people number fewer than
-the cohort's ``min_group_size`` is reported as ``{"suppressed": true}`` with no
-``n`` and no counts (:func:`peerkit.privacy.too_few`).
+number of people who shared is kept.
+
+:func:`read_counts` is the one reader of these tables: the API's answer (:func:`read`)
+and the projector and session report (:mod:`peerkit.server.projector`) are both made
+from what it returns, as :class:`peerkit.group_view.GroupView` objects
+(:meth:`ExerciseCounts.view`, :meth:`ExerciseCounts.tally_view`), so both hide the same
+items. Every item whose people number fewer than the cohort's ``min_group_size`` is
+reported as ``{"suppressed": true}`` with no ``n`` and no counts. A room tally (hands
+the trainer counted) is a group of its own: suppressed on its own counts and never
+added to the answers to pass the threshold.
 """
 from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
-from ..exercises import load_exercise
+from ..exercises import ContentError, load_exercise
+from ..group_view import GroupView
 from ..privacy import too_few
 from . import db
 from .checking import count_keys, exercise_for, is_open_text
@@ -94,42 +103,95 @@ class CountChanges:
         self.files.clear()
 
 
+@dataclass
+class ExerciseCounts:
+    """One exercise's counts in one cohort, as stored: nothing suppressed yet (the views do that)."""
+
+    exercise: str
+    respondents: int = 0                                        # people who answered the exercise
+    items: dict[str, int] = field(default_factory=dict)         # people per item
+    from_files: int = 0                                         # answers that came in hand-in files
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)   # item -> value key -> people
+    tally: dict[str, dict[str, int]] = field(default_factory=dict)    # item -> value key -> hands
+
+    def view(self, min_group_size: int, label: str = "group") -> GroupView | None:
+        """The answers as a group view (None for an exercise this course version does not have)."""
+        try:
+            definition = load_exercise(self.exercise)
+        except ContentError:
+            return None
+        rows = [(self.exercise, item, key, n) for item, per in self.counts.items() for key, n in per.items()]
+        return GroupView.from_counts(definition, rows, self.items, group_size=self.respondents,
+                                     min_group_size=min_group_size, label=label)
+
+    def tally_view(self, min_group_size: int) -> GroupView | None:
+        """The room tally as a group view of its own (None without one): hands per item are its n."""
+        if not self.tally:
+            return None
+        try:
+            definition = load_exercise(self.exercise)
+        except ContentError:
+            return None
+        rows = [(self.exercise, item, key, n) for item, per in self.tally.items() for key, n in per.items()]
+        hands = {item: sum(per.values()) for item, per in self.tally.items()}
+        return GroupView.from_counts(definition, rows, hands, min_group_size=min_group_size,
+                                     label="room (hands counted)")
+
+
+def read_counts(conn: sa.Connection, cohort_id: str, exercise: str | None = None) -> dict[str, ExerciseCounts]:
+    """Every exercise's stored counts for one cohort (or one exercise), read once: answers and room tally apart."""
+    def where(table: sa.Table) -> list[Any]:
+        return [table.c.cohort_id == cohort_id] + ([table.c.exercise == exercise] if exercise is not None else [])
+
+    found: dict[str, ExerciseCounts] = {}
+
+    def entry(name: str) -> ExerciseCounts:
+        return found.setdefault(name, ExerciseCounts(name))
+
+    for row in conn.execute(sa.select(db.item_respondents).where(*where(db.item_respondents))
+                            .order_by(db.item_respondents.c.exercise, db.item_respondents.c.item)):
+        if row.n > 0:
+            counted = entry(row.exercise)
+            counted.items[row.item] = int(row.n)
+            counted.from_files += int(row.from_files or 0)
+    for row in conn.execute(sa.select(db.counts.c.exercise, db.counts.c.item, db.counts.c.value_key, db.counts.c.n)
+                            .where(*where(db.counts), db.counts.c.n > 0)
+                            .order_by(db.counts.c.exercise, db.counts.c.item, db.counts.c.value_key)):
+        entry(row.exercise).counts.setdefault(row.item, {})[row.value_key] = int(row.n)
+    for row in conn.execute(sa.select(db.exercise_respondents).where(*where(db.exercise_respondents))):
+        if row.n > 0:
+            entry(row.exercise).respondents = int(row.n)
+    for row in conn.execute(sa.select(db.tallies.c.exercise, db.tallies.c.item, db.tallies.c.value_key,
+                                      db.tallies.c.n).where(*where(db.tallies), db.tallies.c.n > 0)
+                            .order_by(db.tallies.c.exercise, db.tallies.c.item, db.tallies.c.value_key)):
+        entry(row.exercise).tally.setdefault(row.item, {})[row.value_key] = int(row.n)
+    return found
+
+
 def read(conn: sa.Connection, cohort: sa.Row, exercise: str | None = None) -> dict[str, Any]:
     """The cohort's aggregates (see docs/server-api.md), every small item suppressed."""
-    where = [db.item_respondents.c.cohort_id == cohort.id]
     if exercise is not None:
         exercise_for(exercise)  # an unknown exercise is refused, not answered with nothing
-        where.append(db.item_respondents.c.exercise == exercise)
-    items = conn.execute(sa.select(db.item_respondents).where(*where)).all()
-    count_where = [db.counts.c.cohort_id == cohort.id, db.counts.c.n > 0]
-    people_where = [db.exercise_respondents.c.cohort_id == cohort.id]
-    tally_where = [db.tallies.c.cohort_id == cohort.id]
-    if exercise is not None:
-        count_where.append(db.counts.c.exercise == exercise)
-        people_where.append(db.exercise_respondents.c.exercise == exercise)
-        tally_where.append(db.tallies.c.exercise == exercise)
-    counts: dict[tuple[str, str], dict[Any, int]] = {}
-    for row in conn.execute(sa.select(db.counts.c.exercise, db.counts.c.item, db.counts.c.value_key,
-                                      db.counts.c.n).where(*count_where)):
-        counts.setdefault((row.exercise, row.item), {})[_label(row.value_key)] = int(row.n)
-    people = {row.exercise: int(row.n) for row in conn.execute(sa.select(db.exercise_respondents).where(
-        *people_where))}
     minimum = int(cohort.min_group_size)
     exercises: dict[str, dict[str, Any]] = {}
     from_files = 0
-    for row in sorted(items, key=lambda r: (r.exercise, r.item)):
-        if row.n <= 0:
-            continue
-        from_files += int(row.from_files)
-        entry = exercises.setdefault(row.exercise, {"kind": _kind(row.exercise),
-                                                    "respondents": people.get(row.exercise, 0), "items": {}})
-        if too_few(int(row.n), minimum):
-            entry["items"][row.item] = {"suppressed": True}
-        elif is_open_text(row.exercise):
-            entry["items"][row.item] = {"n": int(row.n)}
-        else:
-            entry["items"][row.item] = {"n": int(row.n), "counts": counts.get((row.exercise, row.item), {})}
-    _add_tallies(conn, tally_where, exercises, minimum)
+    for name, counted in sorted(read_counts(conn, cohort.id, exercise).items()):
+        from_files += counted.from_files
+        if counted.items:
+            entry = exercises.setdefault(name, {"kind": _kind(name), "respondents": counted.respondents, "items": {}})
+            for item, people in sorted(counted.items.items()):
+                if too_few(people, minimum):
+                    entry["items"][item] = {"suppressed": True}
+                elif is_open_text(name):
+                    entry["items"][item] = {"n": people}
+                else:
+                    entry["items"][item] = {"n": people, "counts": {_label(key): n for key, n in
+                                                                    counted.counts.get(item, {}).items()}}
+        if counted.tally:
+            entry = exercises.setdefault(name, {"kind": load_exercise(name).kind, "respondents": 0, "items": {}})
+            entry["tally"] = {item: ({"suppressed": True} if too_few(sum(c.values()), minimum)
+                                     else {"n": sum(c.values()), "counts": {_label(k): n for k, n in c.items()}})
+                              for item, c in sorted(counted.tally.items())}
     by_source = dict(conn.execute(sa.select(db.learners.c.source, sa.func.count()).where(
         db.learners.c.cohort_id == cohort.id).group_by(db.learners.c.source)).all())
     return {"cohort": {"id": cohort.id, "name": cohort.name, "min_group_size": minimum, "status": cohort.status},
@@ -142,16 +204,3 @@ def _label(value_key: str) -> Any:
     """A count key as the API shows it: the option itself ("maybe"; 4 shows as "4" in JSON)."""
     value = json.loads(value_key)
     return value if isinstance(value, str) else value_key
-
-
-def _add_tallies(conn: sa.Connection, where: list[Any], exercises: dict[str, dict[str, Any]], minimum: int) -> None:
-    """A room tally (hands counted by the trainer) goes beside the answers as ``"tally"``, suppressed the same way."""
-    tallies: dict[str, dict[str, dict[Any, int]]] = {}
-    for row in conn.execute(sa.select(db.tallies).where(*where, db.tallies.c.n > 0)):
-        tallies.setdefault(row.exercise, {}).setdefault(row.item, {})[_label(row.value_key)] = int(row.n)
-    for exercise_id, items in tallies.items():
-        kind = load_exercise(exercise_id).kind
-        entry = exercises.setdefault(exercise_id, {"kind": kind, "respondents": 0, "items": {}})
-        entry["tally"] = {item: ({"suppressed": True} if too_few(sum(c.values()), minimum)
-                                 else {"n": sum(c.values()), "counts": c})
-                          for item, c in sorted(items.items())}
