@@ -57,6 +57,8 @@ DEFAULT_DIVIDED_THRESHOLD = 0.6
 #: The chart styles (:attr:`peerkit.kinds.Kind.chart_style`) a group view draws.
 SPLIT, PROFILE, OPTIONS = "diverging", "profile", "options"
 DRAWN_STYLES = (SPLIT, PROFILE, OPTIONS)
+#: What a room tally (hands the trainer counted) is called as a group: "How the room (hands counted) answered".
+TALLY_LABEL = "room (hands counted)"
 #: Between the parts of a split ("Never 3 · Maybe 2").
 SEPARATOR = " · "
 

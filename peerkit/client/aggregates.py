@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ContentError
 from ..exercises import load_exercise
-from ..group_view import GroupView
+from ..group_view import TALLY_LABEL, GroupView
 
 if TYPE_CHECKING:
     from ..store import LocalStore
@@ -65,7 +65,7 @@ def tally_view_from_aggregates(answer: dict[str, Any], exercise_id: str) -> Grou
         people[item] = int(entry.get("n") or 0)
         rows += [(exercise_id, item, value, count) for value, count in (entry.get("counts") or {}).items()]
     cohort = (answer or {}).get("cohort") or {}
-    return GroupView.from_counts(exercise_id, rows, people, withheld=withheld, label="room's raised hands",
+    return GroupView.from_counts(exercise_id, rows, people, withheld=withheld, label=TALLY_LABEL,
                                  min_group_size=cohort.get("min_group_size"))
 
 def group_view_or_reason(store: "LocalStore", exercise_id: str, *,

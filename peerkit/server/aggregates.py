@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..exercises import ContentError, load_exercise
-from ..group_view import GroupView
+from ..group_view import TALLY_LABEL, GroupView
 from ..privacy import too_few
 from . import db
 from .checking import count_keys, exercise_for, is_open_text
@@ -135,7 +135,7 @@ class ExerciseCounts:
         rows = [(self.exercise, item, key, n) for item, per in self.tally.items() for key, n in per.items()]
         hands = {item: sum(per.values()) for item, per in self.tally.items()}
         return GroupView.from_counts(definition, rows, hands, min_group_size=min_group_size,
-                                     label="room (hands counted)")
+                                     label=TALLY_LABEL)
 
 
 def read_counts(conn: sa.Connection, cohort_id: str, exercise: str | None = None) -> dict[str, ExerciseCounts]:

@@ -6,8 +6,10 @@ panel signs in with a trainer token and offers what a trainer does from a notebo
 - choose, create or close a cohort, make a new join code (shown large, with the
   address learners type);
 - open the cohort's projector page (served by the server, updating live);
-- see how many people answered each exercise (the server's aggregates: counts under
-  the cohort's minimum group size stay hidden there, and so here);
+- see how many people answered each exercise, and its chart (the server's aggregates as
+  a :class:`peerkit.group_view.GroupView`, the same view the projector draws: counts under
+  the cohort's minimum group size stay hidden there, and so here; a room tally is drawn
+  on its own, never added to the answers);
 - upload hand-in files from a room without a network.
 
 The token comes from ``PEERKIT_TRAINER_TOKEN`` or the sign-in link ``peerkit serve`` printed
@@ -29,7 +31,7 @@ import ipywidgets as widgets
 from ..client.address import SERVER_ENV
 from ..client.http import ServerClient, ServerError, normalize_address
 from ..exercises import ContentError, load_exercise
-from ..templating import render
+from ..templating import render, rendered
 
 TOKEN_ENV = "PEERKIT_TRAINER_TOKEN"
 BIG = "font-size:1.3rem;"
@@ -85,12 +87,13 @@ class LiveSession(widgets.VBox):
         self._status = widgets.HTML()
         self._code = widgets.HTML()
         self._counts = widgets.HTML()
+        self._charts = widgets.HTML()
         super().__init__([
             widgets.HTML(render("live_session/heading.html", huge=HUGE)),
             widgets.HBox([self._server]), widgets.HBox([self._token, self._sign_in]),
             widgets.HBox([self._chooser, self._refresh]),
             widgets.HBox([self._new_name, self._create]), widgets.HBox([self._new_code, self._close]),
-            self._code, self._counts, widgets.HBox([self._upload]), self._status,
+            self._code, self._counts, self._charts, widgets.HBox([self._upload]), self._status,
         ], **kwargs)
         self.add_class("peerkit-live-session")
         self._sign_in.on_click(lambda _: self.sign_in(self._server.value, self._token.value))
@@ -208,6 +211,7 @@ class LiveSession(widgets.VBox):
         self._counts.value = render("live_session/counts.html", big=BIG, rows=rows,
                                     members=int(answer.get("members") or 0),
                                     from_files=int(answer.get("from_files") or 0))
+        self._charts.value = group_charts(answer)
         return answer
 
     def upload(self, files: Any) -> dict[str, Any] | None:
@@ -237,6 +241,21 @@ class LiveSession(widgets.VBox):
         style = "color:#a50026; font-weight:700;" if problem else ""
         self._status.value = render("status_line.html", text=text, role="status", live="polite", style=BIG + style)
         self.status = text
+
+
+def group_charts(answer: dict[str, Any]) -> str:
+    """Every exercise of an aggregates answer that has a chart, drawn from the one group view (HTML)."""
+    from .. import charts
+    from ..charts_html import chart_html
+    from ..client.aggregates import tally_view_from_aggregates, view_from_aggregates
+
+    entries = []
+    for exercise in sorted(answer.get("exercises") or {}):
+        for view in (view_from_aggregates(answer, exercise, label="group"), tally_view_from_aggregates(answer, exercise)):
+            if view is None or view.style not in charts.PLOTS:
+                continue
+            entries.append({"chart": rendered(chart_html(view)), "summary": charts.PLOTS[view.style][1](view)})
+    return render("live_session/charts.html", entries=entries) if entries else ""
 
 
 def live_session(server: str | None = None, token: str | None = None) -> LiveSession:
