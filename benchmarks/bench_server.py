@@ -50,7 +50,6 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "cohort"))
 sys.path.insert(0, str(REPO))
 LEARNERS = int(os.environ.get("LEARNERS", "1000"))
 RATE = float(os.environ.get("RATE", "30"))            # answers a second offered in the paced phase
@@ -359,12 +358,12 @@ def fill_counts(db_path: Path, cohort_id: str, learners: int) -> None:
 def in_process(db_path: Path, cohort_id: str, bump_fill, send) -> str:
     """CPU milliseconds of one refresh (read the counts, draw what changed, render the page part)."""
     from peerkit.server import db
-    from peerkit.server.pages import TEMPLATES
+    from peerkit.templating import server_environment
     from peerkit.server.projector import PanelCache, live_state
 
     engine = db.make_engine(f"sqlite:///{db_path}")
     cache = PanelCache()
-    template = TEMPLATES.get_template("projector_live.html")
+    template = server_environment().get_template("projector_live.html")
 
     def refresh() -> float:
         started = time.process_time()
@@ -448,7 +447,7 @@ def refresh_run() -> None:
 
 
 def main() -> None:
-    from pg_server import PostgresServer, find_bindir
+    from tests.support.postgres import PostgresServer, find_bindir
 
     print(f"bench_server: {LEARNERS} simulated learners, "
           f"{os.cpu_count()} cores (load generator, server and database share them); "

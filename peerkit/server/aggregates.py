@@ -13,12 +13,12 @@ number of people who shared is kept.
 
 :func:`read_counts` is the one reader of these tables: the API's answer (:func:`read`)
 and the projector and session report (:mod:`peerkit.server.projector`) are both made
-from what it returns, as :class:`peerkit.group_view.GroupView` objects
-(:meth:`ExerciseCounts.view`, :meth:`ExerciseCounts.tally_view`), so both hide the same
-items. Every item whose people number fewer than the cohort's ``min_group_size`` is
-reported as ``{"suppressed": true}`` with no ``n`` and no counts. A room tally (hands
-the trainer counted) is a group of its own: suppressed on its own counts and never
-added to the answers to pass the threshold.
+from what it returns, the projector through :class:`peerkit.group_view.GroupView`
+objects (:func:`answers_view`, :func:`tally_view`), so both hide the same items. Every
+item whose people number fewer than the cohort's ``min_group_size`` is reported as
+``{"suppressed": true}`` with no ``n`` and no counts (:func:`peerkit.privacy.too_few`).
+A room tally (hands the trainer counted) is a group of its own: suppressed on its own
+hands and never added to the answers to pass the threshold (issue 18).
 """
 from __future__ import annotations
 
@@ -104,100 +104,121 @@ class CountChanges:
 
 
 @dataclass
-class ExerciseCounts:
-    """One exercise's counts in one cohort, as stored: nothing suppressed yet (the views do that)."""
+class CohortCounts:
+    """What the count tables hold for one cohort (nothing suppressed yet): read by :func:`read_counts`.
 
-    exercise: str
-    respondents: int = 0                                        # people who answered the exercise
-    items: dict[str, int] = field(default_factory=dict)         # people per item
-    from_files: int = 0                                         # answers that came in hand-in files
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)   # item -> value key -> people
-    tally: dict[str, dict[str, int]] = field(default_factory=dict)    # item -> value key -> hands
+    Values are the stored count keys (canonical JSON of an option). Both the API
+    (:func:`read`) and the projector (:func:`peerkit.server.projector.live_state`) start
+    from this, and show a room tally apart from the answers (:func:`tally_view`).
+    """
 
-    def view(self, min_group_size: int, label: str = "group") -> GroupView | None:
-        """The answers as a group view (None for an exercise this course version does not have)."""
-        try:
-            definition = load_exercise(self.exercise)
-        except ContentError:
-            return None
-        rows = [(self.exercise, item, key, n) for item, per in self.counts.items() for key, n in per.items()]
-        return GroupView.from_counts(definition, rows, self.items, group_size=self.respondents,
-                                     min_group_size=min_group_size, label=label)
-
-    def tally_view(self, min_group_size: int) -> GroupView | None:
-        """The room tally as a group view of its own (None without one): hands per item are its n."""
-        if not self.tally:
-            return None
-        try:
-            definition = load_exercise(self.exercise)
-        except ContentError:
-            return None
-        rows = [(self.exercise, item, key, n) for item, per in self.tally.items() for key, n in per.items()]
-        hands = {item: sum(per.values()) for item, per in self.tally.items()}
-        return GroupView.from_counts(definition, rows, hands, min_group_size=min_group_size,
-                                     label=TALLY_LABEL)
+    #: ``{exercise: {item: {value key: answers}}}``, only keys with answers
+    counts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    #: ``{exercise: {item: {value key: hands}}}`` of the room tally, only keys with hands
+    tally: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    #: ``{exercise: {item: people who answered it}}``, only items someone answered
+    item_n: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: answers that came from hand-in files, over all items
+    from_files: int = 0
+    #: ``{exercise: people who answered any of its items}``
+    respondents: dict[str, int] = field(default_factory=dict)
+    #: ``{"live" | "file": members}``
+    members: dict[str, int] = field(default_factory=dict)
 
 
-def read_counts(conn: sa.Connection, cohort_id: str, exercise: str | None = None) -> dict[str, ExerciseCounts]:
-    """Every exercise's stored counts for one cohort (or one exercise), read once: answers and room tally apart."""
+def read_counts(conn: sa.Connection, cohort: sa.Row, exercise: str | None = None) -> CohortCounts:
+    """The cohort's counts, respondents, tally and members (of one exercise, or all), in key order."""
+    found = CohortCounts()
+
     def where(table: sa.Table) -> list[Any]:
-        return [table.c.cohort_id == cohort_id] + ([table.c.exercise == exercise] if exercise is not None else [])
+        clauses = [table.c.cohort_id == cohort.id]
+        if exercise is not None:
+            clauses.append(table.c.exercise == exercise)
+        return clauses
 
-    found: dict[str, ExerciseCounts] = {}
-
-    def entry(name: str) -> ExerciseCounts:
-        return found.setdefault(name, ExerciseCounts(name))
-
+    for table, target in ((db.counts, found.counts), (db.tallies, found.tally)):
+        for row in conn.execute(sa.select(table.c.exercise, table.c.item, table.c.value_key, table.c.n)
+                                .where(*where(table), table.c.n > 0)
+                                .order_by(table.c.exercise, table.c.item, table.c.value_key)):
+            target.setdefault(row.exercise, {}).setdefault(row.item, {})[row.value_key] = int(row.n)
     for row in conn.execute(sa.select(db.item_respondents).where(*where(db.item_respondents))
                             .order_by(db.item_respondents.c.exercise, db.item_respondents.c.item)):
         if row.n > 0:
-            counted = entry(row.exercise)
-            counted.items[row.item] = int(row.n)
-            counted.from_files += int(row.from_files or 0)
-    for row in conn.execute(sa.select(db.counts.c.exercise, db.counts.c.item, db.counts.c.value_key, db.counts.c.n)
-                            .where(*where(db.counts), db.counts.c.n > 0)
-                            .order_by(db.counts.c.exercise, db.counts.c.item, db.counts.c.value_key)):
-        entry(row.exercise).counts.setdefault(row.item, {})[row.value_key] = int(row.n)
-    for row in conn.execute(sa.select(db.exercise_respondents).where(*where(db.exercise_respondents))):
-        if row.n > 0:
-            entry(row.exercise).respondents = int(row.n)
-    for row in conn.execute(sa.select(db.tallies.c.exercise, db.tallies.c.item, db.tallies.c.value_key,
-                                      db.tallies.c.n).where(*where(db.tallies), db.tallies.c.n > 0)
-                            .order_by(db.tallies.c.exercise, db.tallies.c.item, db.tallies.c.value_key)):
-        entry(row.exercise).tally.setdefault(row.item, {})[row.value_key] = int(row.n)
+            found.item_n.setdefault(row.exercise, {})[row.item] = int(row.n)
+            found.from_files += int(row.from_files or 0)
+    found.respondents = {row.exercise: int(row.n) for row in conn.execute(
+        sa.select(db.exercise_respondents).where(*where(db.exercise_respondents)))}
+    found.members = {source: int(n) for source, n in conn.execute(
+        sa.select(db.learners.c.source, sa.func.count()).where(db.learners.c.cohort_id == cohort.id)
+        .group_by(db.learners.c.source)).all()}
     return found
 
 
+def hands(per_option: dict[Any, int]) -> int:
+    """The people behind an item's room tally: one raised hand is one person."""
+    return sum(per_option.values())
+
+
+def answers_view(found: CohortCounts, exercise: str, min_group_size: int, label: str = "group") -> GroupView | None:
+    """The answers to ``exercise`` as a group view (None for an exercise this course version does not have)."""
+    try:
+        definition = load_exercise(exercise)
+    except ContentError:
+        return None
+    rows = [(exercise, item, key, n) for item, per in found.counts.get(exercise, {}).items() for key, n in per.items()]
+    return GroupView.from_counts(definition, rows, found.item_n.get(exercise, {}),
+                                 group_size=int(found.respondents.get(exercise, 0)), min_group_size=min_group_size,
+                                 label=label)
+
+
+def tally_view(found: CohortCounts, exercise: str, min_group_size: int) -> GroupView | None:
+    """The room tally of ``exercise`` as a group view of its own, each item's people its hands (:func:`hands`);
+    None without a tally. Never added to the answers: a tally passes the threshold on its own or not at all."""
+    tallied = found.tally.get(exercise)
+    if not tallied:
+        return None
+    try:
+        definition = load_exercise(exercise)
+    except ContentError:
+        return None
+    rows = [(exercise, item, key, n) for item, per in tallied.items() for key, n in per.items()]
+    return GroupView.from_counts(definition, rows, {item: hands(per) for item, per in tallied.items()},
+                                 min_group_size=min_group_size, label=TALLY_LABEL)
+
+
 def read(conn: sa.Connection, cohort: sa.Row, exercise: str | None = None) -> dict[str, Any]:
-    """The cohort's aggregates (see docs/server-api.md), every small item suppressed."""
+    """The cohort's aggregates (see docs/server-api.md), every small item suppressed.
+
+    The room tally is reported beside the answers (``"tally"``), each item by its
+    hands (:func:`hands`), suppressed the same way.
+    """
     if exercise is not None:
         exercise_for(exercise)  # an unknown exercise is refused, not answered with nothing
+    found = read_counts(conn, cohort, exercise)
     minimum = int(cohort.min_group_size)
     exercises: dict[str, dict[str, Any]] = {}
-    from_files = 0
-    for name, counted in sorted(read_counts(conn, cohort.id, exercise).items()):
-        from_files += counted.from_files
-        if counted.items:
-            entry = exercises.setdefault(name, {"kind": _kind(name), "respondents": counted.respondents, "items": {}})
-            for item, people in sorted(counted.items.items()):
-                if too_few(people, minimum):
-                    entry["items"][item] = {"suppressed": True}
-                elif is_open_text(name):
-                    entry["items"][item] = {"n": people}
-                else:
-                    entry["items"][item] = {"n": people, "counts": {_label(key): n for key, n in
-                                                                    counted.counts.get(item, {}).items()}}
-        if counted.tally:
-            entry = exercises.setdefault(name, {"kind": load_exercise(name).kind, "respondents": 0, "items": {}})
-            entry["tally"] = {item: ({"suppressed": True} if too_few(sum(c.values()), minimum)
-                                     else {"n": sum(c.values()), "counts": {_label(k): n for k, n in c.items()}})
-                              for item, c in sorted(counted.tally.items())}
-    by_source = dict(conn.execute(sa.select(db.learners.c.source, sa.func.count()).where(
-        db.learners.c.cohort_id == cohort.id).group_by(db.learners.c.source)).all())
+    for exercise_id, items in found.item_n.items():
+        entry = exercises.setdefault(exercise_id, {"kind": _kind(exercise_id),
+                                                   "respondents": found.respondents.get(exercise_id, 0),
+                                                   "items": {}})
+        for item, n in items.items():
+            if too_few(n, minimum):
+                entry["items"][item] = {"suppressed": True}
+            elif is_open_text(exercise_id):
+                entry["items"][item] = {"n": n}
+            else:
+                per = found.counts.get(exercise_id, {}).get(item, {})
+                entry["items"][item] = {"n": n, "counts": {_label(key): c for key, c in per.items()}}
+    for exercise_id, items in found.tally.items():
+        entry = exercises.setdefault(exercise_id, {"kind": load_exercise(exercise_id).kind, "respondents": 0,
+                                                   "items": {}})
+        entry["tally"] = {item: ({"suppressed": True} if too_few(hands(per), minimum)
+                                 else {"n": hands(per), "counts": {_label(key): c for key, c in per.items()}})
+                          for item, per in sorted(items.items())}
     return {"cohort": {"id": cohort.id, "name": cohort.name, "min_group_size": minimum, "status": cohort.status},
-            "revision": int(cohort.revision), "members": int(sum(by_source.values())),
-            "members_from_files": int(by_source.get("file", 0)), "from_files": from_files,
-            "exercises": exercises}
+            "revision": int(cohort.revision), "members": int(sum(found.members.values())),
+            "members_from_files": int(found.members.get("file", 0)), "from_files": found.from_files,
+            "exercises": dict(sorted(exercises.items()))}
 
 
 def _label(value_key: str) -> Any:

@@ -19,7 +19,8 @@ from ..timestamps import format_moment, now
 from . import aggregates, db
 from .auth import Principal
 from .checking import AnswerRefused, check_shared
-from .events import changed
+from .live_tools.session_state import learner_view  # issue 13: place, timer, poll, wall
+from .revisions import changed
 from .problems import Problem
 from .settings import ServerSettings
 
@@ -221,8 +222,6 @@ def leave(engine: sa.Engine, who: Principal) -> dict[str, Any]:
 
 def aggregates_for_learner(engine: sa.Engine, who: Principal, exercise: str | None) -> dict[str, Any]:
     """The learner's own cohort's aggregates, small items suppressed (never another cohort's)."""
-    from .checking import AnswerRefused as Refused
-
     with db.reading(engine) as conn:
         _learner_row(conn, who)
         cohort = conn.execute(sa.select(db.cohorts).where(db.cohorts.c.id == who.cohort_id)).first()
@@ -230,7 +229,7 @@ def aggregates_for_learner(engine: sa.Engine, who: Principal, exercise: str | No
             raise _gone()
         try:
             return aggregates.read(conn, cohort, exercise)
-        except Refused as error:
+        except AnswerRefused as error:
             raise Problem(404, "no-such-exercise", "No such exercise", str(error)) from None
 
 
@@ -241,8 +240,6 @@ def session(engine: sa.Engine, who: Principal) -> dict[str, Any]:
         cohort = conn.execute(sa.select(db.cohorts).where(db.cohorts.c.id == who.cohort_id)).first()
         if cohort is None:
             raise _gone()
-        from .live_tools.session_state import learner_view  # issue 13: place, timer, poll, wall
-
         tools = learner_view(conn, cohort, who.learner_id)
     return {"cohort": {"id": cohort.id, "name": cohort.name, "status": cohort.status,
                        "min_group_size": cohort.min_group_size},

@@ -10,6 +10,7 @@ divided items) is drawn again only when that exercise's counts changed
 
 The counts are read by :func:`peerkit.server.aggregates.read_counts`, the same
 reader the API answers from, and drawn from a :class:`peerkit.group_view.GroupView`
+(:func:`peerkit.server.aggregates.answers_view`, :func:`~peerkit.server.aggregates.tally_view`)
 (the notebooks' own HTML charts, :mod:`peerkit.charts_html`, their words and the
 "most divided" prompts): split bars, rating profiles and knowledge-check results.
 An item fewer than the cohort's minimum group size answered is withheld by the view,
@@ -33,7 +34,7 @@ from ..group_view import GroupView
 from ..kinds import kind_of
 from ..privacy import suppressed_message
 from . import db
-from .aggregates import ExerciseCounts, read_counts
+from .aggregates import CohortCounts, answers_view, hands, read_counts, tally_view
 #: Most shared texts on the page (a projector shows a handful; the trainer's API lists them all).
 MAX_TEXTS = 24
 #: Most divided items listed as prompts.
@@ -78,24 +79,24 @@ def _chart(view: GroupView) -> tuple[str, str]:
     return chart_html(view, font_size="1.25rem"), charts.PLOTS[view.style][1](view)
 
 
-def _draw(counted: ExerciseCounts, min_group_size: int) -> Panel | None:
+def _draw(found: CohortCounts, exercise: str, min_group_size: int) -> Panel | None:
     from ..charts import divided_prompts
 
-    view = counted.view(min_group_size)
+    view = answers_view(found, exercise, min_group_size)
     if view is None:
         return None  # an exercise of another course version: nothing to draw it with
     definition = view.definition
     kind = kind_of(definition)
-    panel = Panel(definition.id, definition.title, definition.kind, counted.respondents,
-                  not view.shown, open_text=kind.open_text)
+    panel = Panel(definition.id, definition.title, definition.kind, view.group_size, not view.shown,
+                  open_text=kind.open_text)
     if view.shown and not kind.open_text:
         panel.hidden_items = len(view.hidden_items)
         panel.chart_html, panel.summary = _chart(view)
         if view.style == "diverging":
             panel.prompts = divided_prompts(view, MAX_PROMPTS)
-    tally = counted.tally_view(min_group_size)
+    tally = tally_view(found, exercise, min_group_size)
     if tally is not None:
-        panel.tally_hands = sum(sum(per.values()) for per in counted.tally.values())
+        panel.tally_hands = sum(hands(per) for per in found.tally.get(exercise, {}).values())
         panel.tally_suppressed = not tally.shown
         if tally.shown:
             panel.tally_html, panel.tally_summary = _chart(tally)
@@ -141,36 +142,38 @@ def _course_order() -> dict[str, int]:
     return order
 
 
-def _fingerprint(counted: ExerciseCounts, min_group_size: int) -> str:
-    raw = json.dumps([min_group_size, counted.respondents, counted.items, counted.counts, counted.tally],
-                     sort_keys=True)
+def _fingerprint(found: CohortCounts, exercise: str, min_group_size: int) -> str:
+    raw = json.dumps([min_group_size, found.respondents.get(exercise, 0), found.item_n.get(exercise, {}),
+                      found.counts.get(exercise, {}), found.tally.get(exercise, {})], sort_keys=True)
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -> dict[str, Any]:
-    """Everything the live part of the projector page shows for cohort ``row``."""
-    cohort_id, min_group_size = row.id, int(row.min_group_size)
-    counted = read_counts(conn, cohort_id)
-    respondents = {name: c.respondents for name, c in counted.items()}
-    members = dict(conn.execute(
-        sa.select(db.learners.c.source, sa.func.count()).where(db.learners.c.cohort_id == cohort_id)
-        .group_by(db.learners.c.source)).all())
+    """Everything the live part of the projector page shows for cohort ``row``.
 
+    Read with :func:`peerkit.server.aggregates.read_counts`, as the API reads it; a room
+    tally is its own group beside the answers (:func:`peerkit.server.aggregates.tally_view`).
+    """
+    cohort_id, min_group_size = row.id, int(row.min_group_size)
+    found = read_counts(conn, row)
+    members = found.members
     order = _course_order()
     panels: list[Panel] = []
-    for exercise in sorted(counted, key=lambda e: order.get(e, 10**7)):
-        panel = cache.panel((str(conn.engine.url), cohort_id, exercise), _fingerprint(counted[exercise], min_group_size),
-                            lambda c=counted[exercise]: _draw(c, min_group_size))
+    for exercise in sorted(set(found.item_n) | set(found.counts) | set(found.tally) | set(found.respondents),
+                           key=lambda e: order.get(e, 10**7)):
+        panel = cache.panel((str(conn.engine.url), cohort_id, exercise),
+                            _fingerprint(found, exercise, min_group_size),
+                            lambda e=exercise: _draw(found, e, min_group_size))
         if panel is not None:
             panels.append(panel)
     prompts = sorted((p for panel in panels for p in panel.prompts), key=lambda p: (p["top_share"], -p["n"]))
-    texts, hidden = shared_texts(conn, cohort_id, min_group_size, respondents)
+    texts, hidden = shared_texts(conn, cohort_id, min_group_size, dict(found.respondents))
     return {
         "revision": int(row.revision),
         "members": int(members.get("live", 0)) + int(members.get("file", 0)),
         "members_from_files": int(members.get("file", 0)),
-        "answers": sum(sum(c.items.values()) for c in counted.values()),
-        "from_files": sum(c.from_files for c in counted.values()),
+        "answers": sum(sum(per.values()) for per in found.item_n.values()),
+        "from_files": found.from_files,
         "tallied": sum(panel.tally_hands for panel in panels),
         "panels": panels,
         "prompts": prompts[:MAX_PROMPTS],

@@ -34,7 +34,7 @@ from ...privacy import too_few
 from ...scrub import scrub_text
 from ...timestamps import format_moment, now
 from .. import db
-from ..events import changed
+from ..revisions import changed
 from ..problems import Problem
 from .tables import poll_answers, polls, session_state
 
@@ -123,11 +123,6 @@ def answer_count(conn: sa.Connection, poll_id: int) -> int:
     """How many people answered the poll (one indexed count)."""
     return int(conn.execute(sa.select(sa.func.count()).select_from(poll_answers)
                             .where(poll_answers.c.poll_id == poll_id)).scalar_one())
-
-
-def _answer_values(conn: sa.Connection, poll_id: int) -> list[Any]:
-    return [json.loads(v) for v in conn.execute(
-        sa.select(poll_answers.c.value).where(poll_answers.c.poll_id == poll_id)).scalars()]
 
 
 def results(conn: sa.Connection, row: Any, min_group_size: int) -> dict[str, Any]:
