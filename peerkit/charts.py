@@ -122,9 +122,14 @@ def label_fits(text: str, width_points: float, font_size: float = LABEL_FONT_SIZ
     return width_points >= 0.62 * font_size * len(text) + 0.6 * font_size
 
 
-def _mark_small_rows(ax: "Axes", rows: list[int], min_group_size: int) -> None:
+def _mark_small_rows(ax: "Axes", rows: list[int], min_group_size: int, view: GroupView | None = None,
+                     items: list[str] | None = None) -> None:
+    """Words in place of a row's bars: too few answered it, or (when ``view`` and ``items`` say so) nobody yet."""
     for row in rows:
-        ax.text(0.5, row, suppressed_message(min_group_size), transform=ax.get_yaxis_transform(), ha="center",
+        words = suppressed_message(min_group_size)
+        if view is not None and items is not None and items[row] not in view.hidden_items:
+            words = "no answers yet"
+        ax.text(0.5, row, words, transform=ax.get_yaxis_transform(), ha="center",
                 va="center", fontsize=9, style="italic", color="#333333", zorder=11,
                 bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "linewidth": 0})
 
@@ -192,7 +197,7 @@ def plot_choice_split(
         start = [s + w for s, w in zip(start, width)]
     if own and any(item in own for item in view.shown_items):
         ax.plot([], [], **OWN_MARKER, label="Your answer")
-    _mark_small_rows(ax, [i for i, ok in enumerate(visible) if not ok], view.min_group_size)
+    _mark_small_rows(ax, [i for i, ok in enumerate(visible) if not ok], view.min_group_size, view, items)
     ax.set_yticks(positions, [_row_label(view, item) for item in items], fontsize=9)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
@@ -321,6 +326,11 @@ def plot_rating_profile(
     positions = list(range(len(items)))
     ax.barh(positions, [r.mean - first if r else 0 for r in ratings], left=first, color="#5e3c99", alpha=0.55,
             hatch="//", edgecolor="#333333", label=average_key(view.label))
+    # the mean's own mark, so an average at the scale's first value (a bar of no length) still shows
+    means = [(r.mean, i) for i, r in enumerate(ratings) if r]
+    if means:
+        ax.plot([m for m, _i in means], [i for _m, i in means], marker="|", markersize=16, markeredgewidth=2.5,
+                color="#3f2a6b", linestyle="none", zorder=5, label="_mean")
     middle = [(i, r) for i, r in enumerate(ratings) if r and r.low_quartile != r.high_quartile]
     if middle:
         ax.hlines([i for i, _r in middle], [float(r.low_quartile) for _i, r in middle],
@@ -373,8 +383,8 @@ def describe_rating_profile(
         highest = [definition.item(i).text for i, m in means.items() if m == top]
         lowest = [definition.item(i).text for i, m in means.items() if m == bottom]
         if top != bottom:
-            parts += [f"Highest on average: {' and '.join(f'“{t}”' for t in highest)} ({top:.1f}).",
-                      f"Lowest on average: {' and '.join(f'“{t}”' for t in lowest)} ({bottom:.1f})."]
+            parts += [f"Highest on average: {_few(highest)} ({top:.1f}).",
+                      f"Lowest on average: {_few(lowest)} ({bottom:.1f})."]
         parts.append("Averages: " + "; ".join(
             f"“{definition.item(i).text}” {m:.1f} ({view.rating(i).middle_words})"  # type: ignore[union-attr]
             for i, m in means.items()) + ".")
@@ -394,6 +404,13 @@ def describe_rating_profile(
     parts.append(view.hidden_sentence())
     parts.append(note)
     return " ".join(filter(None, parts))
+
+
+def _few(texts: list[str]) -> str:
+    """Up to three quoted item texts joined with "and"; more than three say how many share the place."""
+    if len(texts) > 3:
+        return f"{len(texts)} items at the same level"
+    return " and ".join(f"“{text}”" for text in texts)
 
 
 RIGHT_COLOUR, OTHER_COLOUR = "#5e3c99", "#bdbdbd"
@@ -471,9 +488,9 @@ def describe_knowledge_check(
         right = [r for r in results if r.correct]
         others = [r for r in results if not r.correct]
         parts.append(f"Question {number}, “{item.text}”: "
-                     + "; ".join(f"{r.percent}% chose the right answer, “{r.label}”" for r in right)
+                     + "; ".join(f"{r.percent}% chose the right answer, “{r.label.rstrip('.')}”" for r in right)
                      + ("; " if right and others else "")
-                     + "; ".join(f"{r.percent}% “{r.label}”" for r in others) + ".")
+                     + "; ".join(f"{r.percent}% “{r.label.rstrip('.')}”" for r in others) + ".")
     parts.append(view.hidden_sentence())
     parts.append(view.skipped_note)
     return " ".join(filter(None, parts))

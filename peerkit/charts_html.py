@@ -92,7 +92,7 @@ def choice_split_html(
         mine = own.get(item)
         counts = view.counts(item)
         row: dict[str, Any] = {"item": item, "number": number, "text": text, "shown": counts is not None,
-                               "count": view.item_n(item),
+                               "count": view.item_n(item), "empty_words": _empty_words(view, item),
                                "own_label": definition.label_for(mine) if mine is not None else ""}
         if counts is not None:
             shares = split_shares(view, item)
@@ -107,7 +107,7 @@ def choice_split_html(
             cells = [f"{round(100 * share)}% ({counts[v]})" for v, share in zip(values, shares)] \
                 + [str(view.item_n(item))]
         else:
-            cells = [view.suppressed_message] + [""] * len(values)
+            cells = [row["empty_words"]] + [""] * len(values)
         lines.append(row)
         table.append({"label": f"{number}. {text}", "cells": cells})
     return render(
@@ -117,6 +117,11 @@ def choice_split_html(
         suppressed=view.suppressed_message, first_label=labels[0], last_label=labels[-1],
         table={"columns": [*labels, "n"], "lines": table}, note=view.skipped_note,
     )
+
+
+def _empty_words(view: GroupView, item: str) -> str:
+    """What a row without bars says: too few answered it, or nobody has yet (no count either way)."""
+    return view.suppressed_message if item in view.hidden_items else "no answers yet"
 
 
 def _scale_words(value: Any, label: str) -> str:
@@ -176,6 +181,7 @@ def _profile(definition: Exercise, view: GroupView | None, own: dict[str, Any], 
                 cells += [words[-1], "", ""]
             else:
                 row.update(mean=f"{at(rating.mean) - at(start):.3f}", mean_value=f"{rating.mean:.1f}",
+                           mean_at=f"{at(rating.mean):.3f}",
                            count=rating.n, middle=None)
                 if rating.low_quartile != rating.high_quartile:
                     row.update(q1=f"{at(rating.low_quartile):.3f}",
@@ -224,6 +230,7 @@ def knowledge_check_html(
         results = view.option_results(item.id)
         questions.append({
             "item": item.id, "number": number, "text": item.text, "n": view.item_n(item.id),
+            "empty_words": _empty_words(view, item.id),
             "several": bool(item.details.get("multiple", False)),
             "options": None if results is None else [
                 {"value": r.value, "label": r.label, "count": r.count, "percent": r.percent, "correct": r.correct,
