@@ -10,7 +10,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from peerkit import charts  # noqa: E402
-from peerkit.agreement import choice_shares, divided_items  # noqa: E402
+from peerkit.group_view import GroupView  # noqa: E402
 from peerkit.reference import REFERENCE_LABEL, reference_responses  # noqa: E402
 
 
@@ -99,12 +99,12 @@ def test_shares_and_divided_items() -> None:
     rows = [("a", "never"), ("b", "maybe"), ("c", "maybe"), ("d", "always"), ("e", "always")]
     data = pd.DataFrame([{"learner": l, "item": "B01", "value": v} for l, v in rows]
                         + [{"learner": l, "item": "B02", "value": "never"} for l, _ in rows])
-    shares = choice_shares(data, exercise="boundaries")
-    assert shares.loc["B01", ["never", "maybe", "always"]].tolist() == [0.2, 0.4, 0.4]
-    assert shares.loc["B01", "n"] == 5 and shares.loc["B03", "n"] == 0
-    divided = divided_items(data, exercise="boundaries")
-    assert divided["item"].tolist() == ["B01"]
-    assert divided.loc[0, "top_share"] == 0.4
+    view = GroupView.from_answers(data, "boundaries")
+    assert list(view.shares("B01").values()) == [0.2, 0.4, 0.4]
+    assert view.item_n("B01") == 5 and view.item_n("B03") is None
+    divided = view.divided()
+    assert [row.item for row in divided] == ["B01"]
+    assert divided[0].top_share == 0.4 and divided[0].tie
 
 
 def test_reference_cohort_is_labelled_and_complete() -> None:

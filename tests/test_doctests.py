@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-MODULES = ["peerkit.exercises", "peerkit.agreement", "peerkit.answers", "peerkit.privacy", "peerkit.files",
+MODULES = ["peerkit.exercises", "peerkit.answers", "peerkit.privacy", "peerkit.files",
            "peerkit.timestamps", "peerkit.kinds", "peerkit.kinds.choice_matrix", "peerkit.kinds.rating",
            "peerkit.kinds.knowledge_check", "peerkit.kinds.reflection", "peerkit.kinds.reframe",
            "peerkit.kinds.smart_goal",
