@@ -7,6 +7,11 @@ counts back into one row per person; charts, their text summaries and the "most
 divided" prompts read the counts directly, as seaborn's ``barplot`` reads aggregated
 values.
 
+A table of one row per answer (the synthetic reference group, a learner's own file) is
+counted into a view once (:meth:`GroupView.from_answers`); a row no chart can use (a dict
+where a choice belongs, a broken timestamp) is left out and counted
+(:func:`readable_mask`, :func:`skipped_note`), never allowed to stop the view.
+
 Small groups are hidden *per item*, here and nowhere else: an item fewer than
 ``min_group_size`` people answered (:data:`peerkit.privacy.MIN_GROUP_SIZE`, or the
 cohort's own) is *withheld*: the view gives no count, share, n or rank for it, only
@@ -44,7 +49,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .chart_data import readable_mask, skipped_note
+from .answers import is_valid_answer
 from .exercises import Exercise, load_exercise
 from .kinds import kind_of
 from .privacy import MIN_GROUP_SIZE, suppressed_message, too_few
@@ -208,7 +213,7 @@ class GroupView:
     def from_answers(cls, data: "pd.DataFrame", exercise: str | Exercise, *, min_group_size: int | None = None,
                      label: str = "group") -> "GroupView":
         """A view counted from one row per answer (``learner, item, value``): the synthetic reference group,
-        a learner's own file. Rows that are no valid answer (:func:`peerkit.chart_data.readable_mask`) are
+        a learner's own file. Rows that are no valid answer (:func:`readable_mask`) are
         left out and counted in :attr:`skipped`; a person's later row for an item replaces an earlier one."""
         definition = exercise if isinstance(exercise, Exercise) else load_exercise(exercise)
         if "exercise" in data.columns:
@@ -240,11 +245,8 @@ class GroupView:
 
     @property
     def style(self) -> str:
-        """How the view is drawn: ``"diverging"``, ``"profile"``, ``"options"`` or "" (not drawn)."""
-        style = kind_of(self.definition).chart_style
-        if style in (SPLIT, PROFILE) and self.definition.scale:
-            return style
-        return OPTIONS if style == OPTIONS else ""
+        """How the view is drawn: ``"diverging"``, ``"profile"``, ``"options"`` or "" (:func:`drawn_style`)."""
+        return drawn_style(self.definition)
 
     @property
     def shown(self) -> bool:
@@ -412,6 +414,93 @@ class GroupView:
 
 
 _NOT_AN_OPTION = object()
+
+
+# -- the kinds drawn, and which answer rows a view can read ---------------------------------------------------
+
+def drawn_style(definition: Exercise) -> str:
+    """How a group view of the exercise is drawn, in the kind's own words (:attr:`peerkit.kinds.Kind.chart_style`):
+    ``"diverging"`` (split bars) or ``"profile"`` (ratings) for a scale, ``"options"`` (knowledge-check
+    results), or "" (not drawn from counts)."""
+    style = kind_of(definition).chart_style
+    if style in (SPLIT, PROFILE):
+        return style if definition.scale else ""
+    return OPTIONS if style == OPTIONS else ""
+
+
+def is_personal(definition: Exercise) -> bool:
+    """A self-care or recovery check-in (``"personal": true`` in its file): the learner's own profile
+    over time, never ranked against a group."""
+    return definition.personal
+
+
+def _readable_time(column: "pd.Series") -> "pd.Series":
+    """True where a row's ``answered_at`` is a moment (a datetime or ISO 8601 text); False where broken."""
+    import pandas as pd
+
+    def ok(value: Any) -> bool:
+        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+            return False
+        if isinstance(value, str):
+            from .timestamps import parse_moment
+
+            try:
+                parse_moment(value)
+            except (ValueError, TypeError):
+                return False
+            return True
+        return hasattr(value, "year") and not pd.isna(value)
+
+    return column.map(ok).astype(bool)
+
+
+def _shared_answer_rule(definition: Exercise) -> Any:
+    """Whether a group row holds an answer this exercise's charts and panels can read.
+
+    Drawn kinds (a scale) use the one answer rule, :func:`peerkit.answers.is_valid_answer`.
+    Other kinds say what a group may hold (:meth:`peerkit.kinds.Kind.readable_in_group`):
+    what they share (a reflection reaches the group as ``{"text": ...}`` only, its share
+    flag stays home), or a stored answer.
+    """
+    if drawn_style(definition) in (SPLIT, PROFILE):
+        return lambda item, value: is_valid_answer(definition, item, value)
+    kind = kind_of(definition)
+    return lambda item, value: kind.readable_in_group(definition, item, value)
+
+
+def readable_mask(data: pd.DataFrame, definition: Exercise) -> pd.Series:
+    """Which rows hold a valid answer (by the exercise's own rule) with a readable learner, item and time."""
+    import pandas as pd
+
+    if data.empty:
+        return pd.Series(dtype=bool, index=data.index)
+    cache: dict[tuple[Any, ...], bool] = {}
+    valid = _shared_answer_rule(definition)
+
+    def ok(item: Any, value: Any) -> bool:
+        try:
+            key = (item, type(value), value)
+            hash(key)
+        except TypeError:  # a list or dict: checked each time (rare, and never a valid choice or rating)
+            return isinstance(item, str) and valid(item, value)
+        if key not in cache:
+            cache[key] = isinstance(item, str) and valid(item, value)
+        return cache[key]
+
+    mask = pd.Series([ok(i, v) for i, v in zip(data["item"], data["value"])], index=data.index, dtype=bool)
+    mask &= data["learner"].map(lambda learner: isinstance(learner, str) and bool(learner)).astype(bool)
+    if "answered_at" in data.columns:
+        mask &= _readable_time(data["answered_at"])
+    return mask
+
+
+def skipped_note(skipped: int) -> str:
+    """One line saying how many rows were left out, or "" when none were."""
+    if not skipped:
+        return ""
+    return (f"{skipped} answer{' ' if skipped == 1 else 's '}could not be read and "
+            f"{'is' if skipped == 1 else 'are'} left out.")
+
 
 
 def _values(definition: Exercise, item: str) -> list[Any]:

@@ -10,7 +10,7 @@ MODULES = ["peerkit.exercises", "peerkit.answers", "peerkit.privacy", "peerkit.f
            "peerkit.timestamps", "peerkit.kinds", "peerkit.kinds.choice_matrix", "peerkit.kinds.rating",
            "peerkit.kinds.knowledge_check", "peerkit.kinds.reflection", "peerkit.kinds.reframe",
            "peerkit.kinds.smart_goal",
-           "peerkit.chart_data", "peerkit.group_view", "peerkit.templating"]
+           "peerkit.group_view", "peerkit.templating"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -5,8 +5,9 @@ imports inside functions (a deferred import is still an arrow in the graph). The
 bottom first:
 
 0. content and rules: ``data``, ``kinds``, ``exercises``, ``answers``, ``model``, ``privacy``,
-   ``files``, ``timestamps``, ``errors``, ``paths``, ``templating`` (Jinja2 only), ``chart_data`` (which
-   rows a group view can read), ``group_view`` (a group's counts, small items withheld), and ``cohort``: the rules both sides of a cohort use, each defined once
+   ``files``, ``timestamps``, ``errors``, ``paths``, ``templating`` (Jinja2 only),
+   ``group_view`` (a group's counts, small items withheld, and which answer rows it can read), and
+   ``cohort``: the rules both sides of a cohort use, each defined once
    (``ids``, ``codes``, ``pseudonym``, ``handin``, ``tally``, ``errors``) (and the package itself, which
    imports nothing eagerly)
 1. the local store: ``store``, ``saving`` (its background writer), ``course_progress``, ``reference``
@@ -50,7 +51,6 @@ LAYERS: dict[str, int] = {
     "peerkit.paths": 0,
     "peerkit.scrub": 0,
     "peerkit.templating": 0,
-    "peerkit.chart_data": 0,
     "peerkit.group_view": 0,
     "peerkit.cohort": 0,
     "peerkit.store": 1,

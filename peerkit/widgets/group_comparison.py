@@ -12,7 +12,7 @@ answers every :data:`FOLLOW_SECONDS` and redraws when they change (one small rea
 of the local store); without a running event loop it says that it shows the
 answers as they were when drawn, and "Refresh chart" redraws.
 
-Self-care and recovery check-ins (:func:`peerkit.chart_data.is_personal`) are never
+Self-care and recovery check-ins (:func:`peerkit.group_view.is_personal`) are never
 ranked against a group: they are shown as the learner's own profile over time
 (first check-in and latest). Only when the learner has joined a real cohort, and
 asks, does the group appear beside them; the synthetic reference group never does.
@@ -28,10 +28,9 @@ import ipywidgets as widgets
 import pandas as pd
 
 from ..client.state import in_a_group
-from ..chart_data import CHOICE_STYLE, chart_style, is_personal
 from ..errors import StoreError
 from ..exercises import load_exercise
-from ..group_view import GroupView
+from ..group_view import SPLIT, GroupView, is_personal
 from ..kinds import kind_of
 from ..privacy import MIN_GROUP_SIZE
 from ..store import LocalStore
@@ -218,7 +217,7 @@ class GroupComparison(widgets.VBox):
             words_only = self.summary.startswith(charts.suppression_message(self.min_group_size))
         else:
             view = self._view(group)
-            choice = chart_style(self.exercise) == CHOICE_STYLE
+            choice = view.style == SPLIT
             describe = charts.describe_choice_split if choice else charts.describe_rating_profile
             self.summary = describe(view, own=own)
             chart = charts_html.chart_html(view, own=own)
