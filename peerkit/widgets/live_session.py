@@ -281,8 +281,8 @@ class LiveSession(widgets.VBox):
         hands = answer.get("hands") if isinstance(answer, dict) else None
         self._say(f"Room tally for {load_exercise(exercise).title} sent: {len(counts)} item(s)"
                   + (f", {hands} hands in all" if isinstance(hands, int) else "")
-                  + ". It replaces any earlier tally of that exercise; the projector page shows it with the "
-                    "group's answers.")
+                  + ". It replaces any earlier tally of that exercise; the projector page shows it as a chart "
+                    "of its own beside the group's answers, once enough hands are counted.")
         self.refresh()
         return answer
 
