@@ -178,6 +178,18 @@ def test_progress_view_is_an_accessible_table(course: None, store: LocalStore) -
     assert len(view.chapters) == 8 and view.total == 4 and view.done == 0
 
 
+def test_progress_view_links_each_chapter_by_its_title(course: None, store: LocalStore) -> None:
+    """The table promises "the chapter link takes you back to it": each chapter's title is that link."""
+    from peerkit.widgets.progress_view import ProgressView
+
+    page = ProgressView(store=store).view.value
+    links = re.findall(r'<a class="peerkit-chapter-link" href="([^"]+)"[^>]*>([^<]+)</a>', page)
+    assert [href for href, _ in links] == [c.notebook for c in course_chapters()]
+    assert [text for _, text in links] == [f"Chapter {c.number}: {c.title}" for c in course_chapters()]
+    shown = re.sub(r"<[^>]+>", " ", page)
+    assert ".ipynb" not in shown, "file names are for the link, not for the learner to read"
+
+
 def test_progress_view_refresh_shows_new_answers(course: None, store: LocalStore) -> None:
     from peerkit.widgets.progress_view import ProgressView
 

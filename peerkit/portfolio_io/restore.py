@@ -75,7 +75,7 @@ class RestoreReport:
 def restore(source: str | Path | bytes, store: LocalStore | None = None, *, name: str | None = None) -> RestoreReport:
     """Bring a portfolio file's answers back into the store.
 
-    The whole file is checked first; any problem raises :class:`ImportFileError`
+    The whole file is checked first; any problem raises :class:`~peerkit.errors.ImportFileError`
     (naming the file, the entry and the problem) and nothing is written. Then, for each
     exercise item, the newer answer wins (the store's on a tie). Everything (the
     pseudonym, the answers, the settings) is written in one transaction: a failure

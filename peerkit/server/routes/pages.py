@@ -15,6 +15,10 @@ The pages' helpers (rendering, the base path, who is signed in) are in :mod:`pee
 - ``GET /`` is the phone page: a learner with only a phone joins with the code (the
   page makes the pseudonym) and answers the choice and rating exercises in plain
   HTML forms that post to the learner API.
+- ``GET /feedback/{exercise}/{item}?chosen=a&chosen=c`` is why a choice on a knowledge
+  check's question fits or not, in the words the notebook's widget shows (the kind's
+  feedback rule): ``{"correct": true | false | null, "text": "..."}``. Course content
+  only, for anyone: no answer is read or stored.
 """
 from __future__ import annotations
 
@@ -23,12 +27,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from ...exercises import ContentError, exercise_ids, load_exercise
+from ...errors import AnswerError
 from ...kinds import kind_of
+from ...kinds import knowledge_check
 from .. import db
 from ..auth import TRAINER_COOKIE, TRAINER_PREFIX, principal_for_token
 from ..cohorts import list_for, owned, unseal_code
@@ -161,4 +167,44 @@ def phone_exercises() -> list[Any]:
 async def phone(request: Request) -> Response:
     exercises = phone_exercises()
     return render("phone.html", base=base_path(request), exercises=exercises, address=learner_address(request),
-                  options_per_item={e.id for e in exercises if kind_of(e).options_per_item})
+                  options_per_item={e.id for e in exercises if kind_of(e).options_per_item},
+                  min_group_size=request.app.state.settings.min_group_size)
+
+
+#: Most options one question's feedback is asked about, and the longest option value taken.
+MAX_CHOSEN, MAX_VALUE = 20, 64
+
+
+@router.get("/feedback/{exercise_id}/{item_id}")
+async def check_feedback(exercise_id: str, item_id: str,
+                         chosen: list[str] = Query(default=[], max_length=MAX_CHOSEN)) -> dict[str, Any]:
+    """Why the chosen options of a knowledge check's question fit or not, as the notebook says it."""
+    if exercise_id not in exercise_ids():
+        raise Problem(404, "no-such-question", "No such question", "There is no such knowledge check.")
+    try:
+        exercise = load_exercise(exercise_id)
+        exercise.item(item_id)
+    except (ContentError, AnswerError):
+        raise Problem(404, "no-such-question", "No such question", "There is no such question.") from None
+    if exercise.kind != "knowledge_check":
+        raise Problem(404, "no-such-question", "No such question", "Only knowledge checks explain answers.")
+    chosen = [value[:MAX_VALUE] for value in chosen]
+    rule = getattr(knowledge_check, "feedback", None)  # the kind's one rule (the notebook's widget uses it too)
+    if rule is not None:
+        return rule(exercise, item_id, chosen)
+    return _question_explanation(exercise, item_id, chosen)
+
+
+def _question_explanation(exercise: Any, item_id: str, chosen: list[str]) -> dict[str, Any]:
+    """Before the kind has per-option feedback: right or not, the answer that fits, the question's explanation."""
+    details = exercise.item(item_id).details
+    labels = {option["value"]: option["label"] for option in details.get("options", [])}
+    correct = [value for value in labels if value in details.get("correct", [])]
+    picked = [value for value in labels if value in chosen]
+    if not picked:
+        return {"correct": None, "text": "Choose an answer first, then check it."}
+    right = picked == correct
+    named = "; ".join(f"“{labels[value]}”" for value in correct)
+    text = "Correct." if right else f"Not quite. The answer that fits best: {named}."
+    explanation = details.get("explanation", "")
+    return {"correct": right, "text": f"{text} {explanation}".strip()}
