@@ -81,6 +81,9 @@ learners = sa.Table(
     sa.Column("last_seq", sa.BigInteger, nullable=False, server_default="0"),
     # added by migration 0002: the created_at of the hand-in file this learner's answers came from
     sa.Column("file_created_at", sa.String(40)),
+    # added by migration 0005: the learner agreed to research use of their shared answers (off by default)
+    sa.Column("research_consent", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("research_consent_at", sa.String(40)),
     sa.UniqueConstraint("cohort_id", "pseudonym", name="learners_one_pseudonym"),
 )
 

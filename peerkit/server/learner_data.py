@@ -67,7 +67,28 @@ def me(engine: sa.Engine, who: Principal) -> dict[str, Any]:
             db.answers.c.learner_id == who.learner_id, db.answers.c.value.is_not(None))).scalar_one()
     return {"cohort": {"id": row.cohort_id, "name": row.name, "min_group_size": row.min_group_size,
                        "status": row.status},
-            "pseudonym": row.pseudonym, "answers": int(answers), "last_seq": int(row.last_seq)}
+            "pseudonym": row.pseudonym, "answers": int(answers), "last_seq": int(row.last_seq),
+            "research_consent": bool(row.research_consent)}
+
+
+def set_research_consent(engine: sa.Engine, who: Principal, agreed: Any) -> dict[str, Any]:
+    """Record whether this learner agrees to research use of their shared answers (withdrawable at any time).
+
+    Only the flag changes: the answers stay in the cohort either way, and an export
+    made from now on includes them only while it is True.
+    """
+    if not isinstance(agreed, bool):
+        raise Problem(422, "bad-consent", "Not a yes or no",
+                      "Send {\"agreed\": true} or {\"agreed\": false}.")
+
+    def work(conn: sa.Connection) -> dict[str, Any]:
+        row = _learner_row(conn, who)
+        if bool(row.research_consent) != agreed:
+            conn.execute(sa.update(db.learners).where(db.learners.c.id == row.id).values(
+                research_consent=agreed, research_consent_at=format_moment(now())))
+        return {"research_consent": agreed}
+
+    return db.write(engine, work)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from .. import learner_data
 from ..auth import Principal, learner
@@ -36,6 +36,17 @@ def send_answers(body: AnswerBatch, request: Request, who: Principal = Depends(l
 @router.delete("/me/answers")
 def withdraw(request: Request, exercise: str | None = None, who: Principal = Depends(learner)) -> dict[str, Any]:
     return learner_data.withdraw(request.app.state.engine, who, exercise)
+
+
+class ResearchConsent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agreed: StrictBool
+
+
+@router.put("/me/research-consent")
+def research_consent(body: ResearchConsent, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
+    """Agree (or no longer agree) to research use of the answers this learner shares; off until agreed."""
+    return learner_data.set_research_consent(request.app.state.engine, who, body.agreed)
 
 
 @router.get("/me/aggregates")
