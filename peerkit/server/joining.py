@@ -93,7 +93,7 @@ def join(engine: sa.Engine, secret: bytes, settings: ServerSettings, code: Any, 
     if cohort_id is None:
         db.write(engine, lambda conn: _count(conn, client_bucket, window))
         raise Problem(404, "no-such-join-code", "Wrong join code",
-                      f"No open cohort has the join code {normalize_join_code(code)[:3]}-"
+                      f"No open group has the join code {normalize_join_code(code)[:3]}-"
                       f"{normalize_join_code(code)[3:]}. Check it with your trainer (it may have been changed).")
     token = new_token(LEARNER_PREFIX)
 
@@ -103,19 +103,19 @@ def join(engine: sa.Engine, secret: bytes, settings: ServerSettings, code: Any, 
             raise Problem(404, "no-such-join-code", "Wrong join code",
                           "This join code no longer works. Ask your trainer for the current one.")
         if cohort.status != "open":
-            raise Problem(410, "cohort-closed", "Cohort closed",
-                          f"The cohort {cohort.name!r} is closed: it takes no new members or answers.")
+            raise Problem(410, "cohort-closed", "Group closed",
+                          f"The group {cohort.name!r} is closed: it takes no new members or answers.")
         cohort_bucket = f"cohort:{cohort_id}"
         wait = _over(conn, cohort_bucket, settings.joins_per_cohort, window)
         if wait:
-            raise _too_many(wait, f"Too many people joined this cohort in the last few minutes. Try again in "
+            raise _too_many(wait, f"Too many people joined this group in the last few minutes. Try again in "
                                   f"{wait} seconds.")
         existing = conn.execute(sa.select(db.learners).where(db.learners.c.cohort_id == cohort_id,
                                                              db.learners.c.pseudonym == pseudonym)).first()
         if existing is not None and existing.source == "live":
             raise Problem(409, "already-joined", "Already joined",
-                          "You already joined this cohort: peerkit keeps your token in your own store and uses "
-                          "it. To start afresh, leave the cohort first.")
+                          "You have already joined this group, and the course remembers it. To start afresh, "
+                          "leave the group first.")
         if existing is not None:  # known from a hand-in file: the live learner takes it over
             conn.execute(sa.update(db.learners).where(db.learners.c.id == existing.id)
                          .values(token_hash=db.token_hash(token), source="live"))
