@@ -28,9 +28,11 @@ from .settings import ServerSettings
 
 log = logging.getLogger("peerkit.server")
 API_PREFIX = "/api/v1"
+#: How often each PostgreSQL worker tries to fold the appended count changes (one worker at a time does).
+FOLD_SECONDS = 1.0
 #: Modules of the server that may add routes (a module-level ``router``) and set-up (``install(app)``):
 #: the live events, the pages, the hub sign-in, the trainer's live-session tools (issue 13).
-ROUTE_MODULES = ("events", "pages", "hub", "live_tools")
+ROUTE_MODULES = ("events", "pages", "hub", "live_tools", "answer_path")
 
 
 class BodyLimit:
@@ -105,11 +107,24 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
                 await asyncio.sleep(settings.retention_sweep_seconds)
                 await run_in_threadpool(sweep_retention, engine, settings)
 
-        task = asyncio.create_task(sweeper())
+        async def folder() -> None:  # PostgreSQL: count changes and revision bumps into their tables
+            from .aggregates import fold
+
+            while True:
+                await asyncio.sleep(FOLD_SECONDS)
+                try:
+                    await run_in_threadpool(fold, engine)
+                except Exception:  # noqa: BLE001 - a fold that fails runs again; readers add what is not folded
+                    log.warning("folding the count changes failed; trying again", exc_info=True)
+
+        tasks = [asyncio.create_task(sweeper())]
+        if db.is_postgresql(engine):
+            tasks.append(asyncio.create_task(folder()))
         try:
             yield
         finally:
-            task.cancel()
+            for task in tasks:
+                task.cancel()
             engine.dispose()
 
     app = FastAPI(title="peerkit cohort server", version="1", lifespan=lifespan,

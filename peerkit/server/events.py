@@ -38,7 +38,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from .auth import Principal, trainer
-from .db import cohorts, is_postgresql
+from .db import cohorts, is_postgresql, revision_deltas, revision_of
 
 log = logging.getLogger(__name__)
 
@@ -56,26 +56,30 @@ POSTGRESQL_POLL_SECONDS = 5.0
 _brokers: dict[str, set["RevisionBroker"]] = {}
 
 
-def changed(conn: sa.Connection, cohort_id: str) -> int:
-    """Record a change to ``cohort_id`` in the current write transaction; returns the new revision.
+def changed(conn: sa.Connection, cohort_id: str) -> int | None:
+    """Record a change to ``cohort_id`` in the current write transaction.
 
-    Call it once per transaction per cohort, after the cohort's row is locked
-    (:func:`peerkit.server.db.lock_cohort`), so revisions of one cohort never repeat.
+    SQLite (one writer at a time): one is added to the cohort's ``revision``, which is
+    returned, and the worker's broker hears of it at the commit. PostgreSQL: a row is
+    appended to ``revision_deltas`` (the revision is ``cohorts.revision`` plus those
+    rows, :func:`peerkit.server.db.revision_column`; no row that every writer of the
+    cohort updates) and ``NOTIFY peerkit_revision`` sends the cohort's id, delivered
+    to every listening worker when (and only if) this transaction commits; returns
+    None. Call it once per transaction per cohort.
     """
+    if is_postgresql(conn):
+        conn.execute(sa.insert(revision_deltas).values(cohort_id=cohort_id))
+        conn.execute(sa.text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": cohort_id})
+        return None
     revision = conn.execute(
         sa.update(cohorts).where(cohorts.c.id == cohort_id)
         .values(revision=cohorts.c.revision + 1).returning(cohorts.c.revision)
     ).scalar_one()
-    if is_postgresql(conn):
-        # delivered to every listening worker when (and only if) this transaction commits
-        conn.execute(sa.text("SELECT pg_notify(:channel, :payload)"),
-                     {"channel": CHANNEL, "payload": f"{cohort_id} {revision}"})
-    else:
-        pending = conn.info.setdefault("peerkit_changed", {})
-        pending[cohort_id] = revision
-        if not sa.event.contains(conn, "commit", _announce_after_commit):
-            sa.event.listen(conn, "commit", _announce_after_commit)
-            sa.event.listen(conn, "rollback", _forget_after_rollback)
+    pending = conn.info.setdefault("peerkit_changed", {})
+    pending[cohort_id] = revision
+    if not sa.event.contains(conn, "commit", _announce_after_commit):
+        sa.event.listen(conn, "commit", _announce_after_commit)
+        sa.event.listen(conn, "rollback", _forget_after_rollback)
     return int(revision)
 
 
@@ -190,7 +194,7 @@ class RevisionBroker:
     # -- reading -----------------------------------------------------------------------
     def read_revision(self, cohort_id: str) -> int | None:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(cohorts.c.revision).where(cohorts.c.id == cohort_id)).scalar()
+            return revision_of(conn, cohort_id)
 
 
 async def revision_stream(broker: RevisionBroker, cohort_id: str, *,

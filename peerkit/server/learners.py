@@ -5,9 +5,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from . import joining, learner_data
+from .answer_path import writer_for
 from .auth import Principal, learner
 
 router = APIRouter(tags=["learners"])
@@ -46,9 +48,12 @@ def leave(request: Request, who: Principal = Depends(learner)) -> dict[str, Any]
 
 
 @router.post("/me/answers")
-def send_answers(body: AnswerBatch, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
-    state = request.app.state
-    return learner_data.record(state.engine, state.settings, who, body.answers)
+async def send_answers(body: AnswerBatch, request: Request, who: Principal = Depends(learner)) -> Any:
+    """Checked here (the kinds' rules, no lock), written by this worker's answer writer with whatever else is
+    waiting (one transaction), answered once that transaction has committed (see :mod:`.answer_path`)."""
+    good, refused = learner_data.check_request(request.app.state.settings, body.answers)
+    result = await writer_for(request.app).record(who, good, refused)
+    return JSONResponse(result)
 
 
 @router.delete("/me/answers")

@@ -31,6 +31,7 @@ from ..exercises import ContentError, Exercise, exercise_ids, load_exercise
 from ..kinds import kind_of
 from ..privacy import suppressed_message
 from . import db
+from .aggregates import current_counts, current_exercise_respondents, current_item_respondents
 
 #: The chart style (:attr:`peerkit.kinds.Kind.chart_style`) drawn as a rating profile; scales of any other are split bars.
 PROFILE_STYLE = "profile"
@@ -176,10 +177,7 @@ def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -
     cohort_id, min_group_size = row.id, int(row.min_group_size)
     counts: dict[str, dict[str, dict[Any, int]]] = {}
     fingerprints: dict[str, hashlib._Hash] = {}
-    for exercise, item, value_key, n in conn.execute(
-            sa.select(db.counts.c.exercise, db.counts.c.item, db.counts.c.value_key, db.counts.c.n)
-            .where(db.counts.c.cohort_id == cohort_id, db.counts.c.n > 0)
-            .order_by(db.counts.c.exercise, db.counts.c.item, db.counts.c.value_key)):
+    for exercise, item, value_key, n in current_counts(conn, cohort_id):
         counts.setdefault(exercise, {}).setdefault(item, {})[decode_value_key(value_key)] = int(n)
         fingerprints.setdefault(exercise, hashlib.sha256()).update(f"{item}\0{value_key}\0{n}\n".encode())
     # a room tally (hands counted by the trainer) is drawn with the answers, as the notebooks' tally is
@@ -195,14 +193,10 @@ def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -
         fingerprints.setdefault(exercise, hashlib.sha256()).update(f"tally\0{item}\0{value_key}\0{n}\n".encode())
     item_n: dict[str, dict[str, int]] = {}
     from_files = 0
-    for exercise, item, n, files in conn.execute(
-            sa.select(db.item_respondents.c.exercise, db.item_respondents.c.item, db.item_respondents.c.n,
-                      db.item_respondents.c.from_files).where(db.item_respondents.c.cohort_id == cohort_id)):
+    for exercise, item, n, files in current_item_respondents(conn, cohort_id):
         item_n.setdefault(exercise, {})[item] = int(n)
         from_files += int(files or 0)
-    respondents = dict(conn.execute(
-        sa.select(db.exercise_respondents.c.exercise, db.exercise_respondents.c.n)
-        .where(db.exercise_respondents.c.cohort_id == cohort_id)).all())
+    respondents = current_exercise_respondents(conn, cohort_id)
     for exercise, per_item in counts.items():
         if exercise in tallied:  # hands per item = answers plus hands; the group = the largest item
             sizes = item_n.setdefault(exercise, {})
