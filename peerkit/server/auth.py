@@ -20,6 +20,7 @@ from __future__ import annotations
 import inspect
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -119,6 +120,47 @@ def principal_for_token(engine: sa.Engine, token: str) -> Principal | None:
     return None
 
 
+#: Seconds a worker keeps what a learner token stands for, so a request does not look it up again.
+#: Every write and read of a learner's own data checks the learner is still there, so leaving (or a
+#: deleted cohort) stops a token at once; anything else a cached token could still do stops within this time.
+TOKEN_CACHE_SECONDS = 5.0
+_learner_tokens: dict[str, tuple[float, Principal]] = {}
+
+
+def _cached_learner(token: str) -> Principal | None:
+    found = _learner_tokens.get(token)
+    if found is None:
+        return None
+    if found[0] < time.monotonic():
+        _learner_tokens.pop(token, None)
+        return None
+    return found[1]
+
+
+def _remember_learner(token: str, principal: Principal) -> None:
+    if len(_learner_tokens) > 50_000:  # a bound on memory: start afresh (entries live 5 s anyway)
+        _learner_tokens.clear()
+    _learner_tokens[token] = (time.monotonic() + TOKEN_CACHE_SECONDS, principal)
+
+
+def forget_learner(learner_id: int) -> None:
+    """Drop a learner's cached token in this worker (they left)."""
+    for token, (_, principal) in list(_learner_tokens.items()):
+        if principal.role == "learner" and principal.id == str(learner_id):
+            _learner_tokens.pop(token, None)
+
+
+async def learner_for_token(engine: sa.Engine, token: str) -> Principal | None:
+    """:func:`principal_for_token` for a learner token, kept :data:`TOKEN_CACHE_SECONDS` in this worker."""
+    key = db.token_hash(token)
+    principal = _cached_learner(key)
+    if principal is None:
+        principal = await run_in_threadpool(principal_for_token, engine, token)
+        if principal is not None:
+            _remember_learner(key, principal)
+    return principal
+
+
 async def current_principal(request: Request) -> Principal | None:
     """Whoever the request's token (or trainer cookie, or hub token) says it is; ``None`` if nobody."""
     cached = getattr(request.state, "principal", False)
@@ -127,7 +169,9 @@ async def current_principal(request: Request) -> Principal | None:
     engine = request.app.state.engine
     token = bearer_token(request)
     principal = None
-    if token and token.startswith((LEARNER_PREFIX, TRAINER_PREFIX)):
+    if token and token.startswith(LEARNER_PREFIX):
+        principal = await learner_for_token(engine, token)
+    elif token and token.startswith(TRAINER_PREFIX):
         principal = await run_in_threadpool(principal_for_token, engine, token)
     elif not request.headers.get("authorization") and request.cookies.get(TRAINER_COOKIE, "").startswith(
             TRAINER_PREFIX):

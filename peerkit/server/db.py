@@ -206,7 +206,10 @@ def make_engine(url: str) -> sa.Engine:
                                 connect_args={"connect_timeout": 10} if "psycopg" in parsed.drivername else {})
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
+    # enough pooled connections for the thread pool (40 threads) and the answer writer: a connection made
+    # afresh per request (the pool's overflow) costs more than the request's own queries
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
+                              pool_size=48, max_overflow=16)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from ..timestamps import format_moment, now
 from . import aggregates, db
-from .auth import Principal
+from .auth import Principal, forget_learner
 from .answer_path import Checked, write_batch
 from .answer_path import Request as AnswerRequest
 from .checking import AnswerRefused, check_shared
@@ -162,6 +162,7 @@ def leave(engine: sa.Engine, who: Principal) -> dict[str, Any]:
         changes.flush(conn)
         conn.execute(sa.delete(db.answers).where(db.answers.c.learner_id == learner.id))
         conn.execute(sa.delete(db.learners).where(db.learners.c.id == learner.id))
+        forget_learner(learner.id)
         changed(conn, who.cohort_id)
         return {"removed": len(rows)}
 
