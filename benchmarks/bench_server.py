@@ -116,7 +116,14 @@ def postgres_cpu(root: Path | None) -> float:
         postmaster = int((root / "data" / "postmaster.pid").read_text().split()[0])
     except (OSError, ValueError):
         return 0.0
-    return _proc_cpu(lambda pid, fields: pid == postmaster or int(fields[1]) == postmaster)
+    # the backends alive now, plus the postmaster's own time and that of every backend that has ended
+    # (cutime, cstime: a child's time moves to its parent when it ends)
+    try:
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+        ended = (int(fields[13]) + int(fields[14])) / TICKS
+    except OSError:
+        ended = 0.0
+    return ended + _proc_cpu(lambda pid, fields: pid == postmaster or int(fields[1]) == postmaster)
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
@@ -429,11 +436,6 @@ def peerkit_run(label: str, db_url: str, workers: int, plan: Plan, pg_root: Path
     try:
         with httpx.Client(base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {server.trainer}"}) as c:
             cohort = c.post("/api/v1/cohorts", json={"name": "Bench", "min_group_size": 1}).json()
-        events: multiprocessing.Queue = multiprocessing.Queue()
-        reader = multiprocessing.Process(target=projector, args=(server.url, server.trainer, cohort["id"], events),
-                                         daemon=True)
-        reader.start()
-        events.get(timeout=60)  # the stream is open and the first fetch answered
         tokens: list[str] = []
         acked: list[tuple[list[str], list[int]]] = []
         ratings: list[tuple[str, list[str], int]] = []
@@ -446,13 +448,14 @@ def peerkit_run(label: str, db_url: str, workers: int, plan: Plan, pg_root: Path
                 load = wrk(server, tokens, clients, plan.duration)
                 run.loads.append(load)
                 acked.append((list(tokens), load.acks))
-            # the burst: every learner one rating, while the projector follows
+            # the burst: every learner one rating, while a projector follows (only now: a projector open
+            # during the loads above would fetch the counts after every batch, a cost the bare endpoints lack)
             item, seq = f"C{number + 1:02d}", 10 ** 12 + number
-            while True:  # what the projector fetched before the burst is not wanted
-                try:
-                    events.get_nowait()
-                except queues.Empty:
-                    break
+            events: multiprocessing.Queue = multiprocessing.Queue()
+            reader = multiprocessing.Process(target=projector, daemon=True,
+                                             args=(server.url, server.trainer, cohort["id"], events))
+            reader.start()
+            events.get(timeout=60)  # the stream is open and the first fetch answered
             sent = asyncio.run(burst(server.url, tokens, item, seq))
             ratings.append((item, [t for _, _, t in sent], seq))
             fetched: list[tuple[float, dict]] = []
@@ -462,6 +465,9 @@ def peerkit_run(label: str, db_url: str, workers: int, plan: Plan, pg_root: Path
                     fetched.append(events.get(timeout=1))
                 except queues.Empty:
                     pass
+            reader.terminate()
+            reader.join(10)
+            reader = None
             delays = shown_delays(sent, fetched, item)
             unseen = sum(1 for d in delays if d == float("inf"))
             waits = [a - s for s, a, _ in sent]
