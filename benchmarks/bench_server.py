@@ -61,7 +61,6 @@ import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent / "server_load"
-sys.path.insert(0, str(REPO / "tests" / "cohort"))
 sys.path.insert(0, str(REPO))
 TOKEN = re.compile(r"pkt_[A-Za-z0-9_\-]{43}")
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -554,12 +553,12 @@ def fill_counts(db_path: Path, cohort_id: str, learners: int) -> None:
 def in_process(db_path: Path, cohort_id: str, bump_fill, send, runs: int = 5) -> str:
     """CPU milliseconds of one refresh (read the counts, draw what changed, render the page part)."""
     from peerkit.server import db
-    from peerkit.server.pages import TEMPLATES
+    from peerkit.templating import server_environment
     from peerkit.server.projector import PanelCache, live_state
 
     engine = db.make_engine(f"sqlite:///{db_path}")
     cache = PanelCache()
-    template = TEMPLATES.get_template("projector_live.html")
+    template = server_environment().get_template("projector_live.html")
 
     def refresh() -> float:
         started = time.process_time()
@@ -653,7 +652,7 @@ def main(argv: list[str] | None = None) -> None:
             setattr(plan, attribute, tuple(int(v) for v in os.environ[name].split(",")))
     if shutil.which("wrk") is None:
         raise SystemExit("bench_server needs wrk (Debian: apt-get install wrk)")
-    from pg_server import PostgresServer, find_bindir
+    from tests.support.postgres import PostgresServer, find_bindir
 
     print(f"bench_server{' --quick (figures mean nothing)' if args.quick else ''}: {os.cpu_count()} cores shared by "
           f"wrk ({WRK_THREADS} threads), the server and the database; {plan.duration:.0f} s per load; "

@@ -1,11 +1,9 @@
 """The ``peerkit`` command.
 
 ``peerkit export`` writes a de-identified research data package (see
-:mod:`peerkit.research.export`) from a folder of hand-in files, a cohort store
-or a cohort server, in the aggregate tier (default) or the microdata tier::
+:mod:`peerkit.research.export`) from a folder of hand-in files or a cohort server, in the aggregate tier (default) or the microdata tier::
 
     peerkit export submissions/ --out export/ --key-file research.key
-    peerkit export sqlite:////srv/peerkit/cohort.sqlite --cohort cohort-abcdefgh --out export/
     peerkit export https://peerkit.example.org --cohort cohort-abcdefgh --token-file trainer.token \
         --tier microdata --out export/
 
@@ -33,14 +31,12 @@ def _parser() -> argparse.ArgumentParser:
         "export",
         help="write a de-identified research data package",
         description="Write a de-identified research data package (Frictionless datapackage.json, CSV files, "
-                    "codebook, README) from a folder of hand-in files, a cohort store URL or a cohort server. "
+                    "codebook, README) from a folder of hand-in files or a cohort server. "
                     "Tier 'aggregate' (the default) holds counts and shares only, small cells suppressed: safe "
                     "to publish. Tier 'microdata' holds pseudonymous rows for a research team under a data-use "
                     "agreement: never publish it.",
     )
-    export.add_argument("source", help="a folder of hand-in files (*.json), a cohort store URL "
-                                       "(sqlite:////path/cohort.sqlite, postgresql+psycopg://...) or a cohort "
-                                       "server (https://host)")
+    export.add_argument("source", help="a folder of hand-in files (*.json) or a cohort server (https://host)")
     export.add_argument("--out", required=True, help="folder to write the package into")
     export.add_argument("--tier", choices=("aggregate", "microdata"), default="aggregate",
                         help="aggregate: counts and shares only, safe to publish (default); microdata: "
@@ -48,9 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--key-file", help="file holding the researcher's key (else $PEERKIT_RESEARCH_KEY)")
     export.add_argument("--token-file", help="file holding a trainer's or researcher's token for a cohort server "
                                              "(else $PEERKIT_TOKEN)")
-    export.add_argument("--cohort", action="append", help="cohort id to export from a store or server (repeat for "
-                                                          "several; a store's default: every cohort)")
-    export.add_argument("--exercise", help="export only this exercise (store or server)")
+    export.add_argument("--cohort", action="append", help="cohort id to export from a server (repeat for several)")
+    export.add_argument("--exercise", help="export only this exercise (server)")
     export.add_argument("--min-cell", type=int, default=MIN_GROUP_SIZE,
                         help=f"k: suppress counts under this, leave out smaller cohorts, coarsen times until every "
                              f"cohort and period holds this many learners (default {MIN_GROUP_SIZE})")
@@ -94,7 +89,7 @@ def _export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from pathlib import Path
 
     from .errors import PeerkitError
-    from .research.export import export_cohort_server, export_cohort_store, export_submissions
+    from .research.export import export_cohort_server, export_submissions
     from .research.pseudonyms import read_key
 
     tier_line = ("Tier: AGGREGATE (counts and shares only, small cells suppressed; safe to publish)."
@@ -118,16 +113,13 @@ def _export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             print(tier_line, file=stdout)
             report = export_cohort_server(args.source, args.cohort, args.out, token, key, exercise=args.exercise,
                                           **options)
-        elif "://" in args.source:
-            print(tier_line, file=stdout)
-            report = export_cohort_store(args.source, args.cohort, args.out, key, exercise=args.exercise, **options)
         else:
             if args.cohort or args.exercise:
-                print("peerkit export: --cohort and --exercise apply to a cohort store or server, not to a folder "
+                print("peerkit export: --cohort and --exercise apply to a cohort server, not to a folder "
                       "of hand-in files.", file=stderr)
                 return 2
             if not Path(args.source).is_dir():
-                print(f"peerkit export: {args.source} is neither a folder of hand-in files nor a store or server "
+                print(f"peerkit export: {args.source} is neither a folder of hand-in files nor a server "
                       "address.", file=stderr)
                 return 2
             print(tier_line, file=stdout)

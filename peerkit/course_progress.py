@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING
 from .errors import ContentError
 from .exercises import DATA_DIR, exercise_ids, load_exercise
 from .kinds import kind_of
-from .store import LocalStore
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .store import LocalStore
 
 CHAPTERS_FILE = DATA_DIR / "chapters.json"
 
@@ -79,7 +80,7 @@ def chapter_order(chapter_id: str) -> tuple[int, str]:
     return (ids.index(chapter_id), "") if chapter_id in ids else (len(ids), chapter_id)
 
 
-def chapter_progress(store: LocalStore | None = None) -> "pd.DataFrame":
+def chapter_progress(store: "LocalStore | None" = None) -> "pd.DataFrame":
     """One row per exercise of the course: is it done, and how many items are answered.
 
     Columns: ``chapter, exercise, title, done, answered, total``, in course order.
@@ -92,6 +93,10 @@ def chapter_progress(store: LocalStore | None = None) -> "pd.DataFrame":
     >>> frame.loc[frame.exercise == "boundaries", ["answered", "total"]]  # doctest: +SKIP
     """
     import pandas as pd
+
+    # the learner's store, only when asked for progress: the chapter list (course_chapters) is shared
+    # with the cohort server, which never loads the learner's store
+    from .store import LocalStore
 
     store = store if store is not None else LocalStore()
     stored: dict[str, set[str]] = defaultdict(set)

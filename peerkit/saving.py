@@ -109,7 +109,6 @@ class BackgroundSaver:
         self._writing = threading.Lock()  # held while the store is written (the worker, or a delete)
         self._store: LocalStore | None = None
         self._listeners: "weakref.WeakSet[Any]" = weakref.WeakSet()
-        self._functions: list[Listener] = []
         self.last_error: Exception | None = None
 
     def __repr__(self) -> str:
@@ -149,10 +148,6 @@ class BackgroundSaver:
     def listen(self, listener: Any) -> None:
         """Tell ``listener`` (an object with ``saver_event(event)``, held weakly) about each attempt."""
         self._listeners.add(listener)
-
-    def listen_function(self, function: Listener) -> None:
-        """Tell ``function(event)`` about each attempt (held strongly: for tests and tools)."""
-        self._functions.append(function)
 
     # -- deleting everything -------------------------------------------------------------------
     @contextmanager
@@ -240,7 +235,7 @@ class BackgroundSaver:
         self._tell(SaveEvent(group_message=message or "", pending=frozenset(self.pending())))
 
     def _tell(self, event: SaveEvent) -> None:
-        for listener in [*self._listeners, *self._functions]:
+        for listener in list(self._listeners):
             try:
                 (listener.saver_event if hasattr(listener, "saver_event") else listener)(event)
             except Exception:  # noqa: BLE001 - one broken listener must not stop the saving

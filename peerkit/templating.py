@@ -17,17 +17,27 @@ import jinja2
 from markupsafe import Markup
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    """The shared environment: package templates, autoescape always on, undefined names are errors."""
+def _environment(folder: str) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("peerkit", "templates"),
+        loader=jinja2.PackageLoader("peerkit", folder),
         autoescape=True,  # every template, whatever its file name ends with
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The shared environment: package templates, autoescape always on, undefined names are errors."""
+    return _environment("templates")
+
+
+@lru_cache(maxsize=1)
+def server_environment() -> jinja2.Environment:
+    """The cohort server's pages (``peerkit/server/templates/``), with the same rules as :func:`environment`."""
+    return _environment("server/templates")
 
 
 def render(template: str, **context: Any) -> str:

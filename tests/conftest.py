@@ -14,6 +14,13 @@ from typing import Any, Callable
 
 import pytest
 
+# shared fixtures (tests/support/): one module a line, so each helper's additions merge cleanly
+pytest_plugins = [
+    "tests.support.server",
+    "tests.support.hub",
+    "tests.support.client",
+]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Notebook kernels (nbval) and any subprocess inherit this: no test ever touches

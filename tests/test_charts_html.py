@@ -52,14 +52,6 @@ def test_rating_profile_has_a_row_per_item_with_average_and_own_rating_in_words(
     assert "group average" in html and "your rating 5" in html
 
 
-def test_projector_panel_draws_ratings_as_html() -> None:
-    from peerkit.cohort.panels import exercise_panel
-
-    data = pd.DataFrame([{"learner": f"p{n}", "exercise": "core_skills", "item": "C01", "value": 3} for n in range(6)])
-    panel = exercise_panel(data, "core_skills")
-    assert "peerkit-html-chart" in panel and "<img" not in panel
-
-
 def test_matplotlib_and_html_charts_use_the_same_scales() -> None:
     import matplotlib
 

@@ -6,11 +6,13 @@ bottom first:
 
 0. content and rules: ``data``, ``kinds``, ``exercises``, ``answers``, ``model``, ``privacy``,
    ``files``, ``timestamps``, ``errors``, ``paths``, ``templating`` (Jinja2 only), ``chart_data`` (which
-   rows a group view can read) (and the package itself, which imports nothing eagerly)
+   rows a group view can read), and ``cohort``: the rules both sides of a cohort use, each defined once
+   (``ids``, ``codes``, ``pseudonym``, ``handin``, ``tally``, ``errors``) (and the package itself, which
+   imports nothing eagerly)
 1. the local store: ``store``, ``saving`` (its background writer), ``course_progress``, ``reference``
-2. cohort and client: ``cohort``, ``client``, ``portfolio_io``
-3. drawing: ``agreement``, ``charts``, ``charts_html``, ``figures``, ``goal_views``, and the dashboard's HTML
-   panels (``cohort.panels``, ``cohort.tally_form``: views that live in ``cohort/``)
+2. the learner's side of a cohort and their portfolio: ``client`` (membership, sync, sharing, the
+   outbox and its sender, the one HTTP client), ``portfolio_io``
+3. drawing: ``agreement``, ``charts``, ``charts_html``, ``figures``, ``goal_views``
 4. widgets (they show charts, so they sit above them)
 5. research
 6. ``course`` and ``cli`` (what notebooks and the shell call)
@@ -19,6 +21,10 @@ bottom first:
 and the drawing (the projector shows the notebooks' own HTML charts), never the learner's
 own runtime (their store, saver, client, widgets, portfolio, research or notebook calls);
 nothing but the command line that starts it imports it.
+
+There is no import cycle either, between modules or between subpackages: every import
+counts, a deferred one inside a function too (only ``if TYPE_CHECKING:`` imports, which
+never run, do not).
 """
 from __future__ import annotations
 
@@ -45,11 +51,11 @@ LAYERS: dict[str, int] = {
     "peerkit.scrub": 0,
     "peerkit.templating": 0,
     "peerkit.chart_data": 0,
+    "peerkit.cohort": 0,
     "peerkit.store": 1,
     "peerkit.saving": 1,
     "peerkit.course_progress": 1,
     "peerkit.reference": 1,
-    "peerkit.cohort": 2,
     "peerkit.client": 2,
     "peerkit.portfolio_io": 2,
     "peerkit.agreement": 3,
@@ -57,8 +63,6 @@ LAYERS: dict[str, int] = {
     "peerkit.charts_html": 3,
     "peerkit.figures": 3,
     "peerkit.goal_views": 3,
-    "peerkit.cohort.panels": 3,
-    "peerkit.cohort.tally_form": 3,
     "peerkit.widgets": 4,
     "peerkit.research": 5,
     "peerkit.course": 6,
@@ -69,7 +73,7 @@ SERVER = "peerkit.server"
 #: the portfolio and the notebook calls. The server stands beside the learner's stack and never reaches into it; it
 #: may use the shared rules and the drawing below them (the projector draws the notebooks' own HTML charts).
 LEARNER_SIDE = ("peerkit.store", "peerkit.saving", "peerkit.client", "peerkit.widgets", "peerkit.portfolio_io",
-                "peerkit.cohort.membership", "peerkit.cohort.sync", "peerkit.research", "peerkit.course",
+                "peerkit.research", "peerkit.course",
                 "peerkit.cli")
 #: Only the command line (which starts the server) may import it; everything else reaches it over HTTP.
 MAY_IMPORT_SERVER = ("peerkit.cli",)
@@ -101,12 +105,28 @@ def _resolve(name: str) -> str:
     return name
 
 
-def imports_of(path: Path) -> list[tuple[int, str]]:
-    """``(line, module)`` for every peerkit module that ``path`` imports, anywhere in it."""
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """Ids of the import nodes under ``if TYPE_CHECKING:`` (read by type checkers, never run)."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            inside.update(id(child) for statement in node.body for child in ast.walk(statement))
+    return inside
+
+
+def imports_of(path: Path, *, type_checking: bool = True) -> list[tuple[int, str]]:
+    """``(line, module)`` for every peerkit module that ``path`` imports, anywhere in it.
+
+    ``type_checking=False`` leaves out the imports under ``if TYPE_CHECKING:``, which never run.
+    """
     module = module_name(path)
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    skip = set() if type_checking else _type_checking_only(tree)
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Import):
             found += [(node.lineno, _resolve(alias.name)) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -153,6 +173,86 @@ def test_every_module_has_a_layer() -> None:
 def test_no_module_imports_a_layer_above_it() -> None:
     problems = upward_imports()
     assert not problems, "Upward imports:\n" + "\n".join(problems)
+
+
+def import_graph(*, packages: bool = False) -> dict[str, set[str]]:
+    """module -> the modules it imports (deferred imports included; ``TYPE_CHECKING`` ones, which never run, not).
+
+    A module importing its own package's ``__init__`` is no arrow: a package's ``__init__`` is loaded
+    before its modules anyway. With ``packages``, modules are merged into their top-level piece of
+    peerkit (``peerkit.client.sender`` -> ``peerkit.client``), so two subpackages that import each other
+    show as a cycle even when no single module does.
+    """
+    def node(name: str) -> str:
+        return ".".join(name.split(".")[:2]) if packages else name
+
+    graph: dict[str, set[str]] = {}
+    for path in modules():
+        module = module_name(path)
+        graph.setdefault(node(module), set()).update(
+            node(imported) for _, imported in imports_of(path, type_checking=False)
+            if imported != module and not module.startswith(imported + ".") and node(imported) != node(module))
+    return graph
+
+
+def import_cycles(*, packages: bool = False) -> list[list[str]]:
+    """Every cycle in the import graph (see :func:`import_graph`), each strongly connected set once."""
+    graph = import_graph(packages=packages)
+    # Tarjan's strongly connected components: a component of two or more modules is a cycle
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def _describe(cycles: list[list[str]], packages: bool) -> str:
+    def node(name: str) -> str:
+        return ".".join(name.split(".")[:2]) if packages else name
+
+    described = []
+    for component in cycles:
+        arrows = [f"    {module_name(p)} -> {imported} (line {line})" for p in modules()
+                  if node(module_name(p)) in component for line, imported in imports_of(p, type_checking=False)
+                  if node(imported) in component and node(imported) != node(module_name(p))]
+        described.append(" <-> ".join(component) + "\n" + "\n".join(dict.fromkeys(arrows)))
+    return "\n".join(described)
+
+
+def test_no_import_cycle_between_modules() -> None:
+    cycles = import_cycles()
+    assert not cycles, "Import cycles (a deferred import is still an arrow):\n" + _describe(cycles, False)
+
+
+def test_no_import_cycle_between_subpackages() -> None:
+    cycles = import_cycles(packages=True)
+    assert not cycles, "Subpackages that import each other:\n" + _describe(cycles, True)
 
 
 @pytest.mark.parametrize(("source", "expected"), [

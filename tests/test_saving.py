@@ -165,8 +165,8 @@ def test_trait_updates_from_the_worker_happen_on_the_main_thread(store: LocalSto
 
 
 def test_the_group_hook_runs_on_the_worker_never_in_the_observer(store: LocalStore, monkeypatch) -> None:
-    import peerkit.cohort.sync as sync_module
-    from peerkit.cohort.sync import SyncResult
+    import peerkit.client.sync as sync_module
+    from peerkit.client.sync import SyncResult
 
     calls: list[str] = []
 

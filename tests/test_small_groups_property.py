@@ -6,9 +6,7 @@ group answers is then read back the way a person would see it (matplotlib artist
 texts and bar widths, the HTML's visible text, the text summaries):
 
 - matplotlib: :func:`peerkit.charts.plot_choice_split`, :func:`peerkit.charts.plot_rating_profile`;
-- HTML: :mod:`peerkit.charts_html`, the projector panels (:mod:`peerkit.cohort.panels`),
-  ``pk.compare`` (:class:`peerkit.widgets.group_comparison.GroupComparison`), the trainer's
-  dashboard (:class:`peerkit.widgets.dashboard.LiveDashboard` on a SQLite cohort store);
+- HTML: :mod:`peerkit.charts_html` and ``pk.compare`` (:class:`peerkit.widgets.group_comparison.GroupComparison`);
 - research: :func:`peerkit.research.plot_item_heatmap`, :func:`peerkit.research.plot_diverging_by_cohort`.
 
 The checks read rows by their order (the n-th list item is the n-th item of the
@@ -182,41 +180,11 @@ def test_charts_text_and_html_never_show_a_small_item(case: tuple[str, pd.DataFr
     check_words(describe(frame, exercise=exercise, own=own), frame, exercise, "text summary")
     check_html(draw(frame, exercise=exercise, own=own), frame, exercise, "HTML chart")
 
-    from peerkit.cohort.panels import exercise_panel
-
-    panel = exercise_panel(frame, exercise)
-    check_html(panel, frame, exercise, "projector panel")
-    check_words(re.sub(r"<[^>]+>", " ", panel), frame, exercise, "projector panel summary")
-
     from peerkit.widgets.group_comparison import GroupComparison
 
     comparison = GroupComparison(exercise, group=frame, group_label="test group")
     check_html(comparison.view.value, frame, exercise, "pk.compare")
     check_words(comparison.summary, frame, exercise, "pk.compare summary")
-
-
-@settings(max_examples=4, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(frame=uneven_cohorts("boundaries"))
-def test_the_dashboard_never_shows_a_small_item(frame: pd.DataFrame, tmp_path_factory) -> None:
-    from peerkit.cohort.store import CohortStore
-    from peerkit.widgets.dashboard import LiveDashboard
-
-    folder = tmp_path_factory.mktemp("dashboard")
-    store = CohortStore(f"sqlite:///{folder / 'cohort.sqlite'}")
-    cohort_id, _ = store.create_cohort("Property group")
-    for learner, rows in frame.groupby("learner"):
-        pseudonym = "p-" + learner.removeprefix("learner-").rjust(20, "0")
-        store.upsert_responses(cohort_id, pseudonym, [
-            {"exercise": "boundaries", "item": r.item, "value": r.value, "answered_at": "2024-05-01T10:00:00Z"}
-            for r in rows.itertuples()])
-    board = LiveDashboard(store, cohort_id, autorefresh=False)
-    try:
-        (panel,) = [child.value for child in board._panel_box.children]
-        check_html(panel, frame, "boundaries", "dashboard panel")
-        check_words(re.sub(r"<[^>]+>", " ", board._prompts.value), frame, "boundaries", "dashboard prompts")
-    finally:
-        board.close()
 
 
 @PROPERTY

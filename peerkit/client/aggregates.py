@@ -24,6 +24,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ContentError
+from .http import ServerClient, ServerRefused, ServerUnreachable
+from .sender import sender_for
+from .state import credentials, membership
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,9 +74,6 @@ def frame_from_aggregates(answer: dict[str, Any], exercise_id: str) -> "pd.DataF
 def group_frame_or_reason(store: "LocalStore", exercise_id: str, *,
                           timeout: float = 2.0) -> "tuple[pd.DataFrame | None, str]":
     """``(tidy counts, "")``, or ``(None, why there is no group to show)``."""
-    from ..cohort.membership import credentials, membership
-    from .http import ServerClient, ServerRefused, ServerUnreachable
-
     current = membership(store)
     if current is None:
         return None, "You have not joined a group."
@@ -83,8 +83,6 @@ def group_frame_or_reason(store: "LocalStore", exercise_id: str, *,
     if signed_in is None:
         return None, "This computer is not signed in to your group; join again with your trainer's code."
     client = ServerClient(str(signed_in["server"]), str(signed_in["token"]), timeout=timeout)
-    from .sender import sender_for
-
     if sender_for(store).server_seems_away():  # the sender is still waiting for it: do not make a cell wait too
         return None, f"Your group's server could not be reached just now ({client.address})."
     try:

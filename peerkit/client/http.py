@@ -211,9 +211,6 @@ class ServerClient:
     def close_cohort(self, cohort_id: str) -> Any:
         return self.request("POST", f"/api/v1/cohorts/{_segment(cohort_id)}/close")
 
-    def delete_cohort(self, cohort_id: str) -> Any:
-        return self.request("DELETE", f"/api/v1/cohorts/{_segment(cohort_id)}")
-
     def new_join_code(self, cohort_id: str) -> dict[str, Any]:
         return self.request("POST", f"/api/v1/cohorts/{_segment(cohort_id)}/join-code")
 
@@ -221,20 +218,15 @@ class ServerClient:
         return self.request("GET", f"/api/v1/cohorts/{_segment(cohort_id)}/aggregates",
                             query={"exercise": exercise})
 
-    def reflections(self, cohort_id: str) -> list[dict[str, Any]]:
-        answer = self.request("GET", f"/api/v1/cohorts/{_segment(cohort_id)}/reflections")
-        if isinstance(answer, dict):
-            answer = answer.get("reflections", [])
-        return list(answer or [])
-
-    def set_reflection_hidden(self, cohort_id: str, reflection_id: Any, hidden: bool) -> Any:
-        action = "hide" if hidden else "show"
-        return self.request("POST", f"/api/v1/cohorts/{_segment(cohort_id)}/reflections/"
-                                    f"{_segment(str(reflection_id))}/{action}")
-
     def upload_submissions(self, cohort_id: str, documents: list[Any]) -> dict[str, Any]:
         return self.request("POST", f"/api/v1/cohorts/{_segment(cohort_id)}/submissions",
                             {"submissions": documents}, timeout=max(self.timeout, 30.0))
+
+    def send_tally(self, cohort_id: str, exercise: str, counts: dict[str, dict[str, int]]) -> dict[str, Any]:
+        """``POST /tally``: a room's show of hands for one exercise, replacing its earlier tally."""
+        return self.request("POST", f"/api/v1/cohorts/{_segment(cohort_id)}/tally",
+                            {"exercise": exercise, "counts": {item: {str(value): hands for value, hands in row.items()}
+                                                              for item, row in counts.items()}})
 
 
 def _segment(text: str) -> str:

@@ -21,15 +21,15 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import outbox
 from .http import MAX_BATCH, ServerClient, ServerRefused, ServerUnreachable
-
-if TYPE_CHECKING:
-    from ..store import LocalStore
+from ..store import LocalStore
+from .state import CREDENTIALS_SETTING, MEMBERSHIP_SETTING
 
 FIRST_RETRY_SECONDS = 0.5
 MAX_RETRY_SECONDS = 10.0
@@ -37,11 +37,12 @@ MAX_RETRY_SECONDS = 10.0
 #: The status lines a learner reads under an exercise.
 SHARED = "Shared with your group."
 WAITING = "Saved here; waiting to send to your group."
-#: Membership settings (see :mod:`peerkit.cohort.membership`): read here, written there.
-MEMBERSHIP_SETTING = "cohort"
-CREDENTIALS_SETTING = "cohort_token"
 
 Notify = Callable[[str], None]
+
+
+class _Forgotten(Exception):
+    """The learner deleted this store ("Delete all my answers"): the thread ends without touching it again."""
 
 
 class Sender:
@@ -55,6 +56,10 @@ class Sender:
         self._waiters: list[tuple[str, Notify, asyncio.AbstractEventLoop | None]] = []
         self._floor_checked_for: str | None = None
         self._busy = False
+        #: Held around every read or write of the store by the thread (never around the network):
+        #: :func:`forget` takes it, so once forgotten no access is under way and none starts.
+        self._store_lock = threading.RLock()
+        self._forgotten = False
         #: Why sending is stopped until something changes ("" while all is well or merely retrying).
         self.problem = ""
         #: The last technical reason a send failed (for a log or the trainer, not the status line).
@@ -73,6 +78,14 @@ class Sender:
                                                 daemon=True)
                 self._thread.start()
         self._wake.set()
+
+    @contextmanager
+    def _store(self) -> Iterator[None]:
+        """Around the thread's every use of the store file; raises :class:`_Forgotten` once it was deleted."""
+        with self._store_lock:
+            if self._forgotten:
+                raise _Forgotten
+            yield
 
     @property
     def running(self) -> bool:
@@ -132,8 +145,6 @@ class Sender:
 
     # -- the thread ------------------------------------------------------------------------------
     def _run(self) -> None:
-        from ..store import LocalStore
-
         store: LocalStore | None = None
         pause = 0.0
         while True:
@@ -141,8 +152,12 @@ class Sender:
             self._wake.clear()
             self._busy = True
             try:
-                store = store or LocalStore(self.path)  # in the loop: a store locked for a while is retried
+                with self._store():
+                    store = store or LocalStore(self.path)  # in the loop: a store locked for a while is retried
                 pause = self._drain(store, pause)
+            except _Forgotten:
+                self._busy = False
+                return  # the store was deleted: nothing of it may be opened again (not even a journal)
             except Exception as error:  # noqa: BLE001 - the thread must outlive one bad round
                 self.last_error = f"{type(error).__name__}: {error}"
                 pause = min(max(FIRST_RETRY_SECONDS, pause * 2), MAX_RETRY_SECONDS)
@@ -153,32 +168,35 @@ class Sender:
     def _drain(self, store: "LocalStore", pause: float) -> float:
         """Send until the outbox is empty or the server is away; the pause before the next try (0 = none)."""
         while True:
-            batch = outbox.pending(self.path, MAX_BATCH)
-            if not batch:
-                self.problem = ""
-                self._tell_waiters()
-                return 0.0
-            credentials = store.get_setting(CREDENTIALS_SETTING)
-            joined = store.get_setting(MEMBERSHIP_SETTING)
-            if not isinstance(credentials, dict) or not credentials.get("token") or not isinstance(joined, dict):
-                self.problem = ("this computer is not signed in to your group any more. Join again with the "
-                                "code from your trainer (pk.join_cohort()).")
-                self._tell_waiters(everyone=True)
-                return 0.0  # nothing to retry until someone joins again and wakes us
+            with self._store():
+                batch = outbox.pending(self.path, MAX_BATCH)
+                if not batch:
+                    self.problem = ""
+                    self._tell_waiters()
+                    return 0.0
+                credentials = store.get_setting(CREDENTIALS_SETTING)
+                joined = store.get_setting(MEMBERSHIP_SETTING)
+                if not isinstance(credentials, dict) or not credentials.get("token") or not isinstance(joined, dict):
+                    self.problem = ("this computer is not signed in to your group any more. Join again with the "
+                                    "code from your trainer (pk.join_cohort()).")
+                    self._tell_waiters(everyone=True)
+                    return 0.0  # nothing to retry until someone joins again and wakes us
             client = ServerClient(str(credentials["server"]), str(credentials["token"]))
             self.attempts += 1
             try:
                 if self._floor_checked_for != credentials["token"]:
                     me = client.me() or {}
-                    outbox.raise_floor(self.path, int(me.get("last_seq") or 0))
+                    with self._store():
+                        outbox.raise_floor(self.path, int(me.get("last_seq") or 0))
+                        batch = outbox.pending(self.path, MAX_BATCH)
                     self._floor_checked_for = str(credentials["token"])
-                    batch = outbox.pending(self.path, MAX_BATCH)
                 reply = client.send_answers([change.as_answer() for change in batch]) or {}
             except ServerUnreachable as error:
                 self.last_error = str(error)
                 self.unreachable_since = self.unreachable_since or time.monotonic()
                 self.problem = ""
-                self._tell_waiters()
+                with self._store():
+                    self._tell_waiters()
                 return min(max(FIRST_RETRY_SECONDS, pause * 2), MAX_RETRY_SECONDS)
             except ServerRefused as error:
                 self.last_error = str(error)
@@ -187,17 +205,20 @@ class Sender:
                     return max(error.retry_after or MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS)
                 # signed out, cohort closed or deleted: the answers stay here; say why, wait for a change
                 self.problem = error.detail
-                self._tell_waiters(everyone=True)
+                with self._store():
+                    self._tell_waiters(everyone=True)
                 return 0.0
-            outbox.acknowledge(self.path, reply.get("accepted", []), reply.get("stale", []),
-                               reply.get("refused", []))
+            with self._store():
+                outbox.acknowledge(self.path, reply.get("accepted", []), reply.get("stale", []),
+                                   reply.get("refused", []))
             answered = {int(s) for s in reply.get("accepted", [])} | {int(s) for s in reply.get("stale", [])}
             answered |= {int(r["seq"]) for r in reply.get("refused", []) if isinstance(r, dict) and "seq" in r}
             self.problem = ""
             self.last_error = ""
             self.unreachable_since = None
             pause = 0.0
-            self._tell_waiters()
+            with self._store():
+                self._tell_waiters()
             if not answered & {change.seq for change in batch}:
                 # a reply that answers none of what we sent would loop forever: wait and retry
                 self.last_error = "The server's reply named none of the answers sent."
@@ -250,23 +271,20 @@ def resume(store: "LocalStore") -> bool:
 def forget(store: "LocalStore | str | Path") -> None:
     """Forget this store's sender ("Delete all my answers"): its waiters hear nothing more.
 
-    A thread still waiting to retry finds the store gone, sees an empty outbox and idles
-    (it never makes the file again, see :mod:`peerkit.client.outbox`).
+    Waits for a read or write of the store the thread has under way (never for the network),
+    and after it the thread opens nothing of the store again, not even a journal: it ends at
+    its next step. The caller may then delete the file.
     """
     path = Path(getattr(store, "path", store)).resolve()
     with _SENDERS_LOCK:
         sender = _SENDERS.pop(path, None)
     if sender is not None:
+        with sender._store_lock:
+            sender._forgotten = True
         with sender._lock:
             sender._waiters = []
         sender.problem = ""
         sender._wake.set()
-
-
-def stop_all_for_tests() -> None:
-    """Forget every sender (threads are daemons and idle once their outbox is empty)."""
-    with _SENDERS_LOCK:
-        _SENDERS.clear()
 
 
 def describe(store: "LocalStore") -> dict[str, Any]:

@@ -1,17 +1,13 @@
-"""Cohorts: a trainer's group of learners who share some answers during a live session.
+"""The rules both sides of a cohort use, each defined once: the bottom layer, with nothing that talks HTTP.
 
-One concept per module:
+- :mod:`~peerkit.cohort.ids` – what a cohort id looks like (the server makes them);
+- :mod:`~peerkit.cohort.codes` – join codes: the alphabet without look-alikes, and normalising what a learner types;
+- :mod:`~peerkit.cohort.pseudonym` – what a cohort pseudonym looks like (``PSEUDONYM_PATTERN``);
+- :mod:`~peerkit.cohort.handin` – the hand-in file format, written and checked (the route for a room
+  where learners cannot reach the server);
+- :mod:`~peerkit.cohort.tally` – a room tally of raised hands, parsed and checked (the server stores it);
+- :mod:`~peerkit.cohort.errors` – the errors a learner or trainer is shown.
 
-- :mod:`~peerkit.cohort.codes` – join codes (short, readable, random; stored only as a salted hash);
-- :mod:`~peerkit.cohort.pseudonym` – the per-cohort pseudonym of a learner (a keyed hash);
-- :mod:`~peerkit.cohort.store` – :class:`CohortStore`, the shared store (SQLite file or PostgreSQL, one implementation);
-- :mod:`~peerkit.cohort.membership` – joining (over the cohort server's HTTP API), sharing choices and leaving,
-  kept in the learner's own store;
-- :mod:`~peerkit.cohort.sharing` – exactly which answers a learner's choices let out;
-- :mod:`~peerkit.cohort.sync` – the hook widgets call after a save: queue shared answers, wake the sender
-  (:mod:`peerkit.client`);
-- :mod:`~peerkit.cohort.submission` – the file route for Binder, where learners share no disk;
-- :mod:`~peerkit.cohort.tally` and :mod:`~peerkit.cohort.tally_form` – counts of raised hands in a room.
-
-Nothing here is imported by ``import peerkit``; a learner never loads SQLAlchemy (they reach the server over HTTP).
+The learner's side (joining, sharing, sending) is :mod:`peerkit.client`; the store of every
+cohort is the server (:mod:`peerkit.server`). Nothing here is imported by ``import peerkit``.
 """

@@ -1,26 +1,22 @@
-"""Join codes: short, readable, random; kept in the cohort store only as a salted hash.
+"""Join codes: short, readable, random; the alphabet and the normalising of what a learner types.
 
 A join code such as ``K7Q-4MX`` is what a trainer writes on the board. It is six
 characters from an alphabet without look-alikes (no 0/O, 1/I/L), so about 30 bits
 of chance: enough that nobody joins the wrong group by a typo or a guess in the
-room. The cohort store keeps only a salted PBKDF2 hash of it, so a copy of the
-store file does not hand out the codes of every group.
+room. The server makes the codes (:func:`new_join_code`) and keeps each only as an
+HMAC and a sealed copy for the trainer's screen (:mod:`peerkit.server.cohorts`); it
+also limits how fast anyone may guess. The learner's kernel holds no database
+address and no credentials but its own learner token, which the server gives at the join.
 
-The join code picks a group; it is not a password against someone who already
-holds the cohort store's address and credentials (a learner's kernel needs those
-to send answers at all).
-
->>> from peerkit.cohort.codes import new_join_code, hash_join_code, verify_join_code
+>>> from peerkit.cohort.codes import new_join_code, normalize_join_code
 >>> code = new_join_code()
 >>> len(code), code[3]
 (7, '-')
->>> verify_join_code(code.lower().replace("-", " "), hash_join_code(code))
+>>> normalize_join_code(code.lower().replace("-", " ")) == code.replace("-", "")
 True
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 
@@ -29,8 +25,6 @@ from .errors import JoinCodeError
 #: Letters and digits that cannot be mistaken for one another when read off a projector.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
-#: PBKDF2 rounds: slows guessing from a stolen store without making a join feel slow.
-ITERATIONS = 60_000
 _SEPARATORS = re.compile(r"[\s\-_.]+")
 
 
@@ -58,23 +52,3 @@ def normalize_join_code(code: str) -> str:
             f"{code.strip()!r} is not a join code: a join code has six letters and digits, like K7Q-4MX.{hint}"
         )
     return cleaned
-
-
-def hash_join_code(code: str, *, salt: str | None = None, iterations: int | None = None) -> str:
-    """``pbkdf2_sha256$<iterations>$<salt>$<hash>`` of the normalized code (default :data:`ITERATIONS` rounds)."""
-    salt = salt or secrets.token_hex(16)
-    iterations = iterations or ITERATIONS
-    digest = hashlib.pbkdf2_hmac("sha256", normalize_join_code(code).encode(), salt.encode(), iterations)
-    return f"pbkdf2_sha256${iterations}${salt}${digest.hex()}"
-
-
-def verify_join_code(code: str, stored: str) -> bool:
-    """Does ``code`` match the stored hash? (constant-time comparison)"""
-    try:
-        scheme, iterations, salt, expected = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "pbkdf2_sha256":
-        return False
-    candidate = hash_join_code(code, salt=salt, iterations=int(iterations)).split("$")[3]
-    return hmac.compare_digest(candidate, expected)

@@ -1,20 +1,14 @@
-"""A room tally: counts of raised hands, turned into the same tidy table as shared answers.
+"""A room tally: counts of raised hands, checked and parsed (no drawing, no invented rows).
 
 For a group in a room without laptops the trainer reads out each item, counts the
-hands for each option and types the counts. :func:`tally_frame` turns them into
-rows shaped like :meth:`CohortStore.responses_frame` (``learner, cohort, exercise,
-item, value, answered_at``), so the same chart and agreement functions draw them.
+hands for each option and types the counts (or pastes a table). :func:`parse_tally`
+reads a pasted table and :func:`check_counts` checks counts ``{item: {option: hands}}``
+against the exercise's scale; the cohort server stores them (``POST /api/v1/cohorts/{id}/tally``)
+and adds them to the room's counts, so the same charts draw them from counts.
 
-The rows need someone to belong to: hand ``k`` on an item becomes the synthetic
-pseudonym ``tally-k``. Those pseudonyms are not people (hand 3 on one item and on
-the next are not the same person); the number of distinct ones equals the largest
-count of hands on any item, which is what charts report as *n* and what the
-small-group rule checks.
-
->>> from peerkit.cohort.tally import tally_frame
->>> frame = tally_frame({"B01": {"never": 2, "maybe": 5, "always": 1}}, exercise="boundaries")
->>> len(frame), frame["learner"].nunique(), sorted(frame["value"].unique())
-(8, 8, ['always', 'maybe', 'never'])
+>>> from peerkit.cohort.tally import check_counts
+>>> check_counts({"B01": {"never": 2, "maybe": 5}}, exercise="boundaries")
+{'B01': {'never': 2, 'maybe': 5, 'always': 0}}
 """
 from __future__ import annotations
 
@@ -22,16 +16,10 @@ import csv
 import io
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from typing import Any
 
-import pandas as pd
-
 from ..exercises import Exercise, load_exercise
-from .store import COHORT_COLUMNS
 
-#: The ``cohort`` column of a tally.
-ROOM = "room-tally"
 #: Most hands we accept on one item (a typo guard: 1000 for 10 is caught).
 MAX_HANDS = 500
 
@@ -65,11 +53,14 @@ def _count(value: Any, where: str) -> int:
     return value
 
 
-def check_counts(counts: Mapping[str, Mapping[Any, Any]] | pd.DataFrame, *, exercise: str,
+def check_counts(counts: Mapping[str, Mapping[Any, Any]] | Any, *, exercise: str,
                  room_size: int | None = None) -> dict[str, dict[Any, int]]:
-    """Validated counts ``{item: {option value: hands}}`` in the exercise's order (missing = 0)."""
+    """Validated counts ``{item: {option value: hands}}`` in the exercise's order (missing = 0).
+
+    ``counts`` may also be a DataFrame with items as index and option values as columns.
+    """
     definition = tally_exercise(exercise)
-    if isinstance(counts, pd.DataFrame):
+    if hasattr(counts, "iterrows"):  # a pandas DataFrame, without importing pandas here
         counts = {str(item): row.to_dict() for item, row in counts.iterrows()}
     options = {str(o.value): o.value for o in definition.scale}
     checked: dict[str, dict[Any, int]] = {}
@@ -92,27 +83,6 @@ def check_counts(counts: Mapping[str, Mapping[Any, Any]] | pd.DataFrame, *, exer
 def _unknown_item(definition: Exercise, item: Any) -> None:
     raise TallyError(f"{item!r} is not an item of {definition.id!r}; items are {definition.item_ids[0]} to "
                      f"{definition.item_ids[-1]} (or their numbers 1 to {len(definition.items)}).")
-
-
-def tally_frame(counts: Mapping[str, Mapping[Any, Any]] | pd.DataFrame, *, exercise: str,
-                room_size: int | None = None, cohort: str = ROOM) -> pd.DataFrame:
-    """Tidy rows (columns as :data:`~peerkit.cohort.store.COHORT_COLUMNS`) for a tally of hands.
-
-    ``counts`` is ``{item id: {option value: hands}}`` or a DataFrame with items as
-    index and option values as columns.
-    """
-    checked = check_counts(counts, exercise=exercise, room_size=room_size)
-    now = pd.Timestamp(datetime.now(timezone.utc))
-    rows = []
-    for item, per_option in checked.items():
-        hand = 0
-        for value, hands in per_option.items():
-            for _ in range(hands):
-                hand += 1
-                rows.append((f"tally-{hand}", cohort, exercise, item, value, now))
-    frame = pd.DataFrame(rows, columns=COHORT_COLUMNS)
-    frame["value"] = frame["value"].astype(object)
-    return frame
 
 
 _ITEM_NUMBER = re.compile(r"^\d+$")

@@ -1,7 +1,7 @@
 """Deleting everything peerkit wrote for the learner, and saying plainly what stays where.
 
 "Delete all my answers" first withdraws, when the learner joined a cohort server,
-everything they shared from it (:func:`peerkit.cohort.membership.leave`, waiting at most
+everything they shared from it (:func:`peerkit.client.membership.leave`, waiting at most
 :data:`WITHDRAW_TIMEOUT_SECONDS` on a server that does not answer), then forgets the outbox
 of answers waiting to go and the private settings (membership, the server's token,
 check-in history), and removes, under ``PEERKIT_HOME``: the answer store (with the
@@ -16,6 +16,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..client.state import credentials, membership
 from ..paths import STORE_FILENAME, peerkit_home
 from ..store import LocalStore
 from .format import count_answers as _count
@@ -68,8 +69,6 @@ def learner_files(store: LocalStore) -> list[Path]:
 
 def what_stays(store: LocalStore) -> str:
     """Before deleting: what happens to answers shared with a group (said in the confirmation)."""
-    from ..cohort.membership import credentials, membership
-
     current = membership(store)
     if current is None:
         return "Nothing you answered was shared with a group from this store."
@@ -93,8 +92,8 @@ def withdraw_from_group(store: LocalStore) -> tuple[str, bool]:
     or refused, hand-in files); the words then say what stays and how to have it removed.
     Waits at most :data:`WITHDRAW_TIMEOUT_SECONDS` on the server.
     """
+    from ..client.membership import leave  # the HTTP client loads only when someone deletes
     from ..cohort.errors import CohortError, CohortUnreachableError
-    from ..cohort.membership import credentials, leave, membership
 
     current = membership(store)
     if current is None:

@@ -25,6 +25,8 @@ import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..client.state import SECRET_SETTING, membership
+
 if TYPE_CHECKING:
     from ..model import Response
     from ..store import LocalStore
@@ -39,7 +41,7 @@ MAX_BYTES = 20 * 1024 * 1024
 CLOCK_TOLERANCE = timedelta(days=1)
 
 #: Private settings a portfolio carries. Never an address: see the module text.
-PORTABLE_SETTINGS = ("cohort_secret", "former_cohort")
+PORTABLE_SETTINGS = (SECRET_SETTING, "former_cohort")
 #: Local-store setting: the group the learner was in when the portfolio was made (name, pseudonym, share).
 FORMER_COHORT_SETTING = "former_cohort"
 FORMER_COHORT_KEYS = frozenset({"name", "pseudonym", "share"})
@@ -61,8 +63,6 @@ def count_answers(number: int) -> str:
 
 def former_cohort(store: "LocalStore") -> dict[str, Any] | None:
     """The learner's group as a portfolio carries it: name, pseudonym and sharing choices, nothing else."""
-    from ..cohort.membership import membership
-
     current = membership(store)
     if current is not None:
         return {"name": current.name, "pseudonym": current.pseudonym, "share": list(current.share)}
@@ -72,7 +72,7 @@ def former_cohort(store: "LocalStore") -> dict[str, Any] | None:
 
 def portable_settings(store: "LocalStore") -> dict[str, Any]:
     """The store's settings that a portfolio carries (see :data:`PORTABLE_SETTINGS`)."""
-    settings = {"cohort_secret": store.get_setting("cohort_secret"), FORMER_COHORT_SETTING: former_cohort(store)}
+    settings = {SECRET_SETTING: store.get_setting(SECRET_SETTING), FORMER_COHORT_SETTING: former_cohort(store)}
     return {key: value for key, value in settings.items() if value is not None}
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..cohort.pseudonym import is_pseudonym
 from ..answers import check_answer
 from ..errors import AnswerError, ImportFileError
 from ..exercises import exercise_ids, load_exercise
@@ -87,15 +88,13 @@ def _reject_constant(name: str) -> Any:
 
 
 def _check_former_cohort(value: Any, fail: Any) -> dict[str, Any]:
-    from ..cohort.pseudonym import PSEUDONYM_PATTERN
-
     if not isinstance(value, dict) or set(value) - FORMER_COHORT_KEYS or not {"name", "pseudonym"} <= set(value):
         raise fail("'settings.former_cohort' is not a group membership peerkit wrote (only a name, a pseudonym "
                    "and the exercises shared)")
     name, pseudonym, share = value["name"], value["pseudonym"], value.get("share", [])
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_GROUP_NAME:
         raise fail(f"'settings.former_cohort.name' must be a group name (text, at most {MAX_GROUP_NAME} characters)")
-    if not isinstance(pseudonym, str) or not PSEUDONYM_PATTERN.match(pseudonym):
+    if not is_pseudonym(pseudonym):
         raise fail("'settings.former_cohort.pseudonym' must be a group pseudonym such as 'p-0123456789abcdef0123'")
     known = set(exercise_ids())
     if not isinstance(share, list) or not all(isinstance(e, str) and e in known for e in share) \

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..client.state import SECRET_SETTING, membership
 from ..model import Response, encode_value
 from ..store import LocalStore
 from .format import FORMER_COHORT_SETTING, count_answers as _count
@@ -74,7 +75,7 @@ class RestoreReport:
 def restore(source: str | Path | bytes, store: LocalStore | None = None, *, name: str | None = None) -> RestoreReport:
     """Bring a portfolio file's answers back into the store.
 
-    The whole file is checked first; any problem raises :class:`ImportFileError`
+    The whole file is checked first; any problem raises :class:`~peerkit.errors.ImportFileError`
     (naming the file, the entry and the problem) and nothing is written. Then, for each
     exercise item, the newer answer wins (the store's on a tie). Everything (the
     pseudonym, the answers, the settings) is written in one transaction: a failure
@@ -94,7 +95,6 @@ def restore(source: str | Path | bytes, store: LocalStore | None = None, *, name
     >>> report.added, report.updated, report.kept, report.skipped    # doctest: +SKIP
     (27, 0, 0, 0)
     """
-    from ..cohort.membership import membership
     from ..saving import settle
 
     label, data = read_source(source, name)
@@ -130,8 +130,8 @@ def restore(source: str | Path | bytes, store: LocalStore | None = None, *, name
         settings = portfolio["settings"]
         same_person = store.learner == portfolio["learner"]
         if same_person:  # the pseudonym key and the group's name belong to this learner only
-            if settings.get("cohort_secret") and store.get_setting("cohort_secret") is None:
-                store.set_setting("cohort_secret", settings["cohort_secret"])
+            if settings.get(SECRET_SETTING) and store.get_setting(SECRET_SETTING) is None:
+                store.set_setting(SECRET_SETTING, settings[SECRET_SETTING])
             if settings.get(FORMER_COHORT_SETTING) and membership(store) is None \
                     and store.get_setting(FORMER_COHORT_SETTING) is None:
                 store.set_setting(FORMER_COHORT_SETTING, settings[FORMER_COHORT_SETTING])

@@ -19,7 +19,7 @@ from .charts import (
 from .comparison import compare_cohorts
 from .distributions import item_distribution
 from .errors import AlphaUndefinedWarning, ExportError, ResearchKeyError
-from .export import ExportReport, export_cohort_server, export_cohort_store, export_frame, export_submissions
+from .export import ExportReport, export_cohort_server, export_frame, export_submissions
 from .goals import smart_goal_completeness
 from .item_agreement import item_agreement, most_divided
 from .krippendorff import cohort_alpha, krippendorff_alpha
@@ -39,7 +39,6 @@ __all__ = [
     "describe_diverging_by_cohort",
     "describe_item_heatmap",
     "export_cohort_server",
-    "export_cohort_store",
     "export_frame",
     "export_submissions",
     "item_agreement",

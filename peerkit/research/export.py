@@ -15,8 +15,7 @@ logins, join codes are dropped and named in the report); free text only where
 the learner shared it, scrubbed of contact details; no cell can start a formula.
 
 Sources: a tidy frame (:func:`export_frame`), a folder of hand-in files
-(:func:`export_submissions`), a cohort store database (:func:`export_cohort_store`)
-or a cohort server (:func:`export_cohort_server`). The same answers give the same
+(:func:`export_submissions`) or a cohort server (:func:`export_cohort_server`). The same answers give the same
 package from each (only ``sources`` in datapackage.json differs).
 
 >>> report = export_frame(frame, "export/", key=open("research.key", "rb").read())  # doctest: +SKIP
@@ -293,38 +292,6 @@ def export_submissions(folder: str | Path, out_dir: str | Path, key: bytes | str
     report = export_frame(frame, out_dir, key, **options)
     report.rejected_files = rejects
     return report
-
-
-def export_cohort_store(url: str, cohorts: str | list[str] | None, out_dir: str | Path,
-                        key: bytes | str | None = None, *, exercise: str | None = None,
-                        **options: Any) -> ExportReport:
-    """Export cohorts from a cohort store database (:class:`peerkit.cohort.store.CohortStore` URL).
-
-    ``cohorts`` is a cohort id, a list of ids, or None for every cohort in the store.
-    """
-    key = check_key(key) if key is not None else read_key()  # refuse before touching the store
-    from ..cohort.store import CohortStore
-
-    store = CohortStore(url, create=False)  # a mistyped path must not create an empty store
-    try:
-        if cohorts is None:
-            cohorts = [info.id for info in store.cohorts()]
-        elif isinstance(cohorts, str):
-            cohorts = [cohorts]
-        frames = []
-        for cohort_id in cohorts:
-            store.cohort(cohort_id)  # an unknown cohort is an error, not an empty export
-            frames.append(store.responses_frame(cohort_id, exercise=exercise).assign(cohort=cohort_id))
-        backend = store.display_url.split(":", 1)[0]
-    finally:
-        store.close()
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=INPUT_COLUMNS)
-    if frame.empty:
-        raise ExportError(f"The cohort store has no shared answers for {', '.join(cohorts) or 'any cohort'}"
-                          + (f" and exercise {exercise!r}" if exercise else "") + ". No files were written.")
-    options.setdefault("shared_by_learners", True)
-    options.setdefault("sources", [{"title": f"a peerkit cohort store ({backend})"}])
-    return export_frame(frame, out_dir, key, **options)
 
 
 def export_cohort_server(base_url: str, cohorts: str | list[str], out_dir: str | Path, token: str,

@@ -39,7 +39,7 @@ from .format import (
 )
 from .package import DESCRIPTOR
 from .package_load import Bad, load_package
-from .pseudonyms import PSEUDONYM_PATTERN
+from .pseudonyms import RESEARCH_PSEUDONYM_PATTERN
 from .spreadsheet_safe import FORMULA_STARTS, unescape_cell
 
 #: Largest responses file read by default (about 5 million answers).
@@ -436,7 +436,7 @@ def _read_responses(path: Path, meta: dict[str, Any], max_bytes: int) -> pd.Data
         if column != "value":  # values are checked per exercise: a rating of -2 is a number, not a formula
             check(frame[column].str.match(FORMULA_START).astype(bool),
                   f"{column} starts a spreadsheet formula; the file was not made by peerkit or was edited")
-    check(~frame["learner"].str.fullmatch(PSEUDONYM_PATTERN.pattern), "learner {learner} is not a research pseudonym")
+    check(~frame["learner"].str.fullmatch(RESEARCH_PSEUDONYM_PATTERN.pattern), "learner {learner} is not a research pseudonym")
     check(~frame["answered_on"].str.fullmatch(TIME_PATTERNS[meta["time_resolution"]].pattern),
           "answered_on {answered_on} is not a " + meta["time_resolution"] + " (the metadata's time resolution)")
     check(frame["cohort"].str.len() > 100, "cohort {cohort} is longer than 100 characters")

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from .instruments import CHOICE_SEPARATOR, has_labels_kind, is_scored
+from .pseudonyms import RESEARCH_PSEUDONYM_PATTERN
 from .spreadsheet_safe import escape_cell, normalise_text
 from .tables import COUNT_FIELDS, TIME_PATTERNS, TOTAL_FIELDS, TOTAL_KINDS
 
@@ -36,7 +37,6 @@ PACKAGE_SCHEMA_VERSION = 2
 DESCRIPTOR = "datapackage.json"
 DATA_DIR = "data"
 TIERS = ("aggregate", "microdata")
-PSEUDONYM_PATTERN = r"^p-[0-9a-f]{16}$"
 MAX_COHORT_LENGTH = 100
 DIALECT = {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": "\"", "doubleQuote": True, "header": True}
 COURSE_LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 (the course text: item wording "
@@ -105,7 +105,7 @@ def responses_schema(record: dict[str, Any], cohorts: list[str], level: str) -> 
     fields = [
         _cohort_field(cohorts),
         {"name": "learner", "title": "Research pseudonym", "type": "string",
-         "constraints": {"required": True, "pattern": PSEUDONYM_PATTERN.strip("^$")},
+         "constraints": {"required": True, "pattern": RESEARCH_PSEUDONYM_PATTERN.pattern.strip("^$")},
          "description": "Re-keyed for this export with the researcher's key (HMAC-SHA256); not the learner's name "
                         "or course pseudonym."},
         _item_field(record),

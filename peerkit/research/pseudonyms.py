@@ -26,7 +26,7 @@ KEY_ENV = "PEERKIT_RESEARCH_KEY"
 #: Shortest key we accept: a shorter one could be guessed by trying keys against known pseudonyms.
 MIN_KEY_BYTES = 16
 #: Research pseudonyms look like ``p-`` and 16 hex digits (64 bits).
-PSEUDONYM_PATTERN = re.compile(r"^p-[0-9a-f]{16}$")
+RESEARCH_PSEUDONYM_PATTERN = re.compile(r"^p-[0-9a-f]{16}$")
 
 _HOW_TO_MAKE_A_KEY = (
     "Make one with: python -c \"import secrets; print(secrets.token_hex(32))\" > research.key "

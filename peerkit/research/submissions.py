@@ -1,7 +1,7 @@
 """A folder of learner submission files as one tidy frame.
 
 Each file is checked whole by the trainer's reader
-(:func:`peerkit.cohort.submission.load_submissions`: size, encoding, format
+(:func:`peerkit.cohort.handin.load_submissions`: size, encoding, format
 version, known exercises and items, values on the scale; a newer file from the
 same pseudonym replaces an older one). Rejected files are reported by name with
 the reason; the others are used.
@@ -39,7 +39,7 @@ def read_submissions(folder: str | Path) -> tuple[pd.DataFrame, list[Reject]]:
     if not folder.is_dir():
         raise ExportError(f"{folder} is not a folder of submission files; give the folder that holds the *.json files.")
     try:
-        from ..cohort.submission import load_submissions
+        from ..cohort.handin import load_submissions
     except ImportError as error:
         raise ExportError(f"This peerkit cannot read submission files ({error}).") from error
     paths = sorted(folder.glob("*.json"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -266,56 +267,121 @@ def current_exercise_respondents(conn: sa.Connection, cohort_id: str, exercise: 
     return {row.exercise: int(row.n) for row in conn.execute(query)}
 
 
+@dataclass
+class CohortCounts:
+    """What the count tables hold for one cohort (nothing suppressed yet): read by :func:`read_counts`.
+
+    Values are the stored count keys (canonical JSON of an option). Both the API
+    (:func:`read`) and the projector (:func:`peerkit.server.projector.live_state`) start
+    from this, and show a room tally by the one rule of :func:`with_tally`.
+    """
+
+    #: ``{exercise: {item: {value key: answers}}}``, only keys with answers
+    counts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    #: ``{exercise: {item: {value key: hands}}}`` of the room tally, only keys with hands
+    tally: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    #: ``{exercise: {item: people who answered it}}``, only items someone answered
+    item_n: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: answers that came from hand-in files, over all items
+    from_files: int = 0
+    #: ``{exercise: people who answered any of its items}``
+    respondents: dict[str, int] = field(default_factory=dict)
+    #: ``{"live" | "file": members}``
+    members: dict[str, int] = field(default_factory=dict)
+
+
+def read_counts(conn: sa.Connection, cohort: sa.Row, exercise: str | None = None) -> CohortCounts:
+    """The cohort's counts, respondents, tally and members (of one exercise, or all), in key order."""
+    found = CohortCounts()
+
+    def where(table: sa.Table) -> list[Any]:
+        clauses = [table.c.cohort_id == cohort.id]
+        if exercise is not None:
+            clauses.append(table.c.exercise == exercise)
+        return clauses
+
+    # the count tables plus, on PostgreSQL, the changes appended since the last fold (current_*)
+    for row in current_counts(conn, cohort.id, exercise):
+        found.counts.setdefault(row.exercise, {}).setdefault(row.item, {})[row.value_key] = int(row.n)
+    for row in conn.execute(sa.select(db.tallies.c.exercise, db.tallies.c.item, db.tallies.c.value_key,
+                                      db.tallies.c.n)
+                            .where(*where(db.tallies), db.tallies.c.n > 0)
+                            .order_by(db.tallies.c.exercise, db.tallies.c.item, db.tallies.c.value_key)):
+        found.tally.setdefault(row.exercise, {}).setdefault(row.item, {})[row.value_key] = int(row.n)
+    for row in sorted(current_item_respondents(conn, cohort.id, exercise), key=lambda r: (r.exercise, r.item)):
+        if row.n > 0:
+            found.item_n.setdefault(row.exercise, {})[row.item] = int(row.n)
+            found.from_files += int(row.from_files or 0)
+    found.respondents = current_exercise_respondents(conn, cohort.id, exercise)
+    found.members = {source: int(n) for source, n in conn.execute(
+        sa.select(db.learners.c.source, sa.func.count()).where(db.learners.c.cohort_id == cohort.id)
+        .group_by(db.learners.c.source)).all()}
+    return found
+
+
+def hands(per_option: dict[Any, int]) -> int:
+    """The people behind an item's room tally: one raised hand is one person."""
+    return sum(per_option.values())
+
+
+def with_tally(found: CohortCounts, exercise: str) -> tuple[dict[str, dict[str, int]], dict[str, int], int]:
+    """The one rule for a room tally beside the answers: ``(counts, people per item, people)`` of ``exercise``.
+
+    The hands counted on an item are added to its answers, option by option, and its
+    people are the answers' people plus the hands (:func:`hands`); the exercise's
+    people are the most any item has, or its respondents if more. Every view that
+    puts the tally with the answers uses this, and suppresses an item by these people.
+    """
+    counts = {item: dict(per) for item, per in found.counts.get(exercise, {}).items()}
+    people = dict(found.item_n.get(exercise, {}))
+    tallied = found.tally.get(exercise, {})
+    for item, per in tallied.items():
+        merged = counts.setdefault(item, {})
+        for key, n in per.items():
+            merged[key] = merged.get(key, 0) + n
+        people[item] = people.get(item, 0) + hands(per)
+    respondents = int(found.respondents.get(exercise, 0))
+    if tallied:
+        respondents = max(respondents, max(people.values(), default=0))
+    return counts, people, respondents
+
+
 def read(conn: sa.Connection, cohort: sa.Row, exercise: str | None = None) -> dict[str, Any]:
-    """The cohort's aggregates (see docs/server-api.md), every small item suppressed."""
+    """The cohort's aggregates (see docs/server-api.md), every small item suppressed.
+
+    The room tally is reported beside the answers (``"tally"``), each item by its
+    hands (:func:`hands`), suppressed the same way.
+    """
     if exercise is not None:
         exercise_for(exercise)  # an unknown exercise is refused, not answered with nothing
-    items = current_item_respondents(conn, cohort.id, exercise)
-    tally_where = [db.tallies.c.cohort_id == cohort.id]
-    if exercise is not None:
-        tally_where.append(db.tallies.c.exercise == exercise)
-    counts: dict[tuple[str, str], dict[Any, int]] = {}
-    for row in current_counts(conn, cohort.id, exercise):
-        counts.setdefault((row.exercise, row.item), {})[_label(row.value_key)] = int(row.n)
-    people = current_exercise_respondents(conn, cohort.id, exercise)
+    found = read_counts(conn, cohort, exercise)
     minimum = int(cohort.min_group_size)
     exercises: dict[str, dict[str, Any]] = {}
-    from_files = 0
-    for row in sorted(items, key=lambda r: (r.exercise, r.item)):
-        if row.n <= 0:
-            continue
-        from_files += int(row.from_files)
-        entry = exercises.setdefault(row.exercise, {"kind": _kind(row.exercise),
-                                                    "respondents": people.get(row.exercise, 0), "items": {}})
-        if too_few(int(row.n), minimum):
-            entry["items"][row.item] = {"suppressed": True}
-        elif is_open_text(row.exercise):
-            entry["items"][row.item] = {"n": int(row.n)}
-        else:
-            entry["items"][row.item] = {"n": int(row.n), "counts": counts.get((row.exercise, row.item), {})}
-    _add_tallies(conn, tally_where, exercises, minimum)
-    by_source = dict(conn.execute(sa.select(db.learners.c.source, sa.func.count()).where(
-        db.learners.c.cohort_id == cohort.id).group_by(db.learners.c.source)).all())
+    for exercise_id, items in found.item_n.items():
+        entry = exercises.setdefault(exercise_id, {"kind": _kind(exercise_id),
+                                                   "respondents": found.respondents.get(exercise_id, 0),
+                                                   "items": {}})
+        for item, n in items.items():
+            if too_few(n, minimum):
+                entry["items"][item] = {"suppressed": True}
+            elif is_open_text(exercise_id):
+                entry["items"][item] = {"n": n}
+            else:
+                per = found.counts.get(exercise_id, {}).get(item, {})
+                entry["items"][item] = {"n": n, "counts": {_label(key): c for key, c in per.items()}}
+    for exercise_id, items in found.tally.items():
+        entry = exercises.setdefault(exercise_id, {"kind": load_exercise(exercise_id).kind, "respondents": 0,
+                                                   "items": {}})
+        entry["tally"] = {item: ({"suppressed": True} if too_few(hands(per), minimum)
+                                 else {"n": hands(per), "counts": {_label(key): c for key, c in per.items()}})
+                          for item, per in sorted(items.items())}
     return {"cohort": {"id": cohort.id, "name": cohort.name, "min_group_size": minimum, "status": cohort.status},
-            "revision": int(cohort.revision), "members": int(sum(by_source.values())),
-            "members_from_files": int(by_source.get("file", 0)), "from_files": from_files,
-            "exercises": exercises}
+            "revision": int(cohort.revision), "members": int(sum(found.members.values())),
+            "members_from_files": int(found.members.get("file", 0)), "from_files": found.from_files,
+            "exercises": dict(sorted(exercises.items()))}
 
 
 def _label(value_key: str) -> Any:
     """A count key as the API shows it: the option itself ("maybe"; 4 shows as "4" in JSON)."""
     value = json.loads(value_key)
     return value if isinstance(value, str) else value_key
-
-
-def _add_tallies(conn: sa.Connection, where: list[Any], exercises: dict[str, dict[str, Any]], minimum: int) -> None:
-    """A room tally (hands counted by the trainer) goes beside the answers as ``"tally"``, suppressed the same way."""
-    tallies: dict[str, dict[str, dict[Any, int]]] = {}
-    for row in conn.execute(sa.select(db.tallies).where(*where, db.tallies.c.n > 0)):
-        tallies.setdefault(row.exercise, {}).setdefault(row.item, {})[_label(row.value_key)] = int(row.n)
-    for exercise_id, items in tallies.items():
-        kind = load_exercise(exercise_id).kind
-        entry = exercises.setdefault(exercise_id, {"kind": kind, "respondents": 0, "items": {}})
-        entry["tally"] = {item: ({"suppressed": True} if too_few(sum(c.values()), minimum)
-                                 else {"n": sum(c.values()), "counts": c})
-                          for item, c in sorted(items.items())}

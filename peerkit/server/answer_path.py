@@ -216,7 +216,7 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
     if touched_learners:
         conn.execute(_UPDATE_LAST_SEQ, [{"learner": lid, "last_seq": last_seq[lid]} for lid in sorted(touched_learners)])
     changes.write(conn)
-    from .events import changed
+    from .revisions import changed
 
     for cohort_id in sorted(changes.cohorts()):
         changed(conn, cohort_id)

@@ -2,8 +2,12 @@
 
 Starting the app migrates the store (a newer server opens an older store), makes the
 secret key on the first start, deletes closed cohorts past their retention, and
-keeps sweeping for them while it runs. Routes are thin: the rules live in
-:mod:`.answers`, :mod:`.aggregates`, :mod:`.cohorts` and :mod:`.joining`.
+keeps sweeping for them while it runs; it starts this worker's revision broker
+(:mod:`.revisions`) and stops it after. The routes are the ``APIRouter`` of each
+module in :mod:`.routes` (:data:`ROUTERS`), all thin: the rules live in
+:mod:`.checking`, :mod:`.learner_data`, :mod:`.aggregates`, :mod:`.cohorts`,
+:mod:`.joining`, :mod:`.trainer_data`, :mod:`.projector` and :mod:`.live_tools`.
+Who is asking is the authenticators' business (:mod:`.auth`; a hub adds its own).
 
 Run it::
 
@@ -14,25 +18,36 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import db, problems
+from . import db, hub, problems
+from .auth import AUTHENTICATORS
+from .cohorts import delete_expired
+from .revisions import RevisionBroker
+from .routes import cohorts, events, hub_link, joining, live_tools, me, pages, trainer_data
 from .settings import ServerSettings
 
 log = logging.getLogger("peerkit.server")
 API_PREFIX = "/api/v1"
 #: How often each PostgreSQL worker tries to fold the appended count changes (one worker at a time does).
 FOLD_SECONDS = 1.0
-#: Modules of the server that may add routes (a module-level ``router``) and set-up (``install(app)``):
-#: the live events, the pages, the hub sign-in, the trainer's live-session tools (issue 13).
-ROUTE_MODULES = ("events", "pages", "hub", "live_tools", "answer_path")
+#: The routes, with the prefix each is mounted under: the learner API (join, me), the trainer API
+#: (cohorts, their data, the live events), the trainer's live-session tools, the hub sign-in link
+#: and the pages.
+ROUTERS: tuple[tuple[APIRouter, str], ...] = (
+    (joining.router, API_PREFIX), (me.router, API_PREFIX), (cohorts.router, API_PREFIX),
+    (trainer_data.router, API_PREFIX), (events.router, ""), (live_tools.router, ""), (hub_link.router, ""),
+    (pages.router, ""),
+)
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 class BodyLimit:
@@ -83,8 +98,6 @@ class BodyLimit:
 
 
 def sweep_retention(engine: Any, settings: ServerSettings) -> int:
-    from .cohorts import delete_expired
-
     try:
         return delete_expired(engine, settings.retention_days)
     except Exception:  # a sweep that fails now runs again later; it must never stop the server
@@ -117,6 +130,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
                 except Exception:  # noqa: BLE001 - a fold that fails runs again; readers add what is not folded
                     log.warning("folding the count changes failed; trying again", exc_info=True)
 
+        broker = _app.state.events = RevisionBroker(engine)
+        await broker.start()
         tasks = [asyncio.create_task(sweeper())]
         if db.is_postgresql(engine):
             tasks.append(asyncio.create_task(folder()))
@@ -125,6 +140,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         finally:
             for task in tasks:
                 task.cancel()
+            writer = getattr(_app.state, "answer_writer", None)
+            if writer is not None:  # the requests in flight are answered first
+                await asyncio.to_thread(writer.stop)
+            await broker.stop()
             engine.dispose()
 
     app = FastAPI(title="peerkit cohort server", version="1", lifespan=lifespan,
@@ -135,25 +154,13 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
 
-    from . import learners, trainers
-
-    app.include_router(learners.router, prefix=API_PREFIX)
-    app.include_router(trainers.router, prefix=API_PREFIX)
-    for name in ROUTE_MODULES:
-        try:
-            module = importlib.import_module(f"{__package__}.{name}")
-        except ImportError as error:
-            if getattr(error, "name", "") in (f"{__package__}.{name}",):
-                continue
-            if name == "hub" and not settings.hub:
-                continue  # jupyterhub is only needed on a hub
-            raise
-        router = getattr(module, "router", None)
-        if router is not None:
-            app.include_router(router)
-        install = getattr(module, "install", None)
-        if callable(install):  # e.g. the live-events broker's lifespan, the pages' static files
-            install(app)
+    app.state.authenticators = list(AUTHENTICATORS)
+    if settings.hub:  # the hub's own authenticator (jupyterhub itself is imported only when first asked)
+        app.state.authenticators.append(hub.hub_principal)
+        hub.install(app)
+    for router, prefix in ROUTERS:
+        app.include_router(router, prefix=prefix)
+    app.mount("/static", StaticFiles(directory=STATIC), name="peerkit-static")
 
     @app.get(f"{API_PREFIX}/health", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -6,10 +6,14 @@ out no working token. Routes ask for a :class:`Principal` through the FastAPI
 dependencies :func:`learner` and :func:`trainer`; a missing or unknown token is a
 401, the wrong role a 403.
 
-On a JupyterHub (``ServerSettings.hub``) a request that carries no token of ours is
-passed to ``peerkit.server.hub.hub_principal(request)`` (imported only then), which
-asks the hub and returns a trainer :class:`Principal` (see :func:`hub_trainer`) or
-``None``.
+Who a request comes from is asked of the app's list of authenticators
+(``app.state.authenticators``, by default :data:`AUTHENTICATORS`: the learner or
+trainer bearer token, then the trainer's sign-in cookie), in order; the first that
+names someone wins. Each is ``async (request) -> Principal | None`` and raises a
+:class:`~peerkit.server.problems.Problem` to refuse outright. On a JupyterHub
+(``ServerSettings.hub``) :func:`peerkit.server.app.create_app` appends
+:func:`peerkit.server.hub.hub_principal`, which asks the hub and returns a trainer
+:class:`Principal` (see :func:`hub_trainer`) or ``None``.
 
 >>> token = new_token("pkl_")
 >>> token.startswith("pkl_"), len(token) >= 4 + 43
@@ -17,11 +21,11 @@ asks the hub and returns a trainer :class:`Principal` (see :func:`hub_trainer`) 
 """
 from __future__ import annotations
 
-import inspect
 import re
 import secrets
 import time
 from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 import sqlalchemy as sa
@@ -161,26 +165,40 @@ async def learner_for_token(engine: sa.Engine, token: str) -> Principal | None:
     return principal
 
 
+async def bearer_authenticator(request: Request) -> Principal | None:
+    """A learner (``pkl_``) or trainer (``pkt_``) bearer token of ours."""
+    token = bearer_token(request)
+    if not token or not token.startswith((LEARNER_PREFIX, TRAINER_PREFIX)):
+        return None
+    if token.startswith(LEARNER_PREFIX):
+        return await learner_for_token(request.app.state.engine, token)
+    return await run_in_threadpool(principal_for_token, request.app.state.engine, token)
+
+
+async def cookie_authenticator(request: Request) -> Principal | None:
+    """The trainer's sign-in cookie (the projector's pages), only on a request with no ``Authorization``."""
+    token = request.cookies.get(TRAINER_COOKIE, "")
+    if request.headers.get("authorization") or not token.startswith(TRAINER_PREFIX):
+        return None
+    return await run_in_threadpool(principal_for_token, request.app.state.engine, token)
+
+
+#: Something that says who a request comes from (``None``: not its kind of credential, or unknown).
+Authenticator = Callable[[Request], Awaitable["Principal | None"]]
+#: Every server's authenticators, in order; hub mode appends its own to the app's copy.
+AUTHENTICATORS: tuple[Authenticator, ...] = (bearer_authenticator, cookie_authenticator)
+
+
 async def current_principal(request: Request) -> Principal | None:
-    """Whoever the request's token (or trainer cookie, or hub token) says it is; ``None`` if nobody."""
+    """Whoever the app's authenticators say the request comes from (the first that knows); ``None`` if nobody."""
     cached = getattr(request.state, "principal", False)
     if cached is not False:
         return cached
-    engine = request.app.state.engine
-    token = bearer_token(request)
     principal = None
-    if token and token.startswith(LEARNER_PREFIX):
-        principal = await learner_for_token(engine, token)
-    elif token and token.startswith(TRAINER_PREFIX):
-        principal = await run_in_threadpool(principal_for_token, engine, token)
-    elif not request.headers.get("authorization") and request.cookies.get(TRAINER_COOKIE, "").startswith(
-            TRAINER_PREFIX):
-        principal = await run_in_threadpool(principal_for_token, engine, request.cookies[TRAINER_COOKIE])
-    elif request.app.state.settings.hub and request.headers.get("authorization"):
-        from .hub import hub_principal  # only on a hub: jupyterhub need not be installed elsewhere
-
-        found = hub_principal(request)
-        principal = await found if inspect.isawaitable(found) else found
+    for authenticator in getattr(request.app.state, "authenticators", AUTHENTICATORS):
+        principal = await authenticator(request)
+        if principal is not None:
+            break
     request.state.principal = principal
     return principal
 

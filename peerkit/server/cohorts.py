@@ -19,15 +19,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..cohort.codes import ALPHABET, new_join_code, normalize_join_code
+from ..cohort.ids import new_cohort_id
 from ..timestamps import format_moment, now
 from . import db
-from .events import changed
+from .revisions import changed
 from .problems import Problem
 
 MAX_NAME = 200
-_ID_ALPHABET = ALPHABET.lower()
-
-
 def code_hmac(secret: bytes, code: str) -> str:
     """The indexed lookup key of a join code (raises JoinCodeError for something that cannot be a code)."""
     return hmac.new(secret, normalize_join_code(code).encode(), hashlib.sha256).hexdigest()
@@ -50,10 +48,6 @@ def _mask(secret: bytes, nonce: str, text: str, direction: int) -> str:
     pad = hmac.new(secret, f"join-code:{nonce}".encode(), hashlib.sha256).digest()
     size = len(ALPHABET)
     return "".join(ALPHABET[(ALPHABET.index(c) + direction * pad[i]) % size] for i, c in enumerate(text))
-
-
-def new_cohort_id() -> str:
-    return "cohort-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
 
 
 def check_name(name: Any) -> str:

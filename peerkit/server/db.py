@@ -71,7 +71,7 @@ cohorts = sa.Table(
     sa.Column("min_group_size", sa.Integer, nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("closed_at", sa.String(40)),
-    # bumped by peerkit.server.events.changed in every write transaction
+    # bumped by peerkit.server.revisions.changed in every write transaction
     sa.Column("revision", sa.BigInteger, nullable=False, server_default="0"),
     sa.Index("cohorts_by_trainer", "trainer_id"),
 )

@@ -29,7 +29,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from .auth import Principal, hub_trainer
+from .problems import Problem
+
 
 #: The service's name in the hub's configuration (``c.JupyterHub.services``).
 SERVICE_NAME = "peerkit"
@@ -161,9 +165,7 @@ class HubIdentity:
 
 # -- the server's side -------------------------------------------------------------------------
 
-def _problem(status: int, detail: str):
-    from .problems import Problem
-
+def _problem(status: int, detail: str) -> Problem:
     if status == 401:
         return Problem(401, "hub-token-refused", "Not signed in to the hub", detail,
                        headers={"WWW-Authenticate": "token"})
@@ -179,19 +181,17 @@ def identity_for(app: Any) -> HubIdentity:
     return identity
 
 
-async def hub_principal(request: Any) -> Any:
+async def hub_principal(request: Any) -> Principal | None:
     """The trainer :class:`~peerkit.server.auth.Principal` of the hub user whose token the request carries.
 
-    Called by :func:`peerkit.server.auth.current_principal` on a hub for a request
-    without a token of ours. A token the hub does not vouch for is a 401; a token
+    The hub's authenticator: on a hub, :func:`peerkit.server.app.create_app` appends it to
+    the app's authenticators (:data:`peerkit.server.auth.AUTHENTICATORS`), so
+    :func:`peerkit.server.auth.current_principal` asks it about a request without a
+    token of ours. A token the hub does not vouch for is a 401; a token
     without ``access:services!service=peerkit`` is a 403; a hub user who is no
     trainer is a 403 too, with the words a learner needs (join with a code, then use
     the learner token the join returns). Returns ``None`` when there is no hub token.
     """
-    from starlette.concurrency import run_in_threadpool
-
-    from .auth import hub_trainer
-
     token = hub_token(request.headers.get("authorization"))
     if token is None:
         return None
@@ -227,38 +227,9 @@ class ServicePrefix:
 
 
 def install(app: Any) -> None:
-    """Called by :func:`peerkit.server.app.create_app` for every route module: on a hub, route under the prefix."""
-    if getattr(app.state.settings, "hub", False) and service_prefix() != "/":
+    """Called by :func:`peerkit.server.app.create_app` on a hub: route under the service's prefix."""
+    if service_prefix() != "/":
         app.add_middleware(ServicePrefix, prefix=service_prefix())
-
-
-# -- the projector page for hub trainers ----------------------------------------------------------
-
-router = APIRouter(include_in_schema=False)
-
-
-@router.post("/api/v1/hub/sign-in-link")
-async def sign_in_link(request: Request) -> dict[str, str]:
-    """A hub trainer's sign-in link for the projector page (a fresh ``pkt_`` token of theirs, in the link only).
-
-    A browser on the hub holds no hub token the page could use, so the trainer's
-    kernel asks for this link (``POST /api/v1/hub/sign-in-link`` with its hub token)
-    and opens it once in the projector's browser, like the link ``peerkit serve``
-    prints elsewhere.
-    """
-    from starlette.concurrency import run_in_threadpool
-
-    from . import db
-    from .auth import new_trainer, trainer
-    from .pages import learner_address
-    from .problems import Problem
-
-    if not getattr(request.app.state.settings, "hub", False):
-        raise Problem(404, "not-found", "Not found", "There is nothing at this address.")
-    who = await trainer(request)
-    _, token = await run_in_threadpool(db.write, request.app.state.engine,
-                                       lambda conn: new_trainer(conn, who.name or who.id, who.id))
-    return {"sign_in": f"{learner_address(request)}sign-in?token={token}&next=projector"}
 
 
 def main() -> None:

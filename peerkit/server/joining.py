@@ -27,7 +27,7 @@ from ..timestamps import format_moment, now
 from . import db
 from .auth import LEARNER_PREFIX, new_token
 from .cohorts import code_hmac
-from .events import changed
+from .revisions import changed
 from .problems import Problem
 from .settings import ServerSettings
 

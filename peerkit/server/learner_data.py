@@ -6,7 +6,7 @@ nothing. A withdrawal keeps the row as a tombstone (value NULL) with its ``seq``
 so an older answer resent after it stays withdrawn.
 
 Every accepted change updates the counts (:class:`.aggregates.CountChanges`) and the
-cohort's revision (:func:`.events.changed`) in the same transaction as the answer.
+cohort's revision (:func:`.revisions.changed`) in the same transaction as the answer.
 """
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from .auth import Principal, forget_learner
 from .answer_path import Checked, write_batch
 from .answer_path import Request as AnswerRequest
 from .checking import AnswerRefused, check_shared
-from .events import changed
+from .live_tools.session_state import learner_view  # issue 13: place, timer, poll, wall
+from .revisions import changed
 from .problems import Problem
 from .settings import ServerSettings
 
@@ -171,8 +172,6 @@ def leave(engine: sa.Engine, who: Principal) -> dict[str, Any]:
 
 def aggregates_for_learner(engine: sa.Engine, who: Principal, exercise: str | None) -> dict[str, Any]:
     """The learner's own cohort's aggregates, small items suppressed (never another cohort's)."""
-    from .checking import AnswerRefused as Refused
-
     with db.reading(engine) as conn:
         _learner_row(conn, who)
         cohort = conn.execute(sa.select(*db.cohort_columns(conn)).where(db.cohorts.c.id == who.cohort_id)).first()
@@ -180,7 +179,7 @@ def aggregates_for_learner(engine: sa.Engine, who: Principal, exercise: str | No
             raise _gone()
         try:
             return aggregates.read(conn, cohort, exercise)
-        except Refused as error:
+        except AnswerRefused as error:
             raise Problem(404, "no-such-exercise", "No such exercise", str(error)) from None
 
 
@@ -191,8 +190,6 @@ def session(engine: sa.Engine, who: Principal) -> dict[str, Any]:
         cohort = conn.execute(sa.select(*db.cohort_columns(conn)).where(db.cohorts.c.id == who.cohort_id)).first()
         if cohort is None:
             raise _gone()
-        from .live_tools.session_state import learner_view  # issue 13: place, timer, poll, wall
-
         tools = learner_view(conn, cohort, who.learner_id)
     return {"cohort": {"id": cohort.id, "name": cohort.name, "status": cohort.status,
                        "min_group_size": cohort.min_group_size},

@@ -31,7 +31,7 @@ from ..exercises import ContentError, Exercise, exercise_ids, load_exercise
 from ..kinds import kind_of
 from ..privacy import suppressed_message
 from . import db
-from .aggregates import current_counts, current_exercise_respondents, current_item_respondents
+from .aggregates import CohortCounts, hands, read_counts, with_tally
 
 #: The chart style (:attr:`peerkit.kinds.Kind.chart_style`) drawn as a rating profile; scales of any other are split bars.
 PROFILE_STYLE = "profile"
@@ -172,40 +172,35 @@ def _course_order() -> dict[str, int]:
     return order
 
 
+def _fingerprint(found: CohortCounts, exercise: str) -> str:
+    digest = hashlib.sha256()
+    for name, table in (("", found.counts), ("tally", found.tally)):
+        for item, per in table.get(exercise, {}).items():
+            for key, n in per.items():
+                digest.update(f"{name}\0{item}\0{key}\0{n}\n".encode())
+    return digest.hexdigest()
+
+
 def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -> dict[str, Any]:
-    """Everything the live part of the projector page shows for cohort ``row``."""
+    """Everything the live part of the projector page shows for cohort ``row``.
+
+    Read with :func:`peerkit.server.aggregates.read_counts`, as the API reads it; a room
+    tally is drawn with the answers (:func:`peerkit.server.aggregates.with_tally`).
+    """
     cohort_id, min_group_size = row.id, int(row.min_group_size)
+    found = read_counts(conn, row)
     counts: dict[str, dict[str, dict[Any, int]]] = {}
-    fingerprints: dict[str, hashlib._Hash] = {}
-    for exercise, item, value_key, n in current_counts(conn, cohort_id):
-        counts.setdefault(exercise, {}).setdefault(item, {})[decode_value_key(value_key)] = int(n)
-        fingerprints.setdefault(exercise, hashlib.sha256()).update(f"{item}\0{value_key}\0{n}\n".encode())
-    # a room tally (hands counted by the trainer) is drawn with the answers, as the notebooks' tally is
-    tallied: dict[str, int] = {}
-    for exercise, item, value_key, n in conn.execute(
-            sa.select(db.tallies.c.exercise, db.tallies.c.item, db.tallies.c.value_key, db.tallies.c.n)
-            .where(db.tallies.c.cohort_id == cohort_id, db.tallies.c.n > 0)
-            .order_by(db.tallies.c.exercise, db.tallies.c.item, db.tallies.c.value_key)):
-        per = counts.setdefault(exercise, {}).setdefault(item, {})
-        value = decode_value_key(value_key)
-        per[value] = per.get(value, 0) + int(n)
-        tallied[exercise] = tallied.get(exercise, 0) + int(n)
-        fingerprints.setdefault(exercise, hashlib.sha256()).update(f"tally\0{item}\0{value_key}\0{n}\n".encode())
     item_n: dict[str, dict[str, int]] = {}
-    from_files = 0
-    for exercise, item, n, files in current_item_respondents(conn, cohort_id):
-        item_n.setdefault(exercise, {})[item] = int(n)
-        from_files += int(files or 0)
-    respondents = current_exercise_respondents(conn, cohort_id)
-    for exercise, per_item in counts.items():
-        if exercise in tallied:  # hands per item = answers plus hands; the group = the largest item
-            sizes = item_n.setdefault(exercise, {})
-            for item, per in per_item.items():
-                sizes[item] = max(sizes.get(item, 0), sum(per.values()))
-            respondents[exercise] = max(int(respondents.get(exercise, 0)), max(sizes.values(), default=0))
-    members = dict(conn.execute(
-        sa.select(db.learners.c.source, sa.func.count()).where(db.learners.c.cohort_id == cohort_id)
-        .group_by(db.learners.c.source)).all())
+    respondents: dict[str, int] = dict(found.respondents)
+    for exercise in set(found.counts) | set(found.tally) | set(found.item_n):
+        merged, people, n = with_tally(found, exercise)
+        counts[exercise] = {item: {decode_value_key(key): c for key, c in per.items()} for item, per in merged.items()}
+        item_n[exercise] = people
+        respondents[exercise] = n
+    tallied = {exercise: sum(hands(per) for per in items.values()) for exercise, items in found.tally.items()}
+    members = found.members
+    from_files = found.from_files
+    fingerprints = {exercise: _fingerprint(found, exercise) for exercise in set(found.counts) | set(found.tally)}
 
     order = _course_order()
     panels: list[Panel] = []
@@ -215,7 +210,7 @@ def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -
         except ContentError:
             continue  # an exercise of another course version: nothing to draw it with
         n = int(respondents.get(exercise, 0))
-        fingerprint = f"{min_group_size}:{n}:{fingerprints[exercise].hexdigest() if exercise in fingerprints else ''}"
+        fingerprint = f"{min_group_size}:{n}:{fingerprints.get(exercise, '')}"
         panels.append(cache.panel(
             (str(conn.engine.url), cohort_id, exercise), fingerprint,
             lambda d=definition, e=exercise, n=n: _draw(d, counts.get(e, {}), item_n.get(e, {}), n, min_group_size)))

@@ -121,10 +121,6 @@ class ServerSettings:
         }
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.db_url.startswith("sqlite")
-
-    @property
     def secret_path(self) -> Path:
         return self.folder / SECRET_FILENAME
 

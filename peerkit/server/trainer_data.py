@@ -2,7 +2,7 @@
 room tallies, row-level responses. Every function first finds the cohort *owned by this trainer*
 (:func:`.cohorts.owned`): another trainer's cohort is a 404, exactly like a cohort that does not exist.
 
-Hand-in files (``peerkit.cohort.submission`` format) are checked with that module's
+Hand-in files (``peerkit.cohort.handin`` format) are checked with that module's
 rules and then with the server's own answer rule (:func:`.checking.check_shared`).
 A file from a pseudonym that joined through the server is not used: the live
 learner's answers are never overwritten. A newer file from the same pseudonym
@@ -19,12 +19,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..cohort.handin import load_submissions
+from ..cohort.tally import TallyError, check_counts
+from ..exercises import exercise_ids
 from ..timestamps import format_moment, now, parse_moment
 from . import aggregates, db
 from .checking import AnswerRefused, check_shared, exercise_for, is_open_text
 from .cohorts import owned
-from .events import changed
 from .problems import Problem
+from .revisions import changed
 
 #: Most hand-in files in one upload.
 MAX_FILES = 500
@@ -48,8 +51,6 @@ def cohort_aggregates(engine: sa.Engine, trainer_id: str, cohort_id: str, exerci
 
 
 def _text_kind_exercises() -> list[str]:
-    from ..exercises import exercise_ids
-
     return [e for e in exercise_ids() if is_open_text(e)]
 
 
@@ -109,8 +110,6 @@ def _checked_responses(responses: list[dict[str, Any]]) -> dict[tuple[str, str],
 
 def upload_submissions(engine: sa.Engine, trainer_id: str, cohort_id: str, documents: Any) -> dict[str, Any]:
     """Load hand-in files into the cohort: ``{"stored", "rejected", "answers", "summary"}``."""
-    from ..cohort.submission import load_submissions
-
     if not isinstance(documents, list) or not documents:
         raise Problem(422, "no-files", "No files", "Send the hand-in files as a list: {\"submissions\": [...]}.")
     if len(documents) > MAX_FILES:
@@ -197,8 +196,6 @@ def _store_file(conn: sa.Connection, cohort_id: str, pseudonym: str, created_at:
 
 def record_tally(engine: sa.Engine, trainer_id: str, cohort_id: str, exercise: Any, counts: Any) -> dict[str, Any]:
     """Replace the room tally of one exercise: ``counts`` is ``{item: {option: hands}}``."""
-    from ..cohort.tally import TallyError, check_counts
-
     try:
         exercise_for(exercise)
         if not isinstance(counts, Mapping) or not all(isinstance(v, Mapping) for v in counts.values()):

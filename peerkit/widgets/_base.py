@@ -20,6 +20,8 @@ import anywidget
 import traitlets
 
 from ..client.sender import WAITING as GROUP_WAITING
+from ..client.sender import resume, sender_for
+from ..client.state import in_a_group
 from ..errors import AnswerError, StoreError, StoreLockedError, StoreReadOnlyError
 from ..exercises import Exercise, load_exercise
 from ..kinds import all_kinds, kind_of
@@ -94,9 +96,9 @@ def send_to_group_after_save(store: LocalStore) -> str:
     Runs on the saver's worker thread, never on an observer. Returns "" when all is well,
     else a sentence for the status line. The answers are safe locally either way.
     """
-    if not store.get_setting("cohort"):
+    if not in_a_group(store):
         return ""
-    from ..cohort.sync import sync  # only learners in a cohort pay for this import
+    from ..client.sync import sync  # only learners in a cohort pay for this import (not a cycle)
 
     result = sync(store)
     return str(getattr(result, "message", "") or "")
@@ -276,12 +278,10 @@ class ExerciseWidgetMixin:
         """After a kernel restart, answers still waiting for the learner's group go out again."""
         assert self.store is not None
         try:
-            if not self.store.get_setting("cohort"):
+            if not in_a_group(self.store):
                 return
         except StoreError:
             return
-        from ..client.sender import resume
-
         resume(self.store)
 
     def _follow_group_outcome(self) -> None:
@@ -292,8 +292,6 @@ class ExerciseWidgetMixin:
         """
         if self.store is None:
             return
-        from ..client.sender import sender_for
-
         sender_for(self.store).notify_when_settled(self.exercise.id, self._group_status)
 
     def _group_status(self, message: str) -> None:

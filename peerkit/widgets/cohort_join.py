@@ -6,7 +6,7 @@ advance, each saying who would see it), one "share all course exercises" box (of
 and Join / Leave buttons, with a status line that says what happened. In a room
 without a network the learner types the cohort id instead and saves a file to hand
 in. Everything about the membership stays in the learner's own store; see
-:mod:`peerkit.cohort.membership`. Shared answers go to the group in the background
+:mod:`peerkit.client.membership`. Shared answers go to the group in the background
 (:mod:`peerkit.client.sender`): no button here waits on the network but Join and Leave.
 
 >>> import peerkit as pk
@@ -19,8 +19,11 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from ..cohort.membership import join, leave, membership, set_sharing
-from ..cohort.sharing import WHO_SEES, check_share, default_share, who_would_see
+from ..client.membership import join, leave, set_sharing, write_submission
+from ..client.sender import resume
+from ..client.state import credentials, membership
+from ..client.sync import sync
+from ..client.sharing import WHO_SEES, check_share, default_share, who_would_see
 from ..errors import PeerkitError, StoreError
 from ..exercises import ContentError, exercise_ids, load_exercise
 from ..store import LocalStore
@@ -82,8 +85,6 @@ class CohortJoin(widgets.VBox):
         )
         self.add_class("peerkit-cohort-join")
         self._update()
-        from ..client.sender import resume
-
         resume(self.store)  # answers left waiting by a kernel restart go out again
 
     # -- actions -------------------------------------------------------------------------------
@@ -120,8 +121,6 @@ class CohortJoin(widgets.VBox):
 
     def send_now(self) -> bool:
         """Queue anything not yet queued and wake the sender; says how things stand (never waits)."""
-        from ..cohort.sync import sync
-
         try:
             result = sync(self.store)
         except StoreError as error:
@@ -135,8 +134,6 @@ class CohortJoin(widgets.VBox):
         return result.ok
 
     def save_file(self) -> str | None:
-        from ..cohort.submission import write_submission
-
         try:
             path = write_submission(self.store)
         except (PeerkitError, OSError) as error:
@@ -180,8 +177,6 @@ class CohortJoin(widgets.VBox):
         self.joined = current is not None
         self.cohort_name = current.name if current else ""
         self.mode = current.mode if current else ""
-        from ..cohort.membership import credentials
-
         # joined live on this computer: nothing to type. A membership without its sign-in (a portfolio
         # restored in a new session) or a file membership may join (again) with a code.
         signed_in = self.joined and self.mode == "live" and credentials(self.store) is not None
@@ -190,8 +185,6 @@ class CohortJoin(widgets.VBox):
         self._send_button.layout.display = "" if self.mode == "live" else "none"
         self._file.layout.display = "" if self.mode == "file" else "none"
         if current is not None and not self.status:
-            from ..cohort.sync import sync
-
             waiting = sync(self.store).message if self.mode == "live" else ""
             self._say(f"You are in {current.name}. {waiting}".strip(), problem=waiting.startswith("Saved here."))
 

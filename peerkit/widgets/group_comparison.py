@@ -25,6 +25,7 @@ from typing import Any, Callable
 import ipywidgets as widgets
 import pandas as pd
 
+from ..client.state import in_a_group
 from ..chart_data import CHOICE_STYLE, chart_style, is_personal
 from ..errors import StoreError
 from ..exercises import load_exercise
@@ -111,7 +112,7 @@ class GroupComparison(widgets.VBox):
         self.group_label, self._group_note, self._joined_group = reference_label, "", False
         try:
             store = self.store or LocalStore()
-            joined = store.get_setting("cohort")
+            joined = in_a_group(store)
         except StoreError:
             joined = None
         if joined:
@@ -268,7 +269,7 @@ class GroupComparison(widgets.VBox):
 
     def _joined_cohort(self) -> bool:
         try:
-            return bool((self.store or LocalStore()).get_setting("cohort"))
+            return in_a_group(self.store or LocalStore())
         except StoreError:
             return False
 

@@ -27,6 +27,7 @@ from typing import Any, Callable
 import ipywidgets as widgets
 
 from ..client.http import ServerClient, ServerError
+from ..client.membership import client_for
 from ..store import LocalStore
 from ..templating import render
 
@@ -43,8 +44,6 @@ class LivePanel(widgets.VBox):
     def __init__(self, store: LocalStore | None = None, *, client: ServerClient | None = None,
                  interval: float = POLL_SECONDS, start: bool = True, **kwargs: Any) -> None:
         if client is None:
-            from ..cohort.membership import client_for
-
             client = client_for(store if store is not None else LocalStore())
         self.client = client
         self.interval = interval

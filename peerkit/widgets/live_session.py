@@ -8,7 +8,10 @@ panel signs in with a trainer token and offers what a trainer does from a notebo
 - open the cohort's projector page (served by the server, updating live);
 - see how many people answered each exercise (the server's aggregates: counts under
   the cohort's minimum group size stay hidden there, and so here);
-- upload hand-in files from a room without a network.
+- upload hand-in files from a room without a network (the server's rule: a file never
+  overwrites a learner who sent answers live);
+- send a room tally (a show of hands typed or pasted, one line per item) for a room
+  without laptops: the server adds it to the group's counts.
 
 The token comes from ``PEERKIT_TRAINER_TOKEN`` or the sign-in link ``peerkit serve`` printed
 (``http://host:port/sign-in?token=pkt_…``, which holds the address too), pasted into the
@@ -28,7 +31,9 @@ import ipywidgets as widgets
 
 from ..client.address import SERVER_ENV
 from ..client.http import ServerClient, ServerError, normalize_address
-from ..exercises import ContentError, load_exercise
+from ..cohort.tally import TallyError, parse_tally
+from ..exercises import ContentError, exercise_ids, load_exercise
+from ..privacy import MIN_GROUP_SIZE
 from ..templating import render
 
 TOKEN_ENV = "PEERKIT_TRAINER_TOKEN"
@@ -82,6 +87,15 @@ class LiveSession(widgets.VBox):
         self._refresh = widgets.Button(description="Refresh counts", icon="refresh")
         self._upload = widgets.FileUpload(accept=".json,application/json", multiple=True,
                                           description="Upload hand-in files", layout=widgets.Layout(width="20rem"))
+        tallied = _tally_exercises()
+        self._tally_exercise = widgets.Dropdown(description="Exercise to tally", options=tallied, style=big,
+                                                value=tallied[0][1] if tallied else None,
+                                                layout=widgets.Layout(width="32rem"))
+        self._tally_intro = widgets.HTML()
+        self._tally_text = widgets.Textarea(description="Hands per item", style=big,
+                                            placeholder="B01 2 5 1\nB02 0 4 4",
+                                            layout=widgets.Layout(width="36rem", height="10rem"))
+        self._tally_send = widgets.Button(description="Send the tally")
         self._status = widgets.HTML()
         self._code = widgets.HTML()
         self._counts = widgets.HTML()
@@ -90,7 +104,8 @@ class LiveSession(widgets.VBox):
             widgets.HBox([self._server]), widgets.HBox([self._token, self._sign_in]),
             widgets.HBox([self._chooser, self._refresh]),
             widgets.HBox([self._new_name, self._create]), widgets.HBox([self._new_code, self._close]),
-            self._code, self._counts, widgets.HBox([self._upload]), self._status,
+            self._code, self._counts, widgets.HBox([self._upload]),
+            self._tally_intro, self._tally_exercise, self._tally_text, self._tally_send, self._status,
         ], **kwargs)
         self.add_class("peerkit-live-session")
         self._sign_in.on_click(lambda _: self.sign_in(self._server.value, self._token.value))
@@ -100,6 +115,9 @@ class LiveSession(widgets.VBox):
         self._refresh.on_click(lambda _: self.refresh())
         self._chooser.observe(lambda change: self.choose(change["new"]), names="value")
         self._upload.observe(lambda change: change["new"] and self.upload(change["new"]), names="value")
+        self._tally_exercise.observe(lambda _: self._show_tally_intro(), names="value")
+        self._tally_send.on_click(lambda _: self.send_tally(self._tally_exercise.value, self._tally_text.value))
+        self._show_tally_intro()
         if address and found_token:
             self.sign_in(address, found_token)
         else:
@@ -233,10 +251,54 @@ class LiveSession(widgets.VBox):
             self.refresh()
         return answer
 
+    # -- the room tally -------------------------------------------------------------------------
+    def _show_tally_intro(self) -> None:
+        exercise = self._tally_exercise.value
+        options = ", ".join(o.label for o in load_exercise(exercise).scale) if exercise else ""
+        self._tally_intro.value = render("live_session/tally_intro.html", big=BIG, options=options,
+                                         min_group_size=MIN_GROUP_SIZE)
+
+    def send_tally(self, exercise: str | None, text: str) -> dict[str, Any] | None:
+        """Send a room tally (one line per item: the item, then the hands per option) to the chosen cohort."""
+        if self.cohort is None:
+            self._say("Choose a cohort first.", problem=True)
+            return None
+        if not exercise:
+            self._say("Choose the exercise you counted hands for.", problem=True)
+            return None
+        try:
+            counts = parse_tally(text, exercise=exercise)
+        except TallyError as error:
+            self._say(f"The tally was not sent: {error}", problem=True)
+            return None
+        answer = self._call("send the tally", lambda c: c.send_tally(self.cohort, exercise, counts))
+        if answer is None:
+            return None
+        hands = answer.get("hands") if isinstance(answer, dict) else None
+        self._say(f"Room tally for {load_exercise(exercise).title} sent: {len(counts)} item(s)"
+                  + (f", {hands} hands in all" if isinstance(hands, int) else "")
+                  + ". It replaces any earlier tally of that exercise; the projector page shows it with the "
+                    "group's answers.")
+        self.refresh()
+        return answer
+
     def _say(self, text: str, problem: bool = False) -> None:
         style = "color:#a50026; font-weight:700;" if problem else ""
         self._status.value = render("status_line.html", text=text, role="status", live="polite", style=BIG + style)
         self.status = text
+
+
+def _tally_exercises() -> list[tuple[str, str]]:
+    """``(title, id)`` of every exercise a room can tally: those with a scale of options to raise hands for."""
+    found = []
+    for exercise in exercise_ids():
+        try:
+            definition = load_exercise(exercise)
+        except ContentError:
+            continue
+        if definition.scale:
+            found.append((definition.title, exercise))
+    return found
 
 
 def live_session(server: str | None = None, token: str | None = None) -> LiveSession:

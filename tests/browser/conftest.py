@@ -56,7 +56,7 @@ CHROMIUM_ARGS = [
 #: "peerkit-" in a cell's output counts as a drawn peerkit widget (see Lab.widget_failures).
 PEERKIT_ROOTS = ".peerkit-matrix, .peerkit-widget, .peerkit-comparison, [class^='peerkit-'], [class*=' peerkit-']"
 #: A code cell whose source calls one of these must show a peerkit widget.
-WIDGET_CALL = re.compile(r"\bpk\.(exercise|compare|progress|portfolio|join_cohort)\s*\(|\bLiveDashboard\s*\(")
+WIDGET_CALL = re.compile(r"\bpk\.(exercise|compare|progress|portfolio|join_cohort|live_session)\s*\(")
 #: ipywidgets draws each widget view into an output that is a Lumino Panel.
 WIDGET_OUTPUT = ".jp-OutputArea-output.lm-Panel"
 

@@ -3,10 +3,9 @@
 Each input below is put wherever text from outside reaches the page: learners'
 shared reflections, a cohort's name, a group label, the title and item texts of an
 exercise file, a reflection or goal in the learner's portfolio, a hand-in file's name,
-what the cohort server replies. The generated HTML of ``pk.compare``, the projector
-panels, the trainer's dashboard, the trainer's live-session panel (against the real
-cohort server), the portfolio HTML download and the learner's panels (progress,
-portfolio, room tally, live session banner) is loaded into a plain Chromium page
+what the cohort server replies. The generated HTML of ``pk.compare``, the trainer's
+live-session panel (against the real cohort server), the portfolio HTML download and the
+learner's panels (progress, portfolio, live session banner) is loaded into a plain Chromium page
 (``page.set_content``; these surfaces are pure HTML), every link is clicked and every
 element hovered, and the page is then
 checked: nothing pushed to ``window.__pwned``, no dialog, no element with an
@@ -14,9 +13,6 @@ checked: nothing pushed to ``window.__pwned``, no dialog, no element with an
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -24,16 +20,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-# the real cohort server's fixtures (tests/server/conftest.py), as tests/client uses them
-_spec = importlib.util.spec_from_file_location("peerkit_server_fixtures",
-                                               Path(__file__).resolve().parents[1] / "server" / "conftest.py")
-server_fixtures = sys.modules.get("peerkit_server_fixtures") or importlib.util.module_from_spec(_spec)
-if "peerkit_server_fixtures" not in sys.modules:
-    sys.modules["peerkit_server_fixtures"] = server_fixtures
-    _spec.loader.exec_module(server_fixtures)
-server_folder = server_fixtures.server_folder
-sqlite_db = server_fixtures.sqlite_db
-start_server = server_fixtures.start_server
+import tests.support.server as server_fixtures  # noqa: E402 - the real cohort server's helpers (fixtures: tests/conftest.py)
 
 #: One call that any payload makes if it ever runs.
 HIT = "window.__pwned.push"
@@ -135,50 +122,6 @@ def test_pk_compare_runs_no_hostile_input(browser, hostile_exercise) -> None:
     _check_page(browser, rating.view.value, "pk.compare (rating)")
 
 
-def test_projector_panels_run_no_hostile_input(browser, hostile_exercise) -> None:
-    from peerkit.cohort.panels import exercise_panel, panel_or_error, responders_html
-
-    html = (exercise_panel(_choice_group(hostile_exercise), hostile_exercise, group_label=ALL)
-            + exercise_panel(_reflections(), "welcome_reflection")
-            + panel_or_error(_choice_group(hostile_exercise), ALL)  # an unknown exercise id: the error panel
-            + responders_html(pd.DataFrame({"exercise": [ALL], "responders": [6]}), 6))
-    _check_page(browser, html, "projector panels")
-
-
-def test_the_dashboard_runs_no_hostile_input(browser, hostile_exercise, tmp_path) -> None:
-    import ipywidgets as widgets
-
-    from peerkit.cohort.store import CohortStore
-    from peerkit.widgets.dashboard import LiveDashboard
-
-    store = CohortStore(f"sqlite:///{tmp_path / 'cohort.sqlite'}")
-    cohort_id, _ = store.create_cohort(ALL[:200])
-    for p in range(6):
-        store.upsert_responses(cohort_id, f"p-{p:020x}", [
-            {"exercise": "welcome_reflection", "item": "R1", "value": {"text": HOSTILE[p % len(HOSTILE)] + ALL},
-             "answered_at": "2024-05-01T10:00:00Z"},
-            *({"exercise": hostile_exercise, "item": f"H{i:02d}", "value": ["never", "maybe", "always"][(p + i) % 3],
-               "answered_at": "2024-05-01T10:00:00Z"} for i in range(1, len(HOSTILE) + 1))])
-    board = LiveDashboard(store, cohort_id, autorefresh=False)
-    try:
-        board.create_cohort(ALL[:200])  # the join code panel shows the name
-        board.load_files([{"name": ALL[:150] + ".json", "content": ALL.encode()}])  # a rejected file, by name
-        board.refresh(force=True)
-        values: list[str] = []
-
-        def walk(widget: Any) -> None:
-            if isinstance(widget, widgets.HTML):
-                values.append(widget.value)
-            for child in getattr(widget, "children", ()):
-                walk(child)
-
-        walk(board)
-        html = "".join(values)
-        _check_page(browser, html, "dashboard")
-    finally:
-        board.close()
-
-
 def test_the_portfolio_html_runs_no_hostile_input(browser, store, tmp_path, hostile_exercise) -> None:
     from peerkit.portfolio_io import write_portfolio
 
@@ -235,7 +178,6 @@ def test_the_trainers_live_session_panel_runs_no_hostile_input(browser, hostile_
 
 
 def test_the_learners_panels_run_no_hostile_input(browser, store, hostile_exercise) -> None:
-    from peerkit.cohort.tally_form import TallyForm
     from peerkit.widgets.live_panel import LivePanel
     from peerkit.widgets.portfolio_panel import PortfolioPanel
     from peerkit.widgets.progress_view import ProgressView
@@ -247,9 +189,6 @@ def test_the_learners_panels_run_no_hostile_input(browser, store, hostile_exerci
     portfolio.ask_to_delete()
     portfolio.status = ALL  # any message the panel shows
     html += "".join(_html_values(portfolio))
-    tally = TallyForm(hostile_exercise)  # item texts label the rows
-    tally.use_pasted()  # nothing pasted: the message line
-    html += "".join(_html_values(tally))
     panel = LivePanel(store, start=False)  # not joined: no server asked
     panel.show({"place": {"title": ALL, "exercise_title": ALL, "notebook": f"javascript:{HIT}('notebook link')"},
                 "timer": None, "activity": None, "poll": None, "wall": None})

@@ -6,26 +6,20 @@ two-cell notebook into the Lab's temporary copy of the notebooks (never into not
 """
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import time
 from pathlib import Path
 
 import pytest
+
+import tests.support.server as server_fixtures
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _server_fixtures():
-    name = "peerkit_server_fixtures"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "server" / "conftest.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return server_fixtures
 
 
 def _wait(check, timeout: float, message: str) -> None:

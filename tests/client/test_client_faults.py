@@ -5,11 +5,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from client_helpers import my_answers, run_python, wait_for
+from tests.support.client import my_answers, run_python, wait_for
 
 from peerkit.client import outbox, sender as sender_module
 from peerkit.client.sender import SHARED, WAITING, sender_for
-from peerkit.cohort.membership import credentials, join
+from peerkit.client.membership import credentials, join
 from peerkit.widgets._base import SAVING_TEXT
 
 
@@ -51,7 +51,7 @@ def test_a_new_kernel_resends_what_an_old_one_left_in_the_outbox(live: Any, tmp_
     home = tmp_path / "restart-home"
     code, url = live.cohort["join_code"], live.server.url
     run_python("from peerkit.store import LocalStore\n"
-               "from peerkit.cohort.membership import join\n"
+               "from peerkit.client.membership import join\n"
                f"join(LocalStore(), {code!r}, url={url!r}, share=['boundaries'])\n", home)
     live.server.kill()
     out = run_python(
@@ -75,7 +75,7 @@ def test_a_new_kernel_resends_what_an_old_one_left_in_the_outbox(live: Any, tmp_
         "m = pk.exercise('core_skills')\n"
         "deadline = time.monotonic() + 20\n"
         "while outbox.pending_count(m.store) and time.monotonic() < deadline: time.sleep(0.05)\n"
-        "from peerkit.cohort.membership import credentials\n"
+        "from peerkit.client.membership import credentials\n"
         "print('LEFT', outbox.pending_count(m.store), 'TOKEN', credentials(m.store)['token'])\n", home)
     assert "LEFT 0" in out
     token = out.split("TOKEN ")[1].split()[0]
@@ -94,7 +94,7 @@ def test_server_killed_mid_burst_every_unacknowledged_answer_is_resent(
     answers = [("boundaries", item, "maybe") for item in boundaries.item_ids]
     answers += [("core_skills", item, 3) for item in skills.item_ids]
     sender = sender_for(store)
-    from peerkit.cohort.sync import sync
+    from peerkit.client.sync import sync
 
     for exercise, item, value in answers:
         store.save(exercise, item, value)
@@ -120,7 +120,7 @@ def test_in_a_real_kernel_the_status_turns_shared_on_the_kernels_own_thread(live
     import nbclient
     import nbformat
 
-    from client_helpers import ROOT
+    from tests.support.client import ROOT
 
     monkeypatch.setenv("PEERKIT_HOME", str(tmp_path / "kernel-home"))
     monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -154,7 +154,7 @@ def test_a_server_that_stalls_never_holds_a_chart_once_the_sender_knows(live: An
     import socket
 
     from peerkit.client.aggregates import group_frame_or_reason
-    from peerkit.cohort.membership import CREDENTIALS_SETTING
+    from peerkit.client.membership import CREDENTIALS_SETTING
 
     stalled = socket.socket()
     stalled.bind(("127.0.0.1", 0))

@@ -5,11 +5,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from client_helpers import my_answers, wait_for
+from tests.support.client import my_answers, wait_for
 
 from peerkit.client.sender import SHARED, sender_for
-from peerkit.cohort.membership import credentials, join, membership
-from peerkit.cohort.sharing import check_share, default_share, shared_rows
+from peerkit.client.membership import credentials, join, membership
+from peerkit.client.sharing import check_share, default_share, shared_rows
 from peerkit.store import LocalStore
 
 
@@ -37,7 +37,7 @@ def test_file_route_needs_no_server(store: LocalStore, monkeypatch: pytest.Monke
     monkeypatch.delenv("PEERKIT_SERVER", raising=False)
     joined = join(store, "COHORT-ABCDEFGH")
     assert (joined.mode, joined.cohort) == ("file", "cohort-abcdefgh")
-    from peerkit.cohort.sync import sync
+    from peerkit.client.sync import sync
 
     assert sync(store).ok and sync(store).message == ""
 
@@ -87,7 +87,7 @@ def test_join_panel_against_the_server(live: Any, learner_store: Any, tmp_path: 
 
 def test_a_restored_membership_without_its_sign_in_can_join_again(live: Any, learner_store: Any) -> None:
     """A portfolio carries the membership but never the token: the panel says so and lets the learner re-join."""
-    from peerkit.cohort.membership import CREDENTIALS_SETTING
+    from peerkit.client.membership import CREDENTIALS_SETTING
     from peerkit.widgets.cohort_join import CohortJoin
 
     ana = learner_store("restored")

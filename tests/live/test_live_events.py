@@ -24,8 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cohort"))
-from pg_server import PostgresServer, find_bindir  # noqa: E402
+from tests.support.postgres import PostgresServer, find_bindir
 
 pytestmark = pytest.mark.timeout(240)
 REPO = Path(__file__).resolve().parents[2]

@@ -134,46 +134,11 @@ def test_usage_errors(tmp_path, key_file):
     assert run("--help")[0] == 0
 
 
-def test_export_from_a_cohort_store_url(tmp_path, key_file):
-    pytest.importorskip("sqlalchemy")
-    from peerkit.cohort.store import CohortStore
-
-    url = f"sqlite:///{tmp_path / 'cohort.sqlite'}"
-    store = CohortStore(url)
-    cohort, join_code = store.create_cohort("Tuesday evening group")
-    other, _ = store.create_cohort("Small group")
-    for n in range(7):
-        rows = [{"exercise": "boundaries", "item": item, "value": ["never", "maybe"][(n + i) % 2],
-                 "answered_at": "2025-06-02T18:30:00+00:00"} for i, item in enumerate(["B01", "B02"])]
-        rows.append({"exercise": "boundaries_reflection", "item": "R2", "value": {"text": "see https://x.example/a"},
-                     "answered_at": "2025-06-02T18:40:00+00:00"})
-        store.add_member(cohort, pseudonym(cohort, n))
-        store.upsert_responses(cohort, pseudonym(cohort, n), rows)
-    for n in range(2):
-        store.add_member(other, pseudonym(other, n))
-        store.upsert_responses(other, pseudonym(other, n), [{"exercise": "boundaries", "item": "B01",
-                                                             "value": "never",
-                                                             "answered_at": "2025-06-02T18:30:00+00:00"}])
-    store.close()
-
-    code, out, err = run("export", url, "--out", str(tmp_path / "out"), "--key-file", str(key_file))
-    assert code == 0, err
-    assert "1 cohort(s)" in out and "fewer than 5 learners" in out  # the small cohort is left out
-    result = load(tmp_path / "out")
-    assert result.ok and set(result.counts["cohort"]) == {cohort}
-    code, out, err = run("export", url, "--out", str(tmp_path / "micro"), "--key-file", str(key_file), "--tier",
-                         "microdata")
-    assert code == 0, err
-    text = all_text(tmp_path / "out") + all_text(tmp_path / "micro")
-    assert join_code not in text and "Tuesday evening" not in text and "x.example" not in text
-    assert "[url]" in text
-
-    code, _, err = run("export", url, "--cohort", "cohort-zzzzzzzz", "--out", str(tmp_path / "o2"),
-                       "--key-file", str(key_file))
-    assert code == 1 and "cohort-zzzzzzzz" in err
+def test_a_database_url_is_not_a_source_any_more(tmp_path, key_file):
+    # the old cohort store is gone; a server is exported over its API (or, later, from its database file)
     code, _, err = run("export", f"sqlite:///{tmp_path / 'nothing.sqlite'}", "--out", str(tmp_path / "o3"),
                        "--key-file", str(key_file))
-    assert code == 1
+    assert code == 2 and "neither a folder of hand-in files nor a server" in err
     assert not (tmp_path / "nothing.sqlite").exists()
 
 

@@ -1,6 +1,6 @@
 """``peerkit export <server>`` against the REAL cohort server: the same answers give the same package as hand-in files.
 
-The server is ``peerkit serve`` on loopback (started as ``tests/server/conftest.py``
+The server is ``peerkit serve`` on loopback (started as ``tests/support/server.py``
 does, with its helpers). Seven learners join over HTTP and answer a choice matrix, a
 rating, a knowledge check, reflections (with CR LF and lone CR line breaks) and
 shared SMART goals. The same answers, written as hand-in files, are exported from
@@ -9,7 +9,6 @@ the ``sources`` line, and must pass ``frictionless validate``.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -26,10 +25,9 @@ from peerkit.research.server_source import fetch_cohort_responses
 
 from .conftest import KEY
 
+import tests.support.server as server_fixtures  # noqa: E402 - the real cohort server's helpers
+
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("server_fixtures", ROOT / "tests/server/conftest.py")
-server_fixtures = sys.modules.setdefault("server_fixtures", importlib.util.module_from_spec(_spec))
-_spec.loader.exec_module(server_fixtures)  # the helpers only; its fixtures stay with tests/server
 
 LEARNERS = 7
 CHOICES = ["never", "maybe", "always"]

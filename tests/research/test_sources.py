@@ -1,4 +1,4 @@
-"""The same answers give the same package from each source: hand-in files and a cohort store.
+"""A package from hand-in files (the same package from a server's database file comes with the research work).
 
 The cohort server as a source is tested against the REAL server (``peerkit serve``
 on loopback) in ``test_server_export.py``; it replaced a Starlette stand-in here.
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from peerkit.research import export_cohort_store, export_submissions, load
+from peerkit.research import export_submissions, load
 
 from .conftest import KEY
 
@@ -35,26 +35,20 @@ def learner_answers(n: int) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory):
-    from peerkit.cohort.store import CohortStore
-
     root = tmp_path_factory.mktemp("sources")
-    url = f"sqlite:///{root / 'cohort.sqlite'}"
-    store = CohortStore(url)
     folder = root / "hand-ins"
     folder.mkdir()
     cohorts = []
     for number, size in enumerate(SIZES):
-        cohort_id, _ = store.create_cohort(f"group {number}")
+        cohort_id = f"cohort-abcdefg{'hj'[number]}"
         cohorts.append(cohort_id)
         for n in range(size):
             pseudonym = f"p-{number:02d}{n:018x}"
             answers = learner_answers(n + 10 * number)
-            store.store_submission(cohort_id, pseudonym, "2025-05-03T12:00:00+00:00", answers)
             document = {"format": "peerkit-submission", "format_version": 1, "cohort": cohort_id,
                         "pseudonym": pseudonym, "created_at": "2025-05-03T12:00:00+00:00", "responses": answers}
             (folder / f"{cohort_id}-{n}.json").write_text(json.dumps(document), encoding="utf-8")
-    store.close()
-    return {"root": root, "url": url, "folder": folder, "cohorts": cohorts}
+    return {"root": root, "folder": folder, "cohorts": cohorts}
 
 
 def package_files(folder: Path) -> dict[str, bytes]:
@@ -66,20 +60,17 @@ def package_files(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("tier", ["aggregate", "microdata"])
-def test_the_same_package_from_each_source(sources, tmp_path, tier):
+def test_a_package_from_hand_in_files(sources, tmp_path, tier):
+    # the same package from a server's database file is the research helper's test (issue 17)
     options = {"tier": tier, "exported_on": "2025-05-31", "min_cell": 5}
     export_submissions(sources["folder"], tmp_path / "files", KEY, **options)
-    export_cohort_store(sources["url"], None, tmp_path / "store", KEY, **options)
-    packages = {name: package_files(tmp_path / name) for name in ("files", "store")}
-    assert packages["files"] == packages["store"]
-    titles = {name: json.loads((tmp_path / name / "datapackage.json").read_text())["sources"][0]["title"]
-              for name in packages}
-    assert "hand-in" in titles["files"] and "store" in titles["store"]
-    loaded = load(tmp_path / "store")
+    title = json.loads((tmp_path / "files" / "datapackage.json").read_text())["sources"][0]["title"]
+    assert "hand-in" in title
+    loaded = load(tmp_path / "files")
     assert loaded.ok, loaded.problems
     if tier == "microdata":
         assert len(loaded.frame) == sum(len(learner_answers(n + 10 * c)) for c, s in enumerate(SIZES)
                                         for n in range(s))
-        raw = (tmp_path / "store/data/boundaries_reflection.responses.csv").read_bytes()
+        raw = (tmp_path / "files/data/boundaries_reflection.responses.csv").read_bytes()
         assert b"07700" not in raw and b"[phone]" in raw and b"2025-05-01" in raw
         assert b'2025-05-01:\nring me on [phone]"' in raw  # the learner's CR LF is one LF, inside quotes

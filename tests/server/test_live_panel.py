@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import RunningServer, add_trainer, join, make_cohort
+from tests.support.server import RunningServer, add_trainer, join, make_cohort
 from peerkit.client.http import ServerClient
 from peerkit.widgets.live_panel import LivePanel
 

@@ -7,19 +7,10 @@
   activity cards (:mod:`.activities`, text in ``peerkit/data/activities.json``), and
   what learners, the projector and the trainer each may see;
 - :mod:`.report` the downloadable session report;
-- :mod:`.routes` the HTTP routes (see ``docs/server-api.md``, "Live-session tools").
 
-The app loads this package like its other route modules (``router``, ``install``).
+Their HTTP routes are in :mod:`peerkit.server.routes.live_tools` (see ``docs/server-api.md``,
+"Live-session tools").
 """
 from __future__ import annotations
 
-from typing import Any
-
 from . import tables  # noqa: F401 - registers the tables on the server's metadata
-from .routes import router
-
-__all__ = ["router", "install"]
-
-
-def install(app: Any) -> None:
-    """Nothing to start: the tools live in the store and ride on the cohort's revision events."""

@@ -14,13 +14,13 @@ import sqlalchemy as sa
 
 from ...privacy import suppressed_message
 from ...timestamps import format_moment, now
+from ...templating import server_environment
 from .. import db
+from ..projector import live_state  # the projector's charts, suppression included
 from . import polls, wall
 
 
 def report_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
-    from ..projector import live_state  # the projector's charts, suppression included
-
     live = live_state(conn, cohort)
     min_group_size = int(cohort.min_group_size)
     return {
@@ -40,12 +40,10 @@ def report_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
 
 def render_report(engine: sa.Engine, cohort_row_reader: Any) -> str:
     """The report's HTML; ``cohort_row_reader(conn)`` returns the (owned) cohort row."""
-    from ..pages import TEMPLATES
-
     with db.reading(engine) as conn:
         cohort = cohort_row_reader(conn)
         context = report_context(conn, cohort)
-    return TEMPLATES.get_template("live_tools/report.html").render(**context)
+    return server_environment().get_template("live_tools/report.html").render(**context)
 
 
 def file_name(cohort_name: str, made_at: str) -> str:

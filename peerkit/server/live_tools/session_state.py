@@ -29,7 +29,7 @@ from ...exercises import ContentError, exercise_ids, load_exercise
 from ...privacy import suppressed_message
 from ...timestamps import format_moment, now, parse_moment
 from .. import db
-from ..events import changed
+from ..revisions import changed
 from ..problems import Problem
 from . import polls, wall
 from .activities import activities, activity
@@ -158,7 +158,7 @@ def _public_poll(conn: sa.Connection, poll: Any, min_group_size: int) -> dict[st
 class _SharedViews:
     """What every learner of a cohort sees alike, kept per (store, cohort, revision).
 
-    Every change to a cohort bumps its revision (:func:`peerkit.server.events.changed`),
+    Every change to a cohort bumps its revision (:func:`peerkit.server.revisions.changed`),
     so a view made for one revision stays right until the next: a class's live panels,
     asking every few seconds, cost a few primary-key lookups each, not a poll's count.
     """

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from ...scrub import scrub_text
 from ...timestamps import format_moment, now
 from .. import db
-from ..events import changed
+from ..revisions import changed
 from ..problems import Problem
 from .tables import session_state, wall_posts, walls
 

@@ -1,0 +1,58 @@
+"""A trainer's cohorts (``/api/v1/cohorts…``): thin; the rules live in :mod:`peerkit.server.cohorts`.
+
+A trainer sees only their own cohorts (others are 404).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from .. import cohorts
+from ..auth import Principal, trainer
+
+router = APIRouter(tags=["trainers"])
+
+
+class NewCohort(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Any
+    min_group_size: StrictInt | None = Field(default=None, ge=1, le=1000)
+
+
+@router.get("/cohorts")
+def list_cohorts(request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+    state = request.app.state
+    return {"cohorts": cohorts.list_for(state.engine, state.secret, who.id)}
+
+
+@router.post("/cohorts", status_code=201)
+def create_cohort(body: NewCohort, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+    state = request.app.state
+    size = body.min_group_size if body.min_group_size is not None else state.settings.min_group_size
+    return cohorts.create(state.engine, state.secret, who.id, body.name, size)
+
+
+@router.get("/cohorts/{cohort_id}")
+def get_cohort(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+    state = request.app.state
+    return cohorts.get(state.engine, state.secret, who.id, cohort_id)
+
+
+@router.post("/cohorts/{cohort_id}/close")
+def close_cohort(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+    state = request.app.state
+    return cohorts.close(state.engine, state.secret, who.id, cohort_id)
+
+
+@router.delete("/cohorts/{cohort_id}", status_code=204)
+def delete_cohort(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> Response:
+    cohorts.delete(request.app.state.engine, who.id, cohort_id)
+    return Response(status_code=204)
+
+
+@router.post("/cohorts/{cohort_id}/join-code")
+def rotate_join_code(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+    state = request.app.state
+    return cohorts.rotate_code(state.engine, state.secret, who.id, cohort_id)

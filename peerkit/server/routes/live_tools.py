@@ -1,0 +1,286 @@
+"""Routes of the live-session tools: thin; the rules live in :mod:`peerkit.server.live_tools` (polls, wall,
+session state, report).
+
+Trainer API (bearer token, or the projector's sign-in cookie plus the page's
+``X-Peerkit-Page: 1`` header and a same-origin request), all under
+``/api/v1/cohorts/{id}``: ``polls`` (GET list, POST new), ``polls/{pid}/reveal``,
+``polls/{pid}/close``, ``wall`` (GET posts, POST new prompt), ``wall/{wid}/close``,
+``wall/posts/{post}/approve`` and ``/hide``, ``session/place`` (PUT, DELETE),
+``session/timer`` (POST, DELETE), ``session/activity`` (PUT), ``live-tools`` (GET
+the console's state) and ``report`` (GET, an HTML download). Learner API:
+``PUT /api/v1/me/polls/{pid}`` and ``POST /api/v1/me/wall/{wid}``; what a learner may see
+comes with ``GET /api/v1/me/session``. Pages (trainer cookie): ``/projector/{id}/tools``
+(the projector's live-tools part), ``/projector/{id}/console`` (the trainer's own screen:
+moderation, polls, moving the session, timers) and ``/projector/{id}/report``.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, Response
+
+from ...timestamps import format_moment, now
+from .. import db
+from ..auth import Principal, learner, trainer
+from ..cohorts import owned
+from ..live_tools import polls, report, session_state, wall
+from ..problems import Problem
+from ..web import base_path, check_same_origin, not_yours_page, render, sign_in_page, signed_in_trainer
+
+router = APIRouter(tags=["live tools"])
+API = "/api/v1"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NewPoll(_Body):
+    kind: Any
+    question: Any
+    options: Any = None
+
+
+class PollAnswer(_Body):
+    value: Any
+
+
+class NewWall(_Body):
+    prompt: Any
+
+
+class WallPost(_Body):
+    text: Any
+
+
+class Place(_Body):
+    chapter: Any
+    exercise: Any = None
+
+
+class Timer(_Body):
+    seconds: Any
+    activity: Any = None
+
+
+class ActivityChoice(_Body):
+    activity: Any = None
+
+
+def _from_page_if_cookie(request: Request) -> None:
+    """A write signed in by the cookie must come from our own page (no other site can send the header)."""
+    if request.headers.get("authorization"):
+        return
+    check_same_origin(request)
+
+
+async def trainer_writer(request: Request) -> Principal:
+    who = await trainer(request)
+    _from_page_if_cookie(request)
+    return who
+
+
+def _trainer_write(engine: sa.Engine, trainer_id: str, cohort_id: str, work: Any) -> Any:
+    def run(conn: sa.Connection) -> Any:
+        cohort = owned(conn, trainer_id, cohort_id, lock=True)
+        return work(conn, cohort)
+
+    return db.write(engine, run)
+
+
+def _trainer_read(engine: sa.Engine, trainer_id: str, cohort_id: str, work: Any) -> Any:
+    with db.reading(engine) as conn:
+        return work(conn, owned(conn, trainer_id, cohort_id))
+
+
+def _learner_write(engine: sa.Engine, who: Principal, work: Any) -> Any:
+    def run(conn: sa.Connection) -> Any:
+        cohort = db.lock_cohort(conn, who.cohort_id)
+        learner_row = conn.execute(sa.select(db.learners.c.id).where(db.learners.c.id == who.learner_id)).first()
+        if cohort is None or learner_row is None:
+            raise Problem(401, "not-signed-in", "Not signed in", "You are no longer in this group. Join again "
+                          "with the join code.", headers={"WWW-Authenticate": "Bearer"})
+        if cohort.status != "open":
+            raise Problem(410, "cohort-closed", "Cohort closed", f"The group {cohort.name!r} is closed.")
+        return work(conn, cohort)
+
+    return db.write(engine, run)
+
+
+# -- trainer API ---------------------------------------------------------------------------------
+
+@router.get(API + "/cohorts/{cohort_id}/live-tools")
+def console_state(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+    return _trainer_read(request.app.state.engine, who.id, cohort_id, session_state.trainer_view)
+
+
+@router.get(API + "/cohorts/{cohort_id}/polls")
+def list_polls(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+    return {"polls": _trainer_read(request.app.state.engine, who.id, cohort_id, polls.list_for_trainer)}
+
+
+@router.post(API + "/cohorts/{cohort_id}/polls", status_code=201)
+def new_poll(cohort_id: str, body: NewPoll, request: Request,
+             who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
+        try:
+            return polls.create(conn, cohort.id, body.kind, body.question, body.options)
+        except polls.PollRefused as refusal:
+            raise Problem(422, "poll-refused", "Poll not made", str(refusal)) from None
+
+    return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
+
+
+@router.post(API + "/cohorts/{cohort_id}/polls/{poll_id}/{action}")
+def poll_action(cohort_id: str, poll_id: int, action: Literal["reveal", "close", "reopen"], request: Request,
+                who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
+        if action == "reveal":
+            return polls.reveal(conn, cohort, poll_id)
+        return polls.set_status(conn, cohort.id, poll_id, "closed" if action == "close" else "open")
+
+    return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
+
+
+@router.get(API + "/cohorts/{cohort_id}/wall")
+def wall_posts(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+    return _trainer_read(request.app.state.engine, who.id, cohort_id, lambda conn, c: wall.for_trainer(conn, c.id))
+
+
+@router.post(API + "/cohorts/{cohort_id}/wall", status_code=201)
+def new_wall(cohort_id: str, body: NewWall, request: Request,
+             who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    return _trainer_write(request.app.state.engine, who.id, cohort_id,
+                          lambda conn, c: wall.open_wall(conn, c.id, body.prompt))
+
+
+@router.post(API + "/cohorts/{cohort_id}/wall/{wall_id}/close")
+def close_wall(cohort_id: str, wall_id: int, request: Request,
+               who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    return _trainer_write(request.app.state.engine, who.id, cohort_id,
+                          lambda conn, c: wall.close_wall(conn, c.id, wall_id))
+
+
+@router.post(API + "/cohorts/{cohort_id}/wall/posts/{post_id}/{action}")
+def moderate_post(cohort_id: str, post_id: int, action: Literal["approve", "hide"], request: Request,
+                  who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    status = "approved" if action == "approve" else "hidden"
+    return _trainer_write(request.app.state.engine, who.id, cohort_id,
+                          lambda conn, c: wall.moderate(conn, c.id, post_id, status))
+
+
+@router.put(API + "/cohorts/{cohort_id}/session/place")
+def move_session(cohort_id: str, body: Place, request: Request,
+                 who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    return _trainer_write(request.app.state.engine, who.id, cohort_id,
+                          lambda conn, c: session_state.move(conn, c.id, body.chapter, body.exercise))
+
+
+@router.delete(API + "/cohorts/{cohort_id}/session/place")
+def clear_place(cohort_id: str, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    return _trainer_write(request.app.state.engine, who.id, cohort_id,
+                          lambda conn, c: session_state.move(conn, c.id, None, None))
+
+
+@router.post(API + "/cohorts/{cohort_id}/session/timer")
+def start_timer(cohort_id: str, body: Timer, request: Request,
+                who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    return _trainer_write(request.app.state.engine, who.id, cohort_id,
+                          lambda conn, c: session_state.start_timer(conn, c.id, body.seconds, body.activity))
+
+
+@router.delete(API + "/cohorts/{cohort_id}/session/timer")
+def stop_timer(cohort_id: str, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    return _trainer_write(request.app.state.engine, who.id, cohort_id,
+                          lambda conn, c: session_state.stop_timer(conn, c.id))
+
+
+@router.put(API + "/cohorts/{cohort_id}/session/activity")
+def choose_activity(cohort_id: str, body: ActivityChoice, request: Request,
+                    who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    return _trainer_write(request.app.state.engine, who.id, cohort_id,
+                          lambda conn, c: session_state.set_activity(conn, c.id, body.activity))
+
+
+def _report_response(engine: sa.Engine, trainer_id: str, cohort_id: str) -> Response:
+    holder: dict[str, Any] = {}
+
+    def reader(conn: sa.Connection) -> Any:
+        holder["row"] = owned(conn, trainer_id, cohort_id)
+        return holder["row"]
+
+    html = report.render_report(engine, reader)
+    name = report.file_name(holder["row"].name, format_moment(now()))
+    return HTMLResponse(html, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+
+
+@router.get(API + "/cohorts/{cohort_id}/report")
+def download_report(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> Response:
+    return _report_response(request.app.state.engine, who.id, cohort_id)
+
+
+# -- learner API ---------------------------------------------------------------------------------
+
+@router.put(API + "/me/polls/{poll_id}")
+def answer_poll(poll_id: int, body: PollAnswer, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
+    return _learner_write(request.app.state.engine, who,
+                          lambda conn, c: polls.record_answer(conn, c.id, who.learner_id, poll_id, body.value))
+
+
+@router.post(API + "/me/wall/{wall_id}", status_code=201)
+def post_to_wall(wall_id: int, body: WallPost, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
+    return _learner_write(request.app.state.engine, who,
+                          lambda conn, c: wall.post(conn, c.id, who.learner_id, wall_id, body.text))
+
+
+# -- pages (the trainer's sign-in cookie) ---------------------------------------------------------
+
+async def _page_trainer(request: Request) -> Principal:
+    who = await signed_in_trainer(request)
+    if who is None:
+        raise Problem(401, "not-signed-in", "Not signed in", "Sign in again with your trainer link.")
+    return who
+
+
+@router.get("/projector/{cohort_id}/tools", include_in_schema=False)
+async def projector_tools(cohort_id: str, request: Request) -> Response:
+    """The live-tools part of the projector page: approved posts and revealed results only."""
+    who = await _page_trainer(request)
+    view = await run_in_threadpool(_trainer_read, request.app.state.engine, who.id, cohort_id,
+                                   lambda conn, c: {"cohort": c, **session_state.projector_view(conn, c)})
+    return render("live_tools/projector_part.html", base=base_path(request), tools=view, cohort=view["cohort"])
+
+
+@router.get("/projector/{cohort_id}/console", include_in_schema=False)
+async def console(cohort_id: str, request: Request) -> Response:
+    who = await signed_in_trainer(request)
+    if who is None:
+        return sign_in_page(request)
+    try:
+        view = await run_in_threadpool(_trainer_read, request.app.state.engine, who.id, cohort_id,
+                                       lambda conn, c: {"cohort": c, **session_state.trainer_view(conn, c)})
+    except Problem:
+        return not_yours_page(request, cohort_id)
+    return render("live_tools/console.html", base=base_path(request), cohort=view["cohort"], tools=view,
+                  trainer=who.name)
+
+
+@router.get("/projector/{cohort_id}/console/live", include_in_schema=False)
+async def console_live(cohort_id: str, request: Request) -> Response:
+    who = await _page_trainer(request)
+    view = await run_in_threadpool(_trainer_read, request.app.state.engine, who.id, cohort_id,
+                                   lambda conn, c: {"cohort": c, **session_state.trainer_view(conn, c)})
+    return render("live_tools/console_live.html", base=base_path(request), cohort=view["cohort"], tools=view)
+
+
+@router.get("/projector/{cohort_id}/report", include_in_schema=False)
+async def report_page(cohort_id: str, request: Request) -> Response:
+    who = await _page_trainer(request)
+    return await run_in_threadpool(_report_response, request.app.state.engine, who.id, cohort_id)

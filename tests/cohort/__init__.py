@@ -1,0 +1,1 @@
+"""Tests of peerkit.cohort (one file per module: test_<module>.py)."""

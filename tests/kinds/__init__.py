@@ -1,0 +1,1 @@
+"""Tests of peerkit.kinds (one file per module: test_<module>.py)."""

@@ -1,0 +1,107 @@
+""""Delete all my answers" against the REAL cohort server: it withdraws from the group, forgets the outbox and
+the private settings, and leaves no file of the learner's under PEERKIT_HOME, also when the server is away."""
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.support.client import my_answers, wait_for
+
+from peerkit.client.sender import sender_for
+from peerkit.client.membership import credentials, join
+from peerkit.client.sync import sync
+from peerkit.portfolio_io.delete import WITHDRAW_TIMEOUT_SECONDS
+from peerkit.store import LocalStore
+from peerkit.widgets.portfolio_panel import PortfolioPanel
+
+
+def _files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def _server_rows(live: Any, pseudonym: str) -> list[dict[str, Any]]:
+    """Every row the server holds for this pseudonym (read as the trainer, who may see row-level answers)."""
+    with live.server.client(live.trainer) as client:
+        reply = client.get(f"/api/v1/cohorts/{live.cohort['id']}/responses")
+    assert reply.status_code == 200, reply.text
+    return [row for row in reply.json()["responses"] if row["pseudonym"] == pseudonym]
+
+
+def _joined_learner(live: Any) -> tuple[LocalStore, str, str]:
+    """A learner (default store, under PEERKIT_HOME) who joined, shared three answers and has a check-in history."""
+    store = LocalStore()
+    joined = join(store, live.cohort["join_code"], url=live.server.url, share=["boundaries"])
+    for item in ("B01", "B02", "B03"):
+        store.save("boundaries", item, "maybe")
+    store.set_setting("checkins:recovery_checkin", [{"at": "2026-11-30T10:00:00+00:00", "answers": {"R1": 2}}])
+    sync(store)
+    assert sender_for(store).wait_until_idle(15)
+    token = str(credentials(store)["token"])
+    assert my_answers(live.server, token) == 3
+    return store, joined.pseudonym, token
+
+
+def test_delete_withdraws_from_the_server_and_leaves_no_file(live: Any, peerkit_home: Path) -> None:
+    store, pseudonym, token = _joined_learner(live)
+    assert len(_server_rows(live, pseudonym)) == 3
+    panel = PortfolioPanel(store=store)
+    assert panel.download() is not None
+    panel.ask_to_delete()
+    assert live.cohort["name"] in panel.confirm_text.value and "remove every answer" in panel.confirm_text.value
+
+    assert panel.delete() == 3
+    assert "removed the answers you shared (3 answers)" in panel.status
+    assert _server_rows(live, pseudonym) == []  # the server holds none of the learner's answers
+    with live.server.client(token) as client:
+        assert client.get("/api/v1/me").status_code == 401  # and the token no longer works
+    assert _files_under(peerkit_home) == []
+    time.sleep(1.0)  # the sender (retrying every 0.5 s in these tests) brings nothing back
+    assert _files_under(peerkit_home) == []
+    fresh = LocalStore()  # the next use is a new, empty learner: no membership, token or check-ins
+    assert fresh.responses() == [] and fresh.get_setting("cohort") is None
+    assert fresh.get_setting("cohort_token") is None and fresh.get_setting("checkins:recovery_checkin") is None
+
+
+def test_delete_with_the_server_down_says_what_stays_and_the_sender_makes_no_new_file(
+        live: Any, peerkit_home: Path) -> None:
+    store, pseudonym, _ = _joined_learner(live)
+    live.server.stop()
+    store.save("boundaries", "B04", "never")
+    sync(store)  # the sender now retries, every 0.5 s, against a server that is gone
+    wait_for(lambda: sender_for(store).server_seems_away(), timeout=10)
+
+    panel = PortfolioPanel(store=store)
+    panel.ask_to_delete()
+    started = time.monotonic()
+    assert panel.delete() == 4
+    assert time.monotonic() - started < WITHDRAW_TIMEOUT_SECONDS + 2
+    assert "could not be withdrawn" in panel.status and pseudonym in panel.status
+    assert "ask your trainer" in panel.status and live.server.url in panel.status
+    assert _files_under(peerkit_home) == []
+    time.sleep(1.5)  # several retries later: the sender must not make the store file again
+    assert _files_under(peerkit_home) == []
+    fresh = LocalStore()  # opens (a file with only the outbox's tables would be refused as "not a peerkit store")
+    assert fresh.responses() == [] and fresh.get_setting("cohort_token") is None
+
+    restarted = live.restart()  # the answers did stay on the server, as the learner was told
+    assert restarted.process.poll() is None and len(_server_rows(live, pseudonym)) == 3
+
+
+def test_delete_does_not_wait_long_on_a_server_that_never_answers(live: Any, peerkit_home: Path) -> None:
+    store, pseudonym, _ = _joined_learner(live)
+    port = live.server.port
+    live.server.stop()
+    with socket.socket() as stalled:  # takes connections and never answers
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        stalled.bind(("127.0.0.1", port))
+        stalled.listen(1)
+        panel = PortfolioPanel(store=store)
+        panel.ask_to_delete()
+        started = time.monotonic()
+        assert panel.delete() == 3
+        waited = time.monotonic() - started
+    assert waited < WITHDRAW_TIMEOUT_SECONDS + 2, waited
+    assert "could not be withdrawn" in panel.status and pseudonym in panel.status
+    assert _files_under(peerkit_home) == []

@@ -1,0 +1,132 @@
+"""peerkit as a JupyterHub service, on a real hub (see :mod:`tests.support.hub`): the configuration of docs/jupyterhub.md.
+
+A trainer (hub group ``peerkit-trainers``) creates a cohort from their kernel with
+their hub token; a learner's kernel finds the service as ``pk.join_cohort()`` does,
+joins with the code and its hub token, and sends an answer through the hub's
+proxy, which the trainer then sees; the learner's hub token is refused every
+trainer view (403); a hub token without ``access:services!service=peerkit`` is
+refused (403) and a made-up one is not recognised (401).
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import urllib.error
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def _pseudonym() -> str:
+    return "p-" + secrets.token_hex(10)
+
+
+def _call(url: str, token: str, method: str = "GET", body: object = None) -> tuple[int, object]:
+    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
+    request.add_header("Authorization", f"token {token}")
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:
+            return error.code, raw.decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def people(hub):
+    for name in ("trainer", "alice"):
+        hub.add_user(name)
+    hub.add_user("bob", start=False)
+    return hub
+
+
+def test_trainer_and_learner_kernels_through_the_hub(people) -> None:
+    hub = people
+    # the trainer's kernel: create a cohort with nothing but its hub token
+    made, listed = hub.run_kernel("trainer", [
+        {"method": "POST", "path": "/api/v1/cohorts", "body": {"name": "Hub group"}},
+        {"path": "/api/v1/cohorts"},
+    ])
+    assert made["status"] == 201, (made, hub.log_tail())
+    cohort = made["body"]
+    assert listed["status"] == 200 and cohort["id"] in json.dumps(listed["body"])
+
+    # the learner's kernel: no trainer view; join with the code; send an answer
+    steps = [
+        {"path": "/api/v1/cohorts"},
+        {"path": f"/api/v1/cohorts/{cohort['id']}"},
+        {"path": f"/api/v1/cohorts/{cohort['id']}/events"},
+        {"method": "POST", "path": "/api/v1/cohorts", "body": {"name": "mine"}},
+        {"method": "POST", "path": "/api/v1/join", "body": {"code": cohort["join_code"], "pseudonym": _pseudonym()},
+         "save": ["token"]},
+        {"method": "POST", "path": "/api/v1/me/answers", "auth": "learner",
+         "body": {"answers": [{"seq": 1, "exercise": "boundaries", "item": "B01", "value": "maybe"}]}},
+        {"path": "/api/v1/me", "auth": "learner"},
+    ]
+    cohorts, one, events, create, joined, sent, me = hub.run_kernel("alice", steps)
+    for refused in (cohorts, one, events, create):
+        assert refused["status"] == 403, refused
+        assert "not a peerkit trainer" in refused["body"]["detail"], refused
+    assert joined["status"] == 201, joined
+    assert sent["status"] == 200 and sent["body"]["accepted"] == [1], sent
+    assert me["status"] == 200 and me["body"]["answers"] == 1, me
+
+    # the trainer sees the learner's answer arrive
+    (seen,) = hub.run_kernel("trainer", [{"path": f"/api/v1/cohorts/{cohort['id']}"}])
+    assert seen["status"] == 200 and seen["body"]["members"] == 1 and seen["body"]["answers"] == 1, seen
+
+
+def test_a_hub_token_without_the_service_scope_is_refused(people) -> None:
+    hub = people
+    status, token = hub.request("POST", "/users/bob/tokens", {"scopes": ["read:users:name!user"],
+                                                              "note": "no peerkit"})
+    assert status == 201, token
+    status, body = _call(f"{hub.url}/services/peerkit/api/v1/cohorts", token["token"])
+    assert status == 403, body
+    assert "may not use the peerkit service" in body["detail"]
+
+
+def test_a_made_up_hub_token_is_not_recognised(people) -> None:
+    status, body = _call(f"{people.url}/services/peerkit/api/v1/cohorts", secrets.token_hex(16))
+    assert status == 401, body
+    assert body["status"] == 401 and "hub" in body["detail"]
+
+
+def test_the_trainer_token_scope_comes_from_the_group(people) -> None:
+    """A trainer's kernel token carries custom:peerkit:trainer (server_token_scopes ∩ what they hold); alice's not."""
+    hub = people
+    for name, expected in (("trainer", True), ("alice", False)):
+        (me,) = hub.run_kernel(name, [{"path": "/user", "hub_api": True}])  # the hub's own view of the token
+        assert me["status"] == 200, me
+        assert ("custom:peerkit:trainer" in me["body"]["scopes"]) is expected, me["body"]["scopes"]
+        assert "access:services!service=peerkit" in me["body"]["scopes"]
+
+
+def test_a_hub_trainer_opens_the_projector_page_through_the_hub(people) -> None:
+    hub = people
+    made, link = hub.run_kernel("trainer", [
+        {"method": "POST", "path": "/api/v1/cohorts", "body": {"name": "Projected <b>group</b>"}},
+        {"method": "POST", "path": "/api/v1/hub/sign-in-link"},
+    ])
+    assert link["status"] == 200, link
+    sign_in = link["body"]["sign_in"]
+    assert sign_in.startswith(f"{hub.url}/services/peerkit/sign-in?token=pkt_"), sign_in
+    import httpx
+
+    with httpx.Client(follow_redirects=True, timeout=20) as browser:
+        page = browser.get(sign_in)
+        assert page.status_code == 200 and str(page.url) == f"{hub.url}/services/peerkit/projector", page.url
+        projector = browser.get(f"{hub.url}/services/peerkit/projector/{made['body']['id']}")
+        assert projector.status_code == 200
+        assert made["body"]["join_code"] in projector.text
+        assert "Projected &lt;b&gt;group&lt;/b&gt;" in projector.text
+        assert 'src="/services/peerkit/static/projector.js"' in projector.text  # links keep the hub's prefix
+        assert browser.get(f"{hub.url}/services/peerkit/static/projector.js").status_code == 200
+    (refused,) = hub.run_kernel("alice", [{"method": "POST", "path": "/api/v1/hub/sign-in-link"}])
+    assert refused["status"] == 403, refused

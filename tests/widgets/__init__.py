@@ -1,0 +1,1 @@
+"""Tests of peerkit.widgets (one file per module: test_<module>.py)."""

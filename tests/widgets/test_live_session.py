@@ -1,0 +1,112 @@
+"""The trainer notebook's panel (pk.live_session()) against the real server: a token, never a database."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.support.client import wait_for
+
+from peerkit.client.sender import sender_for
+from peerkit.client.membership import join
+from peerkit.widgets.live_session import LiveSession, parse_sign_in
+
+
+def test_sign_in_link_gives_address_and_token() -> None:
+    assert parse_sign_in("http://10.0.0.5:8765/sign-in?token=pkt_x") == ("http://10.0.0.5:8765", "pkt_x")
+    assert parse_sign_in("https://hub.example.org/services/peerkit/sign-in?token=pkt_y") == \
+        ("https://hub.example.org/services/peerkit", "pkt_y")
+
+
+def test_trainer_panel_manages_cohorts_and_counts(live: Any, learner_store: Any, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEERKIT_TRAINER_TOKEN", f"{live.server.url}/sign-in?token={live.trainer}")
+    panel = LiveSession()
+    assert panel.client is not None, panel.status
+    assert panel._token.value == ""  # the token is not left in a widget a saved notebook could keep
+    assert panel.cohort == live.cohort["id"]
+    assert live.cohort["join_code"] in panel._code.value and "/projector/" in panel._code.value
+
+    made = panel.create_cohort("Thursday <b>group</b>")
+    assert made and panel.cohort == made["id"]
+    assert "Thursday &lt;b&gt;group&lt;/b&gt;" in panel._code.value  # escaped
+    old_code = made["join_code"]
+    new_code = panel.new_join_code()
+    assert new_code and new_code != old_code and new_code in panel._code.value
+
+    learner = learner_store("ana")
+    join(learner, new_code, url=live.server.url, share=["boundaries"])
+    learner.save("boundaries", "B01", "maybe")
+    from peerkit.client.sync import sync
+
+    sync(learner)
+    assert sender_for(learner).wait_until_idle(10)
+    answer = panel.refresh()
+    from peerkit.exercises import load_exercise
+
+    assert answer["members"] == 1 and "1 person joined" in panel._counts.value
+    assert f"<td>{load_exercise('boundaries').title}</td><td>1</td>" in panel._counts.value
+
+    document = {"format": "peerkit-submission", "format_version": 1, "cohort": made["id"],
+                "pseudonym": "p-" + "b" * 20, "created_at": "2026-05-01T10:00:00+00:00",
+                "responses": [{"exercise": "boundaries", "item": "B02", "value": "never",
+                               "answered_at": "2026-05-01T09:00:00+00:00"}]}
+    reply = panel.upload([("ben.json", json.dumps(document).encode()), ("bad.json", b"{")])
+    assert reply is not None, panel.status
+    assert "Loaded" in panel.status and "bad.json" in panel.status
+    wait_for(lambda: (panel.refresh() or {}).get("from_files", 0) >= 1, timeout=5)
+
+    assert panel.close_cohort() and "Closed" in panel.status
+
+
+def test_a_wrong_token_is_refused_in_plain_words(live: Any) -> None:
+    panel = LiveSession(live.server.url, "pkt_" + "x" * 43)
+    assert panel.client is None and panel.status
+
+
+def test_a_hand_in_file_never_overwrites_a_learner_who_sent_live(live: Any, learner_store: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from peerkit.client.state import membership
+    from peerkit.client.sync import sync
+
+    monkeypatch.setenv("PEERKIT_TRAINER_TOKEN", f"{live.server.url}/sign-in?token={live.trainer}")
+    panel = LiveSession()
+    ana = learner_store("ana")
+    join(ana, live.cohort["join_code"], url=live.server.url, share=["boundaries"])
+    ana.save("boundaries", "B01", "maybe")
+    sync(ana)
+    assert sender_for(ana).wait_until_idle(10)
+    forged = {"format": "peerkit-submission", "format_version": 1, "cohort": live.cohort["id"],
+              "pseudonym": membership(ana).pseudonym, "created_at": "2026-05-01T10:00:00+00:00",
+              "responses": [{"exercise": "boundaries", "item": "B01", "value": "never",
+                             "answered_at": "2026-05-01T09:00:00+00:00"}]}
+    reply = panel.upload([("ana-as-a-file.json", json.dumps(forged).encode())])
+    assert reply is not None, panel.status
+    rows = panel.client.request("GET", f"/api/v1/cohorts/{live.cohort['id']}/responses",
+                                query={"exercise": "boundaries"})
+    values = [(row["item"], row["value"]) for row in rows["responses"]]
+    assert values == [("B01", "maybe")]  # the live answer stays; the file changed nothing
+
+
+def test_the_room_tally_form_sends_the_hands_to_the_server(live: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEERKIT_TRAINER_TOKEN", f"{live.server.url}/sign-in?token={live.trainer}")
+    panel = LiveSession()
+    choices = [value for _, value in panel._tally_exercise.options]
+    assert "boundaries" in choices and "core_skills" in choices
+    assert "welcome_reflection" not in choices  # no options to raise hands for
+    panel._tally_exercise.value = "boundaries"
+    assert "Never OK, Maybe OK, Always OK" in panel._tally_intro.value
+
+    panel._tally_text.value = "B01 2 5"  # one count short
+    panel._tally_send.click()
+    assert "not sent" in panel.status and "expected 3" in panel.status
+    tally = panel.client.cohort_aggregates(live.cohort["id"], "boundaries")["exercises"].get("boundaries", {})
+    assert not tally.get("tally")
+
+    panel._tally_text.value = "item\tNever OK\tMaybe OK\tAlways OK\nB01\t2\t3\t1\n2\t0\t4\t4\n"
+    panel._tally_send.click()
+    assert "Room tally for" in panel.status and "2 item(s), 14 hands in all" in panel.status, panel.status
+    tally = panel.client.cohort_aggregates(live.cohort["id"], "boundaries")["exercises"]["boundaries"]["tally"]
+    assert tally["B01"] == {"n": 6, "counts": {"never": 2, "maybe": 3, "always": 1}}
+    assert tally["B02"] == {"n": 8, "counts": {"maybe": 4, "always": 4}}
