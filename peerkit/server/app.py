@@ -108,7 +108,7 @@ def sweep_retention(engine: Any, settings: ServerSettings) -> int:
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
     """The server for ``settings`` (default: from the environment), with its store migrated."""
     settings = settings or ServerSettings.from_env()
-    engine = db.make_engine(settings.db_url)
+    engine = db.make_engine(settings.db_url, sqlite_max_pages=settings.sqlite_max_pages)
     db.migrate(engine)
     secret = settings.secret_key()
     sweep_retention(engine, settings)

@@ -198,8 +198,11 @@ def dumps(value: Any) -> str:
 
 # -- engine ---------------------------------------------------------------------------------
 
-def make_engine(url: str) -> sa.Engine:
-    """An engine for the store at ``url``; an SQLite file's folder is made (owner-only) when missing."""
+def make_engine(url: str, *, sqlite_max_pages: int = 0) -> sa.Engine:
+    """An engine for the store at ``url``; an SQLite file's folder is made (owner-only) when missing.
+
+    ``sqlite_max_pages`` (SQLite, when above 0): the store grows to at most that many pages;
+    past it every write fails with SQLITE_FULL, exactly as on a full disk."""
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
@@ -219,6 +222,8 @@ def make_engine(url: str) -> sa.Engine:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
+        if sqlite_max_pages > 0:
+            cursor.execute(f"PRAGMA max_page_count={int(sqlite_max_pages)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
