@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -54,6 +55,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -428,11 +430,16 @@ class Run:
         return next((l.capacity for l in self.loads if l.learners == learners and l.clients == clients), None)
 
 
-def peerkit_run(label: str, db_url: str, workers: int, plan: Plan, pg_root: Path | None = None) -> Run:
+def peerkit_run(label: str, db_url: str, workers: int, plan: Plan, pg_root: Path | None = None,
+                beside: "Callable[[Server], contextlib.AbstractContextManager] | None" = None) -> Run:
+    """``beside(server)``: a context manager entered around the loads (bench_live_tools' panels)."""
     run = Run(label)
     server = Server(db_url, workers, pg_root)
     reader = None
+    extra = contextlib.ExitStack()
     try:
+        if beside is not None:
+            extra.enter_context(beside(server))
         with httpx.Client(base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {server.trainer}"}) as c:
             cohort = c.post("/api/v1/cohorts", json={"name": "Bench", "min_group_size": 1}).json()
         tokens: list[str] = []
@@ -477,6 +484,7 @@ def peerkit_run(label: str, db_url: str, workers: int, plan: Plan, pg_root: Path
         lost, checked = lost_in_store(server.db_url, acked, ratings)
         run.lost = f"answers lost: {lost} of {checked} acknowledged (learner, item) answers (must be 0)"
     finally:
+        extra.close()
         if reader is not None:
             reader.terminate()
         server.stop()

@@ -242,9 +242,10 @@ def learners(tmp_path: Path, monkeypatch: Any) -> Any:
         return given
 
     yield start
-    from peerkit.client.sender import stop_all_for_tests
+    from peerkit.client.sender import forget
 
-    stop_all_for_tests()
+    for store in made:  # their threads end at their next step
+        forget(store)
 
 
 def pending(given: list) -> int:
@@ -283,7 +284,7 @@ def worker_pids(server: Any) -> list[int]:
             command = Path(f"/proc/{child}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"multiprocessing" in command:
+        if b"spawn_main" in command:  # not the resource tracker, also a multiprocessing child
             pids.append(child)
     return pids
 
@@ -306,7 +307,8 @@ def test_kill_9_of_the_sqlite_server_mid_burst(start_server: Any, sqlite_db: str
 def test_kill_9_of_one_postgresql_worker_mid_burst(start_server: Any, postgres_db: str, learners: Any) -> None:
     server = start_server(postgres_db, workers=2)
     wait_for(lambda: len(worker_pids(server)) == 2, timeout=60)
-    cohort = make_cohort(server, add_trainer(server))
+    trainer = add_trainer(server)
+    cohort = make_cohort(server, trainer)
     given = learners(server, cohort)
     total = pending(given)
     wait_for(lambda: pending(given) < total * 3 // 4, timeout=60, every=0.01)
@@ -316,20 +318,21 @@ def test_kill_9_of_one_postgresql_worker_mid_burst(start_server: Any, postgres_d
     every_answer_stored(postgres_db, given)
     # the server still has two workers listening for changes: a new answer reaches a stream
     wait_for(lambda: len(worker_pids(server)) == 2, timeout=60)
-    stream_hears_an_answer(server, cohort, given)
+    stream_hears_an_answer(server, trainer, cohort, given)
 
 
-def stream_hears_an_answer(server: Any, cohort: dict, given: list) -> None:
+def stream_hears_an_answer(server: Any, trainer: str, cohort: dict, given: list) -> None:
     """An event stream (on whichever worker) reports the revision of an answer sent afterwards."""
     from peerkit.client.membership import credentials
 
-    trainer = add_trainer(server, "Stream check")
     token = credentials(given[0][0])["token"]
     with httpx.Client(base_url=server.url, timeout=httpx.Timeout(30, read=30)) as client:
         with client.stream("GET", f"/api/v1/cohorts/{cohort['id']}/events",
                            headers={"Authorization": f"Bearer {trainer}"}) as events:
+            assert events.status_code == 200, events.read().decode()[:500]
             lines = events.iter_lines()
-            first = next(int(json.loads(l[5:])["revision"]) for l in lines if l.startswith("data:"))
+            first = next((int(json.loads(l[5:])["revision"]) for l in lines if l.startswith("data:")), None)
+            assert first is not None, "the stream ended before its first revision"
             reply = client.post("/api/v1/me/answers", headers={"Authorization": f"Bearer {token}"},
                                 json={"answers": [{"seq": 10 ** 9, "exercise": "boundaries", "item": "B01",
                                                    "value": "never"}]})
@@ -356,14 +359,15 @@ def private_postgres() -> Any:
 def test_a_postgresql_restart_mid_burst(start_server: Any, private_postgres: PostgresServer, learners: Any) -> None:
     url = private_postgres.url_for(private_postgres.new_database())
     server = start_server(url, workers=2)
-    cohort = make_cohort(server, add_trainer(server))
+    trainer = add_trainer(server)
+    cohort = make_cohort(server, trainer)
     given = learners(server, cohort)
     total = pending(given)
     wait_for(lambda: pending(given) < total * 3 // 4, timeout=60, every=0.01)
     private_postgres.restart()  # every connection is cut, batches in flight fail and are run again
     everyone_settled(given)
     every_answer_stored(url, given)
-    stream_hears_an_answer(server, cohort, given)  # the workers listen again
+    stream_hears_an_answer(server, trainer, cohort, given)  # the workers listen again
     assert "lost the PostgreSQL listening connection" in server.output()
 
 
@@ -420,4 +424,4 @@ def test_a_full_sqlite_disk_is_a_clear_507_and_nothing_is_acknowledged(
         values = [json.loads(v) for v in conn.execute(sa.select(db.answers.c.value)).scalars()]
     engine.dispose()
     assert values == [{"text": text.strip()}] or values == [{"text": text}]
-    sender.stop_all_for_tests()
+    sender.forget(learner)
