@@ -6,7 +6,8 @@ request (no database, no lock). The checked answers then go to this process's on
 whatever arrived while the previous transaction was committing, at most
 :data:`MAX_BATCH_ANSWERS` answers) and writes them in one transaction:
 
-1. the batch's cohorts are read (on PostgreSQL ``FOR KEY SHARE``: a cohort being closed
+1. the learner tokens not known to this worker's token cache are looked up, all in one query;
+   the batch's cohorts are read (on PostgreSQL ``FOR KEY SHARE``: a cohort being closed
    or deleted waits for the batch, and the batch sees it closed afterwards; writers of
    answers never wait on each other for it), and the batch's learners;
 2. only the stored answers to the items in the batch are read (one query for the
@@ -40,7 +41,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,15 +75,40 @@ class Checked:
 
 @dataclass
 class Request:
-    who: Principal
+    #: the learner, or None when only ``token_hash`` is known yet (resolved for the whole batch in one query)
+    who: Principal | None
     good: list[Checked]
     refused: list[dict[str, Any]]
     future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
+    token_hash: str | None = None
+
+
+def _resolve_tokens(conn: sa.Connection, requests: list[Request]) -> None:
+    """The learners of the batch's requests that came with a learner token not looked up yet: one query."""
+    from .auth import Principal, remember_learner
+
+    wanted = sorted({r.token_hash for r in requests if r.who is None and r.token_hash})
+    found: dict[str, Principal] = {}
+    for chunk in _chunks(wanted):
+        for row in conn.execute(sa.select(db.learners.c.id, db.learners.c.cohort_id, db.learners.c.pseudonym,
+                                          db.learners.c.token_hash).where(db.learners.c.token_hash.in_(chunk))):
+            found[row.token_hash] = Principal("learner", str(row.id), cohort_id=row.cohort_id, pseudonym=row.pseudonym)
+    for request in requests:
+        if request.who is None and request.token_hash in found:
+            request.who = found[request.token_hash]
+            remember_learner(request.token_hash, request.who)
 
 
 def gone() -> Problem:
     return Problem(401, "not-signed-in", "Not signed in", "You are no longer in this cohort (you left, or the "
                    "trainer deleted it). Join again with the join code.", headers={"WWW-Authenticate": "Bearer"})
+
+
+def not_signed_in() -> Problem:
+    """The words of :func:`peerkit.server.auth.learner` for a learner token that works no longer (or never did)."""
+    return Problem(401, "not-signed-in", "Not signed in", "This needs your learner token: join the cohort with its "
+                   "code first. If you left the cohort or it was deleted, the old token no longer works.",
+                   headers={"WWW-Authenticate": "Bearer"})
 
 
 def closed(name: str) -> Problem:
@@ -133,6 +159,12 @@ class _Stored:
 def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, Any] | Problem]:
     """Write every request's answers in the current transaction; one result (or Problem) per request."""
     postgresql = db.is_postgresql(conn)
+    _resolve_tokens(conn, requests)
+    unknown = [r for r in requests if r.who is None]
+    if unknown:  # a token nobody holds (never, or no longer): 401 for exactly those requests
+        known = [r for r in requests if r.who is not None]
+        replies = iter(write_batch(conn, known) if known else [])
+        return [not_signed_in() if r.who is None else next(replies) for r in requests]
     cohort_ids = sorted({r.who.cohort_id for r in requests})
     query = sa.select(db.cohorts.c.id, db.cohorts.c.name, db.cohorts.c.status).where(db.cohorts.c.id.in_(cohort_ids))
     if postgresql:
@@ -259,15 +291,18 @@ class AnswerWriter:
             self._waiting.put(None)
             self._thread.join(timeout=30)
 
-    def submit(self, who: Principal, good: list[Checked], refused: list[dict[str, Any]]) -> concurrent.futures.Future:
-        request = Request(who, good, refused)
+    def submit(self, who: Principal | None, good: list[Checked], refused: list[dict[str, Any]], *,
+               token_hash: str | None = None) -> concurrent.futures.Future:
+        """Queue a request; ``who`` None: the learner holding ``token_hash``, looked up with the batch."""
+        request = Request(who, good, refused, token_hash=token_hash)
         self.start()
         self._waiting.put(request)
         return request.future
 
-    async def record(self, who: Principal, good: list[Checked], refused: list[dict[str, Any]]) -> dict[str, Any]:
+    async def record(self, who: Principal | None, good: list[Checked], refused: list[dict[str, Any]], *,
+                     token_hash: str | None = None) -> dict[str, Any]:
         """Await the commit of the transaction holding these answers; raises the request's Problem."""
-        return await asyncio.wrap_future(self.submit(who, good, refused))
+        return await asyncio.wrap_future(self.submit(who, good, refused, token_hash=token_hash))
 
     # -- the thread ------------------------------------------------------------------------
     def _take(self, first: Request) -> tuple[list[Request], bool]:
@@ -340,31 +375,8 @@ class AnswerWriter:
 
 
 def writer_for(app: Any) -> AnswerWriter:
-    """The app's writer (made and started on first use; :func:`install` stops it with the app)."""
+    """The app's writer (made and started on first use; the app's lifespan stops it)."""
     writer = getattr(app.state, "answer_writer", None)
     if writer is None:
         writer = app.state.answer_writer = AnswerWriter(app.state.engine)
     return writer
-
-
-def install(app: Any) -> None:
-    """Stop the app's writer when the app stops (after the requests in flight are answered)."""
-    import contextlib
-
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app_: Any):
-        async with inner(app_) as state:
-            try:
-                yield state
-            finally:
-                writer = getattr(app_.state, "answer_writer", None)
-                if writer is not None:
-                    await asyncio.to_thread(writer.stop)
-
-    app.router.lifespan_context = lifespan
-
-
-__all__: Callable[..., Any] | list[str] = ["AnswerWriter", "Checked", "write_batch", "writer_for", "install",
-                                           "not_stored", "gone", "closed"]

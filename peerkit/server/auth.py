@@ -141,7 +141,8 @@ def _cached_learner(token: str) -> Principal | None:
     return found[1]
 
 
-def _remember_learner(token: str, principal: Principal) -> None:
+def remember_learner(token: str, principal: Principal) -> None:
+    """Keep what the learner token (its hash) stands for, :data:`TOKEN_CACHE_SECONDS` in this worker."""
     if len(_learner_tokens) > 50_000:  # a bound on memory: start afresh (entries live 5 s anyway)
         _learner_tokens.clear()
     _learner_tokens[token] = (time.monotonic() + TOKEN_CACHE_SECONDS, principal)
@@ -154,6 +155,11 @@ def forget_learner(learner_id: int) -> None:
             _learner_tokens.pop(token, None)
 
 
+def cached_learner(token: str) -> Principal | None:
+    """The learner a token stands for if this worker looked it up in the last few seconds, else None."""
+    return _cached_learner(db.token_hash(token))
+
+
 async def learner_for_token(engine: sa.Engine, token: str) -> Principal | None:
     """:func:`principal_for_token` for a learner token, kept :data:`TOKEN_CACHE_SECONDS` in this worker."""
     key = db.token_hash(token)
@@ -161,7 +167,7 @@ async def learner_for_token(engine: sa.Engine, token: str) -> Principal | None:
     if principal is None:
         principal = await run_in_threadpool(principal_for_token, engine, token)
         if principal is not None:
-            _remember_learner(key, principal)
+            remember_learner(key, principal)
     return principal
 
 

@@ -425,3 +425,21 @@ def test_a_full_sqlite_disk_is_a_clear_507_and_nothing_is_acknowledged(
     engine.dispose()
     assert values == [{"text": text.strip()}] or values == [{"text": text}]
     sender.forget(learner)
+
+
+def test_learner_tokens_are_looked_up_with_the_batch(store: Any) -> None:
+    """A request may come with only its token's hash: the batch finds every such learner in one query, and a
+    token nobody holds gets the usual 401, for that request alone."""
+    ana, ben, _ = store.learners
+    with store.engine.connect() as conn:
+        hashes = dict(conn.execute(sa.select(db.learners.c.id, db.learners.c.token_hash)).all())
+    batch = [answer_path.Request(None, request(ana, (1, "boundaries", "B01", "never")).good, [],
+                                 token_hash=hashes[ana.learner_id]),
+             answer_path.Request(None, request(ana, (1, "boundaries", "B01", "never")).good, [],
+                                 token_hash=db.token_hash("pkl_nobody")),
+             request(ben, (1, "boundaries", "B01", "maybe"))]
+    replies = db.write(store.engine, lambda conn: write_batch(conn, batch))
+    assert replies[0]["accepted"] == [1] and replies[2]["accepted"] == [1]
+    assert isinstance(replies[1], Problem) and replies[1].status == 401
+    assert stored(store.engine)[(ana.learner_id, "B01")] == (1, "never")
+    assert batch[0].who == ana
