@@ -78,11 +78,12 @@ def screen_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
                                "screens": [(number, name, SCREEN_NAMES[name])
                                            for number, name in enumerate(SCREENS, start=1)],
                                "members": 0, "panel": None, "position": 0, "pages": 0, "waiting_panels": 0,
-                               "poll": None, "wall": None, "texts": [], "timer": None, "activity": None}
+                               "poll": None, "wall": None, "texts": [], "timer": None, "activity": None,
+                               "place": None}
     kind = screen["screen"]
     if kind == "join":
         live = live_state(conn, cohort)
-        context["members"] = live["members"]
+        context.update(members=live["members"], place=tools["place"])
     elif kind == "chart":
         live = live_state(conn, cohort)
         panel, position, count = _chosen_chart(live, screen)

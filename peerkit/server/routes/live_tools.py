@@ -140,9 +140,11 @@ def new_poll(cohort_id: str, body: NewPoll, request: Request,
              who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         try:
-            return polls.create(conn, cohort.id, body.kind, body.question, body.options)
+            made = polls.create(conn, cohort.id, body.kind, body.question, body.options)
         except polls.PollRefused as refusal:
             raise Problem(422, "poll-refused", "Poll not made", str(refusal)) from None
+        session_state.set_screen(conn, cohort.id, "poll")  # a new poll goes on the room's screen
+        return made
 
     return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
 
@@ -152,7 +154,9 @@ def poll_action(cohort_id: str, poll_id: int, action: Literal["reveal", "close",
                 who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         if action == "reveal":
-            return polls.reveal(conn, cohort, poll_id)
+            shown = polls.reveal(conn, cohort, poll_id)
+            session_state.set_screen(conn, cohort.id, "poll")
+            return shown
         return polls.set_status(conn, cohort.id, poll_id, "closed" if action == "close" else "open")
 
     return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
@@ -166,8 +170,12 @@ def wall_posts(cohort_id: str, request: Request, who: Principal = Depends(traine
 @router.post(API + "/cohorts/{cohort_id}/wall", status_code=201)
 def new_wall(cohort_id: str, body: NewWall, request: Request,
              who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
-    return _trainer_write(request.app.state.engine, who.id, cohort_id,
-                          lambda conn, c: wall.open_wall(conn, c.id, body.prompt))
+    def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
+        opened = wall.open_wall(conn, cohort.id, body.prompt)
+        session_state.set_screen(conn, cohort.id, "wall")  # a new wall goes on the room's screen
+        return opened
+
+    return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
 
 
 @router.post(API + "/cohorts/{cohort_id}/wall/{wall_id}/close")
@@ -201,8 +209,12 @@ def clear_place(cohort_id: str, request: Request, who: Principal = Depends(train
 @router.post(API + "/cohorts/{cohort_id}/session/timer")
 def start_timer(cohort_id: str, body: Timer, request: Request,
                 who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
-    return _trainer_write(request.app.state.engine, who.id, cohort_id,
-                          lambda conn, c: session_state.start_timer(conn, c.id, body.seconds, body.activity))
+    def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
+        started = session_state.start_timer(conn, cohort.id, body.seconds, body.activity)
+        session_state.set_screen(conn, cohort.id, "timer")  # the timer and its card go on the room's screen
+        return started
+
+    return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
 
 
 @router.delete(API + "/cohorts/{cohort_id}/session/timer")

@@ -16,6 +16,17 @@
   let fetching = false;
   let endsAt = null;
   let helpReturn = null;
+  let startLeft = 0, lastSaid = "";
+  const announce = document.getElementById("timer-announce");
+
+  // the screen reader hears the countdown only at whole minutes, 30 s, 10 s and the end
+  function speak(text) { if (text !== lastSaid) { lastSaid = text; announce.textContent = text; } }
+  function spoken(left) {
+    if (left <= 0) return "Time is up.";
+    if (left === 10 || left === 30) return left + " seconds left.";
+    if (left % 60 === 0) return (left / 60) + (left === 60 ? " minute left." : " minutes left.");
+    return null;
+  }
 
   function say(text) { if (connection.textContent !== text) connection.textContent = text; }
   function tell(text) { status.textContent = text; }
@@ -25,8 +36,13 @@
   function armTimer() {
     const shownClock = live.querySelector(".timer-clock[data-seconds-left]");
     if (!shownClock) { endsAt = null; return; }
-    const newEnd = Date.now() + Number(shownClock.dataset.secondsLeft) * 1000;
-    if (endsAt === null || Math.abs(newEnd - endsAt) > 1500) endsAt = newEnd;
+    const left = Number(shownClock.dataset.secondsLeft);
+    const newEnd = Date.now() + left * 1000;
+    if (endsAt === null || Math.abs(newEnd - endsAt) > 1500) {  // a redraw of the same timer says nothing new
+      endsAt = newEnd;
+      startLeft = left;
+      speak(left > 0 ? "Timer started: " + clock(left) + " left." : "Time is up.");
+    }
     tick();
   }
   function tick() {
@@ -36,6 +52,8 @@
       if (el.textContent !== clock(left)) el.textContent = clock(left);
       el.classList.toggle("finished", left === 0);
     });
+    const words = left < startLeft ? spoken(left) : null;
+    if (words) speak(words);
   }
   setInterval(tick, 1000);
 
