@@ -16,6 +16,7 @@ the trainer or under the threshold is ever in the page's HTML.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,13 +30,48 @@ SCREEN_NAMES = {"join": "How to join", "chart": "Charts", "poll": "The poll", "w
                 "texts": "Shared texts", "timer": "Timer and activity"}
 
 
+#: Items on one page of a chart: a long matrix is paged, most divided items first.
+ITEMS_PER_PAGE = 8
+#: The chart's type size on the room's screen (the page's root size follows the viewport).
+CHART_FONT = "1.25rem"
+
+
+def _paged(view: Any) -> list[list[str]]:
+    """The view's shown items in pages of :data:`ITEMS_PER_PAGE`, most divided first (split bars only)."""
+    shown = list(view.shown_items)
+    if view.style != "diverging" or len(shown) <= ITEMS_PER_PAGE:
+        return [shown]
+    ranked = [row.item for row in view.divided(threshold=1.0)]
+    ordered = ranked + [item for item in shown if item not in ranked]
+    return [ordered[i:i + ITEMS_PER_PAGE] for i in range(0, len(ordered), ITEMS_PER_PAGE)]
+
+
+def page_chart(view: Any, items: list[str]) -> str:
+    """The HTML chart of ``items`` only, in that order (a page of a long chart)."""
+    from ..charts_html import chart_html
+    from ..group_view import GroupView
+
+    definition = view.definition
+    part = replace(definition, items=tuple(definition.item(item) for item in items))
+    counts = {item: dict(view.counts(item) or {}) for item in items}
+    people = {item: int(view.item_n(item) or 0) for item in items}
+    return chart_html(GroupView(part, counts, people, view.group_size, view.min_group_size, view.label),
+                      font_size=CHART_FONT)
+
+
 def chart_pages(live: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every page a chart screen can show, in course order: ``{"exercise", "page", "title"}``.
+    """Every page a chart screen can show, in course order: ``{"exercise", "page", "pages", "title"}``.
 
     Only exercises with a chart the room may see (enough people answered) have pages.
     """
-    return [{"exercise": panel.exercise, "page": 0, "title": panel.title}
-            for panel in live["panels"] if not panel.suppressed and panel.chart_html]
+    found = []
+    for panel in live["panels"]:
+        if panel.suppressed or not panel.chart_html:
+            continue
+        count = len(_paged(panel.view)) if panel.view is not None else 1
+        found += [{"exercise": panel.exercise, "page": page, "pages": count, "title": panel.title}
+                  for page in range(count)]
+    return found
 
 
 def _chosen_chart(live: dict[str, Any], screen: dict[str, Any]) -> tuple[Any, int, int]:
@@ -50,6 +86,12 @@ def _chosen_chart(live: dict[str, Any], screen: dict[str, Any]) -> tuple[Any, in
     exercise = pages[position]["exercise"]
     panel = next(panel for panel in live["panels"] if panel.exercise == exercise)
     return panel, position, len(pages)
+
+
+def _page_of(live: dict[str, Any], screen: dict[str, Any]) -> dict[str, Any]:
+    pages = chart_pages(live)
+    _, position, _ = _chosen_chart(live, screen)
+    return pages[position] if pages else {"page": 0, "pages": 0}
 
 
 def step_chart(conn: sa.Connection, cohort: Any, by: Any) -> dict[str, Any]:
@@ -77,7 +119,8 @@ def screen_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
                                "suppressed_message": tools["suppressed_message"],
                                "screens": [(number, name, SCREEN_NAMES[name])
                                            for number, name in enumerate(SCREENS, start=1)],
-                               "members": 0, "panel": None, "position": 0, "pages": 0, "waiting_panels": 0,
+                               "members": 0, "panel": None, "position": 0, "pages": 0, "waiting_panels": 0, "chart": "",
+                               "page": 0, "page_count": 0,
                                "poll": None, "wall": None, "texts": [], "timer": None, "activity": None,
                                "place": None}
     kind = screen["screen"]
@@ -87,7 +130,12 @@ def screen_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     elif kind == "chart":
         live = live_state(conn, cohort)
         panel, position, count = _chosen_chart(live, screen)
-        context.update(panel=panel, position=position, pages=count,
+        page = _page_of(live, screen)
+        chart = panel.chart_html if panel is not None else ""
+        if panel is not None and panel.view is not None and page["pages"] > 1:
+            chart = page_chart(panel.view, _paged(panel.view)[page["page"]])
+        context.update(panel=panel, position=position, pages=count, chart=chart, page=page["page"],
+                       page_count=page["pages"],
                        waiting_panels=sum(1 for p in live["panels"] if p.suppressed and p.respondents))
     elif kind == "poll":
         context["poll"] = tools["poll"]
