@@ -126,7 +126,11 @@ def test_a_hub_trainer_opens_the_projector_page_through_the_hub(people) -> None:
         assert projector.status_code == 200
         assert made["body"]["join_code"] in projector.text
         assert "Projected &lt;b&gt;group&lt;/b&gt;" in projector.text
-        assert 'src="/services/peerkit/static/projector.js"' in projector.text  # links keep the hub's prefix
-        assert browser.get(f"{hub.url}/services/peerkit/static/projector.js").status_code == 200
+        assert 'src="/services/peerkit/static/room.js"' in projector.text  # links keep the hub's prefix
+        assert browser.get(f"{hub.url}/services/peerkit/static/room.js").status_code == 200
+    with httpx.Client(timeout=20) as stranger:  # the sign-in page explains the hub way, not `peerkit serve`
+        page = stranger.get(f"{hub.url}/services/peerkit/sign-in")
+        assert "pk.live_session()" in page.text and "terminal" in page.text and "hub/sign-in-link" in page.text
+        assert "peerkit serve</code> printed" not in page.text
     (refused,) = hub.run_kernel("alice", [{"method": "POST", "path": "/api/v1/hub/sign-in-link"}])
     assert refused["status"] == 403, refused
