@@ -155,7 +155,7 @@ def console_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     """The console's view (:func:`peerkit.server.live_tools.session_state.trainer_view`) with the room's screen."""
     view = session_state.trainer_view(conn, cohort)
     live = live_state(conn, cohort)
-    view["charts"] = chart_pages(live)
+    view["charts"] = [page for page in chart_pages(live) if page["page"] == 0]  # one button per exercise
     panel, _, _ = _chosen_chart(live, view["screen"])
     view["chart_now"] = panel.title if panel is not None else ""
     view["screens"] = [(number, name, SCREEN_NAMES[name]) for number, name in enumerate(SCREENS, start=1)]
