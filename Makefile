@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.peerkit-installed
 FIRST_CHAPTER := notebooks/00_welcome.ipynb
+# A learner reads each chapter as a page (Voilà: prose and exercises, no code); /lab/tree/... is the notebook view.
+FIRST_PAGE := /voila/render/$(FIRST_CHAPTER)
 LAB_PORT ?= 8888
 PIP_LOG := $(VENV)/pip-install.log
 # One line per package pip fetches, a note before the long quiet install step, and the total.
@@ -43,8 +45,11 @@ $(STAMP): pyproject.toml package.json
 setup: $(STAMP)
 
 lab: setup
-	@# default_url: both the browser that opens and the URL printed on a headless machine land on the first chapter
-	$(BIN)/jupyter lab --ServerApp.port=$(LAB_PORT) --LabApp.default_url=/lab/tree/$(FIRST_CHAPTER) $(if $(filter 0,$(shell id -u)),--allow-root)
+	@# default_url: both the browser that opens and the URL printed on a headless machine land on the first
+	@# chapter's page. JUPYTER_CONFIG_PATH adds jupyter_server_config.py here (the save hook that keeps the course
+	@# notebooks free of outputs) to the learner's own settings, as binder/start does on Binder.
+	JUPYTER_CONFIG_PATH="$(CURDIR)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  $(BIN)/jupyter lab --ServerApp.port=$(LAB_PORT) --LabApp.default_url=$(FIRST_PAGE) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	$(BIN)/python -m pytest

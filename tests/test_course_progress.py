@@ -46,9 +46,9 @@ CHECK = {
     "chapter": "02_boundaries",
     "instructions": "Answer.",
     "items": [
-        {"id": "Q1", "text": "Q?", "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}],
+        {"id": "Q1", "text": "Q?", "options": [{"value": "a", "label": "A", "explanation": "Why."}, {"value": "b", "label": "B", "explanation": "Why."}],
          "correct": ["a"], "explanation": "Because."},
-        {"id": "Q2", "text": "Q2?", "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}],
+        {"id": "Q2", "text": "Q2?", "options": [{"value": "a", "label": "A", "explanation": "Why."}, {"value": "b", "label": "B", "explanation": "Why."}],
          "correct": ["b"], "explanation": "Because."},
     ],
 }
@@ -176,6 +176,18 @@ def test_progress_view_is_an_accessible_table(course: None, store: LocalStore) -
     assert "Boundaries" in page and "0 of 3 exercises" in page and "no exercises" in page
     assert view.refresh_button.description == "Refresh progress"
     assert len(view.chapters) == 8 and view.total == 4 and view.done == 0
+
+
+def test_progress_view_links_each_chapter_by_its_title(course: None, store: LocalStore) -> None:
+    """The table promises "the chapter link takes you back to it": each chapter's title is that link."""
+    from peerkit.widgets.progress_view import ProgressView
+
+    page = ProgressView(store=store).view.value
+    links = re.findall(r'<a class="peerkit-chapter-link" href="([^"]+)"[^>]*>([^<]+)</a>', page)
+    assert [href for href, _ in links] == [c.notebook for c in course_chapters()]
+    assert [text for _, text in links] == [f"Chapter {c.number}: {c.title}" for c in course_chapters()]
+    shown = re.sub(r"<[^>]+>", " ", page)
+    assert ".ipynb" not in shown, "file names are for the link, not for the learner to read"
 
 
 def test_progress_view_refresh_shows_new_answers(course: None, store: LocalStore) -> None:

@@ -55,7 +55,8 @@ def test_binder_requirements_match_pyproject() -> None:
 def test_binder_badge_opens_the_first_chapter() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "mybinder.org/v2/gh/" in readme
-    assert "urlpath=lab/tree/notebooks/00_welcome.ipynb" in readme
+    # the chapter as a page (Voila): prose and exercises, no code cell
+    assert "urlpath=voila/render/notebooks/00_welcome.ipynb" in readme
     assert "make lab" in readme and "make test" in readme
 
 
@@ -75,3 +76,13 @@ def test_repo2docker_accepts_the_binder_config() -> None:
     assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in dockerfile
     assert "./binder/postBuild" in dockerfile
     assert "python=3.11" in dockerfile
+    assert "binder/start" in dockerfile  # puts jupyter_server_config.py (the save hook) on JUPYTER_CONFIG_PATH
+
+
+def test_make_lab_and_binder_read_the_save_hook() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert 'JUPYTER_CONFIG_PATH="$(CURDIR)' in makefile and "/voila/render/$(FIRST_CHAPTER)" in makefile
+    start = (ROOT / "binder" / "start").read_text()
+    assert "JUPYTER_CONFIG_PATH" in start and 'exec "$@"' in start
+    config = (ROOT / "jupyter_server_config.py").read_text()
+    assert "peerkit.jupyter_hooks.strip_course_outputs" in config

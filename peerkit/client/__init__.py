@@ -2,7 +2,7 @@
 
 One concept per module:
 
-- :mod:`~peerkit.client.http` – :class:`ServerClient`, the API of ``docs/server-api.md`` with short timeouts;
+- :mod:`~peerkit.client.http` – :class:`~peerkit.client.http.ServerClient`, the API of ``docs/server-api.md`` with short timeouts;
 - :mod:`~peerkit.client.address` – where the server is (``PEERKIT_SERVER``, or the hub's ``peerkit`` service);
 - :mod:`~peerkit.client.outbox` – the durable queue of answers to send, a small table in the learner's store;
 - :mod:`~peerkit.client.sender` – the background thread that empties the outbox, with retries and backoff;

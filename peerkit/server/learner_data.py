@@ -6,7 +6,7 @@ nothing. A withdrawal keeps the row as a tombstone (value NULL) with its ``seq``
 so an older answer resent after it stays withdrawn.
 
 Every accepted change updates the counts (:class:`.aggregates.CountChanges`) and the
-cohort's revision (:func:`.events.changed`) in the same transaction as the answer.
+cohort's revision (:func:`.revisions.changed`) in the same transaction as the answer.
 """
 from __future__ import annotations
 

@@ -35,8 +35,8 @@ from ..templating import render
 POLL_SECONDS = 4.0
 #: A notebook of the course as the server names it: a plain file name, so a link to it cannot go elsewhere.
 NOTEBOOK_FILE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.ipynb")
-NOT_JOINED = ("Join your group first (pk.join_cohort() with the code on the screen); then polls and the wall appear "
-              "here by themselves.")
+NOT_JOINED = ("Join your group first, with the code on the screen, in the “Join your group” panel of the welcome "
+              "chapter; then polls and the wall appear here.")
 SCALE = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
 
 

@@ -3,10 +3,11 @@
 On Binder everything in the session disappears when it ends, so this panel is how a
 learner keeps their work:
 
-* **Download my answers** writes the portfolio (JSON to restore, Markdown and HTML to
-  read) to ``$PEERKIT_HOME/exports`` and offers each file as a download link. The
-  links carry the file itself (a ``data:`` URI with a ``download`` name), because
-  ``PEERKIT_HOME`` is usually outside the folder JupyterLab serves.
+* **Download my answers** is one button that downloads one file: the HTML copy of the
+  portfolio (:class:`~peerkit.widgets.download_button.DownloadButton`). It opens in any
+  browser to read or print, and it carries the whole portfolio, so choosing it under
+  "Restore from a file" brings every answer back. Copies (JSON, Markdown, HTML) are
+  also written to ``$PEERKIT_HOME/exports``.
 * **Restore from a file** (a labelled file input, :class:`~peerkit.widgets.file_chooser.FileChooser`)
   takes a portfolio ``.json`` and merges it in (the newer
   answer wins); a file with any problem changes nothing and the reason is shown.
@@ -20,7 +21,6 @@ Every control is a labelled button or file input and every outcome is shown as t
 """
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -32,14 +32,11 @@ from ..errors import PeerkitError
 from ..portfolio_io.format import MAX_BYTES
 from ..store import LocalStore
 from ..templating import render
+from .download_button import DownloadButton
 from .file_chooser import FileChooser
 
-_MIME = {"json": "application/json", "markdown": "text/markdown", "html": "text/html"}
-_LINK_TEXT = {
-    "json": "Portfolio file to restore later (JSON)",
-    "markdown": "Readable copy (Markdown)",
-    "html": "Readable copy to open in a browser or print (HTML)",
-}
+#: The one file "Download my answers" downloads: the HTML copy, readable anywhere and restorable.
+DOWNLOADED = "html"
 
 
 class PortfolioPanel(widgets.VBox):
@@ -57,16 +54,17 @@ class PortfolioPanel(widgets.VBox):
         self.folder = folder
         self.last_report: Any = None
         auto = widgets.Layout(width="auto")
-        self.download_button = widgets.Button(
-            description="Download my answers", icon="download", layout=auto,
-            tooltip="Save all your answers as files you can keep and restore later",
+        self.download_button = DownloadButton(
+            "Download my answers", maker=self._downloaded_file,
+            hint="One file with all your answers: open it in any browser to read or print them, and choose it "
+                 "under “Restore from a file” to bring them back.",
         )
         self.links = widgets.HTML()
         # the browser's own labelled file input (ipywidgets' FileUpload always shows a count: "(0)")
         self.upload = FileChooser(
-            "Restore from a file", accept=".json,application/json",
-            hint="Choose the peerkit-portfolio .json file you downloaded; answers already here are kept "
-                 "where they are newer.",
+            "Restore from a file", accept=".html,.json,.md,text/html,application/json",
+            hint="Choose the peerkit-portfolio file you downloaded (.html, or the .json or .md copy); answers "
+                 "already here are kept where they are newer.",
             max_bytes=MAX_BYTES,
         )
         self.delete_button = widgets.Button(
@@ -85,7 +83,6 @@ class PortfolioPanel(widgets.VBox):
         )
         self.status_view = widgets.HTML()
 
-        self.download_button.on_click(lambda _: self.download())
         self.upload.on_file(lambda name, content: self.restore_bytes(content, name))
         self.delete_button.on_click(lambda _: self.ask_to_delete())
         self.confirm_button.on_click(lambda _: self.delete())
@@ -103,7 +100,7 @@ class PortfolioPanel(widgets.VBox):
                 self.confirm_box,
                 self.status_view,
             ],
-            **kwargs,
+            **{"layout": widgets.Layout(align_items="flex-start"), **kwargs},  # buttons as wide as their words
         )
         self.add_class("peerkit-portfolio")
 
@@ -125,7 +122,7 @@ class PortfolioPanel(widgets.VBox):
 
     # -- download --------------------------------------------------------------------------
     def download(self) -> dict[str, Path] | None:
-        """Write the portfolio files and show a download link for each."""
+        """Write the portfolio files (JSON, Markdown, HTML) and say which one the browser downloads."""
         from ..portfolio_io import write_portfolio
 
         try:
@@ -135,15 +132,20 @@ class PortfolioPanel(widgets.VBox):
         except (PeerkitError, OSError) as error:
             self.status = f"Your answers could not be saved as files. {error}"
             return None
-        links = [{"name": path.name, "mime": _MIME[key], "text": _LINK_TEXT[key],
-                  "data": base64.b64encode(path.read_bytes()).decode("ascii")} for key, path in paths.items()]
-        self.links.value = render("portfolio_panel/links.html", links=links, folder=str(paths["json"].parent))
+        self.links.value = render("portfolio_panel/links.html", name=paths[DOWNLOADED].name)
         self.exported = {key: str(path) for key, path in paths.items()}
         self.status = (
-            f"Your portfolio is ready ({count} answer{'s' if count != 1 else ''}). "
-            "Choose each link above to save the file on your own computer."
+            f"Your portfolio is ready ({count} answer{'s' if count != 1 else ''}): your browser saves it as "
+            f"{paths[DOWNLOADED].name}."
         )
         return paths
+
+    def _downloaded_file(self) -> tuple[str, str, bytes] | None:
+        """The file the download button hands the browser (None, with the reason in ``status``, on a problem)."""
+        paths = self.download()
+        if paths is None:
+            return None
+        return paths[DOWNLOADED].name, "text/html", paths[DOWNLOADED].read_bytes()
 
     # -- restore ---------------------------------------------------------------------------
     def restore_bytes(self, content: bytes, name: str) -> Any:

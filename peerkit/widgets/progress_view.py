@@ -1,9 +1,14 @@
 """``ProgressView``: the course map, with how far the learner has got in each chapter.
 
 An HTML table (with a caption and header cells, so a screen reader announces each
-cell with its chapter and column) lists every chapter, its exercises done out of
-its total and a status in words ("done", "2 of 3 exercises" and what is still to
-do). "Refresh" reads the store again. Every piece of text is HTML-escaped.
+cell with its chapter and column) lists every chapter, by its number and title and
+linked to the chapter itself, its exercises done out of its total and a status in
+words ("done", "2 of 3 exercises" and what is still to do). "Refresh" reads the store
+again. Every piece of text is HTML-escaped.
+
+The link is the chapter's notebook file name, relative: the chapters sit side by side,
+so from a chapter's page (``/voila/render/notebooks/…``) it opens the other chapter's
+page, and from the notebook view (``/lab/tree/notebooks/…``) its notebook.
 
 >>> from peerkit.widgets.progress_view import ProgressView
 >>> ProgressView()          # doctest: +SKIP
@@ -18,6 +23,12 @@ import traitlets
 from ..errors import PeerkitError
 from ..store import LocalStore
 from ..templating import render
+
+
+def chapter_label(chapter_id: str, title: str) -> str:
+    """"Chapter 2: Boundaries" for ``02_boundaries``; a chapter id without a number keeps its title alone."""
+    number = chapter_id.split("_", 1)[0]
+    return f"Chapter {int(number)}: {title}" if number.isdigit() else title
 
 
 class ProgressView(widgets.VBox):
@@ -71,7 +82,7 @@ class ProgressView(widgets.VBox):
             status = chapter["status"]
             if chapter["to_do"]:
                 status += ". Still to do: " + "; ".join(chapter["to_do"])
-            rows.append({"title": chapter["title"], "notebook": chapter["notebook"], "done": chapter["done"],
-                         "total": chapter["total"], "status": status})
+            rows.append({"title": chapter_label(chapter["chapter"], chapter["title"]), "notebook": chapter["notebook"],
+                         "done": chapter["done"], "total": chapter["total"], "status": status})
         caption = f"Your progress through the course: {self.done} of {self.total} exercises done"
         return render("progress_table.html", caption=caption, rows=rows)

@@ -179,6 +179,8 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) ->
     env.update({
         "PEERKIT_HOME": str(home),
         "JUPYTER_CONFIG_DIR": str(config),
+        # the repository's jupyter_server_config.py (the save hook, Voila's settings), as make lab and Binder read it
+        "JUPYTER_CONFIG_PATH": str(REPO),
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTERLAB_WORKSPACES_DIR": str(workspaces),
         "JUPYTER_RUNTIME_DIR": str(runtime),

@@ -260,18 +260,18 @@ def test_a_learner_with_a_phone_joins_and_answers(browser, server: Server) -> No
         for number, value in ((1, "Never OK"), (2, "Maybe OK"), (3, "Always OK")):
             form.locator("fieldset").nth(number - 1).get_by_label(re.compile(value, re.I)).check()
         form.get_by_role("button", name=re.compile("Send my answers")).click()
-        form.locator(".status", has_text="Shared: 3 answers").wait_for()
+        form.locator(".status", has_text="Sent to your group: 3 answers").wait_for()
         ratings = phone.locator("form[data-exercise=core_skills]")
         ratings.locator("fieldset").first.locator("input[value='4']").check()
         ratings.get_by_role("button", name=re.compile("Send my answers")).click()
-        ratings.locator(".status", has_text="Shared: 1 answer.").wait_for()
+        ratings.locator(".status", has_text="Sent to your group: 1 answer.").wait_for()
         # a knowledge check: each question's own options, several ticked where the question takes several
         check = phone.locator("form[data-exercise=peer_support_check]")
         check.locator("fieldset").nth(0).locator("input[value='a']").check()
         check.locator("fieldset").nth(2).locator("input[value='b']").check()
         check.locator("fieldset").nth(2).locator("input[value='c']").check()
-        check.get_by_role("button", name=re.compile("Send my answers")).click()
-        check.locator(".status", has_text="Shared: 2 answers").wait_for()
+        check.get_by_role("button", name=re.compile("send my answers")).click()
+        check.locator(".status", has_text="Sent to your group: 2 answers").wait_for()
     finally:
         context.close()
     with server.api(server.trainer_token) as client:

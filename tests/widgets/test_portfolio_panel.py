@@ -1,7 +1,6 @@
 """PortfolioPanel: the buttons work when clicked from Python, and every outcome is shown as text."""
 from __future__ import annotations
 
-import base64
 import html
 import json
 import re
@@ -38,29 +37,61 @@ def answered(store: LocalStore) -> LocalStore:
 def test_controls_are_labelled(store: LocalStore) -> None:
     panel = PortfolioPanel(store=store)
     assert panel.download_button.description == "Download my answers"
-    assert panel.upload.label == "Restore from a file" and panel.upload.accept.startswith(".json")
+    assert panel.upload.label == "Restore from a file" and ".html" in panel.upload.accept and ".json" in panel.upload.accept
     assert panel.upload.hint  # says which file to choose
     assert panel.delete_button.description == "Delete all my answers"
     assert panel.confirm_button.description and panel.cancel_button.description
     assert panel.confirm_box.layout.display == "none"
 
 
-def test_download_writes_files_and_offers_data_links(answered: LocalStore, peerkit_home: Path) -> None:
+def sent_files(button) -> list[tuple[dict, list[bytes]]]:
+    """Record what the download button sends the browser (download_button.js saves each "file" message)."""
+    sent: list[tuple[dict, list[bytes]]] = []
+    button.send = lambda content, buffers=None: sent.append((content, [bytes(b) for b in buffers or []]))
+    return sent
+
+
+def test_download_is_one_button_that_sends_one_file(answered: LocalStore, peerkit_home: Path) -> None:
     panel = PortfolioPanel(store=answered)
-    panel.download_button.click()
+    sent = sent_files(panel.download_button)
+    # what the browser sends when the learner presses the button
+    panel.download_button._on_message(panel.download_button, {"type": "make"}, [])
     assert "ready (2 answers)" in panel.status
+    assert len(sent) == 1, "one press, one file"
+    message, buffers = sent[0]
+    assert message["type"] == "file" and message["mime"] == "text/html"
+    assert message["name"].startswith("peerkit-portfolio-") and message["name"].endswith(".html")
+    assert len(buffers) == 1 and buffers[0] == Path(panel.exported["html"]).read_bytes()
+    assert "<html" in buffers[0].decode("utf-8").lower()
+    # copies stay in the exports folder, and the panel says which file to keep
     assert set(panel.exported) == {"json", "markdown", "html"}
     for path in panel.exported.values():
         assert Path(path).parent == peerkit_home / "exports" and Path(path).is_file()
-    links = re.findall(r'<a download="([^"]+)" href="data:([^;]+);charset=utf-8;base64,([^"]+)">', panel.links.value)
-    assert [mime for _, mime, _ in links] == ["application/json", "text/markdown", "text/html"]
-    name, _, data = links[0]
-    assert name.startswith("peerkit-portfolio-") and name.endswith(".json")
-    portfolio = json.loads(base64.b64decode(data))
-    assert portfolio["learner"] == answered.learner and len(portfolio["responses"]) == 2
-    assert base64.b64decode(links[2][2]).decode("utf-8") == Path(panel.exported["html"]).read_text(encoding="utf-8")
-    assert html.escape(str(peerkit_home / "exports")) in panel.links.value
+    assert html.escape(message["name"]) in panel.links.value
+    assert "data:" not in panel.links.value and panel.links.value.count("<a ") == 0
     assert 'role="status"' in panel.status_view.value
+
+
+def test_the_downloaded_file_restores_every_answer(answered: LocalStore, tmp_path: Path) -> None:
+    panel = PortfolioPanel(store=answered)
+    sent = sent_files(panel.download_button)
+    panel.download_button.click()
+    (message, [content]), = sent
+    before = answers(answered)
+    fresh = LocalStore(tmp_path / "elsewhere" / "answers.sqlite")
+    other = PortfolioPanel(store=fresh)
+    upload(other, message["name"], content)
+    assert answers(fresh) == before, other.status
+
+
+def test_a_download_that_fails_sends_nothing_and_says_why(answered: LocalStore, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the export folder should be")
+    panel = PortfolioPanel(store=answered, folder=blocker)
+    sent = sent_files(panel.download_button)
+    panel.download_button.click()
+    assert [m["type"] for m, _ in sent] == ["failed"]
+    assert "could not be saved as files" in panel.status
 
 
 def test_download_problem_is_shown_and_nothing_is_lost(answered: LocalStore, tmp_path: Path) -> None:

@@ -1,12 +1,12 @@
 """Quick polls the trainer asks on the spot: single choice, several choices, a 1-5 scale, or one word.
 
-Rules, in plain functions (the routes in :mod:`.routes` only call them):
+Rules, in plain functions (the routes in :mod:`peerkit.server.routes.live_tools` only call them):
 
 - a poll is checked when it is made (:func:`check_poll`): a question of at most
   :data:`MAX_QUESTION` characters, 2 to :data:`MAX_OPTIONS` distinct options for the
   choice kinds, none for the scale and word kinds;
 - each learner has one answer per poll and may change it while the poll is open
-  (:func:`answer`); the answer is checked against the poll (:func:`check_answer`):
+  (:func:`record_answer`); the answer is checked against the poll (:func:`check_answer`):
   an option of the poll, a set of them, a whole number 1-5, or one short word, which is
   run through the contact-detail scrubber (:func:`peerkit.scrub.scrub_text`)
   and refused if it held any;

@@ -16,6 +16,10 @@ The pages' helpers (rendering, the base path, who is signed in) are in :mod:`pee
 - ``GET /`` is the phone page: a learner with only a phone joins with the code (the
   page makes the pseudonym) and answers the choice and rating exercises in plain
   HTML forms that post to the learner API.
+- ``GET /feedback/{exercise}/{item}?chosen=a&chosen=c`` is why a choice on a knowledge
+  check's question fits or not, in the words the notebook's widget shows (the kind's
+  feedback rule): ``{"correct": true | false | null, "text": "..."}``. Course content
+  only, for anyone: no answer is read or stored.
 """
 from __future__ import annotations
 
@@ -24,12 +28,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from ...exercises import ContentError, exercise_ids, load_exercise
+from ...errors import AnswerError
 from ...kinds import kind_of
+from ...kinds import knowledge_check
 from .. import db
 from ..auth import TRAINER_COOKIE, TRAINER_PREFIX, principal_for_token
 from ..cohorts import list_for, owned, unseal_code
@@ -145,8 +151,9 @@ def phone_exercises() -> list[Any]:
     """The exercises a phone can answer in plain forms, in course order.
 
     A plain form is one choice per listed item: from the exercise's scale, or from
-    the item's own options (:attr:`peerkit.kinds.Kind.options_per_item`). Free text
-    and learner-made items (goals) need the notebook.
+    the item's own options (:attr:`peerkit.kinds.Kind.options_per_item`); a kind whose
+    items branch (:attr:`peerkit.kinds.Kind.branching`) goes one item at a time, with
+    each option's feedback. Free text and learner-made items (goals) need the notebook.
     """
     chosen = []
     for exercise in exercise_ids():
@@ -163,5 +170,30 @@ def phone_exercises() -> list[Any]:
 @router.get("/")
 async def phone(request: Request) -> Response:
     exercises = phone_exercises()
+    # a kind whose items branch (a practice conversation) is shown turn by turn from its form view
+    turn_by_turn = {e.id: kind_of(e).form_view(e) for e in exercises if kind_of(e).branching}
     return render("phone.html", base=base_path(request), exercises=exercises, address=learner_address(request),
-                  options_per_item={e.id for e in exercises if kind_of(e).options_per_item})
+                  options_per_item={e.id for e in exercises if kind_of(e).options_per_item},
+                  min_group_size=request.app.state.settings.min_group_size,
+                  turn_by_turn=turn_by_turn)
+
+
+#: Most options one question's feedback is asked about, and the longest option value taken.
+MAX_CHOSEN, MAX_VALUE = 20, 64
+
+
+@router.get("/feedback/{exercise_id}/{item_id}")
+async def check_feedback(exercise_id: str, item_id: str,
+                         chosen: list[str] = Query(default=[], max_length=MAX_CHOSEN)) -> dict[str, Any]:
+    """Why the chosen options of a knowledge check's question fit or not, as the notebook says it."""
+    if exercise_id not in exercise_ids():
+        raise Problem(404, "no-such-question", "No such question", "There is no such knowledge check.")
+    try:
+        exercise = load_exercise(exercise_id)
+        exercise.item(item_id)
+    except (ContentError, AnswerError):
+        raise Problem(404, "no-such-question", "No such question", "There is no such question.") from None
+    if kind_of(exercise) is not knowledge_check.KIND:  # the kind whose feedback() this is
+        raise Problem(404, "no-such-question", "No such question", "Only knowledge checks explain answers.")
+    chosen = [value[:MAX_VALUE] for value in chosen]
+    return knowledge_check.feedback(exercise, item_id, chosen)  # the kind's one rule, as the notebook's widget says it

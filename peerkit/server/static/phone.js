@@ -1,5 +1,7 @@
-// The phone page: join with the code (this page makes the pseudonym), then send answers from plain
-// forms to the learner API. The learner token stays in this browser (localStorage) and nowhere else.
+// The phone page: join with the code (this page makes the pseudonym, and never shows it), then send
+// answers from plain forms to the learner API. A knowledge check's answers are also explained under each
+// question, by the course's own feedback rule (GET feedback/...). Leaving asks first. The learner token
+// stays in this browser (localStorage) and nowhere else. Text is set with textContent only.
 (function () {
   "use strict";
   const main = document.getElementById("main");
@@ -23,11 +25,16 @@
     return {ok: reply.ok, status: reply.status, data};
   }
 
+  // What phone_scenario.js (practice conversations, turn by turn) shares with this page: the one API call
+  // and the one place the token and seq live.
+  window.peerkitPhone = {call, saved, save};
+
   function showJoined(state) {
     document.getElementById("join-section").hidden = true;
     document.getElementById("joined-section").hidden = false;
     document.getElementById("cohort-name").textContent = state.cohort.name;  // text, never HTML
-    document.getElementById("pseudonym").textContent = state.pseudonym;
+    const size = state.cohort && Number.isInteger(state.cohort.min_group_size) ? state.cohort.min_group_size : null;
+    if (size) document.getElementById("min-group-size").textContent = String(size);
   }
 
   document.getElementById("join-form").addEventListener("submit", async (event) => {
@@ -46,16 +53,65 @@
     save(state);
     status.textContent = "";
     showJoined(state);
-    document.getElementById("joined-title").focus?.();
+    document.getElementById("joined-title").focus();
   });
 
+  // Leaving deletes every answer on the server: the first button only asks.
+  const leaveStart = document.getElementById("leave-start");
+  const leaveConfirm = document.getElementById("leave-confirm");
+  const leaveStatus = document.getElementById("leave-status");
+  const askToLeave = (asking) => {
+    leaveConfirm.hidden = !asking;
+    leaveStart.hidden = asking;
+    leaveStart.setAttribute("aria-expanded", asking ? "true" : "false");
+    (asking ? leaveConfirm.querySelector("button") : leaveStart).focus();
+  };
+  leaveStart.addEventListener("click", () => { leaveStatus.textContent = ""; askToLeave(true); });
+  document.getElementById("leave-cancel").addEventListener("click", () => {
+    askToLeave(false);
+    leaveStatus.textContent = "You are still in the group. Nothing was removed.";
+  });
   document.getElementById("leave-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const state = saved();
-    if (state) await call("DELETE", "me", undefined, state.token);
+    leaveStatus.textContent = "Removing your answers\u2026";
+    if (state) {
+      const reply = await call("DELETE", "me", undefined, state.token);
+      if (!reply.ok && reply.status !== 401) {  // 401: already gone from the server
+        leaveStatus.textContent = "Your answers could not be removed (" + ((reply.data && reply.data.detail) ||
+          reply.status) + "). You are still in the group; try again.";
+        return;
+      }
+    }
     localStorage.removeItem(KEY);
+    sessionStorage.setItem(KEY + "-left", "yes");
     location.reload();
   });
+  if (sessionStorage.getItem(KEY + "-left")) {
+    sessionStorage.removeItem(KEY + "-left");
+    document.getElementById("join-status").textContent =
+      "You left the group, and your answers were removed from its server.";
+  }
+
+  // A knowledge check: why each chosen answer fits or not, from the course's feedback rule.
+  async function explain(form, byItem) {
+    const exercise = form.dataset.exercise;
+    for (const box of form.querySelectorAll("[data-feedback-for]")) {
+      const item = box.dataset.feedbackFor;
+      const chosen = byItem.get(item);
+      if (chosen === undefined) { box.hidden = true; box.textContent = ""; continue; }
+      const query = (Array.isArray(chosen) ? chosen : [chosen]).map((v) => "chosen=" + encodeURIComponent(v)).join("&");
+      let reply = null;
+      try {
+        reply = await fetch(main.dataset.base + "feedback/" + encodeURIComponent(exercise) + "/" +
+                            encodeURIComponent(item) + "?" + query);
+      } catch (error) { reply = null; }
+      const data = reply && reply.ok ? await reply.json() : null;
+      box.textContent = data ? data.text : "The explanation could not be loaded; try the button again.";
+      box.dataset.correct = data && data.correct !== null ? String(data.correct) : "";
+      box.hidden = false;
+    }
+  }
 
   document.querySelectorAll(".exercise-form").forEach((form) => {
     form.addEventListener("submit", async (event) => {
@@ -75,6 +131,7 @@
         }
       });
       if (!byItem.size) { status.textContent = "Choose at least one answer first."; return; }
+      if (form.dataset.check === "yes") await explain(form, byItem);
       const answers = [...byItem].map(([item, value]) => ({seq: ++state.seq, exercise, item, value}));
       save(state);
       status.textContent = "Sending…";
@@ -87,7 +144,7 @@
       if (reply.data.last_seq && reply.data.last_seq > state.seq) { state.seq = reply.data.last_seq; save(state); }
       status.textContent = refused.length
         ? "Sent " + reply.data.accepted.length + "; not taken: " + refused.map((r) => r.item + " (" + r.detail + ")").join("; ")
-        : "Shared: " + reply.data.accepted.length + (reply.data.accepted.length === 1 ? " answer." : " answers.");
+        : "Sent to your group: " + reply.data.accepted.length + (reply.data.accepted.length === 1 ? " answer." : " answers.");
     });
   });
 
