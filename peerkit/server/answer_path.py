@@ -51,6 +51,7 @@ from sqlalchemy import exc
 from ..timestamps import format_moment, now
 from . import aggregates, db
 from .auth import Principal
+from .live_tools import texts  # shared texts are scrubbed and wait for approval as they arrive (issue 18)
 from .problems import Problem
 
 log = logging.getLogger(__name__)
@@ -245,6 +246,7 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
         conn.execute(_UPDATE_ANSWER, updates)
     if inserts:
         conn.execute(sa.insert(db.answers), inserts)
+    _shared_texts_arrived(conn, learners, [key for key in state if not (held.get(key) is state[key])], state)
     if touched_learners:
         conn.execute(_UPDATE_LAST_SEQ, [{"learner": lid, "last_seq": last_seq[lid]} for lid in sorted(touched_learners)])
     changes.write(conn)
@@ -253,6 +255,21 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
     for cohort_id in sorted(changes.cohorts()):
         changed(conn, cohort_id)
     return results
+
+
+def _shared_texts_arrived(conn: sa.Connection, learners: dict[int, Any], keys: list[tuple[int, str, str]],
+                          state: dict[tuple[int, str, str], "_Stored"]) -> None:
+    """Shared texts wait, scrubbed, for the trainer's approval (:func:`peerkit.server.live_tools.texts.arrived`),
+    in the same transaction as the answers that carry them."""
+    keys = [key for key in keys if key[1] in texts.text_exercises()]
+    if not keys:
+        return
+    ids = {(row.learner_id, row.exercise, row.item): row.id for row in conn.execute(
+        sa.select(db.answers.c.id, db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).where(
+            sa.tuple_(db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).in_(keys)))}
+    for key in sorted(keys):
+        if key in ids:
+            texts.arrived(conn, learners[key[0]].cohort_id, ids[key], key[1], key[2], state[key].value)
 
 
 _UPDATE_ANSWER = (sa.update(db.answers).where(db.answers.c.id == sa.bindparam("answer_id"))
