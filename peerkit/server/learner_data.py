@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from ..timestamps import format_moment, now
 from . import aggregates, db
 from .auth import Principal
-from .checking import AnswerRefused, check_shared
+from ..kinds import kind_of
+from .checking import AnswerRefused, check_shared, exercise_for
 from .live_tools.session_state import learner_view  # issue 13: place, timer, poll, wall
 from .revisions import changed
 from .problems import Problem
@@ -144,6 +145,29 @@ def _held(conn: sa.Connection, learner_id: int) -> dict[tuple[str, str], Any]:
     return {(r.exercise, r.item): r for r in rows}
 
 
+def cap_learner_items(held: dict[tuple[str, str], Any], good: list[_Checked],
+                      most: int) -> tuple[list[_Checked], list[dict[str, Any]]]:
+    """At most ``most`` learner-made items (goals) per learner per exercise, counted from what the store holds
+    (a withdrawn one no longer counts): answers that would make more are refused."""
+    mine: dict[str, set[str]] = {}
+    for (exercise, item), row in held.items():
+        if row.value is not None:
+            mine.setdefault(exercise, set()).add(item)
+    taken, capped = [], []
+    for answer in good:
+        items = mine.setdefault(answer.exercise, set())
+        if answer.stored is not None and answer.item not in items and len(items) >= most \
+                and kind_of(exercise_for(answer.exercise)).learner_items:
+            capped.append({"seq": answer.seq, "exercise": answer.exercise, "item": answer.item,
+                           "detail": f"You already share {most} items in this exercise, the most one person may. "
+                                     "Withdraw one to share another."})
+            continue
+        if answer.stored is not None:
+            items.add(answer.item)
+        taken.append(answer)
+    return taken, capped
+
+
 def record(engine: sa.Engine, settings: ServerSettings, who: Principal, entries: list[Any]) -> dict[str, Any]:
     """Store a batch of answers: ``{"accepted": [seq], "stale": [seq], "refused": [...], "last_seq"}``."""
     if len(entries) > settings.max_batch:
@@ -159,7 +183,8 @@ def record(engine: sa.Engine, settings: ServerSettings, who: Principal, entries:
         held = _held(conn, learner.id)  # one read of the learner's answers for the whole batch
         changes = aggregates.CountChanges(who.cohort_id, {k: (r.value, r.source) for k, r in held.items()})
         accepted, stale, any_change = [], [], False
-        for answer in good:
+        taken, capped = cap_learner_items(held, good, settings.max_learner_items)
+        for answer in taken:
             outcome = _store_one(conn, who.cohort_id, learner.id, answer, stamp, held, changes)
             (stale if outcome == "stale" else accepted).append(answer.seq)
             any_change = any_change or outcome == "changed"
@@ -169,7 +194,7 @@ def record(engine: sa.Engine, settings: ServerSettings, who: Principal, entries:
         if any_change:
             changes.flush(conn)
             changed(conn, who.cohort_id)
-        return {"accepted": accepted, "stale": stale, "refused": refused, "last_seq": last_seq}
+        return {"accepted": accepted, "stale": stale, "refused": refused + capped, "last_seq": last_seq}
 
     return db.write(engine, work)
 

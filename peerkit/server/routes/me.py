@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict
 
-from .. import learner_data
+from .. import learner_data, snapshots
 from ..auth import Principal, learner
 
 router = APIRouter(tags=["learners"])
@@ -41,7 +41,9 @@ def withdraw(request: Request, exercise: str | None = None, who: Principal = Dep
 @router.get("/me/aggregates")
 def my_aggregates(request: Request, exercise: str | None = None,
                   who: Principal = Depends(learner)) -> dict[str, Any]:
-    return learner_data.aggregates_for_learner(request.app.state.engine, who, exercise)
+    """The group's counts as learners see them: per item a snapshot that moves in steps (:mod:`..snapshots`)."""
+    engine = request.app.state.engine
+    return snapshots.steady(engine, who.cohort_id, learner_data.aggregates_for_learner(engine, who, exercise))
 
 
 @router.get("/me/session")

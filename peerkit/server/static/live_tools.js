@@ -5,6 +5,8 @@
 // and the end (an aria-live region that does not chatter every second).
 (function () {
   "use strict";
+  // the session's CSRF token: cookie-signed requests count only with it (only this server's pages know it)
+  const csrf = (document.querySelector('meta[name="peerkit-csrf"]') || {}).content || "";
   const root = document.querySelector(".live-tools");
   if (!root) return;
   const part = document.getElementById("live-tools-part");
@@ -57,7 +59,7 @@
     try {
       while (wanted > shown) {
         const target = wanted;
-        const reply = await fetch(root.dataset.toolsUrl, {credentials: "same-origin", cache: "no-store"});
+        const reply = await fetch(root.dataset.toolsUrl, {credentials: "same-origin", cache: "no-store", headers: {"X-Peerkit-CSRF": csrf}});
         if (!reply.ok) { say("Could not load the live tools (" + reply.status + ")."); return; }
         const holder = document.createElement("template");
         holder.innerHTML = await reply.text();  // server-rendered with autoescape; a <template> runs nothing
@@ -82,7 +84,7 @@
   async function call(method, path, body) {
     const reply = await fetch(root.dataset.api + path, {
       method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-Peerkit-Page": "1"},
+      headers: {"Content-Type": "application/json", "X-Peerkit-Page": "1", "X-Peerkit-CSRF": csrf},
       body: body === undefined ? undefined : JSON.stringify(body)});
     let data = null;
     try { data = await reply.json(); } catch (error) { data = null; }

@@ -3,6 +3,8 @@
 // passes through this script as anything but server-escaped HTML.
 (function () {
   "use strict";
+  // the session's CSRF token: cookie-signed requests count only with it (only this server's pages know it)
+  const csrf = (document.querySelector('meta[name="peerkit-csrf"]') || {}).content || "";
   const main = document.getElementById("main");
   const live = document.getElementById("live");
   const connection = document.getElementById("connection");
@@ -20,7 +22,7 @@
     try {
       while (wanted > shown) {
         const target = wanted;
-        const reply = await fetch(main.dataset.live, {credentials: "same-origin", cache: "no-store"});
+        const reply = await fetch(main.dataset.live, {credentials: "same-origin", cache: "no-store", headers: {"X-Peerkit-CSRF": csrf}});
         if (!reply.ok) { say("Live updates paused: " + reply.status + ". Reload the page or sign in again."); return; }
         const html = await reply.text();
         const holder = document.createElement("template");
@@ -69,7 +71,7 @@
     button.setAttribute("aria-disabled", "true");
     const url = main.dataset.base + "projector/" + main.dataset.cohort + "/texts/" + button.dataset.text + "/" +
       button.dataset.action;
-    const reply = await fetch(url, {method: "POST", credentials: "same-origin", headers: {"X-Peerkit-Page": "1"}});
+    const reply = await fetch(url, {method: "POST", credentials: "same-origin", headers: {"X-Peerkit-Page": "1", "X-Peerkit-CSRF": csrf}});
     if (!reply.ok) { button.removeAttribute("aria-disabled"); pendingFocus = ""; say("Could not change that text (" + reply.status + ")."); return; }
     say(button.dataset.action === "hide" ? "Text hidden from the projector." : "Text shown again.");
     wanted = Math.max(wanted, shown + 1);
