@@ -105,7 +105,7 @@ def steady(engine: sa.Engine, cohort_id: str, live: dict[str, Any]) -> dict[str,
     for exercise, data in view["exercises"].items():
         for item, entry in data["items"].items():
             held = shown.get((exercise, item))
-            if held is not None:
+            if held is not None and not entry.get("suppressed"):
                 data["items"][item] = held[0]
     # the revision moves when a snapshot does, not with each answer
     view["revision"] = sum(version for _entry, version in shown.values())

@@ -116,12 +116,17 @@ def test_a_hub_trainer_opens_the_projector_page_through_the_hub(people) -> None:
     ])
     assert link["status"] == 200, link
     sign_in = link["body"]["sign_in"]
-    assert sign_in.startswith(f"{hub.url}/services/peerkit/sign-in?token=pkt_"), sign_in
+    assert sign_in.startswith(f"{hub.url}/services/peerkit/sign-in#code=pkc_"), sign_in
     import httpx
 
+    code = sign_in.split("#code=", 1)[1].split("&", 1)[0]
     with httpx.Client(follow_redirects=True, timeout=20) as browser:
-        page = browser.get(sign_in)
+        # what the sign-in page's script does with the link's fragment: POST the code from the page
+        assert browser.get(sign_in.split("#", 1)[0]).status_code == 200
+        page = browser.post(f"{hub.url}/services/peerkit/sign-in", data={"code": code, "next": "projector"})
         assert page.status_code == 200 and str(page.url) == f"{hub.url}/services/peerkit/projector", page.url
+        again = browser.post(f"{hub.url}/services/peerkit/sign-in", data={"code": code})
+        assert again.status_code == 401  # a code works once
         projector = browser.get(f"{hub.url}/services/peerkit/projector/{made['body']['id']}")
         assert projector.status_code == 200
         assert made["body"]["join_code"] in projector.text

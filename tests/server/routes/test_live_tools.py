@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.server import RunningServer, add_trainer, join, make_cohort, pseudonym, snapshot
+from tests.support.server import (RunningServer, add_trainer, browser_session, join, make_cohort, pseudonym,
+                                  snapshot)
 from peerkit.server.live_tools import tables  # noqa: F401 - so snapshot() sees the live-tools tables
 
 pytestmark = pytest.mark.timeout(240)
@@ -44,7 +45,8 @@ def _answer(server: RunningServer, token: str, poll_id: int, value: Any) -> http
 
 
 def _projector_tools(server: RunningServer, trainer_token: str, cohort_id: str) -> str:
-    reply = httpx.get(f"{server.url}/projector/{cohort_id}/tools", cookies={"peerkit_trainer": trainer_token})
+    session = browser_session(server, trainer_token)
+    reply = httpx.get(f"{server.url}/projector/{cohort_id}/tools", cookies=session.cookies, headers=session.headers)
     assert reply.status_code == 200, reply.text
     return reply.text
 
@@ -255,11 +257,11 @@ def test_a_learner_can_do_none_of_the_trainers_things(server: RunningServer, tra
                 assert reply.status_code == expected, (who and who[:4], method, path, reply.text)
     # the pages too: a learner token is no trainer cookie
     for path in ("tools", "console/live", "report"):
-        reply = httpx.get(f"{server.url}/projector/{cohort['id']}/{path}", cookies={"peerkit_trainer": token})
+        reply = httpx.get(f"{server.url}/projector/{cohort['id']}/{path}", cookies={"peerkit_session": token})
         assert reply.status_code == 401, path
-    # a cookie-signed write without the page's header (another site's form) is refused
+    # a cookie-signed write without the page's CSRF token (another site's form) is refused
     reply = httpx.post(f"{server.url}{base}/session/timer", json={"seconds": 60},
-                       cookies={"peerkit_trainer": trainer_token})
+                       cookies=browser_session(server, trainer_token).cookies, headers={"X-Peerkit-Page": "1"})
     assert reply.status_code == 403, reply.text
     assert snapshot(server.db_url) == before
 
