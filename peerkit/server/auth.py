@@ -327,29 +327,43 @@ def own_origin(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
+def from_another_site(request: Request) -> bool:
+    """True when the browser says the request was made by another origin's page.
+
+    ``Sec-Fetch-Site`` (set by the browser, never by a page's script) is believed when present; an older
+    browser's ``Origin`` is compared with ours instead (pages of ours send no referrer, so a form of ours may say
+    ``Origin: null``, which only counts where ``Sec-Fetch-Site`` is missing).
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site != "same-origin"
+    origin = request.headers.get("origin")
+    return origin is not None and origin != own_origin(request)
+
+
 def from_own_page(request: Request, csrf: str) -> None:
     """Refuse a cookie-signed request that the server's own pages did not send (403, before anything is read
     or changed).
 
-    Accepted: a request carrying the session's CSRF token (``X-Peerkit-CSRF``; only our pages know it), from no
-    other origin; a page the browser itself navigates to (``GET``, ``Sec-Fetch-Mode: navigate``, or a browser
-    too old to say), which another page cannot read; the cohort's event stream from this origin (an
-    ``EventSource`` cannot send a header; it carries revision numbers only).
+    Accepted: a request carrying the session's CSRF token (``X-Peerkit-CSRF``; only our pages know it), not from
+    another origin (:func:`from_another_site`); a page the browser itself navigates to (``GET``,
+    ``Sec-Fetch-Mode: navigate``, or a browser too old to say; not the pages' live parts), which another page
+    cannot read; the cohort's
+    event stream from this origin (an ``EventSource`` cannot send a header; it carries revision numbers only).
     """
-    origin = request.headers.get("origin")
-    if origin is not None and origin != own_origin(request):
+    api = "/api/v1/" in request.url.path
+    # the pages' live parts are only ever fetched by the pages' scripts, never navigated to
+    part = request.url.path.endswith(("/live", "/tools"))
+    if request.method in ("GET", "HEAD") and not api and not part \
+            and request.headers.get("sec-fetch-mode") in (None, "navigate"):
+        return
+    if from_another_site(request):
         raise _cross_site("This request came from another site's page, not from the projector page.")
     sent = request.headers.get(CSRF_HEADER, "")
     if sent and hmac.compare_digest(sent.encode(), csrf.encode()):
         return
-    if request.method in ("GET", "HEAD"):
-        api = "/api/v1/" in request.url.path
-        mode = request.headers.get("sec-fetch-mode")
-        if not api and mode in (None, "navigate"):
-            return
-        site = request.headers.get("sec-fetch-site")
-        if api and request.url.path.endswith("/events") and site in (None, "same-origin"):
-            return
+    if request.method in ("GET", "HEAD") and api and request.url.path.endswith("/events"):
+        return
     raise _cross_site("Use the buttons on the projector page (this request did not carry the page's token).")
 
 

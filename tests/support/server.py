@@ -103,7 +103,7 @@ def peerkit_command(*args: str, folder: Path, env: dict[str, str] | None = None,
 
 
 def launch(db_url: str, folder: Path, *, workers: int = 1, port: int | None = None,
-           env: dict[str, str] | None = None, wait: float = 60) -> RunningServer:
+           env: dict[str, str] | None = None, wait: float = 60, args: tuple[str, ...] = ()) -> RunningServer:
     port = port or free_port()
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / f"serve-{port}-{time.monotonic_ns()}.log"
@@ -112,7 +112,7 @@ def launch(db_url: str, folder: Path, *, workers: int = 1, port: int | None = No
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "peerkit.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--db", db_url, "--workers", str(workers)],
+             "--db", db_url, "--workers", str(workers), *args],
             stdout=out, stderr=subprocess.STDOUT, env=environment, cwd=ROOT, start_new_session=True)
     server = RunningServer(db_url, folder, port, process, log, env or {})
     deadline = time.monotonic() + wait

@@ -38,7 +38,7 @@ from ...exercises import ContentError, exercise_ids, load_exercise
 from ...kinds import kind_of
 from .. import db
 from ..auth import (CSRF_HEADER, SESSION_COOKIE, SESSION_MAX_SECONDS, SIGN_IN_PREFIX, TRAINER_COOKIE, TRAINER_PREFIX,
-                    end_session, own_origin, session_principal, start_session)
+                    end_session, from_another_site, session_principal, start_session)
 from ..cohorts import list_for, owned, unseal_code
 from ..problems import Problem
 from ..projector import live_state
@@ -82,8 +82,7 @@ def _form(raw: bytes) -> dict[str, str]:
 @router.post("/sign-in")
 async def sign_in_post(request: Request) -> Response:
     """Exchange the code (or a pasted trainer token) for a browser session, from our own sign-in page only."""
-    origin = request.headers.get("origin")
-    if origin is not None and origin != own_origin(request):
+    if from_another_site(request) and request.headers.get("sec-fetch-site") != "none":
         return sign_in_page(request, 403, "Sign in on this server's own sign-in page.")
     form = _form(await request.body())
     secret, target = form.get("code", "").strip(), form.get("next", "")
