@@ -188,7 +188,7 @@ def record(engine: sa.Engine, settings: ServerSettings, who: Principal, entries:
             outcome = _store_one(conn, who.cohort_id, learner.id, answer, stamp, held, changes)
             (stale if outcome == "stale" else accepted).append(answer.seq)
             any_change = any_change or outcome == "changed"
-        last_seq = max([int(learner.last_seq), *(a.seq for a in good)])
+        last_seq = max([int(learner.last_seq), *(a.seq for a in taken)])
         if last_seq != learner.last_seq:
             conn.execute(sa.update(db.learners).where(db.learners.c.id == learner.id).values(last_seq=last_seq))
         if any_change:
