@@ -8,7 +8,7 @@ nothing changed.
 - a learner makes at most ``max_learner_items`` goals, counted by the server;
 - one sign-in opens at most ``event_streams_per_session`` event streams.
 
-The benchmark of another learner's worst request while one floods is ``benchmarks/learner_flood.py``.
+The benchmark of another learner's worst request while one floods is ``benchmarks/bench_learner_flood.py``.
 """
 from __future__ import annotations
 

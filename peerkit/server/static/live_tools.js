@@ -104,6 +104,7 @@
       }
       return body;
     }
+    if (data.has("locked")) return {locked: data.get("locked") === "true"};
     if (data.has("place")) {
       const [chapter, exercise] = String(data.get("place")).split("|");
       return {chapter, exercise: exercise || null};
@@ -118,11 +119,19 @@
     const form = event.target.closest("form.tool-form");
     if (!form) return;
     event.preventDefault();
+    if (form.dataset.delete) {
+      const pseudonym = String(new FormData(form).get("pseudonym") || "").trim();
+      const gone = await call("DELETE", form.dataset.delete + encodeURIComponent(pseudonym));
+      if (gone) { say("Removed " + pseudonym + " and " + (gone.removed || 0) + " answer(s)."); form.reset(); }
+      return;
+    }
     const method = form.dataset.put ? "PUT" : "POST";
     const done = await call(method, form.dataset.put || form.dataset.post, formBody(form));
+    if (done && form.dataset.put === "joining") { window.location.reload(); return; }  // the button turns round
     if (done) {
       say({polls: "Poll asked: learners see it now.", wall: "Wall opened: learners can post now.",
-           "session/place": "Everyone can follow you there now.", "session/timer": "Timer started."}[
+           "session/place": "Everyone can follow you there now.", "session/timer": "Timer started.",
+           joining: (done.joining_locked ? "Joining is locked: nobody new can join." : "Joining is open again.")}[
         form.dataset.put || form.dataset.post] || "Done.");
       if (form.dataset.kind === "poll" || form.dataset.post === "wall") form.reset();
     }
