@@ -242,3 +242,33 @@ def test_no_query_string_reaches_the_access_log() -> None:
                                ("127.0.0.1:5", "GET", "/services/peerkit/sign-in?token=pkt_secret", "1.1", 200), None)
     assert NoQueryStrings().filter(record)
     assert "pkt_secret" not in record.getMessage() and "/services/peerkit/sign-in" in record.getMessage()
+
+
+def test_a_hub_trainers_session_ends_when_the_hub_no_longer_counts_them_a_trainer(tmp_path) -> None:
+    """On a hub a browser session belongs to the hub user and is asked about again (here: on every request)."""
+    from fastapi.testclient import TestClient
+
+    from peerkit.server.app import create_app
+    from peerkit.server.auth import hub_trainer, new_sign_in_code
+    from peerkit.server.settings import ServerSettings
+
+    app = create_app(ServerSettings(folder=tmp_path, hub_recheck_seconds=0))
+    in_group = {"ana-with-a-long-hub-name"}
+    asked: list[str] = []
+
+    async def recheck(name: str) -> bool:
+        asked.append(name)
+        return name in in_group
+
+    app.state.hub_recheck = recheck
+    who = hub_trainer(app.state.engine, "ana-with-a-long-hub-name")
+    code = db.write(app.state.engine, lambda conn: new_sign_in_code(conn, who.id, who.hub_user))
+    with TestClient(app, base_url="http://testserver") as browser:
+        assert browser.post("/sign-in", data={"code": code}, follow_redirects=False).status_code == 303
+        page = browser.get("/projector")
+        assert page.status_code == 200 and "Sign out" in page.text
+        in_group.clear()  # the admin takes Ana out of peerkit-trainers
+        again = browser.get("/projector")
+        assert again.status_code == 401 and asked == ["ana-with-a-long-hub-name"] * 2
+    with db.reading(app.state.engine) as conn:
+        assert conn.execute(sa.select(db.trainer_sessions)).all() == []

@@ -135,3 +135,20 @@ def test_a_hub_trainer_opens_the_projector_page_through_the_hub(people) -> None:
         assert browser.get(f"{hub.url}/services/peerkit/static/projector.js").status_code == 200
     (refused,) = hub.run_kernel("alice", [{"method": "POST", "path": "/api/v1/hub/sign-in-link"}])
     assert refused["status"] == 403, refused
+
+
+def test_one_hub_user_is_one_member_and_joins_need_the_hub_token(people) -> None:
+    """Issue 19: a hub user cannot be several members of one cohort, and the hub's joins are per hub user."""
+    hub = people
+    made, = hub.run_kernel("trainer", [{"method": "POST", "path": "/api/v1/cohorts", "body": {"name": "One each"}}])
+    code = made["body"]["join_code"]
+    first, second, anonymous = hub.run_kernel("alice", [
+        {"method": "POST", "path": "/api/v1/join", "body": {"code": code, "pseudonym": _pseudonym()}},
+        {"method": "POST", "path": "/api/v1/join", "body": {"code": code, "pseudonym": _pseudonym()}},
+        {"method": "POST", "path": "/api/v1/join", "body": {"code": code, "pseudonym": _pseudonym()}, "auth": "none"},
+    ])
+    assert first["status"] == 201, first
+    assert second["status"] == 409 and "hub account" in second["body"]["detail"], second
+    assert anonymous["status"] == 401, anonymous
+    members, = hub.run_kernel("trainer", [{"path": f"/api/v1/cohorts/{made['body']['id']}/members"}])
+    assert len(members["body"]["members"]) == 1, members
