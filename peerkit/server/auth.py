@@ -216,8 +216,16 @@ def _expired(expires: int | None, moment: int) -> bool:
     return expires is not None and int(expires) <= moment
 
 
+def touch_session(engine: sa.Engine, row: sa.Row) -> None:
+    """Note a session's use (at most once a minute: the pages poll, the store is not written per request)."""
+    moment = int(time.time())
+    if moment - int(row.last_seen) >= _TOUCH_SECONDS:
+        db.write(engine, lambda conn: conn.execute(sa.update(db.trainer_sessions).where(
+            db.trainer_sessions.c.id_hash == row.id_hash).values(last_seen=moment)))
+
+
 def session_principal(engine: sa.Engine, session_id: str) -> tuple[Principal, sa.Row] | None:
-    """The trainer of a live session (idle and absolute expiry checked; its last use noted once a minute)."""
+    """The trainer of a live session (idle and absolute expiry checked; see :func:`touch_session`)."""
     id_hash = db.token_hash(session_id)
     moment = int(time.time())
     query = (sa.select(db.trainer_sessions, db.trainers.c.name)
@@ -231,9 +239,6 @@ def session_principal(engine: sa.Engine, session_id: str) -> tuple[Principal, sa
         db.write(engine, lambda conn: conn.execute(sa.delete(db.trainer_sessions).where(
             db.trainer_sessions.c.id_hash == id_hash)))
         return None
-    if moment - row.last_seen >= _TOUCH_SECONDS:
-        db.write(engine, lambda conn: conn.execute(sa.update(db.trainer_sessions).where(
-            db.trainer_sessions.c.id_hash == id_hash).values(last_seen=moment)))
     principal = Principal("trainer", row.trainer_id, row.name, credential=id_hash, csrf=row.csrf,
                           hub_user=row.hub_user)
     return principal, row
@@ -397,6 +402,7 @@ async def cookie_authenticator(request: Request) -> Principal | None:
             await run_in_threadpool(db.write, engine, lambda conn: conn.execute(
                 sa.update(db.trainer_sessions).where(db.trainer_sessions.c.id_hash == row.id_hash)
                 .values(hub_checked=moment)))
+    await run_in_threadpool(touch_session, request.app.state.engine, row)  # only a request we take counts
     return principal
 
 
