@@ -240,6 +240,7 @@ def test_a_learner_can_do_none_of_the_trainers_things(server: RunningServer, tra
     with server.client(token) as client:
         post = client.post(f"/api/v1/me/wall/{wall['id']}", json={"text": "mine"}).json()
     other_trainer = add_trainer(server, "Someone else")
+    session = browser_session(server, trainer_token)
     before = snapshot(server.db_url)
     base = f"/api/v1/cohorts/{cohort['id']}"
     attempts = [("POST", "/polls", {"kind": "scale", "question": "mine?"}), ("GET", "/polls", None),
@@ -261,7 +262,7 @@ def test_a_learner_can_do_none_of_the_trainers_things(server: RunningServer, tra
         assert reply.status_code == 401, path
     # a cookie-signed write without the page's CSRF token (another site's form) is refused
     reply = httpx.post(f"{server.url}{base}/session/timer", json={"seconds": 60},
-                       cookies=browser_session(server, trainer_token).cookies, headers={"X-Peerkit-Page": "1"})
+                       cookies=session.cookies, headers={"X-Peerkit-Page": "1"})
     assert reply.status_code == 403, reply.text
     assert snapshot(server.db_url) == before
 
