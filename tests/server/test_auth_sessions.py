@@ -272,3 +272,14 @@ def test_a_hub_trainers_session_ends_when_the_hub_no_longer_counts_them_a_traine
         assert again.status_code == 401 and asked == ["ana-with-a-long-hub-name"] * 2
     with db.reading(app.state.engine) as conn:
         assert conn.execute(sa.select(db.trainer_sessions)).all() == []
+
+
+def test_signing_in_again_in_a_signed_in_browser_keeps_its_session(room: Room) -> None:
+    """A second tab's sign-in must not strand the first tab's pages (they hold the session's CSRF token)."""
+    session = browser_session(room.server, room.token)
+    again = httpx.post(room.server.url + "/sign-in", data={"code": sign_in_code(room.server, room.token)},
+                       cookies=session.cookies)
+    assert again.status_code == 303 and "set-cookie" not in again.headers
+    reply = httpx.get(f"{room.server.url}/api/v1/cohorts/{room.cohort['id']}/responses", cookies=session.cookies,
+                      headers=session.headers)
+    assert reply.status_code == 200

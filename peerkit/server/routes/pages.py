@@ -95,6 +95,12 @@ async def sign_in_post(request: Request) -> Response:
                                           "the trainer's notebook).")
     target = target.lstrip("/") if _NEXT.match(target) else "projector"
     response = RedirectResponse(base_path(request) + target, status_code=303)
+    held = request.cookies.get(SESSION_COOKIE, "")
+    kept = await run_in_threadpool(session_principal, request.app.state.engine, held) if held else None
+    if kept is not None and kept[0].id == session.trainer_id:
+        # this browser is signed in already (another tab): keep that session, whose token its pages hold
+        await run_in_threadpool(end_session, request.app.state.engine, session.id)
+        return _no_store(response)
     response.set_cookie(SESSION_COOKIE, session.id, max_age=SESSION_MAX_SECONDS, path=base_path(request),
                         httponly=True, samesite="strict", secure=request.url.scheme == "https")
     response.delete_cookie(TRAINER_COOKIE, path=base_path(request))
