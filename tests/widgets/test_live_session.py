@@ -110,3 +110,26 @@ def test_the_room_tally_form_sends_the_hands_to_the_server(live: Any, monkeypatc
     tally = panel.client.cohort_aggregates(live.cohort["id"], "boundaries")["exercises"]["boundaries"]["tally"]
     assert tally["B01"] == {"n": 6, "counts": {"never": 2, "maybe": 3, "always": 1}}
     assert tally["B02"] == {"n": 8, "counts": {"maybe": 4, "always": 4}}
+
+
+def test_the_panel_locks_joining_removes_a_member_and_makes_a_projector_link(live: Any,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19: the room is in (lock joining), a stranger goes (remove), the projector's browser gets a one-use link."""
+    import httpx
+
+    monkeypatch.setenv("PEERKIT_TRAINER_TOKEN", live.trainer)
+    monkeypatch.setenv("PEERKIT_SERVER", live.server.url)
+    panel = LiveSession()
+    made = panel.create_cohort("Locked room")
+    stranger = "p-" + "c" * 20
+    joined = httpx.post(f"{live.server.url}/api/v1/join", json={"code": made["join_code"], "pseudonym": stranger})
+    assert joined.status_code == 201
+    assert panel.lock_joining(True) is True and panel._lock.description == "Open joining"
+    refused = httpx.post(f"{live.server.url}/api/v1/join", json={"code": made["join_code"], "pseudonym": "p-" + "d" * 20})
+    assert refused.status_code == 403
+    assert panel.remove_member(stranger) and stranger in panel.status
+    assert httpx.get(f"{live.server.url}/api/v1/me",
+                     headers={"Authorization": f"Bearer {joined.json()['token']}"}).status_code == 401
+    link = panel.projector_link()
+    assert link and "#code=pkc_" in link and live.trainer not in link and link in panel._link.value
+    assert f"next=projector/{made['id']}" in link
