@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 
 def _console(browser_page, server: Server, cohort_id: str) -> None:
-    browser_page.goto(f"{server.url}/sign-in?token={server.trainer_token}")
+    browser_page.goto(f"{server.url}/sign-in#code={server.trainer_token}")
+    browser_page.wait_for_url(f"{server.url}/projector")
     browser_page.goto(f"{server.url}/projector/{cohort_id}/console")
     browser_page.get_by_role("heading", name=re.compile("Trainer console")).wait_for()
 

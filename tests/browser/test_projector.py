@@ -159,9 +159,17 @@ def page(browser, request: pytest.FixtureRequest):
     context.close()
 
 
+def _sign_in_code(server: Server) -> str:
+    with server.api(server.trainer_token) as client:
+        reply = client.post("/api/v1/sign-in-codes")
+    assert reply.status_code == 201, reply.text
+    return reply.json()["code"]
+
+
 def _open_projector(page, server: Server, cohort_id: str) -> None:
-    page.goto(f"{server.url}/sign-in?token={server.trainer_token}")
-    assert "token=" not in page.url and page.url.endswith("/projector"), page.url
+    page.goto(f"{server.url}/sign-in#code={_sign_in_code(server)}")
+    page.wait_for_url(f"{server.url}/projector")
+    assert "code=" not in page.url and "token=" not in page.url, page.url
     page.goto(f"{server.url}/projector/{cohort_id}")
     page.get_by_text("Live updates: on").wait_for()
 
@@ -170,7 +178,8 @@ def test_sign_in_moves_the_token_into_an_http_only_cookie(page, server: Server) 
     room = _room(server, "Sign-in group", size=1)
     _open_projector(page, server, room.cohort["id"])
     assert server.trainer_token not in page.evaluate("() => document.cookie")
-    cookie = next(c for c in page.context.cookies() if c["name"] == "peerkit_trainer")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "peerkit_session")
+    assert server.trainer_token not in cookie["value"]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert room.cohort["join_code"] in page.locator(".code").inner_text()
 
@@ -239,10 +248,11 @@ def test_script_payloads_in_learner_text_never_run(page, server: Server) -> None
 
 def test_sign_in_goes_on_to_the_projector_named_but_never_off_site(page, server: Server) -> None:
     room = _room(server, "Next group", size=1)
-    page.goto(f"{server.url}/sign-in?token={server.trainer_token}&next=projector/{room.cohort['id']}")
-    assert page.url == f"{server.url}/projector/{room.cohort['id']}"
+    page.goto(f"{server.url}/sign-in#code={_sign_in_code(server)}&next=projector/{room.cohort['id']}")
+    page.wait_for_url(f"{server.url}/projector/{room.cohort['id']}")
     for elsewhere in ("https://evil.example/", "//evil.example/projector", "/../api/v1/cohorts"):
-        page.goto(f"{server.url}/sign-in?token={server.trainer_token}&next={elsewhere}")
+        page.goto(f"{server.url}/sign-in#code={_sign_in_code(server)}&next={elsewhere}")
+        page.wait_for_url(f"{server.url}/projector")
         assert page.url == f"{server.url}/projector", (elsewhere, page.url)
 
 
@@ -289,3 +299,79 @@ def test_axe_finds_nothing_serious_on_the_phone_page(page, server: Server, axe_s
         .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))""")
     serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
     assert not serious, serious
+
+
+def test_signing_in_leaves_no_code_in_the_address_bar_the_history_or_the_log(page, server: Server) -> None:
+    code = _sign_in_code(server)
+    page.goto(f"{server.url}/sign-in#code={code}")
+    page.wait_for_url(f"{server.url}/projector")
+    assert code not in page.url
+    # every entry of this tab's history before this one: the sign-in page's own entry lost its fragment before
+    # the POST (Chromium even replaces that entry, since the form is sent while the page loads)
+    seen = []
+    for _ in range(5):
+        page.go_back()
+        seen.append(page.url)
+        if page.url == "about:blank":
+            break
+    assert seen[-1] == "about:blank" and all(code not in url for url in seen), seen
+    assert code not in page.evaluate("() => location.href + document.referrer")
+    assert code not in server.log.read_text(errors="replace")
+    # and the code worked once: a second browser cannot use it
+    again = page.context.browser.new_context()
+    other = again.new_page()
+    other.goto(f"{server.url}/sign-in#code={code}")
+    other.get_by_role("alert").wait_for()
+    assert "does not work" in other.get_by_role("alert").inner_text()
+    again.close()
+
+
+def _serve_attacker(html: str, host: str) -> tuple[Any, str]:
+    """A page on another port of this machine (an 'evil' page the trainer's browser opens)."""
+    import http.server
+    import threading
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://{host}:{httpd.server_address[1]}/"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"], ids=["same-site-other-port", "cross-site"])
+def test_another_pages_auto_submitting_form_cannot_act_with_the_trainers_cookie(page, server: Server,
+                                                                                 host: str) -> None:
+    """A page on the same host but another port is same-site (SameSite ignores ports: the cookie goes along);
+    ``localhost`` is another site (the cookie stays home). Neither form may close the cohort or change its code."""
+    room = _room(server, f"Forms group {host}", size=1)
+    _open_projector(page, server, room.cohort["id"])
+    base = f"{server.url}/api/v1/cohorts/{room.cohort['id']}"
+    html = f"""<!doctype html><title>win a prize</title>
+<form id=f1 method=post action="{base}/close" target=a></form>
+<form id=f2 method=post action="{base}/join-code" target=b></form>
+<form id=f3 method=post action="{server.url}/projector/{room.cohort['id']}/texts/1/show" target=c></form>
+<iframe name=a></iframe><iframe name=b></iframe><iframe name=c></iframe>
+<script>for (const f of document.forms) f.submit(); document.title = "sent";</script>"""
+    httpd, address = _serve_attacker(html, host)
+    try:
+        with page.expect_response(lambda r: r.url.endswith("/close")) as close, \
+                page.expect_response(lambda r: r.url.endswith("/join-code")) as rotate, \
+                page.expect_response(lambda r: r.url.endswith("/show")) as show:
+            page.goto(address)
+    finally:
+        httpd.shutdown()
+    statuses = {"close": close.value.status, "join-code": rotate.value.status, "show": show.value.status}
+    assert all(status in (401, 403) for status in statuses.values()), statuses
+    with server.api(server.trainer_token) as client:
+        now_ = client.get(f"/api/v1/cohorts/{room.cohort['id']}").json()
+    assert now_["status"] == "open" and now_["join_code"] == room.cohort["join_code"]

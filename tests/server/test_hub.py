@@ -121,12 +121,17 @@ def test_a_hub_trainer_opens_the_projector_page_through_the_hub(people) -> None:
     ])
     assert link["status"] == 200, link
     sign_in = link["body"]["sign_in"]
-    assert sign_in.startswith(f"{hub.url}/services/peerkit/sign-in?token=pkt_"), sign_in
+    assert sign_in.startswith(f"{hub.url}/services/peerkit/sign-in#code=pkc_"), sign_in
     import httpx
 
+    code = sign_in.split("#code=", 1)[1].split("&", 1)[0]
     with httpx.Client(follow_redirects=True, timeout=20) as browser:
-        page = browser.get(sign_in)
+        # what the sign-in page's script does with the link's fragment: POST the code from the page
+        assert browser.get(sign_in.split("#", 1)[0]).status_code == 200
+        page = browser.post(f"{hub.url}/services/peerkit/sign-in", data={"code": code, "next": "projector"})
         assert page.status_code == 200 and str(page.url) == f"{hub.url}/services/peerkit/projector", page.url
+        again = browser.post(f"{hub.url}/services/peerkit/sign-in", data={"code": code})
+        assert again.status_code == 401  # a code works once
         projector = browser.get(f"{hub.url}/services/peerkit/projector/{made['body']['id']}")
         assert projector.status_code == 200
         assert made["body"]["join_code"] in projector.text
@@ -208,3 +213,18 @@ def test_real_singleuser_kernels_join_answer_and_run_a_live_session(real_hub) ->
 
     refused = json.loads(hub.execute("carol", REFUSED_KERNEL.replace("{cohort}", cohort["id"])).strip().splitlines()[-1])
     assert refused and all(status == 403 for status in refused.values()), refused
+def test_one_hub_user_is_one_member_and_joins_need_the_hub_token(people) -> None:
+    """Issue 19: a hub user cannot be several members of one cohort, and the hub's joins are per hub user."""
+    hub = people
+    made, = hub.run_kernel("trainer", [{"method": "POST", "path": "/api/v1/cohorts", "body": {"name": "One each"}}])
+    code = made["body"]["join_code"]
+    first, second, anonymous = hub.run_kernel("alice", [
+        {"method": "POST", "path": "/api/v1/join", "body": {"code": code, "pseudonym": _pseudonym()}},
+        {"method": "POST", "path": "/api/v1/join", "body": {"code": code, "pseudonym": _pseudonym()}},
+        {"method": "POST", "path": "/api/v1/join", "body": {"code": code, "pseudonym": _pseudonym()}, "auth": "none"},
+    ])
+    assert first["status"] == 201, first
+    assert second["status"] == 409 and "hub account" in second["body"]["detail"], second
+    assert anonymous["status"] == 401, anonymous
+    members, = hub.run_kernel("trainer", [{"path": f"/api/v1/cohorts/{made['body']['id']}/members"}])
+    assert len(members["body"]["members"]) == 1, members

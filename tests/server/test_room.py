@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.server import RunningServer, join, pseudonym, room_html, room_live
+from tests.support.server import RunningServer, browser_session, join, pseudonym, room_html, room_live
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -61,8 +61,9 @@ def test_shared_texts_are_scrubbed_and_wait_until_the_trainer_approves_each(
     assert "Mail me at [email]" in by_text and "call me on [phone]" in by_text  # scrubbed when they arrived
     assert not any("example.org" in t["text"] or "900123" in t["text"] for t in listed)
     with server.client(trainer_token) as client:  # the console's own page lists them, scrubbed, waiting
+        session = browser_session(server, trainer_token)
         console = httpx.get(f"{server.url}/projector/{cohort['id']}/console/live",
-                            cookies={"peerkit_trainer": trainer_token}).text
+                            cookies=session.cookies, headers=session.headers).text
     assert "Mail me at [email]" in console and "sam.jones" not in console and "6 waiting for you" in console
 
     _moderate(server, trainer_token, cohort["id"], by_text["Mail me at [email]"]["id"], "approve")

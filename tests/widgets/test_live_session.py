@@ -176,3 +176,25 @@ def test_on_a_hub_the_panel_signs_in_with_the_kernels_hub_identity(monkeypatch: 
         assert hub_token not in states and "pkt_" not in states
     finally:
         service.shutdown()
+def test_the_panel_locks_joining_removes_a_member_and_makes_a_projector_link(live: Any,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19: the room is in (lock joining), a stranger goes (remove), the projector's browser gets a one-use link."""
+    import httpx
+
+    monkeypatch.setenv("PEERKIT_TRAINER_TOKEN", live.trainer)
+    monkeypatch.setenv("PEERKIT_SERVER", live.server.url)
+    panel = LiveSession()
+    made = panel.create_cohort("Locked room")
+    stranger = "p-" + "c" * 20
+    joined = httpx.post(f"{live.server.url}/api/v1/join", json={"code": made["join_code"], "pseudonym": stranger})
+    assert joined.status_code == 201
+    assert panel.lock_joining(True) is True and panel._lock.description == "Open joining"
+    refused = httpx.post(f"{live.server.url}/api/v1/join", json={"code": made["join_code"], "pseudonym": "p-" + "d" * 20})
+    assert refused.status_code == 403
+    assert panel.remove_member(stranger) and stranger in panel.status
+    assert httpx.get(f"{live.server.url}/api/v1/me",
+                     headers={"Authorization": f"Bearer {joined.json()['token']}"}).status_code == 401
+    link = panel.projector_link()
+    assert link and "#code=pkc_" in link and live.trainer not in link
+    assert link.replace("&", "&amp;") in panel._link.value  # escaped in the page, the same link
+    assert f"next=projector/{made['id']}" in link

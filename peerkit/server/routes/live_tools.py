@@ -315,7 +315,7 @@ async def console(cohort_id: str, request: Request) -> Response:
     except Problem:
         return not_yours_page(request, cohort_id)
     return render("live_tools/console.html", base=base_path(request), cohort=view["cohort"], tools=view,
-                  trainer=who.name)
+                  trainer=who.name, csrf=who.csrf)
 
 
 @router.get("/projector/{cohort_id}/console/live", include_in_schema=False)

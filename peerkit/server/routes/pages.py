@@ -2,9 +2,15 @@
 
 The pages' helpers (rendering, the base path, who is signed in) are in :mod:`peerkit.server.web`.
 
-- ``GET /sign-in?token=pkt_…`` keeps the trainer token in an HttpOnly,
-  SameSite=Strict cookie and redirects (to ``next=projector/<cohort id>`` if given,
-  a page of this server only), so the token leaves the address bar and the history.
+- ``GET /sign-in`` is the sign-in page. A sign-in link is ``/sign-in#code=pkc_…``: the
+  code is in the fragment, which the browser never sends (no server or proxy log sees
+  it); the page's script takes it out of the address bar and the history
+  (``history.replaceState``) and POSTs it. ``POST /sign-in`` exchanges the single-use
+  code (or a trainer token pasted into the form) for a browser session
+  (:func:`peerkit.server.auth.start_session`): a random id in an HttpOnly,
+  SameSite=Strict cookie, then redirects to ``next`` (a page of this server only).
+  An old link with ``?token=`` in its address is refused, unread.
+- ``POST /sign-out`` (the page's form, with its CSRF token) ends the session.
 - ``GET /projector`` lists the trainer's cohorts; ``GET /projector/{id}`` is the
   room's screen: one thing at a time, full screen (the join screen with code, address
   and QR code, one chart, the poll, the wall, approved texts, the timer; see
@@ -23,9 +29,10 @@ The pages' helpers (rendering, the base path, who is signed in) are in :mod:`pee
 """
 from __future__ import annotations
 
+import hmac
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
@@ -37,7 +44,8 @@ from ...errors import AnswerError
 from ...kinds import RATHER_NOT, RATHER_NOT_LABEL, kind_of
 from ...kinds import knowledge_check
 from .. import db
-from ..auth import TRAINER_COOKIE, TRAINER_PREFIX, principal_for_token
+from ..auth import (CSRF_HEADER, SESSION_COOKIE, SESSION_MAX_SECONDS, SIGN_IN_PREFIX, TRAINER_COOKIE, TRAINER_PREFIX,
+                    end_session, from_another_site, session_principal, start_session)
 from ..cohorts import list_for, owned, unseal_code
 from ..problems import Problem
 from ..room import screen_context
@@ -45,44 +53,80 @@ from ..trainer_data import set_hidden
 from ..web import (base_path, check_same_origin, learner_address, not_yours_page, only_this_computer, qr_svg, render,
                    sign_in_page, signed_in_trainer)
 
-#: How long the sign-in cookie lasts (a teaching day).
-COOKIE_SECONDS = 12 * 3600
-
 router = APIRouter(include_in_schema=False)
 
 
 # -- trainer sign-in ------------------------------------------------------------------------
 
-#: Where ``/sign-in?next=`` may lead: a page of this server, never another site.
-_NEXT = re.compile(r"^/?projector(/cohort-[a-z0-9]{1,40})?$")
+#: Where ``/sign-in``'s ``next`` may lead: a page of this server, never another site.
+_NEXT = re.compile(r"^/?projector(/cohort-[a-z0-9]{1,40}(/console)?)?$")
+_OLD_LINK = ("That sign-in link is of an older kind: it held a token in its address. Sign-in links now hold a "
+             "short-lived code instead. Make a new one with `peerkit trainer sign-in` on the server, or from the "
+             "trainer's notebook (pk.live_session()).")
 
 
-@router.get("/sign-in")
-async def sign_in(request: Request, token: str = "", next: str = "") -> Response:  # noqa: A002 - the query name
-    if not token.startswith(TRAINER_PREFIX):
-        return sign_in_page(request, 400 if token else 200,
-                             "That link holds no trainer token." if token else "")
-    principal = await run_in_threadpool(principal_for_token, request.app.state.engine, token)
-    if principal is None or principal.role != "trainer":
-        return sign_in_page(request, 401, "That trainer token does not work here (it may belong to another "
-                                           "server). Make a new one with `peerkit trainer add NAME`.")
-    target = next.lstrip("/") if _NEXT.match(next) else "projector"
-    response = RedirectResponse(base_path(request) + target, status_code=303)
-    response.set_cookie(TRAINER_COOKIE, token, max_age=COOKIE_SECONDS, path=base_path(request), httponly=True,
-                        samesite="strict", secure=request.url.scheme == "https")
+def _no_store(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+@router.get("/sign-in")
+async def sign_in(request: Request) -> Response:
+    if request.query_params.get("token") or request.query_params.get("code"):
+        return sign_in_page(request, 400, _OLD_LINK)
+    return sign_in_page(request, 200)
+
+
+def _form(raw: bytes) -> dict[str, str]:
+    try:
+        fields = parse_qs(raw.decode("utf-8"), max_num_fields=5, strict_parsing=False)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    return {key: values[0] for key, values in fields.items() if values}
+
+
+@router.post("/sign-in")
+async def sign_in_post(request: Request) -> Response:
+    """Exchange the code (or a pasted trainer token) for a browser session, from our own sign-in page only."""
+    if from_another_site(request) and request.headers.get("sec-fetch-site") != "none":
+        return sign_in_page(request, 403, "Sign in on this server's own sign-in page.")
+    form = _form(await request.body())
+    secret, target = form.get("code", "").strip(), form.get("next", "")
+    agent = request.headers.get("user-agent", "")
+    session = (await run_in_threadpool(start_session, request.app.state.engine, secret, agent)
+               if secret.startswith((SIGN_IN_PREFIX, TRAINER_PREFIX)) and len(secret) < 100 else None)
+    if session is None:
+        return sign_in_page(request, 401, "That sign-in code does not work: it is used once and only for ten "
+                                          "minutes. Make a new one (`peerkit trainer sign-in` on the server, or "
+                                          "the trainer's notebook).")
+    target = target.lstrip("/") if _NEXT.match(target) else "projector"
+    response = RedirectResponse(base_path(request) + target, status_code=303)
+    held = request.cookies.get(SESSION_COOKIE, "")
+    kept = await run_in_threadpool(session_principal, request.app.state.engine, held) if held else None
+    if kept is not None and kept[0].id == session.trainer_id:
+        # this browser is signed in already (another tab): keep that session, whose token its pages hold
+        await run_in_threadpool(end_session, request.app.state.engine, session.id)
+        return _no_store(response)
+    response.set_cookie(SESSION_COOKIE, session.id, max_age=SESSION_MAX_SECONDS, path=base_path(request),
+                        httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.delete_cookie(TRAINER_COOKIE, path=base_path(request))
+    return _no_store(response)
+
+
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
-    origin = request.headers.get("origin")
-    if origin is not None and urlsplit(origin).netloc != request.url.netloc:
-        raise Problem(403, "cross-site", "Not from this page", "Sign out from the page itself.")
+    """End this browser's session (the form sends the session's CSRF token, so no other page can)."""
+    session_id = request.cookies.get(SESSION_COOKIE, "")
+    found = await run_in_threadpool(session_principal, request.app.state.engine, session_id) if session_id else None
+    if found is not None:
+        sent = _form(await request.body()).get("csrf", "") or request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), found[0].csrf.encode()):
+            raise Problem(403, "cross-site", "Not from this page", "Sign out from the page itself.")
+        await run_in_threadpool(end_session, request.app.state.engine, session_id)
     response = RedirectResponse(base_path(request) + "sign-in", status_code=303)
-    response.delete_cookie(TRAINER_COOKIE, path=base_path(request))
-    return response
+    response.delete_cookie(SESSION_COOKIE, path=base_path(request))
+    return _no_store(response)
 
 
 # -- the projector ---------------------------------------------------------------------------
@@ -94,7 +138,7 @@ async def projector_list(request: Request) -> Response:
         return sign_in_page(request)
     state = request.app.state
     cohorts = await run_in_threadpool(list_for, state.engine, state.secret, who.id)
-    return render("cohorts.html", base=base_path(request), trainer=who.name, cohorts=cohorts)
+    return render("cohorts.html", base=base_path(request), trainer=who.name, cohorts=cohorts, csrf=who.csrf)
 
 
 def _room(engine: sa.Engine, trainer_id: str, cohort_id: str) -> tuple[Any, dict[str, Any]]:
@@ -120,7 +164,7 @@ async def projector(cohort_id: str, request: Request) -> Response:
         row, room = await run_in_threadpool(_room, request.app.state.engine, who.id, cohort_id)
     except Problem:
         return not_yours_page(request, cohort_id)
-    return _room_page(request, "projector.html", row, room, trainer=who.name)
+    return _room_page(request, "projector.html", row, room, trainer=who.name, csrf=who.csrf)
 
 
 @router.get("/projector/{cohort_id}/live")
@@ -137,7 +181,6 @@ async def projector_live(cohort_id: str, request: Request) -> Response:
 async def hide_or_show(cohort_id: str, answer_id: int, action: str, request: Request) -> dict[str, Any]:
     if action not in ("hide", "show"):
         raise Problem(404, "not-found", "Not found", "Texts can be hidden or shown, nothing else.")
-    check_same_origin(request)
     who = await signed_in_trainer(request)
     if who is None:
         raise Problem(401, "not-signed-in", "Not signed in", "Sign in again with your trainer link.")

@@ -5,6 +5,8 @@
 // and the end (an aria-live region that does not chatter every second).
 (function () {
   "use strict";
+  // the session's CSRF token: cookie-signed requests count only with it (only this server's pages know it)
+  const csrf = (document.querySelector('meta[name="peerkit-csrf"]') || {}).content || "";
   const root = document.querySelector(".live-tools");
   if (!root) return;
   const part = document.getElementById("live-tools-part");
@@ -57,7 +59,7 @@
     try {
       while (wanted > shown) {
         const target = wanted;
-        const reply = await fetch(root.dataset.toolsUrl, {credentials: "same-origin", cache: "no-store"});
+        const reply = await fetch(root.dataset.toolsUrl, {credentials: "same-origin", cache: "no-store", headers: {"X-Peerkit-CSRF": csrf}});
         if (!reply.ok) { say("Could not load the live tools (" + reply.status + ")."); return; }
         const holder = document.createElement("template");
         holder.innerHTML = await reply.text();  // server-rendered with autoescape; a <template> runs nothing
@@ -82,7 +84,7 @@
   async function call(method, path, body) {
     const reply = await fetch(root.dataset.api + path, {
       method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-Peerkit-Page": "1"},
+      headers: {"Content-Type": "application/json", "X-Peerkit-Page": "1", "X-Peerkit-CSRF": csrf},
       body: body === undefined ? undefined : JSON.stringify(body)});
     let data = null;
     try { data = await reply.json(); } catch (error) { data = null; }
@@ -102,6 +104,7 @@
       }
       return body;
     }
+    if (data.has("locked")) return {locked: data.get("locked") === "true"};
     if (data.has("place")) {
       const [chapter, exercise] = String(data.get("place")).split("|");
       return {chapter, exercise: exercise || null};
@@ -116,11 +119,19 @@
     const form = event.target.closest("form.tool-form");
     if (!form) return;
     event.preventDefault();
+    if (form.dataset.delete) {
+      const pseudonym = String(new FormData(form).get("pseudonym") || "").trim();
+      const gone = await call("DELETE", form.dataset.delete + encodeURIComponent(pseudonym));
+      if (gone) { say("Removed " + pseudonym + " and " + (gone.removed || 0) + " answer(s)."); form.reset(); }
+      return;
+    }
     const method = form.dataset.put ? "PUT" : "POST";
     const done = await call(method, form.dataset.put || form.dataset.post, formBody(form));
+    if (done && form.dataset.put === "joining") { window.location.reload(); return; }  // the button turns round
     if (done) {
       say({polls: "Poll asked: learners see it now.", wall: "Wall opened: learners can post now.",
-           "session/place": "Everyone can follow you there now.", "session/timer": "Timer started."}[
+           "session/place": "Everyone can follow you there now.", "session/timer": "Timer started.",
+           joining: (done.joining_locked ? "Joining is locked: nobody new can join." : "Joining is open again.")}[
         form.dataset.put || form.dataset.post] || "Done.");
       if (form.dataset.kind === "poll" || form.dataset.post === "wall") form.reset();
     }

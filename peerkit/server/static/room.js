@@ -4,6 +4,8 @@
 // tell the server what to show, so every open projector page and the console agree.
 (function () {
   "use strict";
+  // the session's CSRF token: cookie-signed requests count only with it (only this server's pages know it)
+  const csrf = (document.querySelector('meta[name="peerkit-csrf"]') || {}).content || "";
   const SCREENS = ["join", "chart", "poll", "wall", "texts", "timer"];
   const main = document.getElementById("main");
   const live = document.getElementById("live");
@@ -63,7 +65,7 @@
     try {
       while (wanted > shown) {
         const target = wanted;
-        const reply = await fetch(main.dataset.live, {credentials: "same-origin", cache: "no-store"});
+        const reply = await fetch(main.dataset.live, {credentials: "same-origin", cache: "no-store", headers: {"X-Peerkit-CSRF": csrf}});
         if (!reply.ok) { say("Live updates paused: " + reply.status + ". Reload the page or sign in again."); return; }
         const holder = document.createElement("template");
         holder.innerHTML = await reply.text();  // server-rendered with autoescape; a <template> runs nothing
@@ -92,7 +94,7 @@
   async function call(method, path, body) {
     const reply = await fetch(main.dataset.api + path, {
       method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-Peerkit-Page": "1"},
+      headers: {"Content-Type": "application/json", "X-Peerkit-Page": "1", "X-Peerkit-CSRF": csrf},
       body: body === undefined ? undefined : JSON.stringify(body)});
     let data = null;
     try { data = await reply.json(); } catch (error) { data = null; }

@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.server import RunningServer, add_trainer, join, make_cohort, pseudonym, room_html, snapshot
+from tests.support.server import (RunningServer, add_trainer, browser_session, join, make_cohort, pseudonym,
+                                  room_html, snapshot)
 from peerkit.server.live_tools import tables  # noqa: F401 - so snapshot() sees the live-tools tables
 
 pytestmark = pytest.mark.timeout(240)
@@ -235,6 +236,7 @@ def test_a_learner_can_do_none_of_the_trainers_things(server: RunningServer, tra
     with server.client(token) as client:
         post = client.post(f"/api/v1/me/wall/{wall['id']}", json={"text": "mine"}).json()
     other_trainer = add_trainer(server, "Someone else")
+    session = browser_session(server, trainer_token)
     before = snapshot(server.db_url)
     base = f"/api/v1/cohorts/{cohort['id']}"
     attempts = [("POST", "/polls", {"kind": "scale", "question": "mine?"}), ("GET", "/polls", None),
@@ -254,11 +256,11 @@ def test_a_learner_can_do_none_of_the_trainers_things(server: RunningServer, tra
                 assert reply.status_code == expected, (who and who[:4], method, path, reply.text)
     # the pages too: a learner token is no trainer cookie
     for path in ("live", "console/live", "report"):
-        reply = httpx.get(f"{server.url}/projector/{cohort['id']}/{path}", cookies={"peerkit_trainer": token})
+        reply = httpx.get(f"{server.url}/projector/{cohort['id']}/{path}", cookies={"peerkit_session": token})
         assert reply.status_code == 401, path
-    # a cookie-signed write without the page's header (another site's form) is refused
+    # a cookie-signed write without the page's CSRF token (another site's form) is refused
     reply = httpx.post(f"{server.url}{base}/session/timer", json={"seconds": 60},
-                       cookies={"peerkit_trainer": trainer_token})
+                       cookies=session.cookies, headers={"X-Peerkit-Page": "1"})
     assert reply.status_code == 403, reply.text
     assert snapshot(server.db_url) == before
 
