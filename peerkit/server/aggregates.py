@@ -9,9 +9,16 @@ tables: its cost grows with the number of items and options, never with the
 number of answers, and nothing is recounted.
 
 Free text (reflections, reframes, goals) is never counted; for those only the
-number of people who shared is kept. Every item whose people number fewer than
-the cohort's ``min_group_size`` is reported as ``{"suppressed": true}`` with no
-``n`` and no counts (:func:`peerkit.privacy.too_few`).
+number of people who shared is kept.
+
+:func:`read_counts` is the one reader of these tables: the API's answer (:func:`read`)
+and the projector and session report (:mod:`peerkit.server.projector`) are both made
+from what it returns, the projector through :class:`peerkit.group_view.GroupView`
+objects (:func:`answers_view`, :func:`tally_view`), so both hide the same items. Every
+item whose people number fewer than the cohort's ``min_group_size`` is reported as
+``{"suppressed": true}`` with no ``n`` and no counts (:func:`peerkit.privacy.too_few`).
+A room tally (hands the trainer counted) is a group of its own: suppressed on its own
+hands and never added to the answers to pass the threshold (issue 18).
 """
 from __future__ import annotations
 
@@ -22,7 +29,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..exercises import load_exercise
+from ..exercises import ContentError, load_exercise
+from ..group_view import TALLY_LABEL, GroupView
 from ..privacy import too_few
 from . import db
 from .checking import count_keys, exercise_for, is_open_text
@@ -101,7 +109,7 @@ class CohortCounts:
 
     Values are the stored count keys (canonical JSON of an option). Both the API
     (:func:`read`) and the projector (:func:`peerkit.server.projector.live_state`) start
-    from this, and show a room tally by the one rule of :func:`with_tally`.
+    from this, and show a room tally apart from the answers (:func:`tally_view`).
     """
 
     #: ``{exercise: {item: {value key: answers}}}``, only keys with answers
@@ -151,26 +159,31 @@ def hands(per_option: dict[Any, int]) -> int:
     return sum(per_option.values())
 
 
-def with_tally(found: CohortCounts, exercise: str) -> tuple[dict[str, dict[str, int]], dict[str, int], int]:
-    """The one rule for a room tally beside the answers: ``(counts, people per item, people)`` of ``exercise``.
+def answers_view(found: CohortCounts, exercise: str, min_group_size: int, label: str = "group") -> GroupView | None:
+    """The answers to ``exercise`` as a group view (None for an exercise this course version does not have)."""
+    try:
+        definition = load_exercise(exercise)
+    except ContentError:
+        return None
+    rows = [(exercise, item, key, n) for item, per in found.counts.get(exercise, {}).items() for key, n in per.items()]
+    return GroupView.from_counts(definition, rows, found.item_n.get(exercise, {}),
+                                 group_size=int(found.respondents.get(exercise, 0)), min_group_size=min_group_size,
+                                 label=label)
 
-    The hands counted on an item are added to its answers, option by option, and its
-    people are the answers' people plus the hands (:func:`hands`); the exercise's
-    people are the most any item has, or its respondents if more. Every view that
-    puts the tally with the answers uses this, and suppresses an item by these people.
-    """
-    counts = {item: dict(per) for item, per in found.counts.get(exercise, {}).items()}
-    people = dict(found.item_n.get(exercise, {}))
-    tallied = found.tally.get(exercise, {})
-    for item, per in tallied.items():
-        merged = counts.setdefault(item, {})
-        for key, n in per.items():
-            merged[key] = merged.get(key, 0) + n
-        people[item] = people.get(item, 0) + hands(per)
-    respondents = int(found.respondents.get(exercise, 0))
-    if tallied:
-        respondents = max(respondents, max(people.values(), default=0))
-    return counts, people, respondents
+
+def tally_view(found: CohortCounts, exercise: str, min_group_size: int) -> GroupView | None:
+    """The room tally of ``exercise`` as a group view of its own, each item's people its hands (:func:`hands`);
+    None without a tally. Never added to the answers: a tally passes the threshold on its own or not at all."""
+    tallied = found.tally.get(exercise)
+    if not tallied:
+        return None
+    try:
+        definition = load_exercise(exercise)
+    except ContentError:
+        return None
+    rows = [(exercise, item, key, n) for item, per in tallied.items() for key, n in per.items()]
+    return GroupView.from_counts(definition, rows, {item: hands(per) for item, per in tallied.items()},
+                                 min_group_size=min_group_size, label=TALLY_LABEL)
 
 
 def read(conn: sa.Connection, cohort: sa.Row, exercise: str | None = None) -> dict[str, Any]:

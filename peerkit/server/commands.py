@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from typing import TextIO
+from urllib.parse import urlsplit
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -80,6 +81,29 @@ def public_url(host: str, port: int, configured: str = "") -> str:
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}/"
+
+
+def reach_words(host: str, port: int, address: str) -> str:
+    """Who can reach the server, in words: only this computer (and how to let the room in), or the network.
+
+    >>> print(reach_words("127.0.0.1", 8765, "http://127.0.0.1:8765/"))
+    Only this computer can open that address: phones and other computers in the room cannot.
+    To let the room in, start again with: peerkit serve --host 0.0.0.0 (the address and QR code then show this computer's address on the network).
+    >>> print(reach_words("0.0.0.0", 8765, "http://192.168.1.20:8765/"))
+    Devices on the same network can open http://192.168.1.20:8765/ (the projector shows it, with its QR code). Check that the room's network lets devices reach each other.
+    """
+    loopback = urlsplit(address).hostname in ("localhost", "::1") or (urlsplit(address).hostname or "").startswith("127.")
+    if loopback and host in ("0.0.0.0", "::", ""):
+        return ("No network address was found for this computer, so only this computer can open that address.\n"
+                "Join the room's network, or give the address learners should type with --public-url.")
+    if loopback:
+        return ("Only this computer can open that address: phones and other computers in the room cannot.\n"
+                "To let the room in, start again with: peerkit serve --host 0.0.0.0 (the address and QR code then "
+                "show this computer's address on the network).")
+    if host in ("127.0.0.1", "localhost", "::1") or host.startswith("127."):
+        return f"Learners reach it through {address} (the address given with --public-url)."
+    return (f"Devices on the same network can open {address} (the projector shows it, with its QR code). "
+            "Check that the room's network lets devices reach each other.")
 
 
 def sign_in_link(base: str, token: str) -> str:
@@ -154,6 +178,7 @@ def serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     engine.dispose()
     print(f"peerkit cohort server: store {_safe(settings.db_url)}", file=stdout)
     print(f"Learners join at {settings.public_url} (with the join code of their cohort)", file=stdout)
+    print(reach_words(args.host, args.port, settings.public_url), file=stdout)
     qr = _qr(settings.public_url)
     if qr:
         print(qr, file=stdout)

@@ -19,6 +19,7 @@ from ..timestamps import format_moment, now
 from . import aggregates, db
 from .auth import Principal
 from .checking import AnswerRefused, check_shared
+from .live_tools import texts  # issue 18: shared texts scrubbed and moderated like the wall
 from .live_tools.session_state import learner_view  # issue 13: place, timer, poll, wall
 from .revisions import changed
 from .problems import Problem
@@ -125,6 +126,7 @@ def _store_one(conn: sa.Connection, cohort_id: str, learner_id: int, answer: _Ch
         answer_id = existing.id
         conn.execute(sa.update(db.answers).where(db.answers.c.id == answer_id).values(
             value=answer.stored, seq=answer.seq, received_at=stamp, source="live"))
+    texts.arrived(conn, cohort_id, answer_id, answer.exercise, answer.item, answer.stored)  # scrubbed, pending
     held[key] = _Held(answer_id, answer.seq, "live")  # a later answer in this batch sees this one
     return "changed"
 

@@ -53,6 +53,16 @@ def learner_address(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}{base_path(request)}"
 
 
+def only_this_computer(address: str) -> bool:
+    """True when ``address`` is a loopback address: nobody but this computer can open it.
+
+    >>> only_this_computer("http://127.0.0.1:8765/"), only_this_computer("http://192.168.1.20:8765/")
+    (True, False)
+    """
+    host = (urlsplit(address).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def qr_svg(address: str) -> Markup:
     """The address as a QR code, an inline SVG (drawn by segno from our own address, not from input)."""
     svg = segno.make(address, error="m").svg_inline(scale=10, border=2, svgclass="qr", lineclass="qr-line",

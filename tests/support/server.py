@@ -321,3 +321,32 @@ def recount_matches(db_url: str) -> None:
     assert people == dict(Counter((a.cohort_id, a.exercise, a.item) for a in answers))
     assert by_exercise == dict(Counter((c, e) for c, e, _ in {(a.cohort_id, a.exercise, a.learner_id)
                                                                for a in answers}))
+
+
+#: The room's screens (peerkit.server.live_tools.tables.SCREENS), in key order.
+ROOM_SCREENS = ("join", "chart", "poll", "wall", "texts", "timer")
+
+
+def room_live(server: RunningServer, trainer_token: str, cohort_id: str) -> str:
+    """The HTML of the room's screen now (``/projector/{id}/live``, as the projector page fetches it)."""
+    reply = httpx.get(f"{server.url}/projector/{cohort_id}/live", cookies={"peerkit_trainer": trainer_token})
+    assert reply.status_code == 200, reply.text
+    return reply.text
+
+
+def room_html(server: RunningServer, trainer_token: str, cohort_id: str) -> str:
+    """The room's screen's HTML on every screen it can show, every chart too: all the room could ever see."""
+    shown = []
+    with server.client(trainer_token) as client:
+        for screen in ROOM_SCREENS:
+            reply = client.put(f"/api/v1/cohorts/{cohort_id}/session/screen", json={"screen": screen})
+            assert reply.status_code == 200, reply.text
+            shown.append(room_live(server, trainer_token, cohort_id))
+        for _ in range(100):
+            reply = client.post(f"/api/v1/cohorts/{cohort_id}/session/screen/step", json={"by": 1})
+            assert reply.status_code == 200, reply.text
+            page = re.sub(r'data-revision="\d+"', "", room_live(server, trainer_token, cohort_id))
+            if any(page == re.sub(r'data-revision="\d+"', "", seen) for seen in shown):
+                break
+            shown.append(page)
+    return "\n".join(shown)

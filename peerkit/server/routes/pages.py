@@ -6,12 +6,13 @@ The pages' helpers (rendering, the base path, who is signed in) are in :mod:`pee
   SameSite=Strict cookie and redirects (to ``next=projector/<cohort id>`` if given,
   a page of this server only), so the token leaves the address bar and the history.
 - ``GET /projector`` lists the trainer's cohorts; ``GET /projector/{id}`` is the
-  page for the room: join code and address large, a QR code of the address,
-  counts, the most divided items, the charts and the shared texts. It listens to
-  ``/api/v1/cohorts/{id}/events`` (server-sent events, the sign-in cookie
+  room's screen: one thing at a time, full screen (the join screen with code, address
+  and QR code, one chart, the poll, the wall, approved texts, the timer; see
+  :mod:`peerkit.server.room`), moved from the console or with presenter keys. It
+  listens to ``/api/v1/cohorts/{id}/events`` (server-sent events, the sign-in cookie
   authenticates it) and fetches ``/projector/{id}/live`` on each revision.
-- ``POST /projector/{id}/texts/{answer id}/hide`` (and ``/show``) keep a shared
-  text off the projector; only with the cookie and a same-origin request.
+- ``POST /projector/{id}/texts/{answer id}/hide`` (and ``/show``, which approves)
+  moderate a shared text; only with the cookie and a same-origin request.
 - ``GET /`` is the phone page: a learner with only a phone joins with the code (the
   page makes the pseudonym) and answers the choice and rating exercises in plain
   HTML forms that post to the learner API.
@@ -39,10 +40,10 @@ from .. import db
 from ..auth import TRAINER_COOKIE, TRAINER_PREFIX, principal_for_token
 from ..cohorts import list_for, owned, unseal_code
 from ..problems import Problem
-from ..projector import live_state
+from ..room import screen_context
 from ..trainer_data import set_hidden
-from ..web import (base_path, check_same_origin, learner_address, not_yours_page, qr_svg, render, sign_in_page,
-                   signed_in_trainer)
+from ..web import (base_path, check_same_origin, learner_address, not_yours_page, only_this_computer, qr_svg, render,
+                   sign_in_page, signed_in_trainer)
 
 #: How long the sign-in cookie lasts (a teaching day).
 COOKIE_SECONDS = 12 * 3600
@@ -96,38 +97,40 @@ async def projector_list(request: Request) -> Response:
     return render("cohorts.html", base=base_path(request), trainer=who.name, cohorts=cohorts)
 
 
-def _live(engine: sa.Engine, trainer_id: str, cohort_id: str) -> dict[str, Any]:
+def _room(engine: sa.Engine, trainer_id: str, cohort_id: str) -> tuple[Any, dict[str, Any]]:
     with db.reading(engine) as conn:
         row = owned(conn, trainer_id, cohort_id)
-        return {"row": row, **live_state(conn, row)}
+        return row, screen_context(conn, row)
+
+
+def _room_page(request: Request, name: str, row: Any, room: dict[str, Any], **more: Any) -> Response:
+    address = learner_address(request)
+    return render(name, base=base_path(request), cohort=row, room=room, address=address, qr=qr_svg(address),
+                  only_here=only_this_computer(address), join_code=unseal_code(request.app.state.secret,
+                                                                               row.code_sealed), **more)
 
 
 @router.get("/projector/{cohort_id}")
 async def projector(cohort_id: str, request: Request) -> Response:
+    """The room's screen: one thing at a time (:mod:`peerkit.server.room`)."""
     who = await signed_in_trainer(request)
     if who is None:
         return sign_in_page(request)
-    state = request.app.state
     try:
-        live = await run_in_threadpool(_live, state.engine, who.id, cohort_id)
+        row, room = await run_in_threadpool(_room, request.app.state.engine, who.id, cohort_id)
     except Problem:
         return not_yours_page(request, cohort_id)
-    row = live.pop("row")
-    address = learner_address(request)
-    return render("projector.html", base=base_path(request), cohort=row, join_code=unseal_code(state.secret,
-                  row.code_sealed), address=address, qr=qr_svg(address), live=live, trainer=who.name)
+    return _room_page(request, "projector.html", row, room, trainer=who.name)
 
 
 @router.get("/projector/{cohort_id}/live")
 async def projector_live(cohort_id: str, request: Request) -> Response:
-    """The live part of the projector page (HTML), fetched on every revision."""
+    """The screen the room sees now (HTML), fetched on every revision."""
     who = await signed_in_trainer(request)
     if who is None:
         raise Problem(401, "not-signed-in", "Not signed in", "Sign in again with your trainer link.")
-    state = request.app.state
-    live = await run_in_threadpool(_live, state.engine, who.id, cohort_id)
-    row = live.pop("row")
-    return render("projector_live.html", base=base_path(request), cohort=row, live=live)
+    row, room = await run_in_threadpool(_room, request.app.state.engine, who.id, cohort_id)
+    return _room_page(request, "room_screen.html", row, room)
 
 
 @router.post("/projector/{cohort_id}/texts/{answer_id}/{action}")

@@ -136,13 +136,19 @@
   });
 
   root.addEventListener("click", async (event) => {
-    const button = event.target.closest("button[data-action], button[data-delete]");
+    const button = event.target.closest("button[data-action], button[data-delete], button[data-put]");
     if (!button) return;
     if (button.getAttribute("aria-disabled") === "true") {
       say("Not yet: the results can be shown once enough people answered.");
       return;
     }
-    const done = button.dataset.action ? await call("POST", button.dataset.action) : await call("DELETE", button.dataset.delete);
+    // a body from the page's own attributes (never learner text): the screen to show, or a chart to step to
+    let body = button.dataset.body ? JSON.parse(button.dataset.body) : undefined;
+    if (button.dataset.exercise) body = {screen: "chart", exercise: button.dataset.exercise, page: 0};
+    let done;
+    if (button.dataset.put) done = await call("PUT", button.dataset.put, body);
+    else if (button.dataset.action) done = await call("POST", button.dataset.action, body);
+    else done = await call("DELETE", button.dataset.delete);
     if (done) say("Done: " + button.textContent.trim() + ".");
   });
 
