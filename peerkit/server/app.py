@@ -32,7 +32,7 @@ from . import db, hub, problems
 from .auth import AUTHENTICATORS
 from .cohorts import delete_expired
 from .revisions import RevisionBroker
-from .routes import cohorts, events, hub_link, joining, live_tools, me, pages, trainer_data
+from .routes import cohorts, events, hub_link, joining, live_tools, me, pages, scenario_room, trainer_data
 from .settings import ServerSettings
 
 log = logging.getLogger("peerkit.server")
@@ -42,7 +42,8 @@ API_PREFIX = "/api/v1"
 #: and the pages.
 ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (joining.router, API_PREFIX), (me.router, API_PREFIX), (cohorts.router, API_PREFIX),
-    (trainer_data.router, API_PREFIX), (events.router, ""), (live_tools.router, ""), (hub_link.router, ""),
+    (trainer_data.router, API_PREFIX), (events.router, ""), (live_tools.router, ""), (scenario_room.router, ""),
+    (hub_link.router, ""),
     (pages.router, ""),
 )
 STATIC = Path(__file__).resolve().parent / "static"

@@ -324,7 +324,7 @@ def recount_matches(db_url: str) -> None:
 
 
 #: The room's screens (peerkit.server.live_tools.tables.SCREENS), in key order.
-ROOM_SCREENS = ("join", "chart", "poll", "wall", "texts", "timer")
+ROOM_SCREENS = ("join", "chart", "poll", "wall", "texts", "timer", "scenario")
 
 
 def room_live(server: RunningServer, trainer_token: str, cohort_id: str) -> str:

@@ -17,7 +17,7 @@ from ...timestamps import format_moment, now
 from ...templating import server_environment
 from .. import db
 from ..projector import live_state  # the projector's charts, suppression included
-from . import polls, wall
+from . import polls, scenario_room, wall
 
 
 def report_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
@@ -33,6 +33,7 @@ def report_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         "prompts": live["prompts"],
         "polls": polls.revealed_for_report(conn, cohort),
         "walls": wall.approved_for_report(conn, cohort.id),
+        "scenarios": scenario_room.for_report(conn, cohort),
         "suppressed_message": suppressed_message(min_group_size),
         "min_group_size": min_group_size,
     }

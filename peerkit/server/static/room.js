@@ -4,7 +4,7 @@
 // tell the server what to show, so every open projector page and the console agree.
 (function () {
   "use strict";
-  const SCREENS = ["join", "chart", "poll", "wall", "texts", "timer"];
+  const SCREENS = ["join", "chart", "poll", "wall", "texts", "timer", "scenario"];
   const main = document.getElementById("main");
   const live = document.getElementById("live");
   const connection = document.getElementById("connection");
@@ -136,7 +136,7 @@
     const at = SCREENS.indexOf(current());
     let handled = true;
     if (event.key === "?") openHelp();
-    else if (/^[1-6]$/.test(event.key)) show(SCREENS[Number(event.key) - 1]);
+    else if (/^[1-7]$/.test(event.key)) show(SCREENS[Number(event.key) - 1]);
     else if (event.key === "ArrowRight") show(SCREENS[Math.min(SCREENS.length - 1, at + 1)]);
     else if (event.key === "ArrowLeft") show(SCREENS[Math.max(0, at - 1)]);
     else if (event.key === "ArrowDown" || event.key === "PageDown") call("POST", "session/screen/step", {by: 1});
