@@ -155,3 +155,34 @@ def test_axe_finds_nothing_serious_on_the_scenario_screen_and_console(browser, s
         assert not overflow
     finally:
         context.close()
+
+
+def test_the_phone_page_says_the_room_started_a_practice_conversation(browser, server: Server) -> None:
+    cohort = server.cohort("Phone practice")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        phone = context.new_page()
+        phone.goto(server.url + "/")
+        phone.get_by_role("textbox", name=re.compile("Join code")).fill(cohort["join_code"])
+        phone.get_by_role("button", name="Join").click()
+        phone.get_by_role("heading", name=re.compile("You joined")).wait_for()
+        assert phone.locator("#room-scenario").is_hidden()
+        api = f"/api/v1/cohorts/{cohort['id']}/scenario"
+        with server.api(server.trainer_token) as client:
+            assert client.post(api, json={"exercise": SCENARIO}).status_code == 201
+        banner = phone.locator("#room-scenario")
+        banner.wait_for(timeout=20_000)
+        assert "Your trainer started a practice conversation" in banner.inner_text()
+        assert load_exercise(SCENARIO).title in banner.inner_text() and "turn 1" in banner.inner_text()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=str(SHOTS / "scenario-room-phone-390.png"))
+        banner.get_by_role("link", name="Go to it").click()
+        phone.wait_for_function(f"() => location.hash === '#title-{SCENARIO}'")
+        with server.api(server.trainer_token) as client:
+            assert client.post(api + "/next").status_code == 200
+        banner.locator("#room-scenario-turn", has_text="turn 2").wait_for(timeout=20_000)
+        with server.api(server.trainer_token) as client:
+            assert client.post(api + "/end").status_code == 200
+        banner.wait_for(state="hidden", timeout=20_000)
+    finally:
+        context.close()
