@@ -443,7 +443,7 @@ def plot_knowledge_check(
                       + (f" (n={n})" if n is not None else ""))
         positions.append(y)
         if results is None:
-            small.append(y)
+            small.append((y, item.id))
         y += 1
         for result in results or []:
             share = result.percent / 100
@@ -455,7 +455,9 @@ def plot_knowledge_check(
             labels.append(("✓ " if result.correct else "") + textwrap.shorten(result.label, 48, placeholder="…")
                           + (" (right answer)" if result.correct else ""))
             y += 1
-    _mark_small_rows(ax, small, view.min_group_size)
+    rows_at = {y: item for y, item in small}
+    _mark_small_rows(ax, list(rows_at), view.min_group_size, view,
+                     [rows_at.get(position, "") for position in range(y)])
     ax.set_xlim(0, 1.12)
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
     ax.set_yticks(positions, labels, fontsize=8)

@@ -238,7 +238,8 @@ def knowledge_check_html(
                 for r in results]})
     return render("knowledge_check_results.html", title=definition.title, subtitle=subtitle, font_size=font_size,
                   questions=questions, suppressed=view.suppressed_message, note=view.skipped_note,
-                  hidden=view.hidden_sentence(), right=_background(RIGHT, "//"), other=OTHER)
+                  hidden=view.hidden_sentence(), right=_background(RIGHT, "//"), other=OTHER,
+                  scored=any(item.details.get("correct") for item in definition.items))
 
 
 RIGHT, OTHER = "#5e3c99", "#bdbdbd"

@@ -76,6 +76,36 @@ def chapter_title(chapter_id: str) -> str:
     return chapter_id
 
 
+@lru_cache(maxsize=1)
+def _listed_exercises() -> dict[str, int]:
+    """Exercise id -> its place in the course, from each chapter's ``exercises`` list in chapters.json."""
+    try:
+        raw = json.loads(CHAPTERS_FILE.read_text(encoding="utf-8"))
+        listed = [e for c in raw["chapters"] for e in c.get("exercises", []) if isinstance(e, str)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {exercise: place for place, exercise in enumerate(listed)}
+
+
+def exercise_order(exercise_id: str, chapter_id: str) -> tuple[tuple[int, str], int, str]:
+    """Sort key putting exercises in course order: by chapter, then as the chapter meets them
+    (its ``exercises`` list in chapters.json); an exercise not listed comes last in its chapter, by id."""
+    listed = _listed_exercises()
+    return chapter_order(chapter_id), listed.get(exercise_id, len(listed)), exercise_id
+
+
+def exercises_in_course_order() -> list[str]:
+    """Every exercise of the course, chapter by chapter, in the order the learner meets them."""
+    ids = exercise_ids()
+    chapters = {}
+    for exercise in ids:
+        try:
+            chapters[exercise] = load_exercise(exercise).chapter
+        except ContentError:
+            continue
+    return sorted(chapters, key=lambda e: exercise_order(e, chapters[e]))
+
+
 def chapter_order(chapter_id: str) -> tuple[int, str]:
     """Sort key putting chapters in course order, unknown ones after them by id."""
     ids = [chapter.id for chapter in course_chapters()]
@@ -122,7 +152,7 @@ def chapter_progress(store: "LocalStore | None" = None) -> "pd.DataFrame":
             "answered": answered,
             "total": len(items),
         })
-    rows.sort(key=lambda row: (chapter_order(row["chapter"]), row["exercise"]))
+    rows.sort(key=lambda row: exercise_order(row["exercise"], row["chapter"]))
     return pd.DataFrame(rows, columns=PROGRESS_COLUMNS).astype({"done": bool, "answered": int, "total": int})
 
 

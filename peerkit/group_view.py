@@ -49,7 +49,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .answers import is_valid_answer
 from .exercises import Exercise, load_exercise
 from .kinds import kind_of
 from .privacy import MIN_GROUP_SIZE, suppressed_message, too_few
@@ -457,14 +456,15 @@ def _readable_time(column: "pd.Series") -> "pd.Series":
 def _shared_answer_rule(definition: Exercise) -> Any:
     """Whether a group row holds an answer this exercise's charts and panels can read.
 
-    Drawn kinds (a scale) use the one answer rule, :func:`peerkit.answers.is_valid_answer`.
+    Drawn kinds (a scale) count what the kind counts (:meth:`peerkit.kinds.Kind.counted`: a valid answer,
+    never "I'd rather not answer").
     Other kinds say what a group may hold (:meth:`peerkit.kinds.Kind.readable_in_group`):
     what they share (a reflection reaches the group as ``{"text": ...}`` only, its share
     flag stays home), or a stored answer.
     """
-    if drawn_style(definition) in (SPLIT, PROFILE):
-        return lambda item, value: is_valid_answer(definition, item, value)
     kind = kind_of(definition)
+    if drawn_style(definition) in (SPLIT, PROFILE):
+        return lambda item, value: kind.counted(definition, item, value)  # never "I'd rather not answer"
     return lambda item, value: kind.readable_in_group(definition, item, value)
 
 

@@ -116,6 +116,7 @@ def test_knowledge_check_results_mark_the_right_option() -> None:
     assert sum(r.percent for r in results.values()) == 100
     assert view.option_results("Q2") is None
     ax = charts.plot_knowledge_check(view)
+    assert [t.get_text() for t in ax.texts if "answers" in t.get_text()] == ["fewer than 5 answers", "no answers yet"]
     bars = [p for p in ax.patches if p.get_width() > 0]
     assert sorted(round(p.get_width() * 100) for p in bars) == [33, 67]
     html = charts_html.knowledge_check_html(view)

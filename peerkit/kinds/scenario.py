@@ -44,8 +44,9 @@ if TYPE_CHECKING:
 SUMMARY_COLUMNS = ["item", "text", "value", "label", "quality", "feedback", "next", "count", "n", "share"]
 #: The words a response's quality is shown with (never by colour alone).
 QUALITY_WORDS = {"helpful": "This helps.", "mixed": "Partly helpful.", "unhelpful": "This gets in the way."}
-#: What choosing "rather not" leads to when a file gives no words of its own.
-RATHER_NOT_LABEL = "I'd rather not go on with this one"
+#: The words of "I'd rather not" in a practice conversation, where it stops the conversation (the other kinds
+#: say :data:`peerkit.kinds._kind.RATHER_NOT_LABEL`).
+STOP_LABEL = "I'd rather not go on with this one"
 RATHER_NOT_END = {
     "id": "RATHER_NOT",
     "title": "You chose to stop here",
@@ -73,8 +74,8 @@ def ends_of(exercise: "Exercise") -> dict[str, dict[str, Any]]:
 
 
 def is_sensitive(exercise: "Exercise") -> bool:
-    """Whether the file says ``"sensitive": true``: "I'd rather not answer" is offered at every turn."""
-    return exercise.details.get("sensitive") is True
+    """Whether the file says ``"sensitive": true`` (:attr:`peerkit.exercises.Exercise.sensitive`)."""
+    return exercise.sensitive
 
 
 def rather_not_end(exercise: "Exercise") -> dict[str, Any]:
@@ -211,17 +212,14 @@ class Scenario(Kind):
     chart_style = "options"
     options_per_item = True
     branching = True
+    #: "rather not" at every turn of a sensitive scenario (the one rule in :meth:`Kind.check_answer`)
+    offers_rather_not = True
     share_note = ("Only the response you picked at each turn is shared, never your name; \"I'd rather not\" is "
                   "never shared.")
 
     # -- answers -----------------------------------------------------------------------------
     def check_value(self, exercise: "Exercise", item_id: str, value: Any) -> None:
         values = [o["value"] for o in options_of(exercise, item_id)]
-        if value == RATHER_NOT and isinstance(value, str):
-            if is_sensitive(exercise):
-                return
-            raise AnswerError(f"\"I'd rather not answer\" is offered only in scenarios marked sensitive; "
-                              f"{exercise.id!r} is not. Pick one of the responses: {', '.join(values)}.")
         if not isinstance(value, str):
             raise AnswerError(f"An answer at turn {item_id!r} is the response you picked (one of "
                               f"{', '.join(values)}), not {value!r}.")
@@ -306,7 +304,7 @@ def form_view(exercise: "Exercise") -> dict[str, Any]:
                                for o in item.details.get("options", [])]}
                   for item in exercise.items],
         "ends": [dict(end) for end in details.get("ends", [])],
-        "rather_not": ({"value": RATHER_NOT, "label": RATHER_NOT_LABEL, "end": rather_not_end(exercise)}
+        "rather_not": ({"value": RATHER_NOT, "label": STOP_LABEL, "end": rather_not_end(exercise)}
                        if is_sensitive(exercise) else None),
     }
 

@@ -31,20 +31,23 @@ SCREEN_NAMES = {"join": "How to join", "chart": "Charts", "poll": "The poll", "w
                 "scenario": "Practice conversation"}
 
 
-#: Items on one page of a chart: a long matrix is paged, most divided items first.
-ITEMS_PER_PAGE = 8
+#: Items on one page of a chart, by the chart's style: a long chart is paged (split bars most divided first).
+ITEMS_PER_PAGE = {"diverging": 5, "profile": 6, "options": 2}
 #: The chart's type size on the room's screen (the page's root size follows the viewport).
-CHART_FONT = "1.25rem"
+CHART_FONT = "1.1rem"
 
 
 def _paged(view: Any) -> list[list[str]]:
-    """The view's shown items in pages of :data:`ITEMS_PER_PAGE`, most divided first (split bars only)."""
+    """The view's shown items in pages (:data:`ITEMS_PER_PAGE`); split bars most divided first."""
     shown = list(view.shown_items)
-    if view.style != "diverging" or len(shown) <= ITEMS_PER_PAGE:
+    per_page = ITEMS_PER_PAGE.get(view.style, len(shown) or 1)
+    if len(shown) <= per_page:
         return [shown]
-    ranked = [row.item for row in view.divided(threshold=1.0)]
-    ordered = ranked + [item for item in shown if item not in ranked]
-    return [ordered[i:i + ITEMS_PER_PAGE] for i in range(0, len(ordered), ITEMS_PER_PAGE)]
+    ordered = shown
+    if view.style == "diverging":
+        ranked = [row.item for row in view.divided(threshold=1.0)]
+        ordered = ranked + [item for item in shown if item not in ranked]
+    return [ordered[i:i + per_page] for i in range(0, len(ordered), per_page)]
 
 
 def page_chart(view: Any, items: list[str]) -> str:
@@ -155,7 +158,7 @@ def console_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     """The console's view (:func:`peerkit.server.live_tools.session_state.trainer_view`) with the room's screen."""
     view = session_state.trainer_view(conn, cohort)
     live = live_state(conn, cohort)
-    view["charts"] = chart_pages(live)
+    view["charts"] = [page for page in chart_pages(live) if page["page"] == 0]  # one button per exercise
     panel, _, _ = _chosen_chart(live, view["screen"])
     view["chart_now"] = panel.title if panel is not None else ""
     view["screens"] = [(number, name, SCREEN_NAMES[name]) for number, name in enumerate(SCREENS, start=1)]

@@ -81,7 +81,8 @@ async def signed_in_trainer(request: Request) -> Principal | None:
 
 def sign_in_page(request: Request, status: int = 401, message: str = "") -> HTMLResponse:
     """The trainer's sign-in page (also what a page shows a browser that is not signed in)."""
-    return render("sign_in.html", status=status, base=base_path(request), message=message)
+    return render("sign_in.html", status=status, base=base_path(request), message=message,
+                  hub=bool(getattr(request.app.state.settings, "hub", False)), address=learner_address(request))
 
 
 def not_yours_page(request: Request, cohort_id: str) -> HTMLResponse:

@@ -17,7 +17,9 @@ panel signs in with a trainer token and offers what a trainer does from a notebo
 
 The token comes from ``PEERKIT_TRAINER_TOKEN`` or the sign-in link ``peerkit serve`` printed
 (``http://host:port/sign-in?token=pkt_…``, which holds the address too), pasted into the
-password field. It is kept in memory only, never in the notebook. No database address here.
+password field. It is kept in memory only, never in the notebook. On a JupyterHub the panel
+signs in with the kernel's own hub identity (:meth:`LiveSession.sign_in_with_hub`): nothing
+is typed, and no token reaches the notebook, its outputs or its file. No database address here.
 
 >>> import peerkit as pk
 >>> pk.live_session()                                   # doctest: +SKIP
@@ -31,7 +33,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..client.address import SERVER_ENV
+from ..client.address import SERVER_ENV, server_address
 from ..client.http import ServerClient, ServerError, normalize_address
 from ..cohort.tally import TallyError, parse_tally
 from ..exercises import ContentError, exercise_ids, load_exercise
@@ -39,6 +41,15 @@ from ..privacy import MIN_GROUP_SIZE
 from ..templating import render, rendered
 
 TOKEN_ENV = "PEERKIT_TRAINER_TOKEN"
+
+
+def _hub_address(typed: str | None) -> Any:
+    """The hub's ``peerkit`` service when this kernel runs on a JupyterHub and no other server was named."""
+    try:
+        found = server_address(typed)
+    except ValueError:
+        return None
+    return found if found is not None and found.via_hub and found.hub_auth_header() else None
 BIG = "font-size:1.3rem;"
 HUGE = "font-size:2rem; font-weight:700;"
 
@@ -138,8 +149,11 @@ class LiveSession(widgets.VBox):
         self._scenario_next.on_click(lambda _: self.next_turn())
         self._scenario_end.on_click(lambda _: self.end_scenario())
         self._show_tally_intro()
+        hub = None if found_token else _hub_address(server)
         if address and found_token:
             self.sign_in(address, found_token)
+        elif hub is not None:
+            self.sign_in_with_hub(hub)
         else:
             self._say("Paste the trainer sign-in link that `peerkit serve` printed, then press Sign in.")
 
@@ -159,6 +173,25 @@ class LiveSession(widgets.VBox):
         self._token.value = ""  # in memory only: never left in a field a saved notebook could keep
         self._show_cohorts(cohorts)
         self._say(f"Signed in at {self.client.address}. {len(cohorts)} cohort(s).")
+        return True
+
+    def sign_in_with_hub(self, hub: Any) -> bool:
+        """On a JupyterHub: sign in with this kernel's own hub identity (``JUPYTERHUB_API_TOKEN``, sent only to
+        the hub's ``peerkit`` service). No token is typed, shown or kept in the notebook; the hub decides who
+        is a trainer (its ``peerkit-trainers`` group)."""
+        try:
+            self.client = ServerClient(hub.url, auth_header=hub.hub_auth_header())
+            cohorts = self.client.cohorts()
+        except ServerError as error:
+            self.client = None
+            status = getattr(error, "status", None)
+            self._say(("Your hub account is not a trainer here: ask the hub's admin to add you to the group "
+                       "peerkit-trainers." if status == 403 else str(error)), problem=True)
+            return False
+        self._server.value = self.client.address
+        self._token.value = ""
+        self._show_cohorts(cohorts)
+        self._say(f"Signed in with your hub account at {self.client.address}. {len(cohorts)} cohort(s).")
         return True
 
     def _show_cohorts(self, cohorts: list[dict[str, Any]], wanted: str | None = None) -> None:

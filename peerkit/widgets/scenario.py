@@ -27,7 +27,7 @@ import traitlets
 from .. import exercises
 from ..errors import ContentError
 from ..kinds._kind import RATHER_NOT
-from ..kinds.scenario import (RATHER_NOT_LABEL, ends_of, feedback_for, graph_problems, is_sensitive, option,
+from ..kinds.scenario import (STOP_LABEL, ends_of, feedback_for, graph_problems, is_sensitive, option,
                               rather_not_end, walk)
 from ..store import LocalStore
 from ._base import STATIC, STYLES, ExerciseWidget, front_end
@@ -57,7 +57,7 @@ class ScenarioWidget(SendsRefusedValuesBack, ExerciseWidget):
     sensitive = traitlets.Bool(False).tag(sync=True)
     content_note = traitlets.Unicode("").tag(sync=True)
     help = traitlets.Unicode("").tag(sync=True)
-    rather_not_label = traitlets.Unicode(RATHER_NOT_LABEL).tag(sync=True)
+    rather_not_label = traitlets.Unicode(STOP_LABEL).tag(sync=True)
     #: the learner's path: {turn id: chosen value}
     answers = traitlets.Dict().tag(sync=True)
     #: the answered turns on the path, in order (set by the kernel from ``answers``)

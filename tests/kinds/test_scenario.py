@@ -43,7 +43,7 @@ def test_a_response_of_the_turn_is_valid(turn: str, value: str) -> None:
     ("T1", ["reflect"], "is the response you picked"),              # a knowledge check's list
     ("T1", 1, "is the response you picked"),
     ("T1", None, "is the response you picked"),
-    ("T1", RATHER_NOT, "only in scenarios marked sensitive"),
+    ("T1", RATHER_NOT, "offered only in exercises about sensitive things"),
     ("T9", "reflect", "has no item 'T9'"),
     ("END_HEARD", "reflect", "has no item 'END_HEARD'"),            # an end is not something to answer
 ])

@@ -85,7 +85,7 @@ def test_a_refused_choice_is_said_and_sent_back(store: LocalStore) -> None:
     assert talk.answers == {} and talk.status.startswith("That change was not saved.")
     assert "not one of the responses at turn 'T1'" in talk.status
     talk.set_state({"answers": {"T1": RATHER_NOT}})          # not offered outside sensitive scenarios
-    assert talk.answers == {} and "only in scenarios marked sensitive" in talk.status
+    assert talk.answers == {} and "offered only in exercises about sensitive things" in talk.status
 
 
 def test_rather_not_ends_a_sensitive_scenario_gently_and_is_never_shared(store: LocalStore) -> None:

@@ -193,25 +193,7 @@ async def check_feedback(exercise_id: str, item_id: str,
         exercise.item(item_id)
     except (ContentError, AnswerError):
         raise Problem(404, "no-such-question", "No such question", "There is no such question.") from None
-    if not kind_of(exercise).scored:  # only a kind with right answers explains them
+    if kind_of(exercise) is not knowledge_check.KIND:  # the kind whose feedback() this is
         raise Problem(404, "no-such-question", "No such question", "Only knowledge checks explain answers.")
     chosen = [value[:MAX_VALUE] for value in chosen]
-    rule = getattr(knowledge_check, "feedback", None)  # the kind's one rule (the notebook's widget uses it too)
-    if rule is not None:
-        return rule(exercise, item_id, chosen)
-    return _question_explanation(exercise, item_id, chosen)
-
-
-def _question_explanation(exercise: Any, item_id: str, chosen: list[str]) -> dict[str, Any]:
-    """Before the kind has per-option feedback: right or not, the answer that fits, the question's explanation."""
-    details = exercise.item(item_id).details
-    labels = {option["value"]: option["label"] for option in details.get("options", [])}
-    correct = [value for value in labels if value in details.get("correct", [])]
-    picked = [value for value in labels if value in chosen]
-    if not picked:
-        return {"correct": None, "text": "Choose an answer first, then check it."}
-    right = picked == correct
-    named = "; ".join(f"“{labels[value]}”" for value in correct)
-    text = "Correct." if right else f"Not quite. The answer that fits best: {named}."
-    explanation = details.get("explanation", "")
-    return {"correct": right, "text": f"{text} {explanation}".strip()}
+    return knowledge_check.feedback(exercise, item_id, chosen)  # the kind's one rule, as the notebook's widget says it
