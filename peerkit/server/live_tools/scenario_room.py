@@ -36,9 +36,12 @@ from .. import db
 from ..aggregates import answers_view, read_counts
 from ..problems import Problem
 from ..revisions import changed
+from .tables import SCREENS, session_state
 
-#: The room's screen that shows the conversation (one of the screens of :mod:`peerkit.server.room`).
+#: The room's screen that shows the conversation (one of :data:`.tables.SCREENS`).
 SCREEN = "scenario"
+if SCREEN not in SCREENS:  # pragma: no cover - a guard for whoever edits the screens' list
+    raise RuntimeError("the room's screens must include the practice conversation")
 
 # added by migration 0008_scenarios
 scenario_runs = sa.Table(
@@ -97,9 +100,11 @@ def _open_run(conn: sa.Connection, cohort_id: str) -> Any:
 
 
 def _show_screen(conn: sa.Connection, cohort_id: str) -> None:
-    from .session_state import set_screen  # deferred: session_state asks this module for the learners' part
-
-    set_screen(conn, cohort_id, SCREEN)
+    """Put the conversation on the room's screen (the row :func:`.session_state.set_screen` keeps; written here,
+    since session_state asks this module for the learners' part)."""
+    db.upsert(conn, session_state, {"cohort_id": cohort_id, "screen": SCREEN, "screen_exercise": None,
+                                    "screen_page": 0}, ("cohort_id",),
+              replace=("screen", "screen_exercise", "screen_page"))
 
 
 # -- the trainer's moves (each inside a write transaction with the cohort locked) ---------------
