@@ -104,6 +104,9 @@ def test_a_trainer_runs_a_scenario_with_six_learners_turn_by_turn(page, server: 
         assert _screen(page).locator(".scenario-feedback").count() == 0
         if number == 1:
             _shot(page, "turn1-counts")
+            console.locator("#scenario-room-choice", has_text="6 people chose").wait_for()
+            console.locator("#scenario-console-title").scroll_into_view_if_needed()
+            _shot(console, "console-turn1")
         _fits(page)
         # the trainer shows the feedback: every response's, in the file's words
         console.get_by_role("button", name="Show the feedback for each response").click()
@@ -119,6 +122,9 @@ def test_a_trainer_runs_a_scenario_with_six_learners_turn_by_turn(page, server: 
         turn, number = main_line(definition, turn), number + 1
         console.get_by_role("button", name=re.compile("^Next turn")).click()
         page.locator(f"#live .scenario-screen[data-node={turn}]").wait_for()
+        # the room's status line (read out) names the new turn, not the one before
+        heading = page.locator("#scenario-title").inner_text()
+        page.locator(".room-status", has_text=heading[:30]).wait_for()
     end = next(e for e in definition.details["ends"] if e["id"] == turn)
     assert end["title"] in _screen(page).inner_text() and end["debrief"][:60] in _screen(page).inner_text()
     _shot(page, "end")

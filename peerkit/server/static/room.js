@@ -70,11 +70,13 @@
         const part = holder.content.querySelector(".live-part");
         const revision = part ? Number(part.dataset.revision) : target;
         const before = current();
+        const headingText = () => { const h = live.querySelector("h1"); return h ? h.textContent.trim() : ""; };
+        const beforeHeading = headingText();
         live.replaceChildren(holder.content);
         armTimer();
-        if (current() !== before) {
-          const heading = live.querySelector("h1");
-          tell("Now on the screen: " + (heading ? heading.textContent.trim() : current()));
+        // a new screen, or a new heading on the same one (the next turn of a practice conversation)
+        if (current() !== before || headingText() !== beforeHeading) {
+          tell("Now on the screen: " + (headingText() || current()));
         }
         shown = Math.max(shown, revision);
         if (revision < target) await new Promise((r) => setTimeout(r, 50));  // not visible yet: ask again
