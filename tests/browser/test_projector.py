@@ -225,7 +225,7 @@ def test_script_payloads_in_learner_text_never_run(page, server: Server) -> None
     arriving.answer(("welcome_reflection", "R2", {"text": PAYLOADS[2] + PAYLOADS[3], "share": True}))
     approve_all_texts(server, room.cohort["id"])
     page.locator("text=click").first.wait_for(state="attached")
-    page.locator(".text-body", has_text="iframe").wait_for()
+    page.wait_for_function("() => document.querySelectorAll('.text-body').length === 7")  # six, and the one arriving
     page.wait_for_timeout(500)  # a payload's image error or iframe load would have fired by now
     assert page.dialogs == [], f"a payload opened a dialog: {page.dialogs}"
     assert page.evaluate("() => window.__pwned") is None

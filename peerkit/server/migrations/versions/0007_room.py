@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_room"
-down_revision = "0003_live_tools"
+down_revision = "0006_answer_path"
 branch_labels = None
 depends_on = None
 
