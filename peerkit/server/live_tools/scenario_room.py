@@ -33,7 +33,7 @@ from ...exercises import ContentError, exercise_ids, load_exercise
 from ...kinds.scenario import QUALITY_WORDS, ends_of
 from ...timestamps import format_moment, now
 from .. import db
-from ..aggregates import answers_view, read_counts
+from ..aggregates import answers_view, current_item_respondents, read_counts
 from ..problems import Problem
 from ..revisions import changed
 from .tables import SCREENS, session_state
@@ -246,9 +246,9 @@ def trainer_part(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
                 lead["after"].append(letter)
         shown["leads"] = leads
         # how many chose at this turn, for the trainer alone, and only as "not yet enough"
-        people = int(conn.execute(sa.select(db.item_respondents.c.n).where(
-            db.item_respondents.c.cohort_id == cohort.id, db.item_respondents.c.exercise == definition.id,
-            db.item_respondents.c.item == run.node)).scalar() or 0)
+        # (with the count changes not yet folded in, on PostgreSQL)
+        people = sum(int(row.n) for row in current_item_respondents(conn, cohort.id, definition.id)
+                     if row.item == run.node)
         shown["waiting_for"] = max(0, int(cohort.min_group_size) - people)
     part["scenario"] = shown
     return part
