@@ -33,7 +33,7 @@ from . import db, hub, problems
 from .auth import AUTHENTICATORS, current_principal
 from .cohorts import delete_expired
 from .revisions import RevisionBroker
-from .routes import cohorts, events, hub_link, joining, live_tools, me, pages, sessions, trainer_data
+from .routes import cohorts, events, hub_link, joining, live_tools, me, pages, scenario_room, sessions, trainer_data
 from .serving import quiet_access_log
 from .settings import ServerSettings
 
@@ -46,7 +46,8 @@ FOLD_SECONDS = 1.0
 #: and the pages.
 ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (joining.router, API_PREFIX), (me.router, API_PREFIX), (cohorts.router, API_PREFIX),
-    (trainer_data.router, API_PREFIX), (sessions.router, API_PREFIX), (events.router, ""), (live_tools.router, ""), (hub_link.router, ""),
+    (trainer_data.router, API_PREFIX), (sessions.router, API_PREFIX), (events.router, ""), (live_tools.router, ""),
+    (scenario_room.router, ""), (hub_link.router, ""),
     (pages.router, ""),
 )
 STATIC = Path(__file__).resolve().parent / "static"

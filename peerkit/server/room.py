@@ -21,13 +21,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .live_tools import session_state, texts
+from .live_tools import scenario_room, session_state, texts
 from .live_tools.tables import SCREENS
 from .projector import live_state
 
 #: Words for each screen (the console's buttons and the help overlay say them).
 SCREEN_NAMES = {"join": "How to join", "chart": "Charts", "poll": "The poll", "wall": "The wall",
-                "texts": "Shared texts", "timer": "Timer and activity"}
+                "texts": "Shared texts", "timer": "Timer and activity",
+                "scenario": "Practice conversation"}
 
 
 #: Items on one page of a chart, by the chart's style: a long chart is paged (split bars most divided first).
@@ -124,7 +125,7 @@ def screen_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
                                            for number, name in enumerate(SCREENS, start=1)],
                                "members": 0, "panel": None, "position": 0, "pages": 0, "waiting_panels": 0, "chart": "",
                                "page": 0, "page_count": 0,
-                               "poll": None, "wall": None, "texts": [], "timer": None, "activity": None,
+                               "poll": None, "wall": None, "texts": [], "timer": None, "activity": None, "scenario": None,
                                "place": None}
     kind = screen["screen"]
     if kind == "join":
@@ -148,6 +149,8 @@ def screen_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         context["texts"] = texts.approved(conn, cohort.id)
     elif kind == "timer":
         context.update(timer=tools["timer"], activity=tools["activity"])
+    elif kind == scenario_room.SCREEN:
+        context["scenario"] = scenario_room.projector_part(conn, cohort)
     return context
 
 

@@ -8,7 +8,10 @@ in a background thread every few seconds (the kernel never waits on the network)
 - the timer of a pair or group activity and its card's title;
 - the quick poll on show, with the learner's own answer (changeable) and its results
   once the trainer revealed them (never before at least the group's minimum size answered);
-- the anonymous wall: a text box to post to it (the trainer reads every post first).
+- the anonymous wall: a text box to post to it (the trainer reads every post first);
+- a practice conversation the trainer started in the room: "Your trainer started a practice
+  conversation", with a button that opens it here (the scenario's own widget, saved and shared
+  like anywhere else: only with sharing ticked for it).
 
 Answers and posts are sent in a background thread too; the reply arrives in the status
 line. Replies reach the widgets on the kernel's event loop when there is one. The panel
@@ -76,11 +79,20 @@ class LivePanel(widgets.VBox):
         self._post_button = widgets.Button(description="Post to the wall", tooltip="Post your text to the wall")
         self._wall_status = widgets.Label()
         self._wall_box = widgets.VBox([self._wall_prompt, self._wall_text, self._post_button, self._wall_status])
+        self._answers_store = store  # where the opened practice conversation saves (None: the default store)
+        self._scenario_key: str | None = None
+        self._scenario_banner = widgets.HTML()
+        self._scenario_button = widgets.Button(description="Open the practice conversation",
+                                               tooltip="Open the conversation the room is practising, here",
+                                               layout=widgets.Layout(width="auto"))
+        self._scenario_area = widgets.Box()
+        self._scenario_box = widgets.VBox([self._scenario_banner, self._scenario_button, self._scenario_area])
+        self._scenario_button.on_click(lambda _: self.open_scenario())
         self._status = widgets.Label()
         self._send_button.on_click(lambda _: self.send_answer())
         self._post_button.on_click(lambda _: self.post_to_wall())
-        super().__init__([widgets.HTML(render("live_panel/heading.html")), self._banner, self._timer, self._poll_box,
-                          self._wall_box, self._status], **kwargs)
+        super().__init__([widgets.HTML(render("live_panel/heading.html")), self._banner, self._scenario_box, self._timer,
+                          self._poll_box, self._wall_box, self._status], **kwargs)
         self.add_class("peerkit-live-panel")
         self.show({"place": None, "timer": None, "activity": None, "poll": None, "wall": None})
         if self.client is None:
@@ -190,10 +202,38 @@ class LivePanel(widgets.VBox):
             parts.append("time is up" if left <= 0 else f"about {max(1, round(left / 60))} min left")
         self._timer.value = "; ".join(parts)
         self._draw_poll(state.get("poll"))
+        self._draw_scenario(state.get("scenario"))
         wall = state.get("wall")
         self._wall_box.layout.display = "" if wall and wall.get("status") == "open" else "none"
         if wall:
             self._wall_prompt.value = f"Wall: {wall['prompt']}"
+
+    def _draw_scenario(self, scenario: dict[str, Any] | None) -> None:
+        self._scenario_box.layout.display = "" if scenario else "none"
+        if not scenario:
+            self._scenario_key = None
+            self._scenario_area.children = []
+            return
+        self._scenario_banner.value = render("live_panel/scenario_banner.html", title=scenario["title"],
+                                             number=scenario.get("number"), ended=bool(scenario.get("ended")))
+        if scenario["exercise"] != self._scenario_key:  # another conversation: close the old one's widget
+            self._scenario_area.children = []
+            self._scenario_button.layout.display = ""
+
+    def open_scenario(self) -> Any:
+        """Open the room's practice conversation in the panel (the scenario's own widget); returns it."""
+        from .scenario import ScenarioWidget
+
+        scenario = (self.state or {}).get("scenario")
+        if not scenario:
+            return None
+        if self._scenario_key == scenario["exercise"] and self._scenario_area.children:
+            return self._scenario_area.children[0]
+        widget = ScenarioWidget(str(scenario["exercise"]), store=self._answers_store)
+        self._scenario_key = scenario["exercise"]
+        self._scenario_area.children = [widget]
+        self._scenario_button.layout.display = "none"
+        return widget
 
     def _draw_poll(self, poll: dict[str, Any] | None) -> None:
         self._poll_box.layout.display = "" if poll else "none"

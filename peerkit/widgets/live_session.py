@@ -122,6 +122,16 @@ class LiveSession(widgets.VBox):
                                             placeholder="B01 2 5 1\nB02 0 4 4",
                                             layout=widgets.Layout(width="36rem", height="10rem"))
         self._tally_send = widgets.Button(description="Send the tally")
+        scenarios = _scenarios()
+        self._scenario_choice = widgets.Dropdown(description="Practice conversation", options=scenarios, style=big,
+                                                 value=scenarios[0][1] if scenarios else None,
+                                                 layout=widgets.Layout(width="32rem"))
+        self._scenario_push = widgets.Button(description="Start it in the room", layout=widgets.Layout(width="auto"))
+        self._scenario_reveal = widgets.Button(description="Show the feedback", layout=widgets.Layout(width="auto"),
+                                               tooltip="The feedback for each response of the room's turn")
+        self._scenario_next = widgets.Button(description="Next turn", layout=widgets.Layout(width="auto"))
+        self._scenario_end = widgets.Button(description="End it", layout=widgets.Layout(width="auto"))
+        self._scenario_state = widgets.HTML()
         self._status = widgets.HTML()
         self._code = widgets.HTML()
         self._counts = widgets.HTML()
@@ -133,7 +143,10 @@ class LiveSession(widgets.VBox):
             widgets.HBox([self._new_name, self._create]), widgets.HBox([self._new_code, self._close]),
             self._code, widgets.HBox([self._lock, self._projector_link]), self._link,
             widgets.HBox([self._member, self._remove]), self._counts, self._charts, widgets.HBox([self._upload]),
-            self._tally_intro, self._tally_exercise, self._tally_text, self._tally_send, self._status,
+            self._tally_intro, self._tally_exercise, self._tally_text, self._tally_send,
+            widgets.HBox([self._scenario_choice, self._scenario_push]),
+            widgets.HBox([self._scenario_reveal, self._scenario_next, self._scenario_end]), self._scenario_state,
+            self._status,
         ], **kwargs)
         self.add_class("peerkit-live-session")
         self._sign_in.on_click(lambda _: self.sign_in(self._server.value, self._token.value))
@@ -148,6 +161,10 @@ class LiveSession(widgets.VBox):
         self._upload.observe(lambda change: change["new"] and self.upload(change["new"]), names="value")
         self._tally_exercise.observe(lambda _: self._show_tally_intro(), names="value")
         self._tally_send.on_click(lambda _: self.send_tally(self._tally_exercise.value, self._tally_text.value))
+        self._scenario_push.on_click(lambda _: self.push_scenario(self._scenario_choice.value))
+        self._scenario_reveal.on_click(lambda _: self.reveal_scenario())
+        self._scenario_next.on_click(lambda _: self.next_turn())
+        self._scenario_end.on_click(lambda _: self.end_scenario())
         self._show_tally_intro()
         hub = None if found_token else _hub_address(server)
         if address and found_token:
@@ -376,6 +393,33 @@ class LiveSession(widgets.VBox):
         self.refresh()
         return answer
 
+    # -- a practice conversation in the room ----------------------------------------------------
+    def _scenario(self, what: str, path: str, body: Any = None) -> dict[str, Any] | None:
+        if self.cohort is None:
+            self._say("Choose a cohort first.", problem=True)
+            return None
+        cohort = urllib.parse.quote(self.cohort, safe="")
+        done = self._call(what, lambda c: c.request("POST", f"/api/v1/cohorts/{cohort}/scenario{path}", body))
+        if done is not None:
+            self._scenario_state.value = render("live_session/scenario.html", scenario=done.get("scenario"))
+        return done
+
+    def push_scenario(self, exercise: str | None) -> dict[str, Any] | None:
+        """Start a practice conversation in the room: it goes on the room's screen and every learner's panel."""
+        return self._scenario("start the practice conversation", "", {"exercise": exercise})
+
+    def reveal_scenario(self) -> dict[str, Any] | None:
+        """Show the room the feedback for each response of its turn."""
+        return self._scenario("show the feedback", "/reveal")
+
+    def next_turn(self, to: str | None = None) -> dict[str, Any] | None:
+        """Move the room on: along the helpful response, or to ``to`` (where another response leads)."""
+        return self._scenario("move on", "/next", {"to": to} if to else None)
+
+    def end_scenario(self) -> dict[str, Any] | None:
+        """End the room's practice conversation (it stays in the session report)."""
+        return self._scenario("end the practice conversation", "/end")
+
     def _say(self, text: str, problem: bool = False) -> None:
         style = "color:#a50026; font-weight:700;" if problem else ""
         self._status.value = render("status_line.html", text=text, role="status", live="polite", style=BIG + style)
@@ -405,6 +449,19 @@ def _tally_exercises() -> list[tuple[str, str]]:
         except ContentError:
             continue
         if definition.scale:
+            found.append((definition.title, exercise))
+    return found
+
+
+def _scenarios() -> list[tuple[str, str]]:
+    """``(title, id)`` of every practice conversation (kind ``scenario``) of the course."""
+    found = []
+    for exercise in exercise_ids():
+        try:
+            definition = load_exercise(exercise)
+        except ContentError:
+            continue
+        if definition.kind == "scenario":
             found.append((definition.title, exercise))
     return found
 

@@ -129,6 +129,39 @@ def test_on_the_kernels_thread_a_fetch_shows_at_once_and_replies_come_back_on_it
     assert status.startswith("Your answer is in")
 
 
+def test_a_practice_conversation_in_the_room_opens_in_the_panel(sqlite_db: str, start_server: Any, tmp_path,
+                                                                monkeypatch) -> None:
+    monkeypatch.setenv("PEERKIT_HOME", str(tmp_path))
+    from peerkit.store import LocalStore
+    from peerkit.widgets.scenario import ScenarioWidget
+
+    server: RunningServer = start_server(sqlite_db)
+    trainer = add_trainer(server)
+    cohort = make_cohort(server, trainer)
+    token = join(server, cohort["join_code"])
+    store = LocalStore(tmp_path / "answers.sqlite")
+    panel = _made_without_a_loop(lambda: LivePanel(store, client=ServerClient(server.url, token), start=False))
+    panel.fetch()
+    assert panel._scenario_box.layout.display == "none" and panel.open_scenario() is None
+    with server.client(trainer) as client:
+        assert client.post(f"/api/v1/cohorts/{cohort['id']}/scenario",
+                           json={"exercise": "scenario_bad_week"}).status_code == 201
+    panel.fetch()
+    assert panel._scenario_box.layout.display == ""
+    assert "Your trainer started a practice conversation" in panel._scenario_banner.value
+    assert "a bad week" in panel._scenario_banner.value and "turn 1" in panel._scenario_banner.value
+    widget = panel.open_scenario()
+    assert isinstance(widget, ScenarioWidget) and widget.exercise.id == "scenario_bad_week"
+    assert panel._scenario_area.children == (widget,) and panel._scenario_button.layout.display == "none"
+    assert panel.open_scenario() is widget  # opened once
+    with server.client(trainer) as client:
+        client.post(f"/api/v1/cohorts/{cohort['id']}/scenario/next")
+        panel.fetch()
+        assert "turn 2" in panel._scenario_banner.value and panel._scenario_area.children == (widget,)
+        client.post(f"/api/v1/cohorts/{cohort['id']}/scenario/end")
+    panel.fetch()
+    assert panel._scenario_box.layout.display == "none" and panel._scenario_area.children == ()
+    panel.close()
 def test_a_panel_made_before_joining_notices_the_join_and_the_leave(sqlite_db: str, start_server: Any, tmp_path,
                                                                     monkeypatch) -> None:
     """Chapter 00 run top to bottom: the panel is made before the learner joins, and never run again."""

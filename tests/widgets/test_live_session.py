@@ -135,6 +135,40 @@ def test_trainer_panel_draws_the_charts_from_the_servers_counts() -> None:
     assert "How the room (hands counted) answered (fewer than 5 answers)" in html
 
 
+def test_the_trainer_runs_a_practice_conversation_from_the_notebook(live: Any, learner_store: Any,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pushed from pk.live_session(); the room counts only the learners who share the scenario."""
+    from peerkit.client.sync import sync
+
+    monkeypatch.setenv("PEERKIT_TRAINER_TOKEN", f"{live.server.url}/sign-in?token={live.trainer}")
+    panel = LiveSession()
+    assert panel.cohort == live.cohort["id"]
+    assert "scenario_bad_week" in [value for _, value in panel._scenario_choice.options]
+    done = panel.push_scenario("scenario_bad_week")
+    assert done and done["scenario"]["node"]["id"] == "T1", panel.status
+    assert "turn 1" in panel._scenario_state.value and "hidden until enough" in panel._scenario_state.value
+    learners = []
+    for number, value in enumerate(["reflect", "reflect", "advice", "question", "reflect", "at_least"]):
+        store = learner_store(f"learner{number}")
+        # the last one does not share this conversation: their choice stays on their computer
+        join(store, live.cohort["join_code"], url=live.server.url,
+             share=["scenario_bad_week"] if number < 5 else ["boundaries"])
+        store.save("scenario_bad_week", "T1", value)
+        sync(store)
+        learners.append(store)
+    for store in learners:
+        assert sender_for(store).wait_until_idle(10)
+    state = panel._scenario("read", "/reveal")
+    node = state["scenario"]["node"]
+    assert node["shown"] and node["n"] == 5  # not 6: one did not share
+    assert {o["value"]: o["n"] for o in node["options"]} == {"reflect": 3, "advice": 1, "at_least": 0,
+                                                             "question": 1}
+    assert "5 people chose: A 3 · B 1 · C 0 · D 1" in panel._scenario_state.value
+    assert node["revealed"] and all(o["feedback"] for o in node["options"])
+    assert panel.next_turn()["scenario"]["node"]["id"] == "T2"
+    assert panel.next_turn("NOWHERE") is None and "Could not move on" in panel.status
+    assert panel.end_scenario() == {"scenario": None}
+    assert "No practice conversation" in panel._scenario_state.value
 def test_on_a_hub_the_panel_signs_in_with_the_kernels_hub_identity(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     """No token typed, shown or kept: the kernel's JUPYTERHUB_API_TOKEN goes to the hub's peerkit service only,
     and appears nowhere in the panel's widget state (what a saved notebook could keep)."""

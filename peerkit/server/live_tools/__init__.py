@@ -7,10 +7,11 @@
   activity cards (:mod:`.activities`, text in ``peerkit/data/activities.json``), and
   what learners, the projector and the trainer each may see;
 - :mod:`.report` the downloadable session report;
+- :mod:`.scenario_room` a practice conversation run together in the room, turn by turn;
 
 Their HTTP routes are in :mod:`peerkit.server.routes.live_tools` (see ``docs/server-api.md``,
 "Live-session tools").
 """
 from __future__ import annotations
 
-from . import tables  # noqa: F401 - registers the tables on the server's metadata
+from . import scenario_room, tables  # noqa: F401 - registers the tables on the server's metadata

@@ -18,7 +18,7 @@ from ...timestamps import format_moment, now
 from ...templating import server_environment
 from .. import db
 from ..projector import live_state  # the projector's charts, suppression included
-from . import polls, texts, wall
+from . import polls, scenario_room, texts, wall
 
 
 def report_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
@@ -34,6 +34,7 @@ def report_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         "prompts": live["prompts"],
         "polls": polls.revealed_for_report(conn, cohort),
         "walls": wall.approved_for_report(conn, cohort.id),
+        "scenarios": scenario_room.for_report(conn, cohort),
         "texts": texts.approved(conn, cohort.id, limit=None),
         "suppressed_message": suppressed_message(min_group_size),
         "min_group_size": min_group_size,

@@ -31,7 +31,7 @@ from ...timestamps import format_moment, now, parse_moment
 from .. import db
 from ..revisions import changed
 from ..problems import Problem
-from . import polls, texts, wall
+from . import polls, scenario_room, texts, wall
 from .activities import activities, activity
 from .tables import SCREENS, polls as polls_table, session_state
 
@@ -234,6 +234,7 @@ def _shared_view(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     if current is not None:
         view["wall"] = {"id": int(current.id), "prompt": current.prompt, "status": current.status,
                         "approved": wall.approved(conn, int(current.id))}
+    view["scenario"] = scenario_room.learner_part(conn, cohort.id)
     return view
 
 
@@ -246,7 +247,7 @@ def learner_view(conn: sa.Connection, cohort: Any, learner_id: int) -> dict[str,
     ends_at, seconds = shared["timer_row"]
     view: dict[str, Any] = {"place": shared["place"], "activity": shared["activity"], "poll": None, "wall": None,
                             "timer": timer_of(_TimerRow(ends_at, seconds)),
-                            "check_again_seconds": shared["check_again_seconds"]}
+                            "check_again_seconds": shared["check_again_seconds"], "scenario": shared["scenario"]}
     if shared["poll"] is not None:
         view["poll"] = {**shared["poll"], "your_answer": polls.own_answer(conn, shared["poll"]["id"], learner_id)}
     if shared["wall"] is not None:
@@ -287,4 +288,5 @@ def trainer_view(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     view["chapters"] = [{"id": c.id, "title": c.title, "exercises": chapter_exercises().get(c.id, [])}
                         for c in course_chapters()]
     view["activities"] = [card.as_dict() for card in activities()]
+    view.update(scenario_room.trainer_part(conn, cohort))
     return view

@@ -89,8 +89,8 @@ room_texts = sa.Table(
     sa.Index("room_texts_by_cohort", "cohort_id", "status"),
 )
 
-#: The views of the room's screen, in the order the presenter keys step through them (1-6).
-SCREENS = ("join", "chart", "poll", "wall", "texts", "timer")
+#: The views of the room's screen, in the order the presenter keys step through them (1-7).
+SCREENS = ("join", "chart", "poll", "wall", "texts", "timer", "scenario")
 
 #: Children first (the order a cohort's rows are deleted in, if a store lacks cascades).
 LIVE_TOOL_TABLES = (room_texts, session_state, wall_posts, walls, poll_answers, polls)

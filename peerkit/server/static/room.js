@@ -6,7 +6,7 @@
   "use strict";
   // the session's CSRF token: cookie-signed requests count only with it (only this server's pages know it)
   const csrf = (document.querySelector('meta[name="peerkit-csrf"]') || {}).content || "";
-  const SCREENS = ["join", "chart", "poll", "wall", "texts", "timer"];
+  const SCREENS = ["join", "chart", "poll", "wall", "texts", "timer", "scenario"];
   const main = document.getElementById("main");
   const live = document.getElementById("live");
   const connection = document.getElementById("connection");
@@ -72,11 +72,13 @@
         const part = holder.content.querySelector(".live-part");
         const revision = part ? Number(part.dataset.revision) : target;
         const before = current();
+        const headingText = () => { const h = live.querySelector("h1"); return h ? h.textContent.trim() : ""; };
+        const beforeHeading = headingText();
         live.replaceChildren(holder.content);
         armTimer();
-        if (current() !== before) {
-          const heading = live.querySelector("h1");
-          tell("Now on the screen: " + (heading ? heading.textContent.trim() : current()));
+        // a new screen, or a new heading on the same one (the next turn of a practice conversation)
+        if (current() !== before || headingText() !== beforeHeading) {
+          tell("Now on the screen: " + (headingText() || current()));
         }
         shown = Math.max(shown, revision);
         if (revision < target) await new Promise((r) => setTimeout(r, 50));  // not visible yet: ask again
@@ -138,7 +140,7 @@
     const at = SCREENS.indexOf(current());
     let handled = true;
     if (event.key === "?") openHelp();
-    else if (/^[1-6]$/.test(event.key)) show(SCREENS[Number(event.key) - 1]);
+    else if (/^[1-7]$/.test(event.key)) show(SCREENS[Number(event.key) - 1]);
     else if (event.key === "ArrowRight") show(SCREENS[Math.min(SCREENS.length - 1, at + 1)]);
     else if (event.key === "ArrowLeft") show(SCREENS[Math.max(0, at - 1)]);
     else if (event.key === "ArrowDown" || event.key === "PageDown") call("POST", "session/screen/step", {by: 1});

@@ -1,0 +1,71 @@
+"""Routes of a practice conversation run in the room: thin; the rules are in
+:mod:`peerkit.server.live_tools.scenario_room`.
+
+Trainer API (bearer token, or the console's sign-in cookie with the page header), under
+``/api/v1/cohorts/{id}``: ``scenario`` (GET what the console shows; POST ``{"exercise": id}``
+starts a scenario in the room and puts it on the room's screen), ``scenario/reveal`` (POST:
+the feedback for each response of the room's turn), ``scenario/next`` (POST, optional
+``{"to": turn}``: the next turn, along the helpful response unless ``to`` names where another
+response leads) and ``scenario/end`` (POST). Learners see which conversation the room is
+doing in ``GET /api/v1/me/session`` (``"scenario"``); they answer it like any exercise.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict
+
+from .. import db
+from ..auth import Principal, trainer
+from ..cohorts import owned
+from ..live_tools import scenario_room
+from .live_tools import trainer_writer
+
+router = APIRouter(tags=["live tools"])
+API = "/api/v1/cohorts/{cohort_id}/scenario"
+
+
+class Push(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    exercise: Any
+
+
+class GoOn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: Any = None
+
+
+def _write(request: Request, who: Principal, cohort_id: str, work: Any) -> Any:
+    def run(conn: sa.Connection) -> Any:
+        return work(conn, owned(conn, who.id, cohort_id, lock=True))
+
+    return db.write(request.app.state.engine, run)
+
+
+@router.get(API)
+def scenario_state(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+    with db.reading(request.app.state.engine) as conn:
+        return scenario_room.trainer_part(conn, owned(conn, who.id, cohort_id))
+
+
+@router.post(API, status_code=201)
+def push(cohort_id: str, body: Push, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    return _write(request, who, cohort_id, lambda conn, c: scenario_room.push(conn, c, body.exercise))
+
+
+@router.post(API + "/reveal")
+def reveal(cohort_id: str, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    return _write(request, who, cohort_id, scenario_room.reveal)
+
+
+@router.post(API + "/next")
+def go_on(cohort_id: str, request: Request, body: GoOn | None = None,
+          who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    return _write(request, who, cohort_id, lambda conn, c: scenario_room.go_on(conn, c, body.to if body else None))
+
+
+@router.post(API + "/end")
+def end(cohort_id: str, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    return _write(request, who, cohort_id, scenario_room.end)
