@@ -10,6 +10,7 @@ and the QR code segno draws from the server's own address.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import segno
 from fastapi import Request

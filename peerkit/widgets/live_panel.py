@@ -170,8 +170,9 @@ class LivePanel(widgets.VBox):
         try:
             state = self.client.my_session()
         except ServerError as error:
-            self._on_loop(lambda: setattr(self._status, "value",
-                                          f"The session's server is not answering just now ({error}); trying again."))
+            # the message is made now: Python unbinds ``error`` when the except block ends, before the loop runs it
+            said = f"The session's server is not answering just now ({error}); trying again."
+            self._on_loop(lambda: setattr(self._status, "value", said))
             return None
         self._on_loop(lambda: self.show(state))
         return state
