@@ -33,7 +33,7 @@ from .settings import ServerSettings
 
 
 def check_pseudonym(pseudonym: Any) -> str:
-    if not isinstance(pseudonym, str) or not PSEUDONYM_PATTERN.match(pseudonym):
+    if not isinstance(pseudonym, str) or not PSEUDONYM_PATTERN.fullmatch(pseudonym):
         raise Problem(422, "invalid-pseudonym", "Not a pseudonym",
                       "Join with your pseudonym (p- and 20 hex digits, made by peerkit from your own secret), "
                       "never with a name.")

@@ -6,13 +6,14 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import db
 from ..auth import new_trainer, trainer
+from ..models import SignInLink, problems
 from ..problems import Problem
 from ..web import learner_address
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(tags=["trainers"])
 
 
-@router.post("/api/v1/hub/sign-in-link")
+@router.post("/api/v1/hub/sign-in-link", response_model=SignInLink, responses=problems(401, 403, 404, 429))
 async def sign_in_link(request: Request) -> dict[str, str]:
     """A hub trainer's sign-in link for the projector page (a fresh ``pkt_`` token of theirs, in the link only).
 

@@ -5,24 +5,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict
 
 from .. import joining
+from ..models import JoinRequest, Joined, problems
 
 router = APIRouter(tags=["learners"])
-
-
-class JoinRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: Any
-    pseudonym: Any
 
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/join", status_code=201)
+@router.post("/join", status_code=201, response_model=Joined, responses=problems(404, 409, 410, 413, 422, 429))
 async def join(body: JoinRequest, request: Request) -> dict[str, Any]:
     state = request.app.state
     return await run_in_threadpool(joining.join, state.engine, state.secret, state.settings, body.code,

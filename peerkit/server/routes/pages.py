@@ -38,6 +38,7 @@ from ...kinds import knowledge_check
 from .. import db
 from ..auth import TRAINER_COOKIE, TRAINER_PREFIX, principal_for_token
 from ..cohorts import list_for, owned, unseal_code
+from ..models import CohortId, RowId
 from ..problems import Problem
 from ..projector import live_state
 from ..trainer_data import set_hidden
@@ -103,7 +104,7 @@ def _live(engine: sa.Engine, trainer_id: str, cohort_id: str) -> dict[str, Any]:
 
 
 @router.get("/projector/{cohort_id}")
-async def projector(cohort_id: str, request: Request) -> Response:
+async def projector(cohort_id: CohortId, request: Request) -> Response:
     who = await signed_in_trainer(request)
     if who is None:
         return sign_in_page(request)
@@ -119,7 +120,7 @@ async def projector(cohort_id: str, request: Request) -> Response:
 
 
 @router.get("/projector/{cohort_id}/live")
-async def projector_live(cohort_id: str, request: Request) -> Response:
+async def projector_live(cohort_id: CohortId, request: Request) -> Response:
     """The live part of the projector page (HTML), fetched on every revision."""
     who = await signed_in_trainer(request)
     if who is None:
@@ -131,7 +132,7 @@ async def projector_live(cohort_id: str, request: Request) -> Response:
 
 
 @router.post("/projector/{cohort_id}/texts/{answer_id}/{action}")
-async def hide_or_show(cohort_id: str, answer_id: int, action: str, request: Request) -> dict[str, Any]:
+async def hide_or_show(cohort_id: CohortId, answer_id: RowId, action: str, request: Request) -> dict[str, Any]:
     if action not in ("hide", "show"):
         raise Problem(404, "not-found", "Not found", "Texts can be hidden or shown, nothing else.")
     check_same_origin(request)
