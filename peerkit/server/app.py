@@ -145,7 +145,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         app.include_router(router, prefix=prefix)
     app.mount("/static", StaticFiles(directory=STATIC), name="peerkit-static")
 
-    @app.get(f"{API_PREFIX}/health", response_model=Health, tags=["server"])
+    @app.get(f"{API_PREFIX}/health", response_model=Health, response_model_exclude_unset=True, tags=["server"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
 

@@ -49,7 +49,9 @@ class _Request(BaseModel):
 
 
 class _Reply(BaseModel):
-    """A response body: the fields named, and any a rule adds."""
+    """A response body: the fields named, and any a rule adds. Routes answer with
+    ``response_model_exclude_unset=True`` : a field the rule left out stays out (a suppressed
+    item has no ``n``), one it set to ``null`` stays ``null``."""
 
     model_config = ConfigDict(extra="allow")
 

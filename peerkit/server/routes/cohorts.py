@@ -15,26 +15,26 @@ from ..models import SIGNED_IN, Cohort, CohortId, CohortList, NewCohort, problem
 router = APIRouter(tags=["trainers"], responses=problems(*SIGNED_IN))
 
 
-@router.get("/cohorts", response_model=CohortList)
+@router.get("/cohorts", response_model=CohortList, response_model_exclude_unset=True)
 def list_cohorts(request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     state = request.app.state
     return {"cohorts": cohorts.list_for(state.engine, state.secret, who.id)}
 
 
-@router.post("/cohorts", status_code=201, response_model=Cohort)
+@router.post("/cohorts", status_code=201, response_model=Cohort, response_model_exclude_unset=True)
 def create_cohort(body: NewCohort, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     state = request.app.state
     size = body.min_group_size if body.min_group_size is not None else state.settings.min_group_size
     return cohorts.create(state.engine, state.secret, who.id, body.name, size)
 
 
-@router.get("/cohorts/{cohort_id}", response_model=Cohort)
+@router.get("/cohorts/{cohort_id}", response_model=Cohort, response_model_exclude_unset=True)
 def get_cohort(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     state = request.app.state
     return cohorts.get(state.engine, state.secret, who.id, cohort_id)
 
 
-@router.post("/cohorts/{cohort_id}/close", response_model=Cohort)
+@router.post("/cohorts/{cohort_id}/close", response_model=Cohort, response_model_exclude_unset=True)
 def close_cohort(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     state = request.app.state
     return cohorts.close(state.engine, state.secret, who.id, cohort_id)
@@ -46,7 +46,7 @@ def delete_cohort(cohort_id: CohortId, request: Request, who: Principal = Depend
     return Response(status_code=204)
 
 
-@router.post("/cohorts/{cohort_id}/join-code", response_model=Cohort)
+@router.post("/cohorts/{cohort_id}/join-code", response_model=Cohort, response_model_exclude_unset=True)
 def rotate_join_code(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     state = request.app.state
     return cohorts.rotate_code(state.engine, state.secret, who.id, cohort_id)

@@ -13,7 +13,8 @@ from ..web import learner_address
 router = APIRouter(tags=["trainers"])
 
 
-@router.post("/api/v1/hub/sign-in-link", response_model=SignInLink, responses=problems(401, 403, 404, 429))
+@router.post("/api/v1/hub/sign-in-link", response_model=SignInLink, response_model_exclude_unset=True,
+             responses=problems(401, 403, 404, 429))
 async def sign_in_link(request: Request) -> dict[str, str]:
     """A hub trainer's sign-in link for the projector page (a fresh ``pkt_`` token of theirs, in the link only).
 

@@ -80,17 +80,19 @@ def _learner_write(engine: sa.Engine, who: Principal, work: Any) -> Any:
 
 # -- trainer API ---------------------------------------------------------------------------------
 
-@router.get(API + "/cohorts/{cohort_id}/live-tools", response_model=ConsoleState)
+@router.get(API + "/cohorts/{cohort_id}/live-tools", response_model=ConsoleState, response_model_exclude_unset=True)
 def console_state(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     return _trainer_read(request.app.state.engine, who.id, cohort_id, session_state.trainer_view)
 
 
-@router.get(API + "/cohorts/{cohort_id}/polls", response_model=PollList)
+@router.get(API + "/cohorts/{cohort_id}/polls", response_model=PollList, response_model_exclude_unset=True)
 def list_polls(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     return {"polls": _trainer_read(request.app.state.engine, who.id, cohort_id, polls.list_for_trainer)}
 
 
-@router.post(API + "/cohorts/{cohort_id}/polls", status_code=201, response_model=Poll, responses=problems(409))
+@router.post(API + "/cohorts/{cohort_id}/polls", status_code=201, response_model=Poll,
+             response_model_exclude_unset=True,
+             responses=problems(409))
 def new_poll(cohort_id: CohortId, body: NewPoll, request: Request,
              who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
@@ -102,7 +104,9 @@ def new_poll(cohort_id: CohortId, body: NewPoll, request: Request,
     return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
 
 
-@router.post(API + "/cohorts/{cohort_id}/polls/{poll_id}/{action}", response_model=Poll, responses=problems(409))
+@router.post(API + "/cohorts/{cohort_id}/polls/{poll_id}/{action}", response_model=Poll,
+             response_model_exclude_unset=True,
+             responses=problems(409))
 def poll_action(cohort_id: CohortId, poll_id: RowId, action: Literal["reveal", "close", "reopen"], request: Request,
                 who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
@@ -113,26 +117,27 @@ def poll_action(cohort_id: CohortId, poll_id: RowId, action: Literal["reveal", "
     return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
 
 
-@router.get(API + "/cohorts/{cohort_id}/wall", response_model=WallView)
+@router.get(API + "/cohorts/{cohort_id}/wall", response_model=WallView, response_model_exclude_unset=True)
 def wall_posts(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     return _trainer_read(request.app.state.engine, who.id, cohort_id, lambda conn, c: wall.for_trainer(conn, c.id))
 
 
-@router.post(API + "/cohorts/{cohort_id}/wall", status_code=201, response_model=Wall)
+@router.post(API + "/cohorts/{cohort_id}/wall", status_code=201, response_model=Wall, response_model_exclude_unset=True)
 def new_wall(cohort_id: CohortId, body: NewWall, request: Request,
              who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: wall.open_wall(conn, c.id, body.prompt))
 
 
-@router.post(API + "/cohorts/{cohort_id}/wall/{wall_id}/close", response_model=Wall)
+@router.post(API + "/cohorts/{cohort_id}/wall/{wall_id}/close", response_model=Wall, response_model_exclude_unset=True)
 def close_wall(cohort_id: CohortId, wall_id: RowId, request: Request,
                who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: wall.close_wall(conn, c.id, wall_id))
 
 
-@router.post(API + "/cohorts/{cohort_id}/wall/posts/{post_id}/{action}", response_model=PostModel)
+@router.post(API + "/cohorts/{cohort_id}/wall/posts/{post_id}/{action}", response_model=PostModel,
+             response_model_exclude_unset=True)
 def moderate_post(cohort_id: CohortId, post_id: RowId, action: Literal["approve", "hide"], request: Request,
                   who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     status = "approved" if action == "approve" else "hidden"
@@ -140,33 +145,34 @@ def moderate_post(cohort_id: CohortId, post_id: RowId, action: Literal["approve"
                           lambda conn, c: wall.moderate(conn, c.id, post_id, status))
 
 
-@router.put(API + "/cohorts/{cohort_id}/session/place", response_model=PlaceReply)
+@router.put(API + "/cohorts/{cohort_id}/session/place", response_model=PlaceReply, response_model_exclude_unset=True)
 def move_session(cohort_id: CohortId, body: PlaceChoice, request: Request,
                  who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: session_state.move(conn, c.id, body.chapter, body.exercise))
 
 
-@router.delete(API + "/cohorts/{cohort_id}/session/place", response_model=PlaceReply)
+@router.delete(API + "/cohorts/{cohort_id}/session/place", response_model=PlaceReply, response_model_exclude_unset=True)
 def clear_place(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: session_state.move(conn, c.id, None, None))
 
 
-@router.post(API + "/cohorts/{cohort_id}/session/timer", response_model=TimerReply)
+@router.post(API + "/cohorts/{cohort_id}/session/timer", response_model=TimerReply, response_model_exclude_unset=True)
 def start_timer(cohort_id: CohortId, body: TimerChoice, request: Request,
                 who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: session_state.start_timer(conn, c.id, body.seconds, body.activity))
 
 
-@router.delete(API + "/cohorts/{cohort_id}/session/timer", response_model=TimerReply)
+@router.delete(API + "/cohorts/{cohort_id}/session/timer", response_model=TimerReply, response_model_exclude_unset=True)
 def stop_timer(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: session_state.stop_timer(conn, c.id))
 
 
-@router.put(API + "/cohorts/{cohort_id}/session/activity", response_model=ActivityReply)
+@router.put(API + "/cohorts/{cohort_id}/session/activity", response_model=ActivityReply,
+            response_model_exclude_unset=True)
 def choose_activity(cohort_id: CohortId, body: ActivityChoice, request: Request,
                     who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
@@ -197,13 +203,15 @@ def download_report(cohort_id: CohortId, request: Request, who: Principal = Depe
 
 # -- learner API ---------------------------------------------------------------------------------
 
-@router.put(API + "/me/polls/{poll_id}", response_model=PollAnswerReceipt, responses=problems(409, 410))
+@router.put(API + "/me/polls/{poll_id}", response_model=PollAnswerReceipt, response_model_exclude_unset=True,
+            responses=problems(409, 410))
 def answer_poll(poll_id: RowId, body: PollAnswer, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
     return _learner_write(request.app.state.engine, who,
                           lambda conn, c: polls.record_answer(conn, c.id, who.learner_id, poll_id, body.value))
 
 
-@router.post(API + "/me/wall/{wall_id}", status_code=201, response_model=PostReceipt, responses=problems(409, 410))
+@router.post(API + "/me/wall/{wall_id}", status_code=201, response_model=PostReceipt, response_model_exclude_unset=True,
+             responses=problems(409, 410))
 def post_to_wall(wall_id: RowId, body: WallPost, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
     return _learner_write(request.app.state.engine, who,
                           lambda conn, c: wall.post(conn, c.id, who.learner_id, wall_id, body.text))

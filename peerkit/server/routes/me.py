@@ -12,33 +12,33 @@ from ..models import SIGNED_IN, Aggregates, AnswerBatch, AnswerReceipt, Exercise
 router = APIRouter(tags=["learners"], responses=problems(*SIGNED_IN))
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me", response_model=Me, response_model_exclude_unset=True)
 def me(request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
     return learner_data.me(request.app.state.engine, who)
 
 
-@router.delete("/me", response_model=Removed)
+@router.delete("/me", response_model=Removed, response_model_exclude_unset=True)
 def leave(request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
     return learner_data.leave(request.app.state.engine, who)
 
 
-@router.post("/me/answers", response_model=AnswerReceipt, responses=problems(410))
+@router.post("/me/answers", response_model=AnswerReceipt, response_model_exclude_unset=True, responses=problems(410))
 def send_answers(body: AnswerBatch, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
     state = request.app.state
     return learner_data.record(state.engine, state.settings, who, body.answers)
 
 
-@router.delete("/me/answers", response_model=Removed)
+@router.delete("/me/answers", response_model=Removed, response_model_exclude_unset=True)
 def withdraw(request: Request, exercise: ExerciseQuery = None, who: Principal = Depends(learner)) -> dict[str, Any]:
     return learner_data.withdraw(request.app.state.engine, who, exercise)
 
 
-@router.get("/me/aggregates", response_model=Aggregates)
+@router.get("/me/aggregates", response_model=Aggregates, response_model_exclude_unset=True)
 def my_aggregates(request: Request, exercise: ExerciseQuery = None,
                   who: Principal = Depends(learner)) -> dict[str, Any]:
     return learner_data.aggregates_for_learner(request.app.state.engine, who, exercise)
 
 
-@router.get("/me/session", response_model=Session)
+@router.get("/me/session", response_model=Session, response_model_exclude_unset=True)
 def my_session(request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
     return learner_data.session(request.app.state.engine, who)
