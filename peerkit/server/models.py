@@ -115,8 +115,8 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
             for status in statuses}
 
 
-#: What any route that needs a token may answer besides its own statuses.
-SIGNED_IN = (401, 403, 404, 413, 422, 429)
+#: What any route that needs a token may answer besides its own statuses (400: a body that is not UTF-8).
+SIGNED_IN = (400, 401, 403, 404, 413, 422, 429)
 
 
 # -- learners -------------------------------------------------------------------------------------------

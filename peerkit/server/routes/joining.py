@@ -17,7 +17,7 @@ def _client(request: Request) -> str:
 
 
 @router.post("/join", status_code=201, response_model=Joined, response_model_exclude_unset=True,
-             responses=problems(404, 409, 410, 413, 422, 429))
+             responses=problems(400, 404, 409, 410, 413, 422, 429))
 async def join(body: JoinRequest, request: Request) -> dict[str, Any]:
     state = request.app.state
     return await run_in_threadpool(joining.join, state.engine, state.secret, state.settings, body.code,
