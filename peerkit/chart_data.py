@@ -3,7 +3,7 @@
 A shared store or a hand-in file may hold a row no chart can use (a dict where a
 choice belongs, text that was not JSON, a broken timestamp). Such a row is left out
 and counted, never allowed to stop the view: :func:`chart_rows` returns the rows
-that are valid answers (by :func:`peerkit.answers.is_valid_answer`, the one rule
+that are valid answers (by the kind's rule, :meth:`peerkit.kinds.Kind.counted`, the one rule
 for what an answer may be) and how many were skipped, and :func:`skipped_note`
 says so in one line.
 
@@ -26,7 +26,6 @@ from typing import Any
 
 import pandas as pd
 
-from .answers import is_valid_answer
 from .exercises import Exercise, load_exercise
 from .kinds import kind_of
 from .privacy import MIN_GROUP_SIZE, too_few
@@ -86,14 +85,15 @@ def _readable_time(column: pd.Series) -> pd.Series:
 def _shared_answer_rule(definition: Exercise) -> Any:
     """Whether a group row holds an answer this exercise's charts and panels can read.
 
-    Drawn kinds (a scale) use the one answer rule, :func:`peerkit.answers.is_valid_answer`.
+    Drawn kinds (a scale) count what the kind counts (:meth:`peerkit.kinds.Kind.counted`: a valid answer,
+    never "I'd rather not answer").
     Other kinds say what a group may hold (:meth:`peerkit.kinds.Kind.readable_in_group`):
     what they share (a reflection reaches the group as ``{"text": ...}`` only, its share
     flag stays home), or a stored answer.
     """
-    if chart_style(definition) is not None:
-        return lambda item, value: is_valid_answer(definition, item, value)
     kind = kind_of(definition)
+    if chart_style(definition) is not None:
+        return lambda item, value: kind.counted(definition, item, value)  # never "I'd rather not answer"
     return lambda item, value: kind.readable_in_group(definition, item, value)
 
 

@@ -3,8 +3,10 @@
 An exercise counts as *done* by its kind's rule (:meth:`peerkit.kinds.Kind.is_done`):
 a boundary matrix, a rating or a knowledge check when every item has an answer (a
 half-filled matrix is not finished); a reflection, a SMART goal or a reframe as soon
-as one answer is stored (their prompts are invitations, not a checklist). The chapters and their order come from
-``peerkit/data/chapters.json``.
+as one answer is stored (their prompts are invitations, not a checklist); a practice
+conversation (a scenario) once the learner's choices reach one of its ends, which is why
+each kind is given the stored values, not only which items have one. The chapters and
+their order come from ``peerkit/data/chapters.json``.
 
 >>> from peerkit.course_progress import chapter_summary
 >>> chapter_summary()[["title", "done", "total", "status"]]     # doctest: +SKIP
@@ -74,6 +76,36 @@ def chapter_title(chapter_id: str) -> str:
     return chapter_id
 
 
+@lru_cache(maxsize=1)
+def _listed_exercises() -> dict[str, int]:
+    """Exercise id -> its place in the course, from each chapter's ``exercises`` list in chapters.json."""
+    try:
+        raw = json.loads(CHAPTERS_FILE.read_text(encoding="utf-8"))
+        listed = [e for c in raw["chapters"] for e in c.get("exercises", []) if isinstance(e, str)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {exercise: place for place, exercise in enumerate(listed)}
+
+
+def exercise_order(exercise_id: str, chapter_id: str) -> tuple[tuple[int, str], int, str]:
+    """Sort key putting exercises in course order: by chapter, then as the chapter meets them
+    (its ``exercises`` list in chapters.json); an exercise not listed comes last in its chapter, by id."""
+    listed = _listed_exercises()
+    return chapter_order(chapter_id), listed.get(exercise_id, len(listed)), exercise_id
+
+
+def exercises_in_course_order() -> list[str]:
+    """Every exercise of the course, chapter by chapter, in the order the learner meets them."""
+    ids = exercise_ids()
+    chapters = {}
+    for exercise in ids:
+        try:
+            chapters[exercise] = load_exercise(exercise).chapter
+        except ContentError:
+            continue
+    return sorted(chapters, key=lambda e: exercise_order(e, chapters[e]))
+
+
 def chapter_order(chapter_id: str) -> tuple[int, str]:
     """Sort key putting chapters in course order, unknown ones after them by id."""
     ids = [chapter.id for chapter in course_chapters()]
@@ -85,7 +117,8 @@ def chapter_progress(store: "LocalStore | None" = None) -> "pd.DataFrame":
 
     Columns: ``chapter, exercise, title, done, answered, total``, in course order.
     ``answered`` counts the exercise's items that have an answer (for kinds done with
-    any answer, every stored answer counts); ``total`` is the number of items.
+    any answer, every stored answer counts; for a scenario, the turns on the learner's path);
+    ``total`` is the number of items.
 
     Example
     -------
@@ -99,9 +132,10 @@ def chapter_progress(store: "LocalStore | None" = None) -> "pd.DataFrame":
     from .store import LocalStore
 
     store = store if store is not None else LocalStore()
-    stored: dict[str, set[str]] = defaultdict(set)
+    # {exercise: {item: value}}: a kind may need the values to say whether it is done (a scenario's path)
+    stored: dict[str, dict[str, object]] = defaultdict(dict)
     for response in store.responses():
-        stored[response.exercise].add(response.item)
+        stored[response.exercise][response.item] = response.value
 
     rows = []
     for exercise_id in exercise_ids():
@@ -118,7 +152,7 @@ def chapter_progress(store: "LocalStore | None" = None) -> "pd.DataFrame":
             "answered": answered,
             "total": len(items),
         })
-    rows.sort(key=lambda row: (chapter_order(row["chapter"]), row["exercise"]))
+    rows.sort(key=lambda row: exercise_order(row["exercise"], row["chapter"]))
     return pd.DataFrame(rows, columns=PROGRESS_COLUMNS).astype({"done": bool, "answered": int, "total": int})
 
 

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from .errors import AnswerError, ContentError
 from .kinds import kind_names, kind_of
+from .kinds import RATHER_NOT_LABEL, is_rather_not
 
 DATA_DIR = Path(str(resources.files("peerkit") / "data"))
 EXERCISES_DIR = DATA_DIR / "exercises"
@@ -74,10 +75,17 @@ class Exercise:
         """A personal check-in (``"personal": true`` in its file): never ranked against a group."""
         return self.details.get("personal") is True
 
+    @property
+    def sensitive(self) -> bool:
+        """About sensitive things (``"sensitive": true`` in its file): every item offers "I'd rather not answer"."""
+        return self.details.get("sensitive") is True
+
     def label_for(self, value: Any) -> str:
         for option in self.scale:
             if option.value == value:
                 return option.label
+        if is_rather_not(value):
+            return RATHER_NOT_LABEL
         return str(value)
 
     def check_value(self, item_id: str, value: Any) -> None:

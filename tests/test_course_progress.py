@@ -46,9 +46,9 @@ CHECK = {
     "chapter": "02_boundaries",
     "instructions": "Answer.",
     "items": [
-        {"id": "Q1", "text": "Q?", "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}],
+        {"id": "Q1", "text": "Q?", "options": [{"value": "a", "label": "A", "explanation": "Why."}, {"value": "b", "label": "B", "explanation": "Why."}],
          "correct": ["a"], "explanation": "Because."},
-        {"id": "Q2", "text": "Q2?", "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}],
+        {"id": "Q2", "text": "Q2?", "options": [{"value": "a", "label": "A", "explanation": "Why."}, {"value": "b", "label": "B", "explanation": "Why."}],
          "correct": ["b"], "explanation": "Because."},
     ],
 }

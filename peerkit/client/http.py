@@ -71,12 +71,12 @@ def normalize_address(address: str) -> str:
     text = (address or "").strip()
     if not text:
         raise ValueError("The server address is empty. Type the address your trainer gave you, "
-                         "for example http://192.168.1.20:8000")
+                         "for example http://192.168.1.20:8765")
     if "://" not in text:
         text = "http://" + text
     parts = urllib.parse.urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{address.strip()!r} is not a web address. It looks like http://192.168.1.20:8000")
+        raise ValueError(f"{address.strip()!r} is not a web address. It looks like http://192.168.1.20:8765")
     if parts.query or parts.fragment:
         raise ValueError(f"{address.strip()!r} should be only the server's address, without '?' or '#' parts.")
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))

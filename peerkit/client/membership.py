@@ -66,15 +66,15 @@ def write_submission(store: "LocalStore", path: str | Path | None = None, *, wit
     """
     current = membership(store)
     if current is None:
-        raise CohortError("Join a group first: pk.join_cohort(), then type the cohort id your trainer shows "
-                          "(it starts with 'cohort-').")
+        raise CohortError("Join a group first: in the “Join your group” panel of the welcome chapter, type the "
+                          "cohort id your trainer shows (it starts with 'cohort-').")
     target = Path(path) if path is not None else default_submission_path(current.cohort)
     return write_submission_file(target, cohort=current.cohort, pseudonym=current.pseudonym,
                                  responses=[] if withdraw else shared_rows(store, current.share))
 
 
 NO_SERVER = ("To join with a code, this computer needs the address of your group's server. Your trainer shows it "
-             "next to the code (for example http://192.168.1.20:8000): type it in the box for the server address. "
+             "next to the code (for example http://192.168.1.20:8765): type it in the box for the server address. "
              "If your trainer collects answers as files instead, type the cohort id they show (it starts with "
              "'cohort-').")
 
@@ -109,14 +109,14 @@ def join(
     current = membership(store)
     if current is not None and current.mode == "live" and credentials(store) is not None:
         raise CohortError(
-            f"You are already in the group {current.name!r}. Leave it first (pk.join_cohort() → Leave), "
-            "then join the new one."
+            f"You are already in the group {current.name!r}. Leave it first (“Leave” in the “Join your group” "
+            "panel), then join the new one."
         )
     joined_at = current.joined_at if current else format_moment(now())
     if is_cohort_id(text.lower()):
         if current is not None and current.mode == "file":
             raise CohortError(f"You are already in the group {current.name!r}. Leave it first "
-                              "(pk.join_cohort() → Leave), then join the new one.")
+                              "(“Leave” in the “Join your group” panel), then join the new one.")
         # stable per cohort: a later file replaces an earlier one
         joined = Membership(cohort=text.lower(), name=text.lower(), pseudonym=pseudonym_for(store, text.lower()),
                             mode="file",

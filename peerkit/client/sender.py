@@ -177,8 +177,9 @@ class Sender:
                 credentials = store.get_setting(CREDENTIALS_SETTING)
                 joined = store.get_setting(MEMBERSHIP_SETTING)
                 if not isinstance(credentials, dict) or not credentials.get("token") or not isinstance(joined, dict):
-                    self.problem = ("this computer is not signed in to your group any more. Join again with the "
-                                    "code from your trainer (pk.join_cohort()).")
+                    self.problem = ("this session is not signed in to your group any more. Join again with the "
+                                    "code from your trainer, in the “Join your group” panel of the welcome "
+                                    "chapter.")
                     self._tell_waiters(everyone=True)
                     return 0.0  # nothing to retry until someone joins again and wakes us
             client = ServerClient(str(credentials["server"]), str(credentials["token"]))

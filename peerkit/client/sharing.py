@@ -31,22 +31,16 @@ def default_share() -> list[str]:
     return []
 
 
-#: What sharing an exercise means, for every exercise (the join panel says it once, above the boxes).
-WHO_SEES = ("The group sees only counts, and only once at least five people answered; your trainer can also see "
-            "your shared answers under your code name, never with your name.")
-PERSONAL_NOTE = "personal: your trainer would see your answers under your code name; the group only counts"
+def who_may_see(exercise: Exercise) -> str:
+    """What sharing this exercise lets out, who may see it and where, in plain words (the kind says it:
+    :attr:`peerkit.kinds.Kind.share_who`). The join panel shows it on the exercise's box."""
+    return kind_of(exercise).share_who
 
 
-def who_would_see(exercise: Exercise) -> str:
-    """Plain words on who would see this exercise's answers, where it needs saying beyond :data:`WHO_SEES`.
-
-    The kind says it for answers shared one by one (reflections, goals); a personal
-    check-in (``"personal": true`` in its data file) says it is personal.
-    """
-    note = kind_of(exercise).share_note
-    if note:
-        return note
-    return PERSONAL_NOTE if exercise.personal else ""
+def in_share_all(exercise: Exercise) -> bool:
+    """Whether "share all course exercises" ticks this exercise: every one but the personal ones
+    (``"personal": true``), which a learner ticks one by one if at all."""
+    return not exercise.personal
 
 
 def check_share(exercises: Iterable[str] | None) -> list[str]:

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from ..store import LocalStore
 
 #: A learner in a group but not signed in on this computer (a portfolio restored in a new session).
-NOT_SIGNED_IN = ("Saved here. Not sent to your group: this computer is not signed in to it. Join again with the "
-                 "code from your trainer (pk.join_cohort()).")
+NOT_SIGNED_IN = ("Saved here. Not sent to your group: this session is not signed in to it. Join again with the "
+                 "code from your trainer, in the “Join your group” panel of the welcome chapter.")
 
 
 @dataclass(frozen=True)

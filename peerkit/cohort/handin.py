@@ -117,7 +117,7 @@ def _named_bytes(entry: Any, position: int) -> tuple[str, bytes | None, str]:
 
 def _too_big(size: int) -> str:
     return (f"is {size / 1e6:.1f} MB; a submission is at most {MAX_BYTES / 1e6:.0f} MB, so this is probably "
-            "not a peerkit submission. Ask the learner for the file pk.join_cohort() saved.")
+            "not a peerkit submission. Ask the learner for the file their “Join your group” panel saved.")
 
 
 def _time(value: Any, what: str) -> datetime:

@@ -25,9 +25,10 @@ from importlib import import_module
 from typing import Any
 
 from ..errors import ContentError
-from ._kind import Kind
+from ._kind import RATHER_NOT, RATHER_NOT_LABEL, Kind, is_rather_not
 
-__all__ = ["Kind", "all_kinds", "kind_names", "kind_of", "longest_text"]
+__all__ = ["RATHER_NOT", "RATHER_NOT_LABEL", "Kind", "all_kinds", "is_rather_not", "kind_names", "kind_of",
+           "longest_text"]
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,12 @@ if TYPE_CHECKING:
 
 
 class ScaleKind(Kind):
-    """Each listed item takes one value of the exercise's scale; done when every item has one."""
+    """Each listed item takes one value of the exercise's scale; done when every item has one.
+
+    In a sensitive exercise an item may instead hold "I'd rather not answer", which counts as done.
+    """
+
+    offers_rather_not = True
 
     def check_value(self, exercise: "Exercise", item_id: str, value: Any) -> None:
         allowed = [option.value for option in exercise.scale]

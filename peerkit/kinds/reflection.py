@@ -47,6 +47,10 @@ class Reflection(Kind):
     text_key = "text"
     max_chars = MAX_CHARS
     share_note = "only reflections you marked “share”"
+    share_one = ("Share this reflection with my group. My trainer reads it under my code name, never my name, "
+                 "and may show it on the room's screen, without my code name.")
+    share_who = ("Only the reflections you mark “share” go, and only their words. Your trainer reads them under "
+                 "your code name, never your name, and may show them on the room's screen, without your code name.")
 
     def check_value(self, exercise: "Exercise", item_id: str, value: Any) -> None:
         if not (isinstance(value, dict) and set(value) == {"text", "share"}):

@@ -28,6 +28,8 @@ MAX_CHARS = 5_000
 
 class Reframe(Kind):
     name = "reframe"
+    share_who = ("Your rewrites go as you wrote them. Your trainer reads them under your code name, never your "
+                 "name, and may show them on the room's screen, without your code name.")
     widget = "peerkit.widgets.reframe:Reframe"
     chart_style = "texts"
     done_with_any_answer = True

@@ -213,8 +213,20 @@ def _why_clause(text: str) -> str:
     return f"{_WHY_LEADS.get(lead, 'because')} {text}" if text else ""
 
 
+# words that make an answer a clause of its own ("my neighbour could come with me"), not a thing to draw on
+_CLAUSE_VERBS = {"can", "could", "will", "would", "may", "might", "should", "shall", "must", "is", "are", "was",
+                 "were", "has", "have", "does", "helps", "gives", "lets", "comes", "walks", "reminds", "joins"}
+
+
 def _resources_clause(text: str) -> str:
-    return _lower_first(_without_lead(_fit(text), _RESOURCE_LEADS)[0])
+    """What the learner can draw on, fitted after "I can draw on"; an answer that is a sentence of its own
+    ("my neighbour could come with me") follows "this:" instead, so it never reads "draw on my neighbour could"."""
+    text = _lower_first(_without_lead(_fit(text), _RESOURCE_LEADS)[0])
+    words = re.findall(r"[a-z']+", text.lower())
+    for before, word in zip(words, words[1:]):
+        if word in _CLAUSE_VERBS and before not in {"who", "which", "that", "and", "or"}:
+            return f"this: {text}"
+    return text
 
 
 def goal_statement(goal: dict[str, Any]) -> str:
@@ -322,6 +334,12 @@ class SmartGoal(Kind):
     research_value_type = "object"
     max_chars = MAX_TEXT
     share_note = "only goals you marked “share”"
+    share_one = ("Share this goal with my group. It appears in my group's list of goals without my code name, "
+                 "once at least five people have shared one; my trainer reads it under my code name, never my "
+                 "name, and may show it on the room's screen, without my code name.")
+    share_who = ("Only the goals you mark “share” go, as one sentence. Your group's chart lists them, without your "
+                 "code name, once at least five people have shared a goal; your trainer reads them under your code "
+                 "name, never your name, and may show them on the room's screen, without your code name.")
 
     def check_value(self, exercise: "Exercise", item_id: str, value: Any) -> None:
         check_goal(value)

@@ -75,7 +75,7 @@ def what_stays(store: LocalStore) -> str:
     if current.mode == "file":
         return (f"Files you already handed in to {current.name} stay with your trainer, under the pseudonym "
                 f"{current.pseudonym} (never your name). To take them back yourself, choose Cancel, leave the "
-                "group first (pk.join_cohort() → Leave writes a file that withdraws them) and hand that file in; "
+                "group first (“Leave” in the “Join your group” panel writes a file that withdraws them) and hand that file in; "
                 "after deleting, only your trainer can remove them.")
     if credentials(store) is None:
         return (f"This computer is not signed in to the server of {current.name}, so answers shared from another "

@@ -61,15 +61,15 @@ class RestoreReport:
             parts.append(f"{self.skipped} already here")
         text = f"Restored from {self.source}: " + ", ".join(parts) + "."
         if self.adopted_learner:
-            text += f" Your pseudonym is {self.learner} again."
+            text += " The course knows you by your earlier code name again."
         return text + self._group_note()
 
     def _group_note(self) -> str:
         if not self.former_cohort:
             return ""
-        return (f" You were in the group {self.former_cohort['name']} as {self.former_cohort['pseudonym']}. "
-                "Nothing is sent to any group until you join again with the code your trainer gives you "
-                "(pk.join_cohort()).")
+        return (f" You were in the group {self.former_cohort['name']}. Nothing is sent to any group until you "
+                "join again with the code your trainer gives you, in the “Join your group” panel of the welcome "
+                "chapter.")
 
 
 def restore(source: str | Path | bytes, store: LocalStore | None = None, *, name: str | None = None) -> RestoreReport:

@@ -50,9 +50,7 @@ def _option_label(exercise: Exercise | None, item_id: str, value: Any) -> str:
             for option in item.details.get("options") or []:
                 if isinstance(option, dict) and option.get("value", option.get("id")) == value:
                     return str(option.get("label", option.get("text", value)))
-        for option in exercise.scale:
-            if option.value == value:
-                return option.label
+        return exercise.label_for(value) if exercise.scale else _as_text(value)  # and "I'd rather not answer"
     return _as_text(value)
 
 

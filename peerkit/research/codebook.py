@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .instruments import CHOICE_SEPARATOR
+from .instruments import CHOICE_SEPARATOR, OPTION_FACTS
 from .package import resource_path
 
 CITATION = ("{author} ({year}). {title} [data set, {tier} tier]. Exported with peerkit {version} on {date}. "
             "Course text: peerkit, CC BY 4.0.")
+
+
+#: Column headings of an option's further facts (a scenario's responses: how helpful, where it leads, feedback).
+FACT_HEADINGS = {"quality": "quality", "next": "leads to", "feedback": "feedback"}
 
 
 def _cell(text: Any) -> str:
@@ -49,10 +53,13 @@ def codebook(exercises: dict[str, dict[str, Any]], meta: dict[str, Any]) -> str:
             if "options" not in item:
                 continue
             correct = set(map(str, item.get("correct", [])))
+            facts = [fact for fact in OPTION_FACTS if any(fact in o for o in item["options"])]
             lines += [f"### {exercise_id} `{item['id']}`" + (" (several options may be chosen)"
                                                              if item.get("multiple") else ""), "",
-                      "| option | label | correct |", "| --- | --- | --- |"]
+                      "| option | label | correct |" + "".join(f" {FACT_HEADINGS[f]} |" for f in facts),
+                      "| --- | --- | --- |" + " --- |" * len(facts)]
             lines += [f"| `{o['value']}` | {_cell(o['label'])} | {'yes' if str(o['value']) in correct else ''} |"
+                      + "".join(f" {_cell(o.get(f, ''))} |" for f in facts)
                       for o in item["options"]]
             lines.append("")
     return "\n".join(lines)

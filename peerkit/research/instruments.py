@@ -16,6 +16,9 @@ from .exercise_info import kind_says, learner_item_pattern
 
 #: Separator of several chosen options in one knowledge-check answer (``b|c``).
 CHOICE_SEPARATOR = "|"
+#: What an option may say beyond its label, kept in the codebook: a scenario response's feedback, how helpful the
+#: course judges it, and the turn or end it leads to.
+OPTION_FACTS = ("quality", "next", "feedback")
 
 
 def instrument(exercise_id: str) -> dict[str, Any]:
@@ -28,7 +31,8 @@ def instrument(exercise_id: str) -> dict[str, Any]:
         record: dict[str, Any] = {"id": item.id, "text": item.text}
         options = item.details.get("options")
         if isinstance(options, list):
-            record["options"] = [{"value": o["value"], "label": o.get("label", str(o["value"]))}
+            record["options"] = [{"value": o["value"], "label": o.get("label", str(o["value"])),
+                                  **{fact: o[fact] for fact in OPTION_FACTS if isinstance(o.get(fact), str)}}
                                  for o in options if isinstance(o, dict) and "value" in o]
             record["multiple"] = bool(item.details.get("multiple", False))
             if isinstance(item.details.get("correct"), list):

@@ -24,7 +24,7 @@ from ..client.sender import resume, sender_for
 from ..client.state import in_a_group
 from ..errors import AnswerError, StoreError, StoreLockedError, StoreReadOnlyError
 from ..exercises import Exercise, load_exercise
-from ..kinds import all_kinds, kind_of
+from ..kinds import RATHER_NOT_LABEL, all_kinds, kind_of
 from ..paths import default_store_path
 from ..saving import NO_ANSWER, BackgroundSaver, Key, SaveEvent, saver_for
 from ..store import LocalStore
@@ -34,6 +34,11 @@ STATIC = Path(__file__).parent / "static"
 SAVING_TEXT = "Saving\u2026"
 SAVED_TEXT = "Saved."
 DELETED_TEXT = "Your answers were deleted from this computer."
+
+
+def rather_not_label(exercise: Exercise) -> str:
+    """The words of "I'd rather not answer" where the exercise offers it on every row ("" where it does not)."""
+    return RATHER_NOT_LABEL if exercise.sensitive and kind_of(exercise).offers_rather_not else ""
 
 
 def front_end(module: str) -> str:

@@ -1,7 +1,9 @@
 """``BoundaryMatrix``: answer a matrix of situations on a short scale (the 27-item boundary matrix).
 
 One labelled radio group per row (a ``<fieldset>`` and ``<legend>``), so it works
-with the keyboard and a screen reader. Each answer is saved the moment it is
+with the keyboard and a screen reader. In a sensitive exercise each row also offers
+"I'd rather not answer". A row whose data has a ``debrief`` (what the course's sources
+say about that situation) has it listed under the matrix once the learner has answered it. Each answer is saved the moment it is
 chosen; a new widget on the same store shows the answers already given.
 
 >>> from peerkit.widgets.boundary_matrix import BoundaryMatrix
@@ -15,7 +17,7 @@ from typing import Any
 import traitlets
 
 from ..store import LocalStore
-from ._base import ExerciseWidget, front_end
+from ._base import ExerciseWidget, front_end, rather_not_label
 from ._refusals import SendsRefusedValuesBack
 
 
@@ -27,6 +29,8 @@ class BoundaryMatrix(SendsRefusedValuesBack, ExerciseWidget):
     items = traitlets.List(traitlets.Dict()).tag(sync=True)
     options = traitlets.List(traitlets.Dict()).tag(sync=True)
     answers = traitlets.Dict().tag(sync=True)
+    #: the label of "I'd rather not answer" under each row of a sensitive exercise ("" where not offered)
+    rather_not = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, exercise_id: str = "boundaries", *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)
@@ -35,9 +39,12 @@ class BoundaryMatrix(SendsRefusedValuesBack, ExerciseWidget):
             exercise_id=exercise_id,
             title=self.exercise.title,
             instructions=self.exercise.instructions,
-            items=[{"id": item.id, "text": item.text} for item in self.exercise.items],
+            # a debrief (what the sources say) is listed under the matrix only once its row is answered
+            items=[{"id": item.id, "text": item.text, "debrief": item.details.get("debrief", "")}
+                   for item in self.exercise.items],
             options=[{"value": o.value, "label": o.label} for o in self.exercise.scale],
             answers=self.answers_to_show(),
+            rather_not=rather_not_label(self.exercise),
             **kwargs,
         )
 

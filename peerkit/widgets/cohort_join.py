@@ -1,9 +1,11 @@
 """``CohortJoin``: join the trainer's group, choose what to share, leave again.
 
 A labelled field for the join code, a field for the server's address (only where the
-trainer gave one), one labelled tick box per exercise ("share this", none ticked in
-advance, each saying who would see it), one "share all course exercises" box (off),
-and Join / Leave buttons, with a status line that says what happened. In a room
+trainer gave one), the sharing choices (:class:`~peerkit.widgets.sharing_choices.SharingChoices`:
+one box per exercise in course order, grouped by chapter, none ticked in advance, each
+saying who may see it and where, every text shown whole; "share all" never ticks a
+personal exercise; and a separate research-use tick, off by default), and Join / Leave
+buttons, with a status line that says what happened. In a room
 without a network the learner types the cohort id instead and saves a file to hand
 in. Everything about the membership stays in the learner's own store; see
 :mod:`peerkit.client.membership`. Shared answers go to the group in the background
@@ -23,11 +25,30 @@ from ..client.membership import join, leave, set_sharing, write_submission
 from ..client.sender import resume
 from ..client.state import credentials, membership
 from ..client.sync import sync
-from ..client.sharing import WHO_SEES, check_share, default_share, who_would_see
+from ..client.sharing import check_share, default_share
 from ..errors import PeerkitError, StoreError
-from ..exercises import ContentError, exercise_ids, load_exercise
 from ..store import LocalStore
 from ..templating import render
+from .sharing_choices import SharingChoices
+
+
+def _research_consent_api() -> tuple[Any, Any]:
+    """``(set_research_consent, research_consent)`` from the learner's membership module, or Nones
+    where this peerkit does not have them yet (then the research tick is not offered)."""
+    from ..client import membership as module
+
+    return getattr(module, "set_research_consent", None), getattr(module, "research_consent", None)
+
+
+def _call(function: Any, store: LocalStore, *args: Any) -> Any:
+    """Call a membership function with the panel's store where it takes one."""
+    import inspect
+
+    try:
+        takes_store = "store" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        takes_store = False
+    return function(*args, store=store) if takes_store else function(*args)
 
 
 class CohortJoin(widgets.VBox):
@@ -43,26 +64,20 @@ class CohortJoin(widgets.VBox):
         self._code = widgets.Text(description="Join code", placeholder="for example K7Q-4MX",
                                   style={"description_width": "initial"})
         self._url = widgets.Text(description="Server address (only if your trainer gave you one)",
-                                 placeholder="for example http://192.168.1.20:8000",
+                                 placeholder="for example http://192.168.1.20:8765",
                                  style={"description_width": "initial"}, layout=widgets.Layout(width="40rem"))
-        self._boxes: dict[str, widgets.Checkbox] = {}
         current = membership(self.store)
-        ticked = set(current.share) if current else set(default_share())
-        for exercise in exercise_ids():
+        ticked = list(current.share) if current else list(default_share())
+        set_consent, read_consent = _research_consent_api()
+        agreed = False
+        if read_consent is not None:
             try:
-                definition = load_exercise(exercise)
-            except ContentError:
-                continue
-            note = who_would_see(definition)
-            box = widgets.Checkbox(value=exercise in ticked,
-                                   description=f"Share: {definition.title}" + (f" ({note})" if note else ""),
-                                   indent=False, layout=widgets.Layout(width="auto"))
-            box.observe(self._sharing_changed, names="value")
-            self._boxes[exercise] = box
-        self._all = widgets.Checkbox(value=bool(self._boxes) and all(b.value for b in self._boxes.values()),
-                                     description="Share all course exercises (you can untick any of them below)",
-                                     indent=False, layout=widgets.Layout(width="auto"))
-        self._all.observe(self._share_all_changed, names="value")
+                agreed = bool(_call(read_consent, self.store))
+            except (PeerkitError, OSError):
+                agreed = False
+        self.choices = SharingChoices(ticked, research=agreed, research_offered=set_consent is not None)
+        self.choices.observe(self._sharing_changed, names="share")
+        self.choices.observe(self._research_changed, names="research")
         self._join = widgets.Button(description="Join", button_style="primary", tooltip="Join the group")
         self._leave = widgets.Button(description="Leave and take back my answers",
                                      tooltip="Leave the group and remove the answers you shared",
@@ -75,11 +90,9 @@ class CohortJoin(widgets.VBox):
         self._leave.on_click(lambda _: self.leave())
         self._file.on_click(lambda _: self.save_file())
         self._send_button.on_click(lambda _: self.send_now())
-        share_box = widgets.VBox([self._all, *self._boxes.values()], layout=widgets.Layout(margin="0 0 0.8rem 0"))
         super().__init__(
             [widgets.HTML(render("cohort_join/intro.html")), self._code, self._url,
-             widgets.HTML(render("cohort_join/what_to_share.html", who_sees=WHO_SEES)),
-             share_box,
+             self.choices,
              widgets.HBox([self._join, self._leave, self._send_button, self._file]), self._status],
             **kwargs,
         )
@@ -89,7 +102,20 @@ class CohortJoin(widgets.VBox):
 
     # -- actions -------------------------------------------------------------------------------
     def shared_exercises(self) -> list[str]:
-        return [exercise for exercise, box in self._boxes.items() if box.value]
+        """The exercises ticked, in course order."""
+        return list(self.choices.share)
+
+    def tick(self, exercise_id: str, on: bool = True) -> None:
+        """Tick (or untick) one exercise's sharing box, as a click would."""
+        self.choices.tick(exercise_id, on)
+
+    def share_all(self) -> None:
+        """What the "share all" box does: every exercise but the personal ones."""
+        self.choices.share_all()
+
+    def agree_to_research(self, agreed: bool = True) -> None:
+        """Tick (or untick) the research-use box, as a click would."""
+        self.choices.research = bool(agreed)
 
     def join(self, code: str, url: str | None = None) -> bool:
         """Join with a join code (or a cohort id on Binder), sharing the ticked exercises."""
@@ -144,23 +170,22 @@ class CohortJoin(widgets.VBox):
                   "the newer file replaces the older one.")
         return str(path)
 
-    def _share_all_changed(self, change: dict[str, Any]) -> None:
-        if change["new"]:
-            self._setting_many = True
-            try:
-                for box in self._boxes.values():
-                    box.value = True
-            finally:
-                self._setting_many = False
-            self._sharing_changed({})
+    def _research_changed(self, change: dict[str, Any]) -> None:
+        set_consent, _ = _research_consent_api()
+        if set_consent is None:
+            return
+        try:
+            said = _call(set_consent, self.store, bool(change["new"]))
+        except (PeerkitError, OSError, ValueError, TypeError) as error:
+            self._say(str(error), problem=True)
+            return
+        if not (isinstance(said, str) and said):
+            said = ("Thank you: researchers may use the answers you share with your group. You can untick it at "
+                    "any time." if change["new"] else
+                    "Research use is off: research data made from now on leaves your answers out.")
+        self._say(said, problem="could not be reached" in said)
 
     def _sharing_changed(self, _change: dict[str, Any]) -> None:
-        if getattr(self, "_setting_many", False):
-            return
-        if hasattr(self, "_all") and not all(box.value for box in self._boxes.values()) and self._all.value:
-            self._all.unobserve(self._share_all_changed, names="value")
-            self._all.value = False
-            self._all.observe(self._share_all_changed, names="value")
         if not self.joined:
             return
         try:

@@ -130,10 +130,12 @@ class GroupComparison(widgets.VBox):
     def own_answers(self) -> dict[str, Any]:
         try:
             store = self.store or LocalStore()
-            return store.answers(self.exercise.id)
+            answers = store.answers(self.exercise.id)
         except StoreError as error:
             self._store_problem = str(error)
             return {}
+        kind = kind_of(self.exercise)  # "I'd rather not answer" is never drawn, not even as the learner's own
+        return {item: value for item, value in answers.items() if kind.counted(self.exercise, item, value)}
 
     # -- personal check-ins: the learner's own profile over time -------------------------------
     def _checkins(self, own: dict[str, Any]) -> list[dict[str, Any]]:

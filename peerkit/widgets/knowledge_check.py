@@ -3,7 +3,8 @@
 A question with one right answer is a radio group; one with several
 (``"multiple": true``) is a group of checkboxes; either way a ``<fieldset>`` whose
 ``<legend>`` is the question. Each question has a "Check answer" button; the
-feedback is text ("Correct." or "Not quite." followed by the explanation), so it
+feedback is text (:func:`peerkit.kinds.knowledge_check.feedback`: "Correct." and why, or
+"Not quite.", why the chosen option does not fit, and which one does and why), so it
 never depends on colour. The choices are saved the moment they are made; the
 right answers stay in the kernel and are not sent to the browser.
 
@@ -36,6 +37,7 @@ from .. import exercises
 from ..exercises import Exercise, Item
 from ..store import LocalStore
 from ._base import ExerciseWidget, front_end
+from ..kinds.knowledge_check import feedback
 from ._refusals import SendsRefusedValuesBack
 
 
@@ -128,12 +130,8 @@ class KnowledgeCheck(SendsRefusedValuesBack, ExerciseWidget):
 
     def check(self, question_id: str) -> str:
         """Give feedback on the stored choice for one question, as the "Check answer" button does."""
-        question = self.exercise.item(question_id)
-        chosen = self.answers.get(question_id, [])
-        if not chosen:
-            result = {"correct": None, "text": "Choose an answer first, then check it."}
-        else:
-            result = _feedback(question, chosen)
+        self.exercise.item(question_id)  # names the questions if the id is wrong
+        result = feedback(self.exercise, question_id, self.answers.get(question_id, []))
         self.feedback = {**self.feedback, question_id: result}
         return result["text"]
 
@@ -199,17 +197,3 @@ def _shuffled(question: Item, learner: str, exercise_id: str) -> list[dict[str, 
     by_value = {option["value"]: option for option in question.details["options"]}
     order = option_order(learner, exercise_id, question.id, list(by_value))
     return [{"value": value, "label": by_value[value]["label"]} for value in order]
-
-
-def _feedback(question: Item, chosen: list[str]) -> dict[str, Any]:
-    correct = question.details["correct"]
-    explanation = question.details["explanation"]
-    if sorted(chosen) == sorted(correct):
-        return {"correct": True, "text": f"Correct. {explanation}"}
-    if question.details.get("multiple", False):
-        found = len(set(chosen) & set(correct))
-        wrong = len(set(chosen) - set(correct))
-        detail = f"You found {found} of the {len(correct)} right answers"
-        detail += f", and {wrong} of your choices {'is' if wrong == 1 else 'are'} not one of them." if wrong else "."
-        return {"correct": False, "text": f"Not quite. {detail} {explanation}"}
-    return {"correct": False, "text": f"Not quite. {explanation}"}

@@ -88,8 +88,8 @@ class LivePanel(widgets.VBox):
         self.add_class("peerkit-live-panel")
         self.show({"place": None, "timer": None, "activity": None, "poll": None, "wall": None})
         if self.client is None:
-            self._status.value = ("Join your group first (pk.join_cohort() with the code on the screen); "
-                                  "then polls and the wall appear here.")
+            self._status.value = ("Join your group first, with the code on the screen, in the “Join your group” "
+                                  "panel of the welcome chapter; then polls and the wall appear here.")
         elif start:
             threading.Thread(target=self._watch, name="peerkit-live-panel", daemon=True).start()
 

@@ -27,6 +27,7 @@ import traitlets
 
 from ..errors import AnswerError
 from ..kinds.reflection import MAX_CHARS, word_count  # noqa: F401 - the kind's limit; word_count re-exported
+from ..kinds import kind_of
 from ..store import LocalStore
 from ._base import ExerciseWidget, front_end
 
@@ -39,6 +40,8 @@ class Reflection(ExerciseWidget):
     items = traitlets.List(traitlets.Dict()).tag(sync=True)
     max_chars = traitlets.Int(MAX_CHARS).tag(sync=True)
     answers = traitlets.Dict().tag(sync=True)
+    #: the words of each reflection's share box: who may see it and where (the kind says it)
+    share_label = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, exercise_id: str, *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)
@@ -52,6 +55,7 @@ class Reflection(ExerciseWidget):
                 for item in self.exercise.items
             ],
             answers=self.answers_to_show(),
+            share_label=kind_of(self.exercise).share_one,
             **kwargs,
         )
 

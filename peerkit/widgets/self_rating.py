@@ -21,7 +21,7 @@ from typing import Any
 import traitlets
 
 from ..store import LocalStore
-from ._base import ExerciseWidget, front_end
+from ._base import ExerciseWidget, front_end, rather_not_label
 from ._refusals import SendsRefusedValuesBack
 
 
@@ -34,6 +34,8 @@ class SelfRating(SendsRefusedValuesBack, ExerciseWidget):
     options = traitlets.List(traitlets.Dict()).tag(sync=True)
     questions = traitlets.List(traitlets.Unicode()).tag(sync=True)
     answers = traitlets.Dict().tag(sync=True)
+    #: the label of "I'd rather not answer" under each row of a sensitive exercise ("" where not offered)
+    rather_not = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, exercise_id: str = "core_skills", *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)
@@ -50,6 +52,7 @@ class SelfRating(SendsRefusedValuesBack, ExerciseWidget):
             questions=list(self.exercise.details.get("questions", [])),
             # a stored value the scale no longer has (content changed) is kept in the store, not shown
             answers=self.answers_to_show(),
+            rather_not=rather_not_label(self.exercise),
             **kwargs,
         )
 

@@ -46,6 +46,7 @@ from ..kinds.smart_goal import (  # noqa: F401 - re-exported: the rules used to 
     is_blank,
     new_goal_id,
 )
+from ..kinds import kind_of
 from ..store import LocalStore
 from ._base import ExerciseWidget, front_end
 
@@ -63,6 +64,8 @@ class SmartGoalBuilder(ExerciseWidget):
     editing = traitlets.Unicode("").tag(sync=True)
     #: {goal id: goal_report(goal)}
     reports = traitlets.Dict().tag(sync=True)
+    #: the words of each goal's share box: who may see it and where (the kind says it)
+    share_label = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, exercise_id: str = "smart_goal", *, store: LocalStore | None = None, **kwargs: Any) -> None:
         self._setup_exercise(exercise_id, store)
@@ -88,6 +91,7 @@ class SmartGoalBuilder(ExerciseWidget):
                 for item in self.exercise.items
             ],
             goals=goals,
+            share_label=kind_of(self.exercise).share_one,
             **kwargs,
         )
         self._update_reports()

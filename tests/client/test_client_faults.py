@@ -129,7 +129,7 @@ def test_in_a_real_kernel_the_status_turns_shared_on_the_kernels_own_thread(live
         nbformat.v4.new_code_cell(
             "import threading, peerkit as pk\n"
             "panel = pk.join_cohort()\n"
-            "panel._boxes['boundaries'].value = True\n"
+            "panel.tick('boundaries')\n"
             f"assert panel.join({code!r}, url={url!r}), panel.status\n"
             "matrix = pk.exercise('boundaries')\n"
             "seen = []\n"

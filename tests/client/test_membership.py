@@ -178,7 +178,7 @@ def test_binder_learner_with_only_address_and_code(live: Any, tmp_path: Path) ->
     out = run_python(
         "import peerkit as pk\n"
         f"panel = pk.join_cohort()\n"
-        f"panel._boxes['boundaries'].value = True\n"
+        f"panel.tick('boundaries')\n"
         f"assert panel.join({live.cohort['join_code'].lower().replace('-', ' ')!r}, url={live.server.url!r}), "
         "panel.status\n"
         "matrix = pk.exercise('boundaries')\n"

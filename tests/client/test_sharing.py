@@ -46,17 +46,17 @@ def test_join_panel_asks_plainly_and_ticks_nothing(store: LocalStore) -> None:
     from peerkit.widgets.cohort_join import CohortJoin
 
     panel = CohortJoin(store)
-    assert not any(box.value for box in panel._boxes.values())
-    assert panel._all.value is False
+    assert panel.shared_exercises() == [] and not panel.choices.all_shared
     assert "store" not in panel._url.description.lower()
     assert panel._url.description == "Server address (only if your trainer gave you one)"
-    recovery = panel._boxes["recovery_dimensions"].description
-    assert "personal" in recovery and "trainer" in recovery
-    assert "marked “share”" in panel._boxes["welcome_reflection"].description
-    panel._all.value = True
-    assert set(panel.shared_exercises()) == set(panel._boxes)
-    panel._boxes["boundaries"].value = False
-    assert panel._all.value is False and "boundaries" not in panel.shared_exercises()
+    boxes = {e["id"]: e for chapter in panel.choices.chapters for e in chapter["exercises"]}
+    assert boxes["recovery_dimensions"]["personal"] and "trainer" in boxes["recovery_dimensions"]["who"]
+    assert "mark “share”" in boxes["welcome_reflection"]["who"]
+    panel.share_all()
+    personal = {e for e, box in boxes.items() if box["personal"]}
+    assert set(panel.shared_exercises()) == set(boxes) - personal  # never the personal ones
+    panel.tick("boundaries", False)
+    assert not panel.choices.all_shared and "boundaries" not in panel.shared_exercises()
 
 
 def test_join_panel_against_the_server(live: Any, learner_store: Any, tmp_path: Path,
@@ -67,14 +67,14 @@ def test_join_panel_against_the_server(live: Any, learner_store: Any, tmp_path: 
     ana.save("boundaries", "B01", "never")
     panel = CohortJoin(ana)
     assert not panel.join("WRONG-CODE", url=live.server.url) and "not a join code" in panel.status
-    panel._boxes["boundaries"].value = True
+    panel.tick("boundaries")
     assert panel.join(live.cohort["join_code"], url=live.server.url), panel.status
     assert panel.joined and membership(ana).share == ["boundaries"]
     token = str(credentials(ana)["token"])
     wait_for(lambda: my_answers(live.server, token) == 1)
-    panel._boxes["boundaries"].value = False  # unticking takes the answers back, in the background
+    panel.tick("boundaries", False)  # unticking takes the answers back, in the background
     wait_for(lambda: my_answers(live.server, token) == 0)
-    panel._boxes["boundaries"].value = True
+    panel.tick("boundaries")
     assert sender_for(ana).wait_until_idle(10)
     assert sender_for(ana).status_for("boundaries") == SHARED
     assert panel.send_now() and "Nothing is waiting" in panel.status

@@ -228,7 +228,8 @@ ODD = {
                "I will to walk", "Walk daily. Then rest on Sundays.", "I", "i'll", "3 walks a week"],
     "why": ["So that I sleep better", "to feel calmer", "Because: it helps", "for my health.", "because",
             "Because because it helps", "I want to be there for my kids", "It clears my head..."],
-    "resources": ["I can draw on my friend.", "Draw on: my sister", "NHS app", "I can draw on", "   "],
+    "resources": ["I can draw on my friend.", "Draw on: my sister", "NHS app", "I can draw on", "   ",
+                  "my neighbour could come with me", "My sister will remind me."],
 }
 
 
@@ -243,6 +244,13 @@ def test_the_goal_sentence_stays_grammatical(field: str, text: str) -> None:
     for doubled in ("i will i", "will will", "because because", "draw on draw on", "to to ", "  ", " .", "?", "!"):
         assert doubled not in lowered, (doubled, statement)
     assert "I can draw on ." not in statement and "because ." not in statement
+
+
+def test_a_resource_written_as_a_sentence_still_reads_as_one() -> None:
+    """Issue 22: "I can draw on my neighbour could come with me"."""
+    statement = goal_statement(goal(resources="my neighbour could come with me"))
+    assert "I can draw on this: my neighbour could come with me." in statement
+    assert "I can draw on my neighbour, who walks too." in goal_statement(goal(resources="my neighbour, who walks too"))
 
 
 def test_the_goal_sentence_leaves_out_what_is_not_written() -> None:

@@ -63,8 +63,8 @@ CHECK = {
     "chapter": "02_boundaries",
     "instructions": "Answer.",
     "items": [
-        {"id": "Q1", "text": "Which one?", "options": [{"value": "a", "label": "Option A"},
-                                                       {"value": "b", "label": "Option B"}],
+        {"id": "Q1", "text": "Which one?", "options": [{"value": "a", "label": "Option A", "explanation": "Why."},
+                                                       {"value": "b", "label": "Option B", "explanation": "Why."}],
          "correct": ["a"], "explanation": "Because."},
     ],
 }
@@ -227,6 +227,7 @@ def test_round_trip_into_a_fresh_store(course: None, store: LocalStore, tmp_path
     assert snapshot(other) == before
     assert other.learner == store.learner          # the pseudonym came back too
     assert report.adopted_learner and "again" in str(report)
+    assert store.learner not in str(report)  # plain words, never the pseudonym itself
     assert LocalStore().learner == store.learner   # and it is stored, not just remembered
 
 
@@ -484,6 +485,7 @@ def test_group_membership_comes_back_by_name_only(tmp_path, monkeypatch) -> None
     assert membership(new) is None and new.get_setting("cohort") is None  # rejoin with the code to send anything
     assert new.get_setting("former_cohort")["name"] == "Tuesday group"
     assert "Tuesday group" in str(report) and "join again with the code" in str(report)
+    assert "p-" + "a" * 20 not in str(report) and "pk.join_cohort" not in str(report)  # no code name, no code
     assert pseudonym_for(new, "cohort-1a2b3c4d") == before  # rejoining gives the same pseudonym
 
 

@@ -72,6 +72,9 @@ def answer_for(draw: st.DrawFn, exercise_id: str) -> tuple[str, Any]:
         if item.details.get("multiple", False):
             return item.id, draw(st.lists(st.sampled_from(options), min_size=1, unique=True))
         return item.id, [draw(st.sampled_from(options))]
+    if exercise.kind == "scenario":  # a response of the turn; "rather not" too where the scenario is sensitive
+        values = [option["value"] for option in item.details["options"]]
+        return item.id, draw(st.sampled_from(values + (["rather_not"] if exercise.details.get("sensitive") else [])))
     raise AssertionError(f"no generator for {exercise.kind}")
 
 

@@ -94,7 +94,8 @@ def test_without_joining_the_panel_says_what_to_do(tmp_path, monkeypatch) -> Non
     from peerkit.store import LocalStore
 
     panel = LivePanel(LocalStore(tmp_path / "answers.sqlite"))
-    assert "pk.join_cohort()" in panel._status.value
+    assert "“Join your group” panel of the welcome chapter" in panel._status.value
+    assert "pk." not in panel._status.value  # plain words, no code
 
 
 def test_on_the_kernels_thread_a_fetch_shows_at_once_and_replies_come_back_on_its_loop(

@@ -14,7 +14,7 @@ from peerkit.widgets.boundary_matrix import BoundaryMatrix
 def test_renders_all_27_rows_with_the_three_options(store: LocalStore) -> None:
     matrix = BoundaryMatrix(store=store)
     assert len(matrix.items) == 27
-    assert matrix.items[0] == {"id": "B01", "text": "Giving the person a hug"}
+    assert matrix.items[0] == {"id": "B01", "text": "Giving the person a hug", "debrief": ""}
     assert [o["label"] for o in matrix.options] == ["Never OK", "Maybe OK", "Always OK"]
     assert matrix.progress == (0, 27)
 
@@ -109,3 +109,14 @@ def test_a_value_the_kernel_refuses_goes_back_to_the_page(store, monkeypatch) ->
     assert matrix.answers == {"B01": "maybe"} and store.answers("boundaries") == {"B01": "maybe"}
     assert {"answers": {"B01": "maybe"}} in sent, f"the kernel's own value was not sent back to the page: {sent}"
     assert matrix.status.startswith("That change was not saved.") and "sometimes" in matrix.status
+
+
+def test_item_26_and_the_other_clear_items_carry_a_debrief_to_the_front_end(store: LocalStore) -> None:
+    """Debriefs reach the page with their rows; the front end shows one only once its row is answered."""
+    matrix = BoundaryMatrix("boundaries", store=store)
+    debriefs = {item["id"]: item["debrief"] for item in matrix.items if item["debrief"]}
+    assert {"B16", "B26", "B27"} <= set(debriefs)
+    assert "limits of confidentiality" in debriefs["B26"] and "emergency" in debriefs["B26"]
+    source = front_end("boundary_matrix.js")
+    assert "peerkit-debrief" in source and 'debrief.hidden = !(itemId in answers)' in source
+    assert "debriefList.appendChild(debrief)" in source  # under the matrix, never inside a row (rows never move)

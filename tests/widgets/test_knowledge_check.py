@@ -25,9 +25,12 @@ DEFINITION = {
             "id": "Q1",
             "text": "Peer support rests mostly on…",
             "options": [
-                {"value": "diagnosis", "label": "a shared diagnosis"},
-                {"value": "experience", "label": "shared lived experience"},
-                {"value": "training", "label": "clinical training"},
+                {"value": "diagnosis", "label": "a shared diagnosis",
+                 "explanation": "Peers may share a diagnosis, but it is not what the support rests on."},
+                {"value": "experience", "label": "shared lived experience",
+                 "explanation": "Having been through something similar is what connects peers."},
+                {"value": "training", "label": "clinical training",
+                 "explanation": "Training helps, but peer support is not built on clinical expertise."},
             ],
             "correct": ["experience"],
             "explanation": "What connects peers is having been through something similar.",
@@ -37,9 +40,12 @@ DEFINITION = {
             "text": "Which of these can a peer supporter do?",
             "multiple": True,
             "options": [
-                {"value": "listen", "label": "Listen without judging"},
-                {"value": "prescribe", "label": "Prescribe medication"},
-                {"value": "share", "label": "Share their own story when it helps"},
+                {"value": "listen", "label": "Listen without judging",
+                 "explanation": "Listening is at the heart of the role."},
+                {"value": "prescribe", "label": "Prescribe medication",
+                 "explanation": "Prescribing belongs to doctors, not to peer supporters."},
+                {"value": "share", "label": "Share their own story when it helps",
+                 "explanation": "Careful sharing of your own story is part of the role."},
             ],
             "correct": ["listen", "share"],
             "explanation": "Listening and careful self-disclosure are part of the role; prescribing is not.",
@@ -71,14 +77,22 @@ def test_feedback_is_text_and_names_the_result(store: LocalStore, quiz_id: str) 
     quiz = KnowledgeCheck(quiz_id, store=store)
     assert quiz.check("Q1") == "Choose an answer first, then check it."
     quiz.choose("Q1", "diagnosis")
-    assert quiz.check("Q1").startswith("Not quite. What connects peers")
+    # a wrong try: why the chosen option does not fit, then the right one named, with why
+    assert quiz.check("Q1") == (
+        "Not quite. You chose “a shared diagnosis”: Peers may share a diagnosis, but it is not what the support "
+        "rests on. The answer that fits best is “shared lived experience”: Having been through something similar "
+        "is what connects peers. What connects peers is having been through something similar.")
     assert quiz.feedback["Q1"]["correct"] is False
     quiz.choose("Q1", "experience")
     assert "Q1" not in quiz.feedback  # feedback on an old choice is withdrawn
-    assert quiz.check("Q1") == "Correct. What connects peers is having been through something similar."
+    assert quiz.check("Q1") == ("Correct. Having been through something similar is what connects peers. "
+                                "What connects peers is having been through something similar.")
     quiz.choose("Q2", ["listen", "prescribe"])
     text = quiz.check("Q2")
-    assert text.startswith("Not quite. You found 1 of the 2 right answers, and 1 of your choices is not one of them.")
+    assert text.startswith("Not quite: you found 1 of the 2 right answers, and 1 of your choices is not one of them.")
+    assert "“Prescribe medication”: Prescribing belongs to doctors" in text
+    assert "The right answers are “Listen without judging” and “Share their own story when it helps”." in text
+    assert "“Share their own story when it helps”: Careful sharing" in text
     quiz.choose("Q2", ["listen", "share"])
     assert quiz.check("Q2").startswith("Correct.")
     assert quiz.score == (2, 2)

@@ -129,7 +129,7 @@ def test_word_count() -> None:
 def test_front_end_is_labelled_private_and_never_parses_learner_text() -> None:
     source = front_end("reflection.js")
     assert "label.htmlFor" in source and 'createElement("textarea")' in source
-    assert "Share this reflection anonymously with my group" in source
+    assert 'model.get("share_label")' in source
     assert "Private by default" in source
     assert "PAUSE_MS = 1000" in source and '"blur"' in source
     assert "Yes, delete it" in source  # Clear asks first

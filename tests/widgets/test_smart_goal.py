@@ -276,4 +276,4 @@ def test_a_goal_is_private_until_the_learner_ticks_share(store: LocalStore) -> N
 
 def test_front_end_has_a_labelled_share_box() -> None:
     source = front_end("smart_goal.js")
-    assert 'shareBox.dataset.field = "share"' in source and "Share this goal anonymously with my group" in source
+    assert 'shareBox.dataset.field = "share"' in source and 'model.get("share_label")' in source

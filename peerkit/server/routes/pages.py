@@ -149,8 +149,9 @@ def phone_exercises() -> list[Any]:
     """The exercises a phone can answer in plain forms, in course order.
 
     A plain form is one choice per listed item: from the exercise's scale, or from
-    the item's own options (:attr:`peerkit.kinds.Kind.options_per_item`). Free text
-    and learner-made items (goals) need the notebook.
+    the item's own options (:attr:`peerkit.kinds.Kind.options_per_item`); a kind whose
+    items branch (:attr:`peerkit.kinds.Kind.branching`) goes one item at a time, with
+    each option's feedback. Free text and learner-made items (goals) need the notebook.
     """
     chosen = []
     for exercise in exercise_ids():
@@ -167,9 +168,12 @@ def phone_exercises() -> list[Any]:
 @router.get("/")
 async def phone(request: Request) -> Response:
     exercises = phone_exercises()
+    # a kind whose items branch (a practice conversation) is shown turn by turn from its form view
+    turn_by_turn = {e.id: kind_of(e).form_view(e) for e in exercises if kind_of(e).branching}
     return render("phone.html", base=base_path(request), exercises=exercises, address=learner_address(request),
                   options_per_item={e.id for e in exercises if kind_of(e).options_per_item},
-                  min_group_size=request.app.state.settings.min_group_size)
+                  min_group_size=request.app.state.settings.min_group_size,
+                  turn_by_turn=turn_by_turn)
 
 
 #: Most options one question's feedback is asked about, and the longest option value taken.
@@ -187,25 +191,7 @@ async def check_feedback(exercise_id: str, item_id: str,
         exercise.item(item_id)
     except (ContentError, AnswerError):
         raise Problem(404, "no-such-question", "No such question", "There is no such question.") from None
-    if exercise.kind != "knowledge_check":
+    if kind_of(exercise) is not knowledge_check.KIND:  # the kind whose feedback() this is
         raise Problem(404, "no-such-question", "No such question", "Only knowledge checks explain answers.")
     chosen = [value[:MAX_VALUE] for value in chosen]
-    rule = getattr(knowledge_check, "feedback", None)  # the kind's one rule (the notebook's widget uses it too)
-    if rule is not None:
-        return rule(exercise, item_id, chosen)
-    return _question_explanation(exercise, item_id, chosen)
-
-
-def _question_explanation(exercise: Any, item_id: str, chosen: list[str]) -> dict[str, Any]:
-    """Before the kind has per-option feedback: right or not, the answer that fits, the question's explanation."""
-    details = exercise.item(item_id).details
-    labels = {option["value"]: option["label"] for option in details.get("options", [])}
-    correct = [value for value in labels if value in details.get("correct", [])]
-    picked = [value for value in labels if value in chosen]
-    if not picked:
-        return {"correct": None, "text": "Choose an answer first, then check it."}
-    right = picked == correct
-    named = "; ".join(f"“{labels[value]}”" for value in correct)
-    text = "Correct." if right else f"Not quite. The answer that fits best: {named}."
-    explanation = details.get("explanation", "")
-    return {"correct": right, "text": f"{text} {explanation}".strip()}
+    return knowledge_check.feedback(exercise, item_id, chosen)  # the kind's one rule, as the notebook's widget says it

@@ -25,6 +25,10 @@
     return {ok: reply.ok, status: reply.status, data};
   }
 
+  // What phone_scenario.js (practice conversations, turn by turn) shares with this page: the one API call
+  // and the one place the token and seq live.
+  window.peerkitPhone = {call, saved, save};
+
   function showJoined(state) {
     document.getElementById("join-section").hidden = true;
     document.getElementById("joined-section").hidden = false;

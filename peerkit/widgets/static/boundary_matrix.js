@@ -6,7 +6,9 @@
 // counts as made only once the kernel has saved it: until then the row says "Saving…",
 // and if the kernel is gone (restart) the row goes back to what was saved and the
 // widget says so. Text is always set with textContent, never innerHTML, so nothing in
-// an item or a status can become markup.
+// an item or a status can become markup. In a sensitive exercise each row ends with "I'd rather not
+// answer" (one more radio of the row's group); a row's debrief (what the sources say) is listed under the
+// matrix once the row is answered, so that it never moves the rows below.
 
 function render({ model, el }) {
   const uid = uniqueId("peerkit-matrix");
@@ -28,7 +30,17 @@ function render({ model, el }) {
   status.className = "peerkit-status";
   status.setAttribute("role", "alert");
 
-  root.append(title, instructions, progress, saveState, rows, status);
+  // "What the sources say": a debrief for each answered row that has one, in row order
+  const debriefs = document.createElement("section");
+  debriefs.className = "peerkit-debriefs";
+  debriefs.setAttribute("aria-labelledby", `${uid}-debriefs-title`);
+  const debriefTitle = document.createElement("h4");
+  debriefTitle.id = `${uid}-debriefs-title`;
+  debriefTitle.textContent = "What the sources say about the situations you answered";
+  const debriefList = document.createElement("ul");
+  debriefs.append(debriefTitle, debriefList);
+
+  root.append(title, instructions, progress, saveState, rows, debriefs, status);
   el.appendChild(root);
 
   const tracker = answerTracker(model, () => showAnswers());
@@ -36,6 +48,7 @@ function render({ model, el }) {
 
   function buildRows() {
     rows.textContent = "";
+    debriefList.textContent = "";
     const options = model.get("options");
     model.get("items").forEach((item, index) => {
       const fieldset = document.createElement("fieldset");
@@ -69,7 +82,29 @@ function render({ model, el }) {
         choices.appendChild(label);
       });
       fieldset.appendChild(choices);
+      const ratherNot = ratherNotChoice({
+        name: `${uid}-${item.id}`, itemId: item.id, label: model.get("rather_not"),
+        choose: () => {
+          if (kernel.gone()) { showAnswers(); return; } // nothing can be saved: show what was
+          tracker.set(item.id, "rather_not");
+        },
+      });
+      if (ratherNot) fieldset.appendChild(ratherNot);
       rows.appendChild(fieldset);
+      if (item.debrief) {
+        // what the sources say about this situation: listed under the matrix once the learner has given
+        // their own answer (there, it never moves the rows a learner is clicking through)
+        const debrief = document.createElement("li");
+        debrief.className = "peerkit-debrief";
+        debrief.dataset.item = item.id;
+        const lead = document.createElement("strong");
+        lead.textContent = `${index + 1}. ${item.text}: `;
+        const words = document.createElement("span");
+        words.textContent = item.debrief;
+        debrief.append(lead, words);
+        debrief.hidden = true;
+        debriefList.appendChild(debrief);
+      }
     });
   }
 
@@ -86,7 +121,10 @@ function render({ model, el }) {
       fieldset.querySelectorAll("input[type=radio]").forEach((input) => {
         input.checked = answers[itemId] === input.value;
       });
+      const debrief = debriefList.querySelector(`.peerkit-debrief[data-item="${itemId}"]`);
+      if (debrief) debrief.hidden = !(itemId in answers) || answers[itemId] === "rather_not" || state !== "saved";
     });
+    debriefs.hidden = !debriefList.querySelector(".peerkit-debrief:not([hidden])");
     const total = model.get("items").length;
     const done = model.get("items").filter((item) => item.id in answers && tracker.state(item.id) === "saved").length;
     progress.textContent = `Answered ${done} of ${total}` + (done === total ? " \u2013 all done, thank you." : ".");
@@ -98,6 +136,7 @@ function render({ model, el }) {
   const rebuild = () => { buildRows(); showAnswers(); };
   model.on("change:items", rebuild);
   model.on("change:options", rebuild);
+  model.on("change:rather_not", rebuild);
   model.on("change:answers", showAnswers);
   return () => {
     unbindHeader();
@@ -105,6 +144,7 @@ function render({ model, el }) {
     tracker.stop();
     model.off("change:items", rebuild);
     model.off("change:options", rebuild);
+    model.off("change:rather_not", rebuild);
     model.off("change:answers", showAnswers);
   };
 }

@@ -289,3 +289,27 @@ function rowTools({ fieldset, legend, itemId, what, tracker, kernel }) {
 
 // The words a row shows for its tracker state (saved says nothing: the choice shows it).
 const ROW_STATE_TEXT = { saving: "Saving\u2026", failed: "Not saved yet", saved: "" };
+
+// "I'd rather not answer" for one row of a sensitive exercise: one more radio of the row's own group
+// (same name, so Tab reaches the group once and the arrow keys move on to it from the scale), on a
+// line of its own under the scale so that it never reads as a point on it. ``choose`` is called when
+// it is picked. Returns the line, or null when the exercise does not offer it (label "").
+function ratherNotChoice({ name, itemId, label, choose }) {
+  if (!label) return null;
+  const line = document.createElement("div");
+  line.className = "peerkit-rather-not";
+  const choice = document.createElement("label");
+  choice.className = "peerkit-choice";
+  const input = document.createElement("input");
+  input.type = "radio";
+  input.name = name;
+  input.value = "rather_not";
+  input.dataset.item = itemId;
+  input.dataset.ratherNot = "true";
+  input.addEventListener("change", () => { if (input.checked) choose(); });
+  const text = document.createElement("span");
+  text.textContent = label;
+  choice.append(input, text);
+  line.appendChild(choice);
+  return line;
+}

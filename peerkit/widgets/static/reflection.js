@@ -24,8 +24,8 @@ function render({ model, el }) {
   privacy.className = "peerkit-privacy";
   privacy.id = `${uid}-privacy`;
   privacy.textContent =
-    "Private by default: your reflections stay on this computer. A reflection goes to your group only if " +
-    "you tick \u201cShare this reflection anonymously with my group\u201d under it, and never with your name.";
+    "Private by default: nobody else reads your reflections. One goes to your group only if you tick " +
+    "\u201cShare this reflection with my group\u201d under it, and never with your name.";
   const saveState = saveStateLine();
   const rows = document.createElement("div");
   const status = document.createElement("p");
@@ -134,7 +134,7 @@ function render({ model, el }) {
       share.type = "checkbox";
       share.dataset.item = item.id;
       const shareText = document.createElement("span");
-      shareText.textContent = "Share this reflection anonymously with my group";
+      shareText.textContent = model.get("share_label") || "Share this reflection with my group";
       shareLabel.append(share, shareText);
       const shareHint = document.createElement("p");
       shareHint.className = "peerkit-hint";

@@ -74,6 +74,14 @@ function render({ model, el }) {
         choices.appendChild(label);
       });
       fieldset.appendChild(choices);
+      const ratherNot = ratherNotChoice({
+        name: `${uid}-${item.id}`, itemId: item.id, label: model.get("rather_not"),
+        choose: () => {
+          if (kernel.gone()) { showAnswers(); return; } // nothing can be saved: show what was
+          tracker.set(item.id, "rather_not");
+        },
+      });
+      if (ratherNot) fieldset.appendChild(ratherNot);
       rows.appendChild(fieldset);
     });
   }
@@ -119,6 +127,7 @@ function render({ model, el }) {
   const rebuild = () => { buildRows(); showAnswers(); };
   model.on("change:items", rebuild);
   model.on("change:options", rebuild);
+  model.on("change:rather_not", rebuild);
   model.on("change:questions", buildQuestions);
   model.on("change:answers", showAnswers);
   return () => {
@@ -127,6 +136,7 @@ function render({ model, el }) {
     tracker.stop();
     model.off("change:items", rebuild);
     model.off("change:options", rebuild);
+    model.off("change:rather_not", rebuild);
     model.off("change:questions", buildQuestions);
     model.off("change:answers", showAnswers);
   };

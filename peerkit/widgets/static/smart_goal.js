@@ -234,7 +234,7 @@ function render({ model, el }) {
     shareBox.type = "checkbox";
     shareBox.dataset.field = "share";
     shareBox.addEventListener("change", () => send("share", shareBox.checked));
-    shareLabel.append(shareBox, make("span", "", "Share this goal anonymously with my group"));
+    shareLabel.append(shareBox, make("span", "", model.get("share_label") || "Share this goal with my group"));
     inputs.share = shareBox;
     editor.append(feedback, shareLabel, button("Done with this goal", () => {
       flushAll();
