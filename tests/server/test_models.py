@@ -142,7 +142,7 @@ def test_outsiders_get_401_before_any_word_about_the_body(classroom: Classroom, 
 
 def test_size_limits_count_characters_not_json_escapes(classroom: Classroom) -> None:
     token = join(classroom.server, classroom.cohort["join_code"], pseudonym())
-    text = "Я слушаю и молчу. " * 190  # 3,420 characters, over 20,000 as JSON escapes
+    text = "我在听，不急着回答。" * 340  # 3,400 characters, 20,400 as JSON escapes (\uXXXX each)
     with classroom.server.client(token) as client:
         kept = client.post("/api/v1/me/answers", json={"answers": [
             {"seq": 1, "exercise": "welcome_reflection", "item": "R1", "value": {"text": text}}]}).json()
