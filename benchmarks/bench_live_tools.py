@@ -1,6 +1,6 @@
 """The cohort server benchmark (benchmarks/bench_server.py, unchanged) with the live tools running beside it.
 
-Runs bench_server's load runs twice per backend: once as they are (the baseline, in the
+Runs bench_server's load (wrk, SQLite, one worker) twice: once as it is (the baseline, in the
 same run), once with a second cohort on the same server where PANEL_LEARNERS learners'
 live panels ask ``GET /api/v1/me/session`` every PANEL_SECONDS (as ``pk.live_panel()`` and
 the phone page do) and answer each new quick poll, while the trainer asks a new poll every
@@ -9,18 +9,21 @@ poll load runs in its own process (its own event loop), so it does not slow benc
 the two cores everything shares). Compare the two blocks of figures; the poll load's own
 figures (session requests, their p50/p99, poll answers) are printed after each run.
 
-Run: .venv/bin/python benchmarks/bench_live_tools.py   (LEARNERS=300 PACED_SECONDS=8 BURST=200
-PANEL_LEARNERS=300 for about a minute; PARTS=sqlite or PARTS=postgresql for one backend)
+Run: .venv/bin/python benchmarks/bench_live_tools.py   (``--quick``: tiny parameters, nothing worth reading;
+PANEL_LEARNERS=300 PANEL_SECONDS=4 POLL_EVERY=10; bench_server's DURATION)
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import random
 import secrets
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -92,42 +95,47 @@ def _panel_process(url: str, trainer: str, stop: "multiprocessing.Event", out: "
     asyncio.run(_panel_load(url, trainer, stop, out))
 
 
-_original_run_learners = bench_server.run_learners
-WITH_POLLS = {"on": False}
-
-
-async def run_learners_with_polls(server, code, cpu):  # type: ignore[no-untyped-def]
-    if not WITH_POLLS["on"]:
-        return await _original_run_learners(server, code, cpu)
+@contextlib.contextmanager
+def panels(server: "bench_server.Server"):  # type: ignore[no-untyped-def]
+    """The live tools' load on its own cohort of the same server, around bench_server's loads."""
     stop, out = multiprocessing.Event(), multiprocessing.Queue()
     load = multiprocessing.Process(target=_panel_process, args=(server.url, server.trainer, stop, out), daemon=True)
     load.start()
     assert out.get(timeout=120)[0] == "ready"
-    await asyncio.sleep(PANEL_SECONDS)  # every panel is asking by now
+    deadline = time.monotonic() + PANEL_SECONDS  # every panel is asking by now
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
     try:
-        return await _original_run_learners(server, code, cpu)
+        yield
     finally:
         stop.set()
         kind, (timings, answered, server_said) = out.get(timeout=60)
         load.join(10)
         timings.sort()
         p99 = timings[int(0.99 * (len(timings) - 1))] if timings else float("nan")
+        median = statistics.median(timings) * 1000 if timings else float("nan")
         print(f"  live tools beside it: {PANEL_LEARNERS} panels asking every {max(PANEL_SECONDS, server_said):g} s "
               f"(the server's check_again_seconds: {server_said:g}), "
-              f"{len(timings)} session requests (p50 {statistics.median(timings) * 1000:.0f} ms, "
-              f"p99 {p99 * 1000:.0f} ms), {answered} poll answers")
+              f"{len(timings)} session requests (p50 {median:.0f} ms, p99 {p99 * 1000:.0f} ms), "
+              f"{answered} poll answers")
 
 
-bench_server.run_learners = run_learners_with_polls
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    global PANEL_LEARNERS, PANEL_SECONDS
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny parameters: checks the script runs, times nothing")
+    args = parser.parse_args(argv)
+    plan = bench_server.Plan.quick() if args.quick else bench_server.Plan(learners=(1000,), clients=(50,))
+    if args.quick:
+        PANEL_LEARNERS, PANEL_SECONDS = 10, 1.0
     parts = os.environ.get("PARTS", "sqlite").split(",")
-    os.environ["PARTS"] = ",".join(p for p in parts if p != "refresh")
     for on in (False, True):
-        WITH_POLLS["on"] = on
-        print("== with the live tools running" if on else "== baseline (bench_server as it is)")
-        bench_server.main()
+        print("== with the live tools running" if on else "== baseline (bench_server's load as it is)")
+        if "sqlite" in parts:
+            folder = Path(tempfile.mkdtemp(prefix="peerkit-bench-live-"))
+            run = bench_server.peerkit_run("peerkit serve, SQLite, 1 worker", f"sqlite:///{folder / 'c.sqlite'}", 1,
+                                           plan, beside=panels if on else None)
+            bench_server.report(run, {}, None)
 
 
 if __name__ == "__main__":

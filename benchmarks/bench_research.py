@@ -27,6 +27,11 @@ from peerkit.research import cohort_alpha, item_distribution, krippendorff_alpha
 from peerkit.research.exercise_info import ATTRS_KEY, from_definition  # noqa: E402
 
 LEARNERS = 37_037
+
+#: ``--quick``: tiny parameters, so a test knows the script runs (nothing it prints is worth reading then).
+QUICK = "--quick" in sys.argv[1:]
+if QUICK:
+    LEARNERS = 200
 ITEMS = [f"B{i:02d}" for i in range(1, 28)]
 VALUES = np.array(["never", "maybe", "always"], dtype=object)
 COHORTS = np.array(["cohort-a", "cohort-b", "cohort-c", "cohort-d"], dtype=object)

@@ -1,41 +1,52 @@
-"""The cohort server under a classroom's load: simulated learners on loopback, the projector's live stream.
+"""The cohort server's answer path under a lecture hall's load, beside two bare endpoints measured in the same run.
 
-For each backend (SQLite with one worker; PostgreSQL with several workers) it starts
-a real ``peerkit serve``, makes a cohort, and lets LEARNERS simulated learners
-(asyncio + httpx) join and then answer the boundary matrix, a self-rating, a
-knowledge check and a reflection, one answer per request as widgets send them:
-first paced (RATE answers a second, for PACED_SECONDS: a big class at work), then a
-burst of BURST answers as fast as 50 connections send them (the server's capacity).
-Count and time are bounded. A separate process reads the cohort's server-sent event
-stream as the projector page does. It prints:
+Load comes from ``wrk`` (Debian's ``wrk``, written in C: on a 2-core machine the
+load generator must take little of the CPU the server needs; an httpx generator
+measured mostly itself). ``server_load/answers.lua`` sends one boundary-matrix
+answer per request, each from a joined learner with that learner's own token and a
+growing seq, and writes down every seq the server accepted.
 
-- accepted answers per second (paced, and at capacity);
-- p50 and p99 from sending an answer to its revision arriving on the stream. The
-  server bumps the revision by one per stored answer, so the k-th answer stored is
-  revision R0 + k; an answer's arrival is the first event at or after the revision
-  of its place in the order of acknowledgements;
-- answers lost: accepted by the server but missing from the trainer's aggregates (must be 0);
-- server CPU seconds per 1,000 answers (peerkit's processes; PostgreSQL's own beside it);
+In the same run, on the same machine, with the same learners and the same wrk script:
 
-then the projector page's refresh (``GET /projector/{id}/live``, what the page fetches
-on each revision) with 50 and with 5,000 learners' counts in the store: after nothing
-changed, after one new answer, after new answers to every exercise, and cold (every
-panel drawn). A refresh reads the counts kept per option, never the answers, and
-draws again only the exercises whose counts changed: its cost follows the new
-answers, not all answers.
+- **bare, per-request commit**: a bare Starlette endpoint (``server_load/bare_server.py``)
+  doing the same durable write (token-hash lookup, answer upsert, one count upsert,
+  commit per request; SQLite WAL, ``synchronous=FULL``);
+- **bare, group commit**: the same endpoint with one writer thread committing
+  whatever is waiting in one transaction;
+- **peerkit serve**: SQLite with one worker; PostgreSQL with 2 and with 4 workers.
 
-Run: .venv/bin/python benchmarks/bench_server.py   (about 1.5 minutes on an idle 2-core machine;
-LEARNERS=100 PACED_SECONDS=5 BURST=100 for a quick look; PARTS=refresh for the projector part only)
+For 1,000 and then 5,000 joined learners (joined over HTTP with the server's own
+join brakes; the join rate is printed) and 50 and 200 concurrent clients it prints:
+capacity (accepted answers/s), request p50/p99 (wrk), ratios to the bare
+endpoints, the server's CPU per 1,000 answers (PostgreSQL's own beside it). Then a
+burst: every joined learner sends one rating at once (httpx, 200 connections)
+while a projector process follows the cohort's event stream and fetches the
+counts on every event, as the projector page does: answer → projector p50/p99 is
+from sending an answer until a fetched count includes it. At the end every
+acknowledged answer is looked up in the store: answers lost (must be 0).
+
+Last, the projector page's refresh (``GET /projector/{id}/live``) with 50 and 5,000
+learners' counts in the store.
+
+Run: ``.venv/bin/python benchmarks/bench_server.py`` (about 6 minutes on an idle 2-core machine);
+``--quick``: tiny parameters, nothing worth reading in the figures (a test runs it: the script works).
+``PARTS=bare,sqlite,postgresql,refresh`` picks parts; ``DURATION=8`` seconds per wrk run;
+``LEARNERS=1000,5000``, ``CLIENTS=50,200``, ``PG_WORKERS=2,4`` (comma-separated) change the steps.
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
+import hashlib
 import json
 import multiprocessing
 import os
+import queue as queues
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import sqlite3
@@ -45,21 +56,33 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent / "server_load"
 sys.path.insert(0, str(REPO))
-LEARNERS = int(os.environ.get("LEARNERS", "1000"))
-RATE = float(os.environ.get("RATE", "30"))            # answers a second offered in the paced phase
-PACED_SECONDS = float(os.environ.get("PACED_SECONDS", "15"))
-BURST = int(os.environ.get("BURST", "400"))
-PG_WORKERS = int(os.environ.get("PG_WORKERS", "2"))
-CONNECTIONS = 100
 TOKEN = re.compile(r"pkt_[A-Za-z0-9_\-]{43}")
 TICKS = os.sysconf("SC_CLK_TCK")
 BOUNDARY = ["never", "maybe", "always"]
+WRK_THREADS = 2
+
+
+@dataclass
+class Plan:
+    learners: tuple[int, ...] = (1000, 5000)
+    clients: tuple[int, ...] = (50, 200)
+    duration: float = 8.0
+    pg_workers: tuple[int, ...] = (2, 4)
+    refresh_learners: tuple[int, ...] = (50, 5000)
+    refresh_runs: int = 5
+
+    @classmethod
+    def quick(cls) -> "Plan":
+        return cls(learners=(12, 20), clients=(4,), duration=1.0, pg_workers=(2,), refresh_learners=(50,),
+                   refresh_runs=1)
 
 
 def free_port() -> int:
@@ -68,8 +91,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def cpu_seconds(pgid: int) -> float:
-    """User + system CPU of every live process in the process group (the server and its workers)."""
+def _proc_cpu(match) -> float:
     total = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -78,252 +100,433 @@ def cpu_seconds(pgid: int) -> float:
             fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == pgid:  # field 5 of stat: the process group
+        if match(int(entry), fields):
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / TICKS
+
+
+def cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every live process in the process group (the server and its workers)."""
+    return _proc_cpu(lambda pid, fields: int(fields[2]) == pgid)
 
 
 def postgres_cpu(root: Path | None) -> float:
     if root is None:
         return 0.0
-    pid_file = root / "data" / "postmaster.pid"
     try:
-        postmaster = int(pid_file.read_text().split()[0])
+        postmaster = int((root / "data" / "postmaster.pid").read_text().split()[0])
     except (OSError, ValueError):
         return 0.0
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    # the backends alive now, plus the postmaster's own time and that of every backend that has ended
+    # (cutime, cstime: a child's time moves to its parent when it ends)
+    try:
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+        ended = (int(fields[13]) + int(fields[14])) / TICKS
+    except OSError:
+        ended = 0.0
+    return ended + _proc_cpu(lambda pid, fields: pid == postmaster or int(fields[1]) == postmaster)
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        if process.poll() is not None:
+            raise SystemExit(log.read_text()[-3000:])
         try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry) == postmaster or int(fields[1]) == postmaster:  # the postmaster and its backends
-            total += int(fields[11]) + int(fields[12])
-    return total / TICKS
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the server at {url} did not start:\n" + log.read_text()[-3000:])
+        time.sleep(0.2)
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
 
 
 class Server:
-    def __init__(self, db_url: str, workers: int) -> None:
+    """A real ``peerkit serve`` on loopback, in its own process group (so its CPU can be counted)."""
+
+    def __init__(self, db_url: str, workers: int, pg_root: Path | None = None) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="peerkit-bench-"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "PEERKIT_SERVER_FOLDER": str(self.folder), "PEERKIT_SERVE_WATCH_PID": str(os.getpid()),
-                    "PEERKIT_SERVER_JOINS_PER_COHORT": "100000", "PEERKIT_SERVER_JOIN_FAILURES": "100000",
+        self.pg_root = pg_root
+        # the server's own join brakes stay as they are: the join rate printed is what a real room gets
+        self.env = {**os.environ, "PEERKIT_SERVER_FOLDER": str(self.folder),
+                    "PEERKIT_SERVE_WATCH_PID": str(os.getpid()),
                     "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
         self.db_url = db_url
-        self.log = (self.folder / "serve.log").open("w")
+        self.log_path = self.folder / "serve.log"
+        self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "peerkit.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
              "--db", db_url, "--workers", str(workers)],
             stdout=self.log, stderr=subprocess.STDOUT, env=self.env, cwd=REPO, start_new_session=True)
-        deadline = time.monotonic() + 90
-        while True:
-            if self.process.poll() is not None:
-                raise SystemExit((self.folder / "serve.log").read_text()[-3000:])
-            try:
-                if httpx.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("the server did not start")
-            time.sleep(0.2)
+        wait_until_up(self.url + "/api/v1/health", self.process, self.log_path)
         added = subprocess.run([sys.executable, "-m", "peerkit.cli", "trainer", "add", "Bench", "--db", db_url],
                                capture_output=True, text=True, env=self.env, cwd=REPO, timeout=60)
         self.trainer = TOKEN.search(added.stdout).group(0)
 
+    def cpu(self) -> tuple[float, float]:
+        return cpu_seconds(self.process.pid), postgres_cpu(self.pg_root)
+
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(30)
+        stop_group(self.process)
 
 
-def listen(url: str, token: str, out: "multiprocessing.Queue", stop: "multiprocessing.Event") -> None:
-    """In its own process (the load generator must not delay it): the stream's revisions and their arrival."""
-    with httpx.Client(timeout=httpx.Timeout(30, read=120)) as client:
-        with client.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as reply:
+class BareServer:
+    """``server_load/bare_server.py`` under uvicorn, one worker, its own SQLite file."""
+
+    def __init__(self, mode: str, tokens: list[str]) -> None:
+        sys.path.insert(0, str(HERE))
+        import bare_server
+
+        self.folder = Path(tempfile.mkdtemp(prefix="peerkit-bench-bare-"))
+        db_path = self.folder / "bare.sqlite"
+        bare_server.seed(str(db_path), tokens)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = self.folder / "bare.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "bare_server:app_from_env", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning"],
+            stdout=self.log_path.open("w"), stderr=subprocess.STDOUT, cwd=HERE, start_new_session=True,
+            env={**os.environ, "BARE_DB": str(db_path), "BARE_MODE": mode,
+                 "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))})
+        wait_until_up(self.url + "/", self.process, self.log_path)
+
+    def cpu(self) -> tuple[float, float]:
+        return cpu_seconds(self.process.pid), 0.0
+
+    def stop(self) -> None:
+        stop_group(self.process)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# -- load from wrk -------------------------------------------------------------------------------
+
+@dataclass
+class Load:
+    """One wrk run's figures."""
+
+    clients: int
+    learners: int
+    accepted: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: dict
+    cpu: float
+    pg_cpu: float
+    acks: list[int] = field(default_factory=list)
+
+    @property
+    def capacity(self) -> float:
+        return self.accepted / self.seconds if self.seconds else 0.0
+
+    def cpu_per_1000(self) -> str:
+        if not self.accepted:
+            return "n/a"
+        text = f"{1000 * self.cpu / self.accepted:.2f} s"
+        return text + (f" (+ PostgreSQL {1000 * self.pg_cpu / self.accepted:.2f} s)" if self.pg_cpu else "")
+
+
+_epoch = 0
+
+
+def wrk(server, tokens: list[str], clients: int, duration: float) -> Load:
+    """``clients`` connections for ``duration`` seconds of boundary-matrix answers from ``tokens``' learners."""
+    global _epoch
+    _epoch += 1
+    folder = Path(tempfile.mkdtemp(prefix="peerkit-bench-wrk-"))
+    tokens_file = folder / "tokens.txt"
+    tokens_file.write_text("\n".join(tokens) + "\n")
+    threads = min(WRK_THREADS, clients)
+    cpu_before = server.cpu()
+    done = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{max(1, round(duration))}s", "--timeout", "10s",
+         "-s", str(HERE / "answers.lua"), server.url, "--", str(tokens_file), str(folder / "acks"), str(_epoch),
+         str(threads)], capture_output=True, text=True, timeout=duration + 60)
+    cpu_after = server.cpu()
+    line = next((l for l in done.stdout.splitlines() if l.startswith("WRKJSON ")), None)
+    if line is None:
+        raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    figures = json.loads(line.removeprefix("WRKJSON "))
+    acks = [int(l) for f in sorted(folder.glob("acks.*")) for l in f.read_text().split()]
+    shutil.rmtree(folder, ignore_errors=True)
+    if done.stderr.strip():
+        print("    wrk:", done.stderr.strip().splitlines()[0][:300])
+    return Load(clients, len(tokens), figures["accepted"], figures["duration_us"] / 1e6, figures["p50_us"] / 1000,
+                figures["p99_us"] / 1000, {k: v for k, v in figures["errors"].items() if v},
+                cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1], acks)
+
+
+def decode(seq: int, learners: int) -> tuple[int, str]:
+    """The learner index and item of a seq ``answers.lua`` sent (see its header)."""
+    index, rest = (seq - 1) % learners, (seq - 1) // learners
+    k = rest % 100000
+    return index, f"B{(k - 1) % 27 + 1:02d}"
+
+
+# -- joining, the burst and the projector ----------------------------------------------------------
+
+async def join_all(url: str, code: str, count: int) -> tuple[list[str], float, int]:
+    """``count`` learners join (100 connections); returns (tokens, seconds, joins refused with 429 and retried)."""
+    tokens: list[str] = []
+    braked = 0
+    started = time.monotonic()
+    todo = count
+    for _round in range(60):
+        posts = [("/api/v1/join", None, {"code": code, "pseudonym": "p-" + secrets.token_hex(10)})
+                 for _ in range(todo)]
+        replies = await raw_posts(url, posts, 100)
+        tokens += [reply["token"] for _, _, status, reply, _ in replies if status == 201]
+        refused = [(status, reply) for _, _, status, reply, _ in replies if status != 201]
+        if any(status != 429 for status, _ in refused):
+            raise SystemExit(f"join failed: {next(r for r in refused if r[0] != 429)}")
+        braked += len(refused)
+        todo = len(refused)
+        if not todo:
+            return tokens, time.monotonic() - started, braked
+        await asyncio.sleep(2.0)
+    raise SystemExit("joins kept being refused (429): the per-cohort brake is below a lecture hall")
+
+
+def projector(url: str, token: str, cohort_id: str, out: "multiprocessing.Queue") -> None:
+    """In its own process, as the projector page: on every revision event, fetch the ratings' counts."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=httpx.Timeout(30, read=300)) as client, \
+            httpx.Client(base_url=url, headers=headers, timeout=httpx.Timeout(30, read=300)) as fetcher:
+        with client.stream("GET", f"/api/v1/cohorts/{cohort_id}/events") as reply:
             event = None
             for line in reply.iter_lines():
                 if line.startswith("event:"):
                     event = line.split(":", 1)[1].strip()
                 elif line.startswith("data:") and event == "revision":
-                    out.put((json.loads(line[5:])["revision"], time.monotonic()))
-                if stop.is_set():
-                    return
+                    counts = fetcher.get(f"/api/v1/cohorts/{cohort_id}/aggregates",
+                                         params={"exercise": "core_skills"}).json()
+                    items = counts.get("exercises", {}).get("core_skills", {}).get("items", {})
+                    out.put((time.monotonic(), {item: v.get("n", 0) for item, v in items.items()}))
 
 
-def learner_answers(number: int) -> list[tuple[str, str, object]]:
-    rng = random.Random(number)
-    answers = [("boundaries", f"B{rng.randint(1, 27):02d}", rng.choice(BOUNDARY)) for _ in range(2)]
-    answers.append(("core_skills", f"C{rng.randint(1, 11):02d}", rng.randint(1, 5)))
-    answers.append(("peer_support_check", "Q1", [rng.choice("abcd")]))
-    answers.append(("welcome_reflection", "R1", {"text": f"Listening first, learner {number}.", "share": True}))
-    # the same item twice would be one answer replacing another: keep the first of each item
-    seen, unique = set(), []
-    for exercise, item, value in answers:
-        if (exercise, item) not in seen:
-            seen.add((exercise, item))
-            unique.append((exercise, item, value))
-    return unique
+async def raw_posts(url: str, posts: list[tuple[str, str | None, dict]], connections: int
+                    ) -> list[tuple[float, float, int, dict, int]]:
+    """POST each ``(path, token, body)`` over ``connections`` kept-alive connections, as fast as they answer;
+    ``(sent, answered, status, reply, index)`` of each.
+
+    A plain asyncio HTTP/1.1 client (a few microseconds a request): httpx spent longer
+    on a burst of 1,000 than the server did (the bare endpoint and peerkit alike).
+    """
+    from urllib.parse import urlsplit
+
+    address = urlsplit(url)
+    waiting = list(reversed(range(len(posts))))
+    done: list[tuple[float, float, int, dict, int]] = []
+
+    def request(path: str, token: str | None, body: dict) -> bytes:
+        data = json.dumps(body).encode()
+        authorization = f"Authorization: Bearer {token}\r\n" if token else ""
+        return (f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\n{authorization}"
+                f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n").encode() + data
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection(address.hostname, address.port)
+        try:
+            while waiting:
+                index = waiting.pop()
+                at = time.monotonic()
+                writer.write(request(*posts[index]))
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
+                body = await reader.readexactly(length)
+                done.append((at, time.monotonic(), int(head.split()[1]), json.loads(body) if body else {}, index))
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(min(connections, len(posts)))))
+    return done
 
 
-async def run_learners(server: Server, code: str, cpu: "Callable[[], tuple[float, float]]") -> dict[str, object]:
-    """Join LEARNERS learners; then a paced phase (answers at RATE a second, Poisson arrivals, for at most
-    PACED_SECONDS: what a projector sees in a big class) and a burst (BURST answers as fast as 50
-    connections send them: the server's capacity)."""
-    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
-    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=120) as client:
-        async def join(_: int) -> list:
-            pseudonym = "p-" + secrets.token_hex(10)
-            for attempt in range(5):
-                reply = await client.post("/api/v1/join", json={"code": code, "pseudonym": pseudonym})
-                if reply.status_code == 201:
-                    return [reply.json()["token"], pseudonym, 0]
-                await asyncio.sleep(0.2 * (attempt + 1))
-            raise RuntimeError(f"join failed: {reply.status_code} {reply.text}")
-
-        started = time.monotonic()
-        people = await asyncio.gather(*(join(i) for i in range(LEARNERS)))
-        join_seconds = time.monotonic() - started
-        # every learner's answers (boundary matrix, a rating, a knowledge check, a reflection), shuffled together
-        rng = random.Random(7)
-        queue = [(person, answer) for number, person in enumerate(people) for answer in learner_answers(number)]
-        rng.shuffle(queue)
-        sent: list[tuple[float, float, tuple, str]] = []  # (sent at, acknowledged at, answer, phase)
-        refused: list[str] = []
-
-        async def send(person: list, answer: tuple, phase: str) -> None:
-            exercise, item, value = answer
-            person[2] += 1
-            seq = person[2]  # a learner's answers may be in flight together, as from a real outbox
-            at = time.monotonic()
-            reply = await client.post("/api/v1/me/answers", headers={"Authorization": f"Bearer {person[0]}"},
-                                      json={"answers": [{"seq": seq, "exercise": exercise, "item": item,
-                                                         "value": value}]})
-            done = time.monotonic()
-            if reply.status_code == 200 and reply.json()["accepted"] == [seq]:
-                sent.append((at, done, (person[1], exercise, item, value), phase))
-            else:
-                refused.append(f"{reply.status_code} {reply.text[:200]}")
-
-        cpu_before = cpu()
-        # paced: arrivals at RATE per second until PACED_SECONDS are over
-        tasks, moment, begin = [], 0.0, time.monotonic()
-        paced = 0
-        while queue and moment < PACED_SECONDS:
-            moment += rng.expovariate(RATE)
-            await asyncio.sleep(max(0.0, begin + moment - time.monotonic()))
-            person, answer = queue.pop()
-            tasks.append(asyncio.create_task(send(person, answer, "paced")))
-            paced += 1
-        await asyncio.gather(*tasks)
-        paced_seconds = time.monotonic() - begin
-        # burst: the next BURST answers, 50 at a time
-        burst = [queue.pop() for _ in range(min(BURST, len(queue)))]
-        semaphore = asyncio.Semaphore(50)
-
-        async def limited(person: list, answer: tuple) -> None:
-            async with semaphore:
-                await send(person, answer, "burst")
-
-        begin = time.monotonic()
-        await asyncio.gather(*(limited(person, answer) for person, answer in burst))
-        burst_seconds = time.monotonic() - begin
-        cpu_after = cpu()
-        return {"sent": sent, "refused": refused, "join_seconds": join_seconds, "paced": paced,
-                "cpu": cpu_after[0] - cpu_before[0], "pg_cpu": cpu_after[1] - cpu_before[1],
-                "paced_seconds": paced_seconds, "burst": len(burst), "burst_seconds": burst_seconds}
+async def burst(url: str, tokens: list[str], item: str, seq: int) -> list[tuple[float, float, str]]:
+    """Every learner sends one rating of ``item`` at once (200 connections); (sent, acknowledged, token) of each
+    accepted one."""
+    posts = [("/api/v1/me/answers", token, {"answers": [{"seq": seq, "exercise": "core_skills", "item": item,
+                                                        "value": 1 + len(token) % 5}]}) for token in tokens]
+    return [(at, answered, tokens[index]) for at, answered, status, reply, index in await raw_posts(url, posts, 200)
+            if status == 200 and reply.get("accepted") == [seq]]
 
 
-def lost_answers(server: Server, cohort_id: str, sent: list) -> int:
-    """Acknowledged answers missing from the store's row-level responses (or stored with another value)."""
-    reply = httpx.get(f"{server.url}/api/v1/cohorts/{cohort_id}/responses", timeout=120,
-                      headers={"Authorization": f"Bearer {server.trainer}"})
-    reply.raise_for_status()
-    stored = {(r["learner"], r["exercise"], r["item"]): json.dumps(r["value"], sort_keys=True)
-              for r in reply.json()["responses"]}
-    lost = 0
-    for _, _, (who, exercise, item, value), _ in sent:
-        held = stored.get((who, exercise, item))
-        if held is None:
-            lost += 1
-        elif isinstance(value, dict):  # a shared text: the server keeps only what is shared
-            lost += value["text"] not in held
-        else:
-            lost += held != json.dumps(value, sort_keys=True)
-    return lost
+def shown_delays(acked: list[tuple[float, float, str]], fetched: list[tuple[float, dict]], item: str) -> list[float]:
+    """Seconds from sending each answer until a projector fetch counted it (the k-th acknowledged needs n >= k)."""
+    delays = []
+    fetched = sorted(fetched)
+    position = 0
+    for k, (sent, _acked, _token) in enumerate(sorted(acked, key=lambda a: a[1]), 1):
+        while position < len(fetched) and fetched[position][1].get(item, 0) < k:
+            position += 1
+        if position == len(fetched):
+            delays.append(float("inf"))
+            continue
+        delays.append(max(0.0, fetched[position][0] - sent))
+    return delays
 
 
-def load_run(label: str, db_url: str, workers: int, pg_root: Path | None = None) -> None:
-    server = Server(db_url, workers)
+def quantile_ms(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p * len(values)))] * 1000 if values else float("nan")
+
+
+def lost_in_store(db_url: str, acked: list[tuple[list[str], list[int]]], ratings: list[tuple[str, list[str], int]]
+                  ) -> tuple[int, int]:
+    """(lost, checked): every acknowledged answer must be in the store with its seq or a newer one."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        ids = {h: i for h, i in conn.execute(sa.text("SELECT token_hash, id FROM learners WHERE token_hash IS NOT NULL"))}
+        stored = {(r[0], r[1], r[2]): int(r[3]) for r in conn.execute(
+            sa.text("SELECT learner_id, exercise, item, seq FROM answers WHERE value IS NOT NULL"))}
+    engine.dispose()
+    hashes: dict[str, str] = {}
+
+    def learner_id(token: str) -> int | None:
+        if token not in hashes:
+            hashes[token] = hashlib.sha256(token.encode()).hexdigest()
+        return ids.get(hashes[token])
+
+    expected: dict[tuple[int | None, str, str], int] = {}
+    for tokens, seqs in acked:
+        for seq in seqs:
+            index, item = decode(seq, len(tokens))
+            key = (learner_id(tokens[index]), "boundaries", item)
+            expected[key] = max(expected.get(key, 0), seq)
+    for item, tokens, seq in ratings:
+        for token in tokens:
+            expected[(learner_id(token), "core_skills", item)] = seq
+    lost = sum(1 for key, seq in expected.items() if stored.get(key, 0) < seq)
+    return lost, len(expected)
+
+
+# -- one server under load ------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    label: str
+    loads: list[Load] = field(default_factory=list)
+    joins: list[str] = field(default_factory=list)
+    bursts: list[str] = field(default_factory=list)
+    lost: str = ""
+
+    def capacity(self, learners: int, clients: int) -> float | None:
+        return next((l.capacity for l in self.loads if l.learners == learners and l.clients == clients), None)
+
+
+def peerkit_run(label: str, db_url: str, workers: int, plan: Plan, pg_root: Path | None = None,
+                beside: "Callable[[Server], contextlib.AbstractContextManager] | None" = None) -> Run:
+    """``beside(server)``: a context manager entered around the loads (bench_live_tools' panels)."""
+    run = Run(label)
+    server = Server(db_url, workers, pg_root)
+    reader = None
+    extra = contextlib.ExitStack()
     try:
+        if beside is not None:
+            extra.enter_context(beside(server))
         with httpx.Client(base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {server.trainer}"}) as c:
-            cohort = c.post("/api/v1/cohorts", json={"name": "Bench"}).json()
-        queue: multiprocessing.Queue = multiprocessing.Queue()
-        stop = multiprocessing.Event()
-        reader = multiprocessing.Process(target=listen, args=(
-            f"{server.url}/api/v1/cohorts/{cohort['id']}/events", server.trainer, queue, stop), daemon=True)
-        reader.start()
-        queue.get(timeout=30)  # the stream is open
-        result = asyncio.run(run_learners(server, cohort["join_code"],
-                                          lambda: (cpu_seconds(server.process.pid), postgres_cpu(pg_root))))
-        with httpx.Client(base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {server.trainer}"}) as c:
-            final = c.get(f"/api/v1/cohorts/{cohort['id']}").json()["revision"]
-        arrivals: dict[int, float] = {}
-        deadline = time.monotonic() + 10
-        while max(arrivals, default=-1) < final and time.monotonic() < deadline:
-            try:
-                revision, at = queue.get(timeout=1)
-                arrivals.setdefault(revision, at)
-            except Exception:  # noqa: BLE001 - queue.Empty: keep waiting until the deadline
-                pass
-        stop.set()
-        reader.terminate()
-        sent = sorted(result["sent"], key=lambda s: s[1])
-        first = final - len(sent)  # the revision before the first answer was stored (joins bumped it too)
-        ordered = sorted(arrivals.items())
-        delays: dict[str, list[float]] = {"paced": [], "burst": []}
-        after_ack: dict[str, list[float]] = {"paced": [], "burst": []}
-        waits: dict[str, list[float]] = {"paced": [], "burst": []}
-        missing, position = 0, 0
-        for k, (at, acked, _, phase) in enumerate(sent, 1):
-            waits[phase].append(acked - at)
-            while position < len(ordered) and ordered[position][0] < first + k:
-                position += 1
-            if position == len(ordered):
-                missing += 1
-                continue
-            delays[phase].append(max(0.0, ordered[position][1] - at))
-            after_ack[phase].append(ordered[position][1] - acked)
-        accepted = len(sent)
-        lost = lost_answers(server, cohort["id"], sent)
-
-        def q(values: list[float], p: float) -> float:
-            values = sorted(values)
-            return values[min(len(values) - 1, int(p * len(values)))] * 1000 if values else float("nan")
-
-        paced = len(waits["paced"])
-        print(f"{label}: {LEARNERS} learners joined in {result['join_seconds']:.1f} s")
-        print(f"    paced ({RATE:.0f} answers/s offered for {PACED_SECONDS:.0f} s): {paced} accepted, "
-              f"{paced / result['paced_seconds']:.0f} answers/s; answer -> projector stream p50 "
-              f"{q(delays['paced'], .5):.0f} ms, p99 {q(delays['paced'], .99):.0f} ms (goal p99 < 1000 ms)")
-        print(f"        of which the answer's own request p50 {q(waits['paced'], .5):.0f} ms, p99 "
-              f"{q(waits['paced'], .99):.0f} ms; acknowledgement -> stream p50 {q(after_ack['paced'], .5):.0f} ms, "
-              f"p99 {q(after_ack['paced'], .99):.0f} ms (negative: the event came before the reply)")
-        burst = len(waits["burst"])
-        print(f"    burst ({result['burst']} answers, 50 at a time): {burst / result['burst_seconds']:.0f} accepted "
-              f"answers/s (capacity); answer -> stream p50 {q(delays['burst'], .5):.0f} ms, p99 "
-              f"{q(delays['burst'], .99):.0f} ms (queueing in the server)")
-        print(f"    answers lost: {lost} of {accepted} acknowledged (must be 0); refused {len(result['refused'])}; "
-              f"revisions never seen on the stream: {missing}")
-        print(f"    server CPU: {1000 * result['cpu'] / accepted:.2f} s per 1,000 answers"
-              + (f" (+ PostgreSQL {1000 * result['pg_cpu'] / accepted:.2f} s)" if pg_root else ""))
-        if result["refused"]:
-            print("    first refusal:", result["refused"][0])
+            cohort = c.post("/api/v1/cohorts", json={"name": "Bench", "min_group_size": 1}).json()
+        tokens: list[str] = []
+        acked: list[tuple[list[str], list[int]]] = []
+        ratings: list[tuple[str, list[str], int]] = []
+        for number, learners in enumerate(plan.learners):
+            more, seconds, braked = asyncio.run(join_all(server.url, cohort["join_code"], learners - len(tokens)))
+            tokens += more
+            run.joins.append(f"{len(more)} joins in {seconds:.1f} s ({len(more) / seconds:.0f}/s; "
+                             f"{braked} braked with 429)")
+            for clients in plan.clients:
+                load = wrk(server, tokens, clients, plan.duration)
+                run.loads.append(load)
+                acked.append((list(tokens), load.acks))
+            # the burst: every learner one rating, while a projector follows (only now: a projector open
+            # during the loads above would fetch the counts after every batch, a cost the bare endpoints lack)
+            item, seq = f"C{number + 1:02d}", 10 ** 12 + number
+            events: multiprocessing.Queue = multiprocessing.Queue()
+            reader = multiprocessing.Process(target=projector, daemon=True,
+                                             args=(server.url, server.trainer, cohort["id"], events))
+            reader.start()
+            events.get(timeout=60)  # the stream is open and the first fetch answered
+            sent = asyncio.run(burst(server.url, tokens, item, seq))
+            ratings.append((item, [t for _, _, t in sent], seq))
+            fetched: list[tuple[float, dict]] = []
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and max((f[1].get(item, 0) for f in fetched), default=0) < len(sent):
+                try:
+                    fetched.append(events.get(timeout=1))
+                except queues.Empty:
+                    pass
+            reader.terminate()
+            reader.join(10)
+            reader = None
+            delays = shown_delays(sent, fetched, item)
+            unseen = sum(1 for d in delays if d == float("inf"))
+            waits = [a - s for s, a, _ in sent]
+            run.bursts.append(f"burst of {len(tokens)} learners' ratings: {len(sent)} accepted; answer -> projector "
+                              f"p50 {quantile_ms(delays, .5):.0f} ms, p99 {quantile_ms(delays, .99):.0f} ms "
+                              f"(request p50 {quantile_ms(waits, .5):.0f} ms, p99 {quantile_ms(waits, .99):.0f} ms; "
+                              f"{len(fetched)} projector fetches; never shown {unseen})")
+        lost, checked = lost_in_store(server.db_url, acked, ratings)
+        run.lost = f"answers lost: {lost} of {checked} acknowledged (learner, item) answers (must be 0)"
     finally:
+        extra.close()
+        if reader is not None:
+            reader.terminate()
         server.stop()
+    return run
+
+
+def bare_runs(plan: Plan) -> dict[str, Run]:
+    runs = {}
+    for mode in ("per-request", "group"):
+        run = runs[mode] = Run(f"bare endpoint, {mode} commit")
+        for learners in plan.learners:
+            tokens = ["pkl_" + secrets.token_urlsafe(32) for _ in range(learners)]
+            server = BareServer(mode, tokens)
+            try:
+                for clients in plan.clients:
+                    run.loads.append(wrk(server, tokens, clients, plan.duration))
+            finally:
+                server.stop()
+    return runs
+
+
+def report(run: Run, bare: dict[str, Run], sqlite: Run | None) -> None:
+    print(run.label)
+    for line in run.joins:
+        print("    joins:", line)
+    for load in run.loads:
+        ratios = []
+        for mode, name in (("per-request", "bare per-request"), ("group", "bare group")):
+            base = bare.get(mode) and bare[mode].capacity(load.learners, load.clients)
+            if base and run is not bare.get(mode):
+                ratios.append(f"{load.capacity / base:.2f}x {name}")
+        base = sqlite and sqlite is not run and sqlite.capacity(load.learners, load.clients)
+        if base:
+            ratios.append(f"{load.capacity / base:.2f}x SQLite")
+        errors = f"; wrk errors {load.errors}" if load.errors else ""
+        print(f"    {load.learners:>5} learners, {load.clients:>3} clients: {load.capacity:>6.0f} answers/s, request "
+              f"p50 {load.p50_ms:.0f} ms, p99 {load.p99_ms:.0f} ms; CPU {load.cpu_per_1000()} per 1,000 answers"
+              + (f"; {', '.join(ratios)}" if ratios else "") + errors)
+    for line in run.bursts:
+        print("    " + line)
+    if run.lost:
+        print("    " + run.lost)
 
 
 # -- the projector's refresh at 5,000 learners ---------------------------------------------------
@@ -355,7 +558,7 @@ def fill_counts(db_path: Path, cohort_id: str, learners: int) -> None:
     conn.close()
 
 
-def in_process(db_path: Path, cohort_id: str, bump_fill, send) -> str:
+def in_process(db_path: Path, cohort_id: str, bump_fill, send, runs: int = 5) -> str:
     """CPU milliseconds of one refresh (read the counts, draw what changed, render the page part)."""
     from peerkit.server import db
     from peerkit.templating import server_environment
@@ -373,7 +576,7 @@ def in_process(db_path: Path, cohort_id: str, bump_fill, send) -> str:
         template.render(base="/", cohort=row, live=live)
         return (time.process_time() - started) * 1000
 
-    def median(before=None, runs: int = 5) -> float:
+    def median(before=None, runs: int = runs) -> float:
         times = []
         for _ in range(runs):
             if before:
@@ -381,7 +584,7 @@ def in_process(db_path: Path, cohort_id: str, bump_fill, send) -> str:
             times.append(refresh())
         return statistics.median(times)
 
-    cold = median(lambda: cache._panels.clear(), 3)
+    cold = median(lambda: cache._panels.clear(), min(3, runs))
     idle = median()
     one = median(lambda: send(("boundaries", f"B{random.randint(1, 27):02d}", random.choice(BOUNDARY))))
     rating = median(lambda: send(("core_skills", f"C{random.randint(1, 11):02d}", random.randint(1, 5))))
@@ -390,13 +593,13 @@ def in_process(db_path: Path, cohort_id: str, bump_fill, send) -> str:
             f"every panel drawn {cold:.1f} ms")
 
 
-def refresh_run() -> None:
+def refresh_run(plan: Plan) -> None:
     server = Server("sqlite:///" + str(Path(tempfile.mkdtemp(prefix="peerkit-bench-")) / "cohorts.sqlite"), 1)
     db_path = Path(server.db_url.removeprefix("sqlite:///"))
     try:
         client = httpx.Client(base_url=server.url, timeout=60, headers={"Authorization": f"Bearer {server.trainer}"})
         client.get(f"/sign-in?token={server.trainer}")  # the page's cookie
-        for learners in (50, 5000):
+        for learners in plan.refresh_learners:
             cohort = client.post("/api/v1/cohorts", json={"name": f"{learners} learners"}).json()
             fill_counts(db_path, cohort["id"], learners - 3)
             people = []
@@ -416,7 +619,7 @@ def refresh_run() -> None:
 
             live = f"/projector/{cohort['id']}/live"
 
-            def timed(runs: int = 5, before=None) -> tuple[float, int]:
+            def timed(runs: int = plan.refresh_runs, before=None) -> tuple[float, int]:
                 times, size = [], 0
                 for _ in range(runs):
                     if before:
@@ -431,7 +634,7 @@ def refresh_run() -> None:
             def bump_fill() -> None:  # new counts for every exercise: every panel must be drawn again
                 fill_counts(db_path, cohort["id"], 1)
 
-            cold, size = timed(3, before=bump_fill)
+            cold, size = timed(min(3, plan.refresh_runs), before=bump_fill)
             client.get(live)
             idle, _ = timed()
             one, _ = timed(before=lambda: send(("boundaries", f"B{random.randint(1, 27):02d}", random.choice(BOUNDARY))))
@@ -440,22 +643,37 @@ def refresh_run() -> None:
                   f"answer (boundaries) {one:.1f} ms, (a rating) {rating:.1f} ms; every exercise changed {cold:.1f} ms; "
                   f"{size / 1024:.0f} KiB of HTML")
             # the same refresh in this process, in CPU time (steadier than wall time on a busy machine)
-            print(f"    in-process CPU: {in_process(db_path, cohort['id'], bump_fill, send)}")
+            print(f"    in-process CPU: {in_process(db_path, cohort['id'], bump_fill, send, plan.refresh_runs)}")
         client.close()
     finally:
         server.stop()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny parameters: checks the script runs, times nothing")
+    args = parser.parse_args(argv)
+    plan = Plan.quick() if args.quick else Plan()
+    plan.duration = float(os.environ.get("DURATION", plan.duration))
+    for name, attribute in (("LEARNERS", "learners"), ("CLIENTS", "clients"), ("PG_WORKERS", "pg_workers")):
+        if os.environ.get(name, "").strip():
+            setattr(plan, attribute, tuple(int(v) for v in os.environ[name].split(",")))
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench_server needs wrk (Debian: apt-get install wrk)")
     from tests.support.postgres import PostgresServer, find_bindir
 
-    print(f"bench_server: {LEARNERS} simulated learners, "
-          f"{os.cpu_count()} cores (load generator, server and database share them); "
+    print(f"bench_server{' --quick (figures mean nothing)' if args.quick else ''}: {os.cpu_count()} cores shared by "
+          f"wrk ({WRK_THREADS} threads), the server and the database; {plan.duration:.0f} s per load; "
           f"load average {os.getloadavg()[0]:.1f}")
-    parts = os.environ.get("PARTS", "sqlite,postgresql,refresh").split(",")
+    parts = os.environ.get("PARTS", "bare,sqlite,postgresql,refresh").split(",")
+    bare = bare_runs(plan) if "bare" in parts else {}
+    for run in bare.values():
+        report(run, {}, None)
+    sqlite = None
     if "sqlite" in parts:
         folder = Path(tempfile.mkdtemp(prefix="peerkit-bench-sqlite-"))
-        load_run("SQLite, 1 worker", f"sqlite:///{folder / 'cohorts.sqlite'}", 1)
+        sqlite = peerkit_run("peerkit serve, SQLite, 1 worker", f"sqlite:///{folder / 'cohorts.sqlite'}", 1, plan)
+        report(sqlite, bare, None)
     bindir = find_bindir()
     if "postgresql" not in parts:
         pass
@@ -464,12 +682,14 @@ def main() -> None:
     else:
         pg = PostgresServer(bindir).start()
         try:
-            name = pg.new_database()
-            load_run(f"PostgreSQL, {PG_WORKERS} workers", pg.url_for(name), PG_WORKERS, pg.root)
+            for workers in plan.pg_workers:
+                run = peerkit_run(f"peerkit serve, PostgreSQL, {workers} workers", pg.url_for(pg.new_database()),
+                                  workers, plan, pg.root)
+                report(run, bare, sqlite)
         finally:
             pg.stop()
     if "refresh" in parts:
-        refresh_run()
+        refresh_run(plan)
 
 
 if __name__ == "__main__":

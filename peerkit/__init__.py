@@ -5,8 +5,8 @@ is first used, so ``import peerkit`` stays quick.
 
 The data flows one way: exercise definitions (``peerkit/data``) and the rules of
 each exercise kind (:mod:`peerkit.kinds`) → the response model and store (:mod:`peerkit.model`, :mod:`peerkit.store`) → widgets
-(:mod:`peerkit.widgets`) → charts and analysis (:mod:`peerkit.charts`,
-:mod:`peerkit.agreement`) → notebooks.
+(:mod:`peerkit.widgets`) → charts drawn from a group's counts (:mod:`peerkit.group_view`,
+:mod:`peerkit.charts`) → notebooks.
 """
 from __future__ import annotations
 

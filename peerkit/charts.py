@@ -1,11 +1,13 @@
-"""Charts of a group's answers, seaborn style: tidy data in, an optional ``ax``, the Axes out.
+"""Charts of a group's answers, seaborn style: counts in, an optional ``ax``, the Axes out.
 
-Every chart has a title, shows n, uses a colour-blind-safe palette *and* hatching
-(so colour is never the only cue), and hides small groups *per item*
-(:mod:`peerkit.privacy`): an item fewer than :data:`~peerkit.privacy.MIN_GROUP_SIZE`
-people answered shows "fewer than 5 answers" instead of bars, shares or n, and a
-group that small is not drawn at all. Rows that are not valid answers are left out
-and counted (:mod:`peerkit.chart_data`). Each plot function has a ``describe_*``
+Every chart takes a :class:`peerkit.group_view.GroupView` (counts per item and value,
+as seaborn's ``barplot`` takes aggregated values; a table of one row per answer, such
+as the synthetic reference group, is counted into one first). Every chart has a title,
+shows n, uses a colour-blind-safe palette *and* hatching (so colour is never the only
+cue), and shows only what the view lets out: an item fewer than
+:data:`~peerkit.privacy.MIN_GROUP_SIZE` people answered shows "fewer than 5 answers"
+instead of bars, shares or n, and a group that small is not drawn at all. Shares are
+whole percentages that add up to 100 % (largest remainder). Each plot function has a ``describe_*``
 partner that says the same thing in words, for screen readers and for anyone who
 prefers text. The HTML forms in :mod:`peerkit.charts_html` draw the same picture
 on the same scales.
@@ -15,15 +17,15 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from .agreement import choice_shares, divided_items
-from .chart_data import ChartRows, chart_rows, is_personal, item_counts, shown_items, skipped_note
 from .exercises import Exercise
+from .group_view import GroupView, group_view
 from .privacy import MIN_GROUP_SIZE, suppressed_message
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
+
+    Group = GroupView | pd.DataFrame
 
 # ColorBrewer PuOr end points and a neutral grey: safe for the common colour-vision
 # deficiencies and in greyscale, helped further by the hatches below.
@@ -34,11 +36,6 @@ OWN_MARKER = {"marker": "D", "color": "black", "markeredgecolor": "white", "mark
 LABEL_FONT_SIZE = 8
 #: Width a segment gives up to the learner's diamond before its share label (points): diamond and a gap.
 OWN_ROOM_PT = 2 * 8 + 6
-
-
-def group_size(data: pd.DataFrame) -> int:
-    """Number of distinct people in a tidy table of answers."""
-    return int(data["learner"].nunique()) if len(data) else 0
 
 
 def suppression_message(min_group_size: int = MIN_GROUP_SIZE) -> str:
@@ -83,33 +80,33 @@ def _suppressed(ax: "Axes", title: str, min_group_size: int) -> "Axes":
     return ax
 
 
-def exercise_group(data: pd.DataFrame, exercise: str) -> tuple[Exercise, pd.DataFrame, int]:
-    """What every chart starts from: the exercise's definition, its readable rows of ``data`` and the group size."""
-    rows = chart_rows(data, exercise)
-    return rows.definition, rows.data, rows.n
-
-
-def split_extent(left: pd.Series) -> tuple[float, float]:
+def split_extent(left: list[float]) -> tuple[float, float]:
     """How far the diverging bars reach left and right of the centre line (so bars use the full width).
 
-    ``left`` is, per item, the share left of the centre. Both charts (matplotlib and HTML) use it.
+    ``left`` is, per shown item, the share left of the centre. Both charts (matplotlib and HTML) use it.
     """
-    if left.empty:
+    if not left:
         return 0.5, 0.5
-    reach_left = float(left.max())
-    reach_right = float((1 - left).max())
-    return max(reach_left, 0.05) + 0.02, max(reach_right, 0.05) + 0.02
+    return max(max(left), 0.05) + 0.02, max(max(1 - x for x in left), 0.05) + 0.02
 
 
-def left_shares(shares: pd.DataFrame, values: list[Any]) -> pd.Series:
-    """Per item, the share drawn left of the centre line: the first options, and half of a middle one."""
-    k = len(values)
-    return shares[values[: k // 2]].sum(axis=1) + (shares[values[k // 2]] / 2 if k % 2 else 0)
+def split_shares(view: GroupView, item: str) -> list[float]:
+    """An item's shares as drawn (whole percentages / 100, adding up to 1), in scale order."""
+    percentages = view.percentages(item) or {}
+    return [percentages.get(value, 0) / 100 for value in view.values(item)]
 
 
-def _row_label(definition: Exercise, item: str, n: int, min_group_size: int) -> str:
+def left_share(shares: list[float]) -> float:
+    """The share drawn left of the centre line: the first options, and half of a middle one."""
+    k = len(shares)
+    return sum(shares[: k // 2]) + (shares[k // 2] / 2 if k % 2 else 0)
+
+
+def _row_label(view: GroupView, item: str) -> str:
+    definition = view.definition
     number = definition.item_ids.index(item) + 1
-    count = f" (n={n})" if n >= min_group_size else ""
+    n = view.item_n(item)
+    count = f" (n={n})" if n is not None else ""
     return textwrap.shorten(f"{number}. {definition.item(item).text}", 50, placeholder="…") + count
 
 
@@ -125,20 +122,30 @@ def label_fits(text: str, width_points: float, font_size: float = LABEL_FONT_SIZ
     return width_points >= 0.62 * font_size * len(text) + 0.6 * font_size
 
 
-def _mark_small_rows(ax: "Axes", rows: list[int], min_group_size: int) -> None:
+def _mark_small_rows(ax: "Axes", rows: list[int], min_group_size: int, view: GroupView | None = None,
+                     items: list[str] | None = None) -> None:
+    """Words in place of a row's bars: too few answered it, or (when ``view`` and ``items`` say so) nobody yet."""
     for row in rows:
-        ax.text(0.5, row, suppressed_message(min_group_size), transform=ax.get_yaxis_transform(), ha="center",
+        words = suppressed_message(min_group_size)
+        if view is not None and items is not None and items[row] not in view.hidden_items:
+            words = "no answers yet"
+        ax.text(0.5, row, words, transform=ax.get_yaxis_transform(), ha="center",
                 va="center", fontsize=9, style="italic", color="#333333", zorder=11,
                 bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "linewidth": 0})
 
 
+def _view(group: "Group", exercise: str | Exercise | None, group_label: str | None,
+          min_group_size: int | None) -> GroupView:
+    return group_view(group, exercise, min_group_size=min_group_size, label=group_label)
+
+
 def plot_choice_split(
-    data: pd.DataFrame,
+    group: "Group",
     *,
-    exercise: str,
+    exercise: str | None = None,
     own: dict[str, Any] | None = None,
-    group_label: str = "group",
-    min_group_size: int = MIN_GROUP_SIZE,
+    group_label: str | None = None,
+    min_group_size: int | None = None,
     ax: "Axes | None" = None,
 ) -> "Axes":
     """Diverging stacked bars: per item, how the group split across the scale.
@@ -146,58 +153,57 @@ def plot_choice_split(
     The first options of the scale go left of zero, the last ones right, a middle
     option straddles zero (Heiberger & Robbins 2014, *Design of diverging stacked bar
     charts for Likert scales*). ``own`` (``{item: value}``) marks the learner's own
-    answers with a black diamond. Items fewer than ``min_group_size`` people answered
-    say "fewer than 5 answers" instead of a bar.
+    answers with a black diamond. Items fewer than the view's minimum answered say
+    "fewer than 5 answers" instead of a bar.
 
-    >>> ax = plot_choice_split(group, exercise="boundaries", own={"B01": "maybe"})  # doctest: +SKIP
+    >>> ax = plot_choice_split(view, own={"B01": "maybe"})  # doctest: +SKIP
     """
-    rows = chart_rows(data, exercise)
-    definition, n = rows.definition, rows.n
-    title = f"{definition.title}\nHow the {group_label} answered ({title_n(n, min_group_size)})"
+    view = _view(group, exercise, group_label, min_group_size)
+    definition = view.definition
+    title = f"{definition.title}\nHow the {view.label} answered ({title_n(view.group_size, view.min_group_size)})"
     ax = _new_axes(ax, len(definition.items))
-    if n < min_group_size:
-        return _suppressed(ax, title, min_group_size)
+    if not view.shown:
+        return _suppressed(ax, title, view.min_group_size)
 
-    shares = choice_shares(rows.data, exercise=exercise)
-    counts = item_counts(rows)
-    shown = set(shown_items(rows, min_group_size))
-    visible = shares.index.isin(list(shown))
+    items = definition.item_ids
+    visible = [view.is_shown(item) for item in items]
     values = [option.value for option in definition.scale]
+    shares = {item: split_shares(view, item) if view.is_shown(item) else [0.0] * len(values) for item in items}
     colours, k = _palette(len(values)), len(values)
-    left = left_shares(shares, values)
-    reach_left, reach_right = split_extent(left[visible])
+    left = {item: left_share(shares[item]) for item in items}
+    reach_left, reach_right = split_extent([left[item] for item in items if view.is_shown(item)])
     ax.set_xlim(-reach_left, reach_right)
     per_unit = _points_per_unit(ax)
-    start = (-left).where(visible, 0).to_numpy()
-    positions = list(range(len(shares)))
+    start = [-left[item] if shown else 0.0 for item, shown in zip(items, visible)]
+    positions = list(range(len(items)))
     for position, (value, colour) in enumerate(zip(values, colours)):
-        width = shares[value].where(visible, 0).to_numpy()
+        width = [shares[item][position] for item in items]
         bars = ax.barh(positions, width, left=start, color=colour, hatch=HATCHES[position % len(HATCHES)],
                        edgecolor="#333333", linewidth=0.5, label=definition.label_for(value))
         # room for the share, and for the learner's diamond beside it where there is one
-        mine = [bool(own) and own.get(item) == value for item in shares.index]
-        labels = [f"{w:.0%}" if w > 0 and label_fits(f"{w:.0%}", w * per_unit - (OWN_ROOM_PT if m else 0)) else ""
+        mine = [bool(own) and own.get(item) == value for item in items]
+        labels = [f"{round(100 * w)}%" if w > 0 and label_fits(f"{round(100 * w)}%",
+                                                                w * per_unit - (OWN_ROOM_PT if m else 0)) else ""
                   for w, m in zip(width, mine)]
         ax.bar_label(bars, labels=labels, label_type="center", fontsize=LABEL_FONT_SIZE,
                      bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.8, "linewidth": 0})
         if own:
             # at the segment's inner left edge, clear of the percentage label in its middle
             marks = [(start[i] + min(0.5 * OWN_ROOM_PT / per_unit, width[i] / 2), i)
-                     for i, item in enumerate(shares.index) if own.get(item) == value and visible[i]]
+                     for i, item in enumerate(items) if own.get(item) == value and visible[i]]
             if marks:
                 xs, ys = zip(*marks)
                 ax.plot(xs, ys, **OWN_MARKER, label="_own")
-        start = start + width
-    if own and any(item in own for item in shown):
+        start = [s + w for s, w in zip(start, width)]
+    if own and any(item in own for item in view.shown_items):
         ax.plot([], [], **OWN_MARKER, label="Your answer")
-    _mark_small_rows(ax, [i for i, ok in enumerate(visible) if not ok], min_group_size)
-    ax.set_yticks(positions, [_row_label(definition, item, int(counts[item]), min_group_size) for item in shares.index],
-                  fontsize=9)
+    _mark_small_rows(ax, [i for i, ok in enumerate(visible) if not ok], view.min_group_size, view, items)
+    ax.set_yticks(positions, [_row_label(view, item) for item in items], fontsize=9)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
     ax.xaxis.set_major_formatter(lambda x, _: f"{abs(x):.0%}")
-    note = skipped_note(rows.skipped)
-    ax.set_xlabel(f"← {definition.label_for(values[0])}   share of the {group_label}   "
+    note = view.skipped_note
+    ax.set_xlabel(f"← {definition.label_for(values[0])}   share of the {view.label}   "
                   f"{definition.label_for(values[-1])} →" + (f"\n{note}" if note else ""))
     ax.set_title(title)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.03 - 0.6 / max(len(positions), 1)), ncol=k + 1,
@@ -205,122 +211,145 @@ def plot_choice_split(
     return ax
 
 
-def _hidden_sentence(definition: Exercise, rows: ChartRows, min_group_size: int) -> str:
-    counts = item_counts(rows)
-    hidden = [item for item in definition.item_ids if 0 < counts[item] < min_group_size]
-    if not hidden:
-        return ""
-    return (f"Not shown ({suppressed_message(min_group_size)}): "
-            + "; ".join(f"“{definition.item(i).text}”" for i in hidden) + ".")
+def _answered_sentence(view: GroupView, verb: str = "answered") -> str:
+    items = len(view.definition.items)
+    shown = len(view.shown_items)
+    if shown == items:
+        return f"{view.group_size} people in the {view.label} {verb} {items} items."
+    return (f"{view.group_size} people in the {view.label} answered; {shown} of {items} items have at least "
+            f"{view.min_group_size} answers and are shown.")
+
+
+def _top_words(view: GroupView, item: str, top: list[Any], share: float) -> str:
+    labels = [view.label_for(item, value) for value in top]
+    if len(labels) > 1:
+        return f"tied: {' and '.join(labels)}, {round(100 * share)}% each"
+    return f"{round(100 * share)}% {labels[0]}"
+
+
+def divided_prompts(view: GroupView, limit: int = 5, own: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The most divided items as discussion prompts: text, split ("Never OK 3 · Maybe OK 2"), tie words, n."""
+    prompts = []
+    for row in view.divided()[:limit]:
+        mine = (own or {}).get(row.item)
+        prompts.append({"exercise": view.exercise, "exercise_title": view.definition.title, "item": row.item,
+                        "text": row.text, "split": row.split, "top": row.top_words, "tie": row.tie,
+                        "top_share": row.top_share, "n": row.n,
+                        "yours": view.label_for(row.item, mine) if mine is not None else ""})
+    return prompts
 
 
 def describe_choice_split(
-    data: pd.DataFrame,
+    group: "Group",
     *,
-    exercise: str,
+    exercise: str | None = None,
     own: dict[str, Any] | None = None,
-    group_label: str = "group",
-    min_group_size: int = MIN_GROUP_SIZE,
+    group_label: str | None = None,
+    min_group_size: int | None = None,
 ) -> str:
-    """The chart of :func:`plot_choice_split` in words (plain text, never HTML)."""
-    rows = chart_rows(data, exercise)
-    definition, n = rows.definition, rows.n
-    note = skipped_note(rows.skipped)
-    if n < min_group_size:
-        return " ".join(filter(None, [suppression_message(min_group_size), note]))
-    shares = choice_shares(rows.data, exercise=exercise)
-    shown = shown_items(rows, min_group_size)
-    values = [option.value for option in definition.scale]
-    answered = shares.loc[shown]
-    parts = [f"{n} people in the {group_label} answered; {len(shown)} of {len(definition.items)} items have "
-             f"at least {min_group_size} answers and are shown."
-             if len(shown) < len(definition.items) else
-             f"{n} people in the {group_label} answered {len(definition.items)} items."]
-    if len(answered):
-        top = answered[values].idxmax(axis=1)
-        top_share = answered[values].max(axis=1)
-        agreed = top_share.sort_values(ascending=False).head(3)
+    """The chart of :func:`plot_choice_split` in words (plain text, never HTML).
+
+    It names where the group agreed and where it was divided (with the split), never
+    how often the learner's answers matched the majority: no answer here is right.
+    """
+    view = _view(group, exercise, group_label, min_group_size)
+    definition = view.definition
+    note = view.skipped_note
+    if not view.shown:
+        return " ".join(filter(None, [suppression_message(view.min_group_size), note]))
+    parts = [_answered_sentence(view)]
+    agreed = view.agreed(3)
+    if agreed:
         parts.append("Most agreement: " + "; ".join(
-            f"“{definition.item(i).text}” ({top_share[i]:.0%} {definition.label_for(top[i])})" for i in agreed.index
+            f"“{definition.item(item).text}” ({_top_words(view, item, top, share)})" for item, top, share in agreed
         ) + ".")
-        divided = divided_items(rows.data, exercise=exercise, min_answers=min_group_size)
-        if len(divided):
-            parts.append("Most divided: " + "; ".join(
-                f"“{row.text}” (largest answer only {row.top_share:.0%})" for row in divided.head(3).itertuples()
-            ) + ".")
+        divided = view.divided()
+        if divided:
+            parts.append("Most divided: " + "; ".join(f"“{row.text}” ({row.split})" for row in divided[:3]) + ".")
         else:
             parts.append("No item divided the group: on every item most people gave the same answer.")
-        if own:
-            yours = [item for item in answered.index if item in own]
-            same = sum(1 for item in yours if own[item] == top[item])
-            parts.append(f"Your answer matched the group's most common answer on {same} of the {len(yours)} "
-                         "items you answered.")
-    parts.append(_hidden_sentence(definition, rows, min_group_size))
+    parts.append(view.hidden_sentence())
     parts.append(note)
     return " ".join(filter(None, parts))
 
 
 def rating_domain(definition: Exercise) -> tuple[float, float]:
-    """The x range of a rating chart: half a step beyond each end, so both end marks and labels fit."""
+    """The x range of a rating chart: half a step beyond each end, so both end marks and labels fit.
+
+    Bars still start at the scale's first value (:func:`rating_start`): only the room around them is wider.
+    """
     scale = sorted(int(option.value) for option in definition.scale)
     return scale[0] - 0.5, scale[-1] + 0.5
 
 
-def rating_stats(rows: ChartRows, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
-    """Per item: count, mean and quartiles of the ratings; NaN where fewer than ``min_group_size`` people rated it."""
-    definition = rows.definition
-    values = pd.to_numeric(rows.data["value"], errors="coerce") if len(rows.data) else pd.Series(dtype=float)
-    stats = (values.groupby(rows.data["item"]).describe() if len(rows.data) else pd.DataFrame(
-        columns=["count", "mean", "25%", "75%"])).reindex(definition.item_ids)
-    counts = item_counts(rows)
-    stats["count"] = counts
-    small = counts < min_group_size
-    for column in ("mean", "25%", "50%", "75%", "min", "max", "std"):
-        if column in stats:
-            stats[column] = stats[column].astype(float).mask(small)
-    return stats
+def rating_start(definition: Exercise) -> float:
+    """Where every rating bar starts: the scale's first (lowest) value."""
+    return float(min(int(option.value) for option in definition.scale))
+
+
+def average_key(label: str) -> str:
+    """The legend's words for the bars: "Average of the group you joined"."""
+    return f"Average of the {label}"
+
+
+def rating_subtitle(view: GroupView, own: bool) -> str:
+    """"Average ratings of the group you joined (n = 6), with yours" (or without "with yours")."""
+    return (f"Average ratings of the {view.label} ({title_n(view.group_size, view.min_group_size)})"
+            + (", with yours" if own else ""))
 
 
 def plot_rating_profile(
-    data: pd.DataFrame,
+    group: "Group",
     *,
-    exercise: str,
+    exercise: str | None = None,
     own: dict[str, Any] | None = None,
-    group_label: str = "group",
-    min_group_size: int = MIN_GROUP_SIZE,
+    group_label: str | None = None,
+    min_group_size: int | None = None,
     ax: "Axes | None" = None,
 ) -> "Axes":
-    """Per item, the group's average rating (bar, with the middle half of ratings as a line) and yours (diamond).
+    """Per item, the group's average rating (a bar from the scale's first value), the middle half of the
+    ratings as a line between two whole steps of the scale (none when they are the same step) and yours
+    (a diamond).
 
-    >>> ax = plot_rating_profile(group, exercise="core_skills", own={"S01": 4})  # doctest: +SKIP
+    >>> ax = plot_rating_profile(view, own={"S01": 4})  # doctest: +SKIP
     """
-    rows = chart_rows(data, exercise)
-    definition, n = rows.definition, rows.n
-    title = f"{definition.title}\nYour ratings and the {group_label}'s ({title_n(n, min_group_size)})"
+    view = _view(group, exercise, group_label, min_group_size)
+    definition = view.definition
+    title = f"{definition.title}\n{rating_subtitle(view, bool(own))}"
     ax = _new_axes(ax, len(definition.items))
-    if n < min_group_size:
-        return _suppressed(ax, title, min_group_size)
-    stats = rating_stats(rows, min_group_size)
+    if not view.shown:
+        return _suppressed(ax, title, view.min_group_size)
     low, high = rating_domain(definition)
-    positions = list(range(len(stats)))
-    ax.barh(positions, (stats["mean"] - low).fillna(0), left=low, color="#5e3c99", alpha=0.55, hatch="//",
-            edgecolor="#333333", label=f"{group_label.capitalize()} average")
-    ax.hlines(positions, stats["25%"], stats["75%"], color="black", linewidth=2, label="Middle half of the group")
+    first = rating_start(definition)
+    items = definition.item_ids
+    ratings = [view.rating(item) for item in items]
+    positions = list(range(len(items)))
+    ax.barh(positions, [r.mean - first if r else 0 for r in ratings], left=first, color="#5e3c99", alpha=0.55,
+            hatch="//", edgecolor="#333333", label=average_key(view.label))
+    # the mean's own mark, so an average at the scale's first value (a bar of no length) still shows
+    means = [(r.mean, i) for i, r in enumerate(ratings) if r]
+    if means:
+        ax.plot([m for m, _i in means], [i for _m, i in means], marker="|", markersize=16, markeredgewidth=2.5,
+                color="#3f2a6b", linestyle="none", zorder=5, label="_mean")
+    middle = [(i, r) for i, r in enumerate(ratings) if r and r.low_quartile != r.high_quartile]
+    if middle:
+        ax.hlines([i for i, _r in middle], [float(r.low_quartile) for _i, r in middle],
+                  [float(r.high_quartile) for _i, r in middle], color="black", linewidth=2,
+                  label="Middle half of the group")
     if own:
-        marks = [(float(own[item]), i) for i, item in enumerate(stats.index) if item in own]
+        marks = [(float(own[item]), i) for i, item in enumerate(items) if item in own]
         if marks:
             xs, ys = zip(*marks)
             ax.plot(xs, ys, **OWN_MARKER, label="Your rating")
-    _mark_small_rows(ax, [i for i, item in enumerate(stats.index) if pd.isna(stats.loc[item, "mean"])], min_group_size)
+    _mark_small_rows(ax, [i for i, item in enumerate(items) if item in view.hidden_items], view.min_group_size)
     ax.set_xlim(low, high)
     ax.set_xticks([o.value for o in definition.scale],
                   [f"{o.value}\n{textwrap.shorten(o.label, 14, placeholder='…')}" for o in definition.scale],
                   fontsize=8)
-    ax.set_yticks(positions, [_row_label(definition, item, int(stats.loc[item, "count"]), min_group_size)
-                              for item in stats.index], fontsize=9)
+    ax.set_yticks(positions, [_row_label(view, item) for item in items], fontsize=9)
     ax.invert_yaxis()
     ax.set_title(title)
-    note = skipped_note(rows.skipped)
+    note = view.skipped_note
     if note:
         ax.set_xlabel(note, fontsize=9)
     ax.legend(loc="upper center", bbox_to_anchor=(0.3, -0.12), ncol=3, frameon=False, fontsize=9)
@@ -328,40 +357,41 @@ def plot_rating_profile(
 
 
 def describe_rating_profile(
-    data: pd.DataFrame,
+    group: "Group",
     *,
-    exercise: str,
+    exercise: str | None = None,
     own: dict[str, Any] | None = None,
-    group_label: str = "group",
-    min_group_size: int = MIN_GROUP_SIZE,
+    group_label: str | None = None,
+    min_group_size: int | None = None,
 ) -> str:
     """The chart of :func:`plot_rating_profile` in words (plain text).
 
-    A personal check-in (:func:`peerkit.chart_data.is_personal`) is never ranked against
-    the group: its summary gives the group's averages and the learner's own ratings side
-    by side, without "above" or "below".
+    A personal check-in (``"personal": true``) is never ranked against the group: its
+    summary gives the group's averages and the learner's own ratings side by side,
+    without "above" or "below".
     """
-    rows = chart_rows(data, exercise)
-    definition, n = rows.definition, rows.n
-    note = skipped_note(rows.skipped)
-    if n < min_group_size:
-        return " ".join(filter(None, [suppression_message(min_group_size), note]))
-    means = rating_stats(rows, min_group_size)["mean"]
-    shown = means.dropna()
-    parts = [f"{n} people in the {group_label} rated {len(definition.items)} items."
-             if len(shown) == len(definition.items) else
-             f"{n} people in the {group_label} answered; {len(shown)} of {len(definition.items)} items have at "
-             f"least {min_group_size} ratings and are shown."]
-    if len(shown):
-        high, low = shown.idxmax(), shown.idxmin()
-        parts += [f"Highest on average: “{definition.item(high).text}” ({shown[high]:.1f}).",
-                  f"Lowest on average: “{definition.item(low).text}” ({shown[low]:.1f})."]
-        parts.append("Averages: " + "; ".join(f"“{definition.item(i).text}” {shown[i]:.1f}" for i in shown.index)
-                     + ".")
-    if own and not is_personal(definition):
-        rated = [item for item in shown.index if item in own]
-        above = [definition.item(i).text for i in rated if float(own[i]) > shown[i] + 0.5]
-        below = [definition.item(i).text for i in rated if float(own[i]) < shown[i] - 0.5]
+    view = _view(group, exercise, group_label, min_group_size)
+    definition = view.definition
+    note = view.skipped_note
+    if not view.shown:
+        return " ".join(filter(None, [suppression_message(view.min_group_size), note]))
+    means = {item: rating.mean for item in view.shown_items if (rating := view.rating(item)) is not None}
+    parts = [_answered_sentence(view, "rated")]
+    if means:
+        top = max(means.values())
+        bottom = min(means.values())
+        highest = [definition.item(i).text for i, m in means.items() if m == top]
+        lowest = [definition.item(i).text for i, m in means.items() if m == bottom]
+        if top != bottom:
+            parts += [f"Highest on average: {_few(highest)} ({top:.1f}).",
+                      f"Lowest on average: {_few(lowest)} ({bottom:.1f})."]
+        parts.append("Averages: " + "; ".join(
+            f"“{definition.item(i).text}” {m:.1f} ({view.rating(i).middle_words})"  # type: ignore[union-attr]
+            for i, m in means.items()) + ".")
+    if own and not definition.personal:
+        rated = [item for item in means if item in own]
+        above = [definition.item(i).text for i in rated if float(own[i]) > means[i] + 0.5]
+        below = [definition.item(i).text for i in rated if float(own[i]) < means[i] - 0.5]
         if above:
             parts.append("You rated yourself above the group average on: " + "; ".join(above) + ".")
         if below:
@@ -371,6 +401,104 @@ def describe_rating_profile(
     elif own:
         parts.append("Your own ratings: " + "; ".join(
             f"“{definition.item(i).text}” {own[i]}" for i in definition.item_ids if i in own) + ".")
-    parts.append(_hidden_sentence(definition, rows, min_group_size))
+    parts.append(view.hidden_sentence())
     parts.append(note)
     return " ".join(filter(None, parts))
+
+
+def _few(texts: list[str]) -> str:
+    """Up to three quoted item texts joined with "and"; more than three say how many share the place."""
+    if len(texts) > 3:
+        return f"{len(texts)} items at the same level"
+    return " and ".join(f"“{text}”" for text in texts)
+
+
+RIGHT_COLOUR, OTHER_COLOUR = "#5e3c99", "#bdbdbd"
+
+
+def plot_knowledge_check(
+    group: "Group",
+    *,
+    exercise: str | None = None,
+    group_label: str | None = None,
+    min_group_size: int | None = None,
+    ax: "Axes | None" = None,
+) -> "Axes":
+    """A knowledge check's results: per question, the share of the group choosing each option, the right
+    one(s) in dark purple with a tick and the words "right answer" (so colour is not the only cue).
+    A question fewer than the minimum answered says so instead."""
+    view = _view(group, exercise, group_label, min_group_size)
+    definition = view.definition
+    rows = [(item.id, option["value"]) for item in definition.items for option in item.details.get("options", [])]
+    title = f"{definition.title}\nWhat the {view.label} chose ({title_n(view.group_size, view.min_group_size)})"
+    ax = _new_axes(ax, len(rows) + len(definition.items))
+    if not view.shown:
+        return _suppressed(ax, title, view.min_group_size)
+    positions, labels, small = [], [], []
+    y = 0
+    for number, item in enumerate(definition.items, 1):
+        results = view.option_results(item.id)
+        n = view.item_n(item.id)
+        labels.append(textwrap.shorten(f"{number}. {item.text}", 60, placeholder="…")
+                      + (f" (n={n})" if n is not None else ""))
+        positions.append(y)
+        if results is None:
+            small.append((y, item.id))
+        y += 1
+        for result in results or []:
+            share = result.percent / 100
+            bar = ax.barh([y], [share], color=RIGHT_COLOUR if result.correct else OTHER_COLOUR,
+                          hatch="//" if result.correct else "", edgecolor="#333333", linewidth=0.5,
+                          label="Right answer" if result.correct else "Another option")
+            ax.bar_label(bar, labels=[f"{result.percent}%"], padding=3, fontsize=LABEL_FONT_SIZE)
+            positions.append(y)
+            labels.append(("✓ " if result.correct else "") + textwrap.shorten(result.label, 48, placeholder="…")
+                          + (" (right answer)" if result.correct else ""))
+            y += 1
+    rows_at = {y: item for y, item in small}
+    _mark_small_rows(ax, list(rows_at), view.min_group_size, view,
+                     [rows_at.get(position, "") for position in range(y)])
+    ax.set_xlim(0, 1.12)
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+    ax.set_yticks(positions, labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_title(title)
+    handles, names = ax.get_legend_handles_labels()
+    unique = dict(zip(names, handles))
+    if unique:
+        ax.legend(unique.values(), unique.keys(), loc="lower right", frameon=False, fontsize=9)
+    return ax
+
+
+def describe_knowledge_check(
+    group: "Group",
+    *,
+    exercise: str | None = None,
+    group_label: str | None = None,
+    min_group_size: int | None = None,
+) -> str:
+    """The chart of :func:`plot_knowledge_check` in words."""
+    view = _view(group, exercise, group_label, min_group_size)
+    definition = view.definition
+    if not view.shown:
+        return " ".join(filter(None, [suppression_message(view.min_group_size), view.skipped_note]))
+    parts = [f"{view.group_size} people in the {view.label} answered the questions."]
+    for number, item in enumerate(definition.items, 1):
+        results = view.option_results(item.id)
+        if results is None:
+            continue
+        right = [r for r in results if r.correct]
+        others = [r for r in results if not r.correct]
+        parts.append(f"Question {number}, “{item.text}”: "
+                     + "; ".join(f"{r.percent}% chose the right answer, “{r.label.rstrip('.')}”" for r in right)
+                     + ("; " if right and others else "")
+                     + "; ".join(f"{r.percent}% “{r.label.rstrip('.')}”" for r in others) + ".")
+    parts.append(view.hidden_sentence())
+    parts.append(view.skipped_note)
+    return " ".join(filter(None, parts))
+
+
+#: The chart style of a view -> its matplotlib chart and its words.
+PLOTS = {"diverging": (plot_choice_split, describe_choice_split),
+         "profile": (plot_rating_profile, describe_rating_profile),
+         "options": (plot_knowledge_check, describe_knowledge_check)}

@@ -1,9 +1,11 @@
 """The ``peerkit`` command.
 
 ``peerkit export`` writes a de-identified research data package (see
-:mod:`peerkit.research.export`) from a folder of hand-in files or a cohort server, in the aggregate tier (default) or the microdata tier::
+:mod:`peerkit.research.export`) from a folder of hand-in files, a cohort server's database or a live
+cohort server, in the aggregate tier (default) or the microdata tier::
 
     peerkit export submissions/ --out export/ --key-file research.key
+    peerkit export /srv/peerkit/cohorts.sqlite --cohort cohort-abcdefgh --out export/
     peerkit export https://peerkit.example.org --cohort cohort-abcdefgh --token-file trainer.token \
         --tier microdata --out export/
 
@@ -31,12 +33,15 @@ def _parser() -> argparse.ArgumentParser:
         "export",
         help="write a de-identified research data package",
         description="Write a de-identified research data package (Frictionless datapackage.json, CSV files, "
-                    "codebook, README) from a folder of hand-in files or a cohort server. "
+                    "codebook, README) from a folder of hand-in files, a cohort server's database or a live cohort "
+                    "server. Only answers of learners who agreed to research use are exported. "
                     "Tier 'aggregate' (the default) holds counts and shares only, small cells suppressed: safe "
                     "to publish. Tier 'microdata' holds pseudonymous rows for a research team under a data-use "
                     "agreement: never publish it.",
     )
-    export.add_argument("source", help="a folder of hand-in files (*.json) or a cohort server (https://host)")
+    export.add_argument("source", help="a folder of hand-in files (*.json), a cohort server's database "
+                                       "(cohorts.sqlite or a postgresql+psycopg:// URL) or a cohort server "
+                                       "(https://host)")
     export.add_argument("--out", required=True, help="folder to write the package into")
     export.add_argument("--tier", choices=("aggregate", "microdata"), default="aggregate",
                         help="aggregate: counts and shares only, safe to publish (default); microdata: "
@@ -57,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
                                           "CC-BY-4.0 for aggregate; restricted, under the data-use agreement, for "
                                           "microdata)")
     export.add_argument("--author", default="The course's trainers", help="who to cite as the data's author")
+    export.add_argument("--include-texts", action="store_true",
+                        help="microdata only: also export the free text learners shared and agreed to research use "
+                             "for (scrubbed of contact details; names and addresses are not caught: read it)")
     export.add_argument("--parquet", action="store_true", help="also write Parquet files (needs pyarrow)")
     export.add_argument("--overwrite", action="store_true", help="replace an earlier package in --out")
     _add_server_commands(commands)
@@ -89,7 +97,7 @@ def _export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from pathlib import Path
 
     from .errors import PeerkitError
-    from .research.export import export_cohort_server, export_submissions
+    from .research.export import export_cohort_server, export_responses, export_submissions
     from .research.pseudonyms import read_key
 
     tier_line = ("Tier: AGGREGATE (counts and shares only, small cells suppressed; safe to publish)."
@@ -98,7 +106,11 @@ def _export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                  "never publish).")
     options = {"tier": args.tier, "min_cell": args.min_cell, "time_resolution": args.time_resolution,
                "name": args.name, "title": args.title, "overwrite": args.overwrite, "parquet": args.parquet,
-               "author": args.author}
+               "author": args.author, "include_texts": args.include_texts}
+    if args.include_texts and args.tier != "microdata":
+        print("peerkit export: --include-texts needs --tier microdata (free text never goes into the aggregate "
+              "tier).", file=stderr)
+        return 2
     if args.licence:
         options["licence"] = {"name": args.licence, "title": f"{args.licence} (the data)"}
     try:
@@ -113,14 +125,28 @@ def _export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             print(tier_line, file=stdout)
             report = export_cohort_server(args.source, args.cohort, args.out, token, key, exercise=args.exercise,
                                           **options)
+        elif "://" in args.source or Path(args.source).is_file():
+            # the server's own database (cohorts.sqlite or a PostgreSQL URL): the server reads it, the
+            # research export writes the package; only this command line knows both
+            from .server.problems import Problem
+            from .server.trainer_data import all_responses
+
+            print(tier_line, file=stdout)
+            try:
+                report = export_responses(all_responses(args.source, args.cohort, args.exercise), args.out, key,
+                                          exercise=args.exercise, source="a peerkit cohort server's database",
+                                          **options)
+            except Problem as problem:
+                print(f"peerkit export: {problem.detail}", file=stderr)
+                return 1
         else:
             if args.cohort or args.exercise:
-                print("peerkit export: --cohort and --exercise apply to a cohort server, not to a folder "
-                      "of hand-in files.", file=stderr)
+                print("peerkit export: --cohort and --exercise apply to a cohort server or its database, not to "
+                      "a folder of hand-in files.", file=stderr)
                 return 2
             if not Path(args.source).is_dir():
-                print(f"peerkit export: {args.source} is neither a folder of hand-in files nor a server "
-                      "address.", file=stderr)
+                print(f"peerkit export: {args.source} is neither a folder of hand-in files, a server's database "
+                      "nor a server address.", file=stderr)
                 return 2
             print(tier_line, file=stdout)
             report = export_submissions(args.source, args.out, key, **options)

@@ -183,6 +183,7 @@ def main() -> None:
             title=f"SYNTHETIC peerkit cohorts ({tier}): four invented cohorts made by "
                   f"scripts/make_synthetic_cohorts.py (seed {SEED}); no real person is in them",
             synthetic=True, exported_on=EXPORTED_ON, author="The peerkit developers",
+            include_texts=tier == "microdata",  # invented texts: nobody to protect, something to analyse
         )
         for path in [out, *out.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)  # exports are private by default; these ship with peerkit

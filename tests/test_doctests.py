@@ -6,11 +6,11 @@ import importlib
 
 import pytest
 
-MODULES = ["peerkit.exercises", "peerkit.agreement", "peerkit.answers", "peerkit.privacy", "peerkit.files",
+MODULES = ["peerkit.exercises", "peerkit.answers", "peerkit.privacy", "peerkit.files",
            "peerkit.timestamps", "peerkit.kinds", "peerkit.kinds.choice_matrix", "peerkit.kinds.rating",
            "peerkit.kinds.knowledge_check", "peerkit.kinds.reflection", "peerkit.kinds.reframe",
            "peerkit.kinds.smart_goal",
-           "peerkit.chart_data", "peerkit.templating"]
+           "peerkit.group_view", "peerkit.templating"]
 
 
 @pytest.mark.parametrize("name", MODULES)

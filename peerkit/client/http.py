@@ -186,6 +186,10 @@ class ServerClient:
     def leave(self) -> Any:
         return self.request("DELETE", "/api/v1/me")
 
+    def set_research_consent(self, agreed: bool) -> dict[str, Any]:
+        """``PUT /me/research-consent``: ``{"research_consent": agreed}``."""
+        return self.request("PUT", "/api/v1/me/research-consent", {"agreed": bool(agreed)})
+
     def my_aggregates(self, exercise: str) -> dict[str, Any]:
         return self.request("GET", "/api/v1/me/aggregates", query={"exercise": exercise})
 

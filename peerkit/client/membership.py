@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 #: Kept for callers that name it: the membership's setting key (:data:`peerkit.client.state.MEMBERSHIP_SETTING`).
 SETTING = MEMBERSHIP_SETTING
 __all__ = ["CREDENTIALS_SETTING", "Membership", "client_for", "credentials", "join", "leave", "membership",
-           "set_sharing", "write_submission"]
+           "research_consent", "set_research_consent", "set_sharing", "write_submission"]
 
 
 def client_for(store: "LocalStore", timeout: float | None = None) -> ServerClient | None:
@@ -70,7 +70,8 @@ def write_submission(store: "LocalStore", path: str | Path | None = None, *, wit
                           "cohort id your trainer shows (it starts with 'cohort-').")
     target = Path(path) if path is not None else default_submission_path(current.cohort)
     return write_submission_file(target, cohort=current.cohort, pseudonym=current.pseudonym,
-                                 responses=[] if withdraw else shared_rows(store, current.share))
+                                 responses=[] if withdraw else shared_rows(store, current.share),
+                                 research_consent=research_consent(store) and not withdraw)
 
 
 NO_SERVER = ("To join with a code, this computer needs the address of your group's server. Your trainer shows it "
@@ -159,6 +160,8 @@ def join(
                         pseudonym=str(reply.get("pseudonym") or pseudonym), mode="live", share=chosen,
                         url=address.url, joined_at=joined_at)
     store.set_setting(SETTING, joined.to_setting())
+    if research_consent(store):  # ticked before joining: the new membership starts with it
+        _send_consent(store)
     joined.status = sync(store).message
     return joined
 
@@ -220,4 +223,69 @@ def leave(store: "LocalStore", withdraw: bool = True, timeout: float | None = No
     outbox.reset(store)
     store.set_setting(SETTING, None)
     store.set_setting(CREDENTIALS_SETTING, None)
+    store.set_setting(CONSENT_SETTING, None)  # a new group asks again
+    store.set_setting(CONSENT_PENDING_SETTING, None)
     return message
+
+
+# -- research consent (issue 21) ---------------------------------------------------------------
+
+#: The learner's choice about research use (a bool; absent = not agreed), and whether the server still
+#: has to be told (it could not be reached when the learner chose).
+CONSENT_SETTING = "research_consent"
+CONSENT_PENDING_SETTING = "research_consent_pending"
+
+#: What a learner is told beside the research tick box (plain words).
+RESEARCH_USE = (
+    "Researchers who study peer-support training may, working with your trainer, receive data from this group. If "
+    "you tick the box below, the answers you share with your group may be part of it: as counts, published with "
+    "small numbers hidden and a little noise added, and, under a data-use agreement, your shared answers "
+    "themselves, under a new code name, never your name or your code name here. Reflections go only if you shared "
+    "them, with contact details such as e-mail addresses and phone numbers taken out; your personal exercises "
+    "never go. Leaving it unticked changes nothing in the course or in your group. You can untick it at any time: "
+    "research data made after that leaves your answers out, though data already handed to a researcher cannot be "
+    "called back.")
+
+
+def _store_or_default(store: "LocalStore | None") -> "LocalStore":
+    if store is not None:
+        return store
+    from ..store import LocalStore
+
+    return LocalStore()
+
+
+def research_consent(store: "LocalStore | None" = None) -> bool:
+    """Whether the learner agreed to research use of what they share (False unless they ticked it)."""
+    return _store_or_default(store).get_setting(CONSENT_SETTING) is True
+
+
+def set_research_consent(agreed: bool, store: "LocalStore | None" = None) -> str:
+    """Agree (or no longer agree) to research use of the answers shared with the group; returns a sentence.
+
+    The choice is kept here and sent to the group's server (``PUT /me/research-consent``).
+    If the server cannot be reached it is kept and sent at the next join or change; a
+    hand-in file carries it too.
+    """
+    if not isinstance(agreed, bool):
+        raise TypeError("agreed must be True or False")
+    store = _store_or_default(store)
+    store.set_setting(CONSENT_SETTING, agreed)
+    return _send_consent(store)
+
+
+def _send_consent(store: "LocalStore") -> str:
+    agreed = research_consent(store)
+    said = ("You agreed that a researcher may receive what you share with this group." if agreed else
+            "What you share is not used for research.")
+    current, client = membership(store), client_for(store, timeout=5.0)
+    if current is None or current.mode != "live" or client is None:
+        store.set_setting(CONSENT_PENDING_SETTING, None)
+        return said
+    try:
+        client.set_research_consent(agreed)
+    except (ServerUnreachable, ServerRefused):
+        store.set_setting(CONSENT_PENDING_SETTING, True)
+        return said + " Saved here; your group's server could not be reached, so it is told next time."
+    store.set_setting(CONSENT_PENDING_SETTING, None)
+    return said

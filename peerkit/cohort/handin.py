@@ -8,6 +8,7 @@ server checks each with :func:`load_submissions`. Format (version 1)::
     {"format": "peerkit-submission", "format_version": 1,
      "cohort": "cohort-xxxxxxxx", "pseudonym": "p-<20 hex>",
      "created_at": "2024-05-01T09:30:00.000000+00:00",
+     "research_consent": false,
      "responses": [{"exercise": "boundaries", "item": "B01", "value": "maybe",
                     "answered_at": "2024-05-01T09:12:00.000000+00:00"}, ...]}
 
@@ -50,6 +51,8 @@ FUTURE_SLACK = timedelta(days=1)
 #: Longest answer accepted, as JSON: a shared SMART goal sentence with its criteria and escapes.
 MAX_SHARED_JSON = 20_000
 _TOP_KEYS = {"format", "format_version", "cohort", "pseudonym", "created_at", "responses"}
+#: Optional: whether the learner agreed to research use of these answers (absent: not agreed).
+_OPTIONAL_KEYS = {"research_consent"}
 _RESPONSE_KEYS = {"exercise", "item", "value", "answered_at"}
 
 
@@ -62,6 +65,7 @@ class Submission:
     pseudonym: str
     created_at: datetime
     responses: list[dict[str, Any]] = field(default_factory=list)
+    research_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ def default_submission_path(cohort: str) -> Path:
 
 
 def write_submission_file(path: str | Path, *, cohort: str, pseudonym: str,
-                          responses: list[dict[str, Any]]) -> Path:
+                          responses: list[dict[str, Any]], research_consent: bool = False) -> Path:
     """Write one hand-in file (all at once or not at all); returns its path. No responses: a withdrawal."""
     document = {
         "format": FORMAT,
@@ -86,6 +90,7 @@ def write_submission_file(path: str | Path, *, cohort: str, pseudonym: str,
         "cohort": cohort,
         "pseudonym": pseudonym,
         "created_at": format_moment(),
+        "research_consent": bool(research_consent),
         "responses": responses,
     }
     target = Path(path)
@@ -175,7 +180,7 @@ def parse_submission(content: bytes, name: str = "submission", cohort: str | Non
     if version > FORMAT_VERSION:
         raise ImportFileError(f"was made by a newer peerkit (format version {version}; this one reads "
                               f"{FORMAT_VERSION}). Upgrade peerkit to load it.")
-    missing, extra = _TOP_KEYS - set(raw), set(raw) - _TOP_KEYS
+    missing, extra = _TOP_KEYS - set(raw), set(raw) - _TOP_KEYS - _OPTIONAL_KEYS
     if missing:
         raise ImportFileError(f"lacks {', '.join(sorted(missing))}.")
     if extra:
@@ -188,6 +193,9 @@ def parse_submission(content: bytes, name: str = "submission", cohort: str | Non
     if not is_pseudonym(raw["pseudonym"]):
         raise ImportFileError(f"has the pseudonym {str(raw['pseudonym'])[:40]!r}, which is not a cohort pseudonym.")
     created = _time(raw["created_at"], "created_at")
+    consent = raw.get("research_consent", False)
+    if not isinstance(consent, bool):
+        raise ImportFileError("has a 'research_consent' that is not true or false.")
     responses = raw["responses"]
     if not isinstance(responses, list):
         raise ImportFileError("has 'responses' that are not a list.")
@@ -215,7 +223,7 @@ def parse_submission(content: bytes, name: str = "submission", cohort: str | Non
         _time(response["answered_at"], f"{where}: answered_at")
         checked.append({"exercise": exercise, "item": item, "value": value, "answered_at": response["answered_at"]})
     return Submission(name=name, cohort=raw["cohort"], pseudonym=raw["pseudonym"], created_at=created,
-                      responses=checked)
+                      responses=checked, research_consent=consent)
 
 
 def load_submissions(

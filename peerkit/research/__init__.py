@@ -22,7 +22,8 @@ from .errors import AlphaUndefinedWarning, ExportError, ResearchKeyError
 from .export import ExportReport, export_cohort_server, export_frame, export_submissions
 from .goals import smart_goal_completeness
 from .item_agreement import item_agreement, most_divided
-from .krippendorff import cohort_alpha, krippendorff_alpha
+from .krippendorff import alpha_interval, cohort_alpha, krippendorff_alpha
+from .ordinal import cramers_v_corrected, ordinal_comparison
 from .load import LoadProblem, LoadResult, load
 from .skills import skill_profiles
 from .synthetic import synthetic_cohorts, synthetic_package
@@ -34,8 +35,10 @@ __all__ = [
     "LoadProblem",
     "LoadResult",
     "ResearchKeyError",
+    "alpha_interval",
     "cohort_alpha",
     "compare_cohorts",
+    "cramers_v_corrected",
     "describe_diverging_by_cohort",
     "describe_item_heatmap",
     "export_cohort_server",
@@ -46,6 +49,7 @@ __all__ = [
     "krippendorff_alpha",
     "load",
     "most_divided",
+    "ordinal_comparison",
     "plot_diverging_by_cohort",
     "plot_item_heatmap",
     "skill_profiles",

@@ -109,8 +109,12 @@ def _row_problem(row: Any, infos: dict[str, ExerciseInfo], unknown: dict[Any, st
 
 
 def open_answers(frame: pd.DataFrame, infos: dict[str, ExerciseInfo], left_out: Counter,
-                  shared_by_learners: bool) -> pd.DataFrame:
-    """Apply the consent rule to free text; closed answers pass unchanged."""
+                  shared_by_learners: bool, include_texts: bool = True) -> pd.DataFrame:
+    """Apply the consent rule to free text; closed answers pass unchanged.
+
+    Without ``include_texts`` no learner text leaves at all: reflections are left
+    out and every text field of a structured answer becomes filled/empty.
+    """
     keep, values = [], []
     for value, exercise in zip(frame["value"].to_numpy(dtype=object), frame["exercise"].to_numpy(dtype=object)):
         info = infos[exercise]
@@ -119,6 +123,11 @@ def open_answers(frame: pd.DataFrame, infos: dict[str, ExerciseInfo], left_out: 
             values.append(value)
             continue
         shared = isinstance(value, dict) and value.get("share") is True
+        if info.text_key and not include_texts:
+            left_out["free-text answers (exported only with --include-texts)"] += 1
+            keep.append(False)
+            values.append(None)
+            continue
         if info.text_key:
             if shared_by_learners and isinstance(value, dict) and "share" not in value:
                 shared = True  # the sharing rules let a reflection out only when the learner shared it
@@ -136,6 +145,7 @@ def open_answers(frame: pd.DataFrame, infos: dict[str, ExerciseInfo], left_out: 
             keep.append(False)
             values.append(None)
             continue
+        shared = shared and include_texts
         if not shared and _has_text(value):
             left_out[f"open answers ({info.kind}) reduced to filled/empty per field"] += 1
         keep.append(True)

@@ -26,8 +26,13 @@ def item_distribution(
     exercise : str, optional
         Keep only this exercise.
     min_cell : int, optional
-        Blank (``NaN``) counts and shares under this size, for tables that will
-        be published; ``suppressed`` marks them.
+        For tables that will be published: counts under this size are blanked
+        (``<NA>``) and ``suppressed`` marks them; a scale value nobody in a group
+        chose is listed (and hidden: 0 is under the size too); a group with one
+        hidden count has its next smallest hidden too; and in a group with any
+        hidden count **every share is blank**, because a share's denominator is
+        the group's whole total (n / share - the shown counts would give the hidden
+        ones back).
 
     Returns
     -------
@@ -88,10 +93,36 @@ def item_distribution(
     result["share"] = n / result.groupby(columns)["n"].transform("sum").to_numpy()
     result["_order"] = _scale_rank(data, result)
     result = result.sort_values(columns + ["_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
-    result["suppressed"] = result["n"] < min_cell if min_cell else False
-    if min_cell:
-        result["n"] = result["n"].astype("Int64").mask(result["suppressed"])
-        result["share"] = result["share"].mask(result["suppressed"])
+    if not min_cell:
+        result["suppressed"] = False
+        return result
+    return _publishable(data, result, columns, int(min_cell))
+
+
+def _publishable(data: pd.DataFrame, result: pd.DataFrame, columns: list[str], k: int) -> pd.DataFrame:
+    """Counts under k hidden, unseen scale values listed, a lone hidden count paired, no share beside one."""
+    extra = []
+    for group, part in result.groupby(columns, sort=False):
+        info = exercise_info(data, part["exercise"].iloc[0])
+        if info is None or not info.scale:
+            continue
+        seen = set(part["value"])
+        extra += [dict(zip(columns, group)) | {"value": v, "n": 0, "share": 0.0}
+                  for v in info.scale_values if v not in seen]
+    if extra:
+        result = pd.concat([result, pd.DataFrame(extra)], ignore_index=True)
+        result["_order"] = _scale_rank(data, result)
+        result = result.sort_values(columns + ["_order"], kind="stable").drop(columns="_order")
+        result = result.reset_index(drop=True)
+    hidden = (result["n"] < k).to_numpy(copy=True)
+    for _, rows in result.groupby(columns, sort=False).indices.items():
+        if hidden[rows].sum() == 1 and (~hidden[rows]).any():
+            shown = [r for r in rows if not hidden[r]]
+            hidden[min(shown, key=lambda r: result["n"].iloc[r])] = True
+    result["suppressed"] = hidden
+    any_hidden = result.groupby(columns, sort=False)["suppressed"].transform("any").to_numpy(dtype=bool)
+    result["n"] = result["n"].astype("Int64").mask(result["suppressed"])
+    result["share"] = result["share"].mask(any_hidden)
     return result
 
 

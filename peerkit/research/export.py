@@ -23,6 +23,7 @@ package from each (only ``sources`` in datapackage.json differs).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -30,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -41,13 +43,16 @@ from ..privacy import MIN_GROUP_SIZE
 from .cleaning import INPUT_COLUMNS, open_answers, valid_rows
 from .codebook import CITATION, codebook, data_use_notice, readme
 from .errors import ExportError
+from . import perturbation
 from .instruments import instrument
 from .package import (
     AGGREGATE_LICENCE,
     COURSE_LICENCE,
     DESCRIPTOR,
     MICRODATA_LICENCE,
+    FORMULA_GUARD,
     PACKAGE_FORMAT,
+    PACKAGE_PROFILE,
     PACKAGE_SCHEMA_VERSION,
     TIERS,
     cell_text,
@@ -62,11 +67,22 @@ from .package import (
 )
 from .pseudonyms import check_key, read_key, rekey
 from .submissions import Reject, read_submissions
-from .tables import COUNT_FIELDS, TIME_LEVELS, TOTAL_FIELDS, aggregate_tables, coarsest_needed, microdata_tables
+from .tables import (
+    COUNT_FIELDS,
+    TIME_LEVELS,
+    TOTAL_FIELDS,
+    aggregate_tables,
+    coarsest_needed,
+    learner_counts,
+    microdata_tables,
+    periods,
+)
 
 DEFAULT_MIN_CELL = MIN_GROUP_SIZE
 #: Time resolutions one may ask for; the microdata tier may coarsen further.
 TIME_RESOLUTIONS = TIME_LEVELS[:-1]
+#: Columns a source adds for the consent rules; read, never exported, never reported as dropped.
+CONSENT_COLUMNS = ("research_consent", "personal", "hidden")
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,100}$"
 
 
@@ -127,6 +143,9 @@ def export_frame(
     licence: dict[str, str] | None = None,
     author: str = "The course's trainers",
     parquet: bool = False,
+    cohort_min_cells: dict[str, int] | None = None,
+    filters: dict[str, Any] | None = None,
+    include_texts: bool = False,
 ) -> ExportReport:
     """Write a de-identified data package of a tidy frame of responses.
 
@@ -155,6 +174,19 @@ def export_frame(
         store, a server, hand-in files): a reflection there counts as shared.
     parquet : bool
         Also write each table as Parquet beside its CSV (needs pyarrow: ``pip install 'peerkit[parquet]'``).
+    cohort_min_cells : dict, optional
+        Each cohort's own threshold (the ``min_group_size`` its trainer set); a cohort
+        is exported with the larger of it and ``min_cell``.
+    include_texts : bool
+        Microdata only: also export the free text learners shared (scrubbed of contact
+        details; only from learners who agreed to research use). Off by default.
+    filters : dict, optional
+        The selection that made this frame (e.g. ``{"exercise": "boundaries"}``), recorded in the package.
+
+    Consent: when the frame has a ``research_consent`` column (every source peerkit
+    reads gives it), only rows where it is True are exported; a ``personal`` column
+    or an exercise whose data file says ``"personal": true`` is never exported; a
+    ``hidden`` column marks texts the trainer hid, which are never exported.
     """
     key = check_key(key) if key is not None else read_key()
     _check_options(tier, name, min_cell, time_resolution, on_invalid)
@@ -165,23 +197,28 @@ def export_frame(
     if missing:
         raise ExportError(f"The frame lacks column(s) {', '.join(missing)}; it needs {', '.join(INPUT_COLUMNS)} "
                           "(give cohort= if every row is from one cohort).")
-    dropped_columns = [str(c) for c in frame.columns if c not in INPUT_COLUMNS]
-    frame = frame[INPUT_COLUMNS].reset_index(drop=True)
-
     left_out: Counter = Counter()
+    frame = _consented(frame, left_out, include_texts and tier == "microdata")
+    if frame.empty:
+        raise ExportError("Nothing to export: " + ("; ".join(f"{n} {r}" for r, n in left_out.items())
+                                                   or "no rows were given") + ". No files were written.")
+    dropped_columns = [str(c) for c in frame.columns if c not in INPUT_COLUMNS and c not in CONSENT_COLUMNS]
+    frame = frame[INPUT_COLUMNS].reset_index(drop=True)
     frame, infos, skipped = valid_rows(frame, on_invalid)
-    frame = open_answers(frame, infos, left_out, shared_by_learners)
+    frame = open_answers(frame, infos, left_out, shared_by_learners, include_texts and tier == "microdata")
     # a learner who answered twice (two submissions, a changed mind): keep the latest answer
     frame = frame.sort_values("answered_at", kind="stable")
     before = len(frame)
     frame = frame.drop_duplicates(["cohort", "learner", "exercise", "item"], keep="last")
     if before > len(frame):
         left_out["earlier answers replaced by a later one"] += before - len(frame)
+    k_of = {c: max(int(min_cell), int((cohort_min_cells or {}).get(c, 0) or 0)) for c in frame["cohort"].unique()}
     sizes = frame.groupby("cohort")["learner"].nunique()
-    small = sorted(sizes[sizes < min_cell].index)
-    if small:
-        gone = frame["cohort"].isin(small)
-        left_out[f"answers from {len(small)} cohort(s) with fewer than {min_cell} learners"] += int(gone.sum())
+    small = sorted(c for c, size in sizes.items() if size < k_of[c])
+    for k in sorted({k_of[c] for c in small}):
+        these = [c for c in small if k_of[c] == k]
+        gone = frame["cohort"].isin(these)
+        left_out[f"answers from {len(these)} cohort(s) with fewer than {k} learners"] += int(gone.sum())
         frame = frame[~gone]
     if frame.empty:
         raise ExportError("Nothing left to export: " + ("; ".join(f"{n} {r}" for r, n in left_out.items())
@@ -198,7 +235,7 @@ def export_frame(
     suppressed = 0
     if tier == "aggregate":
         level = time_resolution
-        for exercise, (counts, totals) in aggregate_tables(frame, records, min_cell, cohorts).items():
+        for exercise, (counts, totals) in aggregate_tables(frame, records, k_of, cohorts, key).items():
             for part, table, schema, columns in (
                 ("counts", counts, counts_schema(records[exercise], cohort_cells), COUNT_FIELDS),
                 ("totals", totals, totals_schema(records[exercise], cohort_cells), TOTAL_FIELDS),
@@ -216,7 +253,7 @@ def export_frame(
                               "under a data-use agreement for free text. No files were written.")
         rows_exported = int(len(frame))
     else:
-        level = coarsest_needed(frame, min_cell, time_resolution)
+        level = coarsest_needed(frame, {c: k_of[c] for c in cohorts}, time_resolution)
         for exercise, table in microdata_tables(frame, records, level).items():
             content = csv_bytes(table, list(table.columns))
             path = resource_path(exercise, "responses")
@@ -230,33 +267,61 @@ def export_frame(
     exported_on = exported_on or date.today().isoformat()
     title = title or f"peerkit cohort answers ({tier})"
     data_licence = licence or (AGGREGATE_LICENCE if tier == "aggregate" else MICRODATA_LICENCE)
+    content_hash = hashlib.sha256(b"".join(hashlib.sha256(files[p]).digest() for p in sorted(files))).hexdigest()
+    version = f"{int(exported_on[:4])}.{int(exported_on[5:7])}.{int(exported_on[8:10])}+{content_hash[:12]}"
     citation = CITATION.format(author=author, year=exported_on[:4], title=title, tier=tier, version=__version__,
                                date=exported_on)
+    stamps = pd.to_datetime(frame["answered_at"], utc=True)
+    collected = {"from": periods(pd.Series([stamps.min()]), level)[0] if level != "none" else "",
+                 "to": periods(pd.Series([stamps.max()]), level)[0] if level != "none" else "",
+                 "resolution": level}
+    if tier == "aggregate":
+        collected = {"from": stamps.min().strftime("%Y-%m"), "to": stamps.max().strftime("%Y-%m"),
+                     "resolution": "month"}
     meta = {
         "format": PACKAGE_FORMAT, "schema_version": PACKAGE_SCHEMA_VERSION, "tier": tier,
         "response_schema_version": RESPONSE_SCHEMA_VERSION, "title": title, "synthetic": bool(synthetic),
         "exported_on": exported_on, "peerkit_version": __version__, "min_cell": int(min_cell),
+        "cohort_min_cell": {c: k_of[c] for c in cohorts},
         "time_resolution": level, "requested_time_resolution": time_resolution,
+        "collection_period": collected,
+        "filters": {"cohorts": cohorts, "exercise": None, "min_cell": int(min_cell),
+                    "time_resolution": time_resolution, "include_texts": bool(include_texts and tier == "microdata"),
+                    **(filters or {})},
+        "consent": "Only answers of learners who agreed to research use (a separate choice, off by default, that "
+                   "they can withdraw); personal check-ins never; texts the trainer hid never.",
         "pseudonyms": "HMAC-SHA256 of the learner's cohort pseudonym under a key held by the researcher "
                       "(not in this package), first 64 bits, prefixed 'p-'; re-keyed for every export.",
         "cohorts": cohorts, "exercises": records,
         "rows": {r["path"]: int(len(tables[r["path"]])) for r in resources},
-        "answers": rows_exported, "learners": int(frame["learner"].nunique()),
-        "suppressed": suppressed, "left_out": dict(sorted(left_out.items())),
-        "licence": data_licence, "course_licence": COURSE_LICENCE, "citation": citation,
+        "suppressed": suppressed, "licence": data_licence, "course_licence": COURSE_LICENCE, "citation": citation,
+        "text_cells": FORMULA_GUARD,
     }
-    if tier == "microdata":
+    if tier == "aggregate":
+        per_cohort = learner_counts(frame, cohorts, key)
+        meta["learners"] = int(sum(per_cohort.values()))
+        meta["cohort_learners"] = per_cohort
+        meta["perturbation"] = perturbation.description(int(min_cell))
+        meta["left_out"] = sorted(left_out)  # the reasons only: their numbers would be exact
+    else:
+        meta["answers"] = rows_exported
+        meta["learners"] = int(frame["learner"].nunique())
+        meta["left_out"] = dict(sorted(left_out.items()))
         meta["data_use"] = "DATA-USE.md"
     descriptor = {
-        "profile": "tabular-data-package",
-        "name": name, "title": title, "version": "1.0.0", "created": f"{exported_on}T00:00:00Z",
-        "description": ("Counts and shares of peerkit course answers, small cells suppressed (aggregate tier)."
+        "$schema": PACKAGE_PROFILE,
+        "id": f"urn:peerkit:{name}:{content_hash[:32]}",
+        "name": name, "title": title, "version": version, "created": f"{exported_on}T00:00:00Z",
+        "description": ("Counts and shares of peerkit course answers per cohort: small cells suppressed and every "
+                        "shown number perturbed by cell-key noise (at most "
+                        f"{perturbation.MAX_NOISE} either way), so numbers do not add up exactly "
+                        "(aggregate tier)."
                         if tier == "aggregate" else
                         "Pseudonymous peerkit course answers (microdata tier): data-use agreement required."),
         "keywords": ["peer support", "training", "peerkit", tier] + (["SYNTHETIC"] if synthetic else []),
         "licenses": [data_licence, COURSE_LICENCE],
         "sources": sources or [{"title": "a tidy frame of peerkit answers"}],
-        "contributors": [{"title": author, "role": "author"}],
+        "contributors": [{"title": author, "roles": ["author"]}],
         "citation": citation,
         "resources": resources,
         "peerkit": meta,
@@ -294,27 +359,82 @@ def export_submissions(folder: str | Path, out_dir: str | Path, key: bytes | str
     return report
 
 
+def export_responses(bodies: Iterable[dict[str, Any]], out_dir: str | Path, key: bytes | str | None = None, *,
+                     exercise: str | None = None, source: str = "a peerkit cohort server",
+                     **options: Any) -> ExportReport:
+    """Export the bodies of ``GET /api/v1/cohorts/{id}/responses`` (one per cohort, all pages joined).
+
+    They come from a live server (:func:`export_cohort_server`) or from the server's
+    database (``peerkit export <database>``, which passes
+    :func:`peerkit.server.trainer_data.all_responses`): the same answers give the same
+    package. Each cohort keeps its own ``min_group_size`` as its k when larger than ``min_cell``;
+    only learners who agreed to research use, and no text the trainer hid, are exported.
+    """
+    from .server_source import frame_from_bodies
+
+    key = check_key(key) if key is not None else read_key()
+    frame, sizes = frame_from_bodies(bodies)
+    cohorts = sorted(frame["cohort"].unique()) if len(frame) else sorted(sizes)
+    if exercise is not None:
+        frame = frame[frame["exercise"] == exercise]
+    if frame.empty:
+        raise ExportError(f"The cohort server has no shared answers for {', '.join(cohorts) or 'any cohort'}"
+                          + (f" and exercise {exercise!r}" if exercise else "") + ". No files were written.")
+    options.setdefault("shared_by_learners", True)
+    options.setdefault("sources", [{"title": source}])
+    options.setdefault("cohort_min_cells", sizes)
+    options.setdefault("filters", {"exercise": exercise})
+    return export_frame(frame, out_dir, key, **options)
+
+
 def export_cohort_server(base_url: str, cohorts: str | list[str], out_dir: str | Path, token: str,
                          key: bytes | str | None = None, *, exercise: str | None = None,
                          **options: Any) -> ExportReport:
     """Export cohorts from a cohort server (``GET /api/v1/cohorts/{id}/responses`` with a trainer's token)."""
-    from .server_source import fetch_cohort_responses
+    from .server_source import fetch_cohort_body
 
     key = check_key(key) if key is not None else read_key()
     cohorts = [cohorts] if isinstance(cohorts, str) else list(cohorts)
     if not cohorts:
         raise ExportError("Name the cohort(s) to export from the server (--cohort).")
-    frame = pd.concat([fetch_cohort_responses(base_url, c, token) for c in cohorts], ignore_index=True)
-    if exercise is not None:
-        frame = frame[frame["exercise"] == exercise]
-    if frame.empty:
-        raise ExportError(f"The cohort server has no shared answers for {', '.join(cohorts)}. No files were written.")
-    options.setdefault("shared_by_learners", True)
-    options.setdefault("sources", [{"title": "a peerkit cohort server"}])
-    return export_frame(frame, out_dir, key, **options)
+    bodies = [fetch_cohort_body(base_url, c, token) for c in cohorts]
+    return export_responses(bodies, out_dir, key, exercise=exercise, source="a peerkit cohort server", **options)
 
 
 # --------------------------------------------------------------------------- helpers
+
+def _personal(exercise: Any) -> bool:
+    from ..exercises import load_exercise
+
+    try:
+        return bool(load_exercise(str(exercise)).personal)
+    except Exception:  # noqa: BLE001 - an unknown exercise is refused row by row later
+        return False
+
+
+def _consented(frame: pd.DataFrame, left_out: Counter, include_texts: bool) -> pd.DataFrame:
+    """Only what may go into research: agreed learners, no personal exercise, no text the trainer hid."""
+    keep = pd.Series(True, index=frame.index)
+    if "research_consent" in frame.columns:
+        agreed = frame["research_consent"].map(lambda v: v is True or v == 1)
+        if (~agreed).any():
+            left_out["answers of learners who did not agree to research use"] += int((~agreed).sum())
+        keep &= agreed
+    known: dict[str, bool] = {}
+    personal = frame["exercise"].map(lambda e: known.setdefault(e, _personal(e)) if isinstance(e, str) else False)
+    personal = personal.astype(bool)
+    if "personal" in frame.columns:
+        personal |= frame["personal"].map(lambda v: v is True)
+    if (keep & personal).any():
+        left_out["answers to personal check-ins (never exported)"] += int((keep & personal).sum())
+    keep &= ~personal
+    if "hidden" in frame.columns and include_texts:  # without texts a hidden text goes out as filled/empty at most
+        hidden = frame["hidden"].map(lambda v: v is True or v == 1)
+        if (keep & hidden).any():
+            left_out["texts the trainer hid"] += int((keep & hidden).sum())
+        keep &= ~hidden
+    return frame[keep]
+
 
 def _check_options(tier: str, name: str, min_cell: int, time_resolution: str, on_invalid: str) -> None:
     import re

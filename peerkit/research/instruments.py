@@ -29,6 +29,8 @@ def instrument(exercise_id: str) -> dict[str, Any]:
     items = []
     for item in definition.items:
         record: dict[str, Any] = {"id": item.id, "text": item.text}
+        if isinstance(item.details.get("description"), str):
+            record["description"] = item.details["description"]
         options = item.details.get("options")
         if isinstance(options, list):
             record["options"] = [{"value": o["value"], "label": o.get("label", str(o["value"])),
@@ -44,6 +46,8 @@ def instrument(exercise_id: str) -> dict[str, Any]:
         "title": definition.title,
         "chapter": definition.chapter,
         "chapter_title": _chapter_title(definition.chapter),
+        "instructions": str(definition.instructions or ""),
+        "personal": bool(definition.personal),
         "items": items,
         "scale": scale,
         "value_type": value_type(definition.kind, scale),

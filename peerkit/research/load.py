@@ -86,6 +86,41 @@ class LoadResult:
     def exercises(self) -> dict[str, dict[str, Any]]:
         return self.frame.attrs.get(ATTRS_KEY, {})
 
+    def answers(self, exercise: str) -> pd.DataFrame:
+        """One exercise's answers (microdata) with ``value`` as an ordered categorical in the scale's order
+        (an exercise without a scale keeps its values as they are)."""
+        part = self.frame[self.frame["exercise"] == exercise].reset_index(drop=True)
+        return _with_categories(part, self.exercises.get(exercise, {}))
+
+    def counts_of(self, exercise: str) -> pd.DataFrame:
+        """One exercise's counts (aggregate) with ``value`` as a categorical in the scale's (or options') order."""
+        if self.counts is None:
+            return pd.DataFrame(columns=COUNT_TYPES)
+        part = self.counts[self.counts["exercise"] == exercise].reset_index(drop=True)
+        return _with_categories(part, self.exercises.get(exercise, {}))
+
+
+#: The dtypes of ``LoadResult.counts`` and ``.totals``: nullable integers, booleans and text.
+COUNT_TYPES = {"cohort": "string", "exercise": "string", "item": "string", "value_label": "string",
+               "total_of": "string", "n": "Int64", "share": "Float64", "suppressed": "boolean"}
+
+
+def _typed(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    if table is None:
+        return None
+    return table.astype({c: t for c, t in COUNT_TYPES.items() if c in table.columns})
+
+
+def _with_categories(part: pd.DataFrame, record: dict[str, Any]) -> pd.DataFrame:
+    scale = [o["value"] for o in record.get("scale", [])]
+    if scale:
+        part = part.assign(value=pd.Categorical(part["value"], categories=scale, ordered=True))
+    elif record.get("items") and all("options" in i for i in record["items"]) and \
+            not any(i.get("multiple") for i in record["items"]) and "learner" not in part.columns:
+        options = sorted({str(o["value"]) for i in record["items"] for o in i["options"]})
+        part = part.assign(value=pd.Categorical(part["value"], categories=options, ordered=False))
+    return part
+
 
 _Bad = Bad
 
@@ -163,8 +198,8 @@ def load(paths: str | Path | Iterable[str | Path], *, max_bytes: int = MAX_RESPO
         frame = pd.DataFrame({c: pd.Series(dtype="object") for c in RESPONSE_COLUMNS})
     frame.attrs[ATTRS_KEY] = exercises
     all_counts = pd.concat(counts, ignore_index=True) if counts else None
-    result = LoadResult(frame=frame, problems=problems, metadata=metadata, counts=all_counts,
-                        totals=pd.concat(totals, ignore_index=True) if totals else None)
+    result = LoadResult(frame=frame, problems=problems, metadata=metadata, counts=_typed(all_counts),
+                        totals=_typed(pd.concat(totals, ignore_index=True) if totals else None))
     if strict:
         result.raise_for_problems()
     return result

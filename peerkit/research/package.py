@@ -33,7 +33,16 @@ from .spreadsheet_safe import escape_cell, normalise_text
 from .tables import COUNT_FIELDS, TIME_PATTERNS, TOTAL_FIELDS, TOTAL_KINDS
 
 PACKAGE_FORMAT = "peerkit-research-package"
-PACKAGE_SCHEMA_VERSION = 2
+#: 3: Data Package v2, cell-key perturbation, per-cohort totals only, ordered categories.
+PACKAGE_SCHEMA_VERSION = 3
+PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
+SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
+#: What every reader must know about text cells (said in each text field's description too).
+FORMULA_GUARD = ("A text cell that would start with =, +, - or @ (after any leading spaces or control characters), "
+                 "or that starts with a quote followed by one of these, has one more single quote (') put in front "
+                 "so that no spreadsheet runs it as a formula. Remove one leading ' from such a cell to get the "
+                 "original text (peerkit.research.load does).")
 DESCRIPTOR = "datapackage.json"
 DATA_DIR = "data"
 TIERS = ("aggregate", "microdata")
@@ -63,13 +72,17 @@ def value_field(record: dict[str, Any], item_ids: list[str], *, single_option: b
     if record["scale"]:
         values = [o["value"] for o in record["scale"]]
         field["constraints"] = {"enum": values}
-        field["categories"] = [{"value": o["value"], "label": o["label"]} for o in record["scale"]]
-        field["description"] = "The chosen point of the scale; labels in categories and the codebook."
+        field["categories"] = [{"value": o["value"], "label": str(o["label"])} for o in record["scale"]]
+        field["categoriesOrdered"] = True
+        field["description"] = ("The chosen point of the scale, in the scale's order (categoriesOrdered); labels in "
+                                "categories and the codebook.")
     elif is_scored(record):
         options = sorted({str(o["value"]) for i in record["items"] for o in i.get("options", [])})
         choice = "(?:" + "|".join(re.escape(o) for o in options) + ")"
         if single_option:
             field["constraints"] = {"enum": options}
+            field["categories"] = options
+            field["categoriesOrdered"] = False
             field["description"] = "One option of the question (see the codebook for its label)."
         else:
             field["constraints"] = {"pattern": f"{choice}(?:{re.escape(CHOICE_SEPARATOR)}{choice})*"}
@@ -77,10 +90,11 @@ def value_field(record: dict[str, Any], item_ids: list[str], *, single_option: b
                                     "option labels and the correct answer are in the codebook.")
     elif record["value_type"] == "object":
         field["description"] = ("A JSON object: each field of the answer; text fields are true/false (filled in or "
-                                "not) unless the learner shared the text.")
+                                "not) unless the learner shared the text. " + FORMULA_GUARD)
     else:
-        field["description"] = "Text the learner chose to share, with contact details replaced by [email], " \
-                               "[phone], [url] or [handle]."
+        field["description"] = ("Text the learner chose to share, with contact details replaced by [email], "
+                                "[phone], [url] or [handle] (see README.md for what is and is not removed). "
+                                + FORMULA_GUARD)
     return field
 
 
@@ -98,7 +112,7 @@ def _item_field(record: dict[str, Any], required: bool = True) -> dict[str, Any]
 def _cohort_field(cohorts: list[str], required: bool = True) -> dict[str, Any]:
     return {"name": "cohort", "title": "Cohort", "type": "string",
             "constraints": {"required": required, "enum": cohorts, "maxLength": MAX_COHORT_LENGTH + 1},
-            "description": "The cohort's id." + ("" if required else " Empty when the total is over all cohorts.")}
+            "description": "The cohort's id. " + FORMULA_GUARD}
 
 
 def responses_schema(record: dict[str, Any], cohorts: list[str], level: str) -> dict[str, Any]:
@@ -113,13 +127,15 @@ def responses_schema(record: dict[str, Any], cohorts: list[str], level: str) -> 
     ]
     if has_labels_kind(record):
         fields.append({"name": "value_label", "title": "Answer label", "type": "string",
-                       "description": "The label of the chosen value (several options: labels joined by ' | ')."})
+                       "description": "The label of the chosen value (several options: labels joined by ' | '). "
+                                      + FORMULA_GUARD})
     if is_scored(record):
         fields.append({"name": "correct", "title": "Correct", "type": "boolean", "trueValues": ["true"],
                        "falseValues": ["false"], "constraints": {"required": True},
                        "description": "Whether the chosen options are exactly the correct ones."})
     fields.append(_time_field(level))
-    return {"fields": fields, "missingValues": [""], "primaryKey": ["cohort", "learner", "item"]}
+    return {"$schema": SCHEMA_PROFILE, "fields": fields, "missingValues": [""],
+            "primaryKey": ["cohort", "learner", "item"]}
 
 
 def _required(field: dict[str, Any]) -> dict[str, Any]:
@@ -142,31 +158,35 @@ def _time_field(level: str) -> dict[str, Any]:
 
 def counts_schema(record: dict[str, Any], cohorts: list[str]) -> dict[str, Any]:
     value = _required(value_field(record, [], single_option=True))
-    return {"fields": [
+    return {"$schema": SCHEMA_PROFILE, "fields": [
         _cohort_field(cohorts), _item_field(record), value,
-        {"name": "value_label", "title": "Answer label", "type": "string"},
+        {"name": "value_label", "title": "Answer label", "type": "string", "description": FORMULA_GUARD},
         {"name": "n", "title": "People", "type": "integer", "constraints": {"minimum": 0},
-         "description": "How many learners of the cohort chose this value; empty when suppressed."},
+         "description": "How many learners of the cohort chose this value, with cell-key noise added (within 3 of "
+                        "the true count; see peerkit.perturbation in datapackage.json); empty when suppressed."},
         {"name": "share", "title": "Share", "type": "number", "constraints": {"minimum": 0, "maximum": 1},
-         "description": "n divided by the cohort's total for the item (totals file); empty when either is hidden."},
+         "description": "n divided by the cohort's published total for the item (totals file), at most 1; empty "
+                        "when either is hidden."},
         {"name": "suppressed", "title": "Suppressed", "type": "boolean", "trueValues": ["true"],
          "falseValues": ["false"], "constraints": {"required": True},
-         "description": "True when n is hidden: under k, or hidden so that no other hidden count can be worked out."},
+         "description": "True when n is hidden: under the cohort's k, or hidden so that no other hidden count can "
+                        "be worked out."},
     ], "missingValues": [""], "primaryKey": ["cohort", "item", "value"]}
 
 
 def totals_schema(record: dict[str, Any], cohorts: list[str]) -> dict[str, Any]:
     value = value_field(record, [], single_option=True)
-    return {"fields": [
+    return {"$schema": SCHEMA_PROFILE, "fields": [
         _item_field(record),
         {"name": "total_of", "title": "Total of", "type": "string",
          "constraints": {"required": True, "enum": list(TOTAL_KINDS)},
-         "description": "cohort: people in one cohort who answered the item; value: people in all cohorts who "
-                        "chose one value; item: people in all cohorts who answered the item."},
+         "description": "cohort: people in one cohort who answered the item. No total over several cohorts is "
+                        "published (two overlapping releases could be differenced)."},
         _cohort_field(cohorts, required=False), value,
-        {"name": "value_label", "title": "Answer label", "type": "string"},
+        {"name": "value_label", "title": "Answer label", "type": "string", "description": FORMULA_GUARD},
         {"name": "n", "title": "People", "type": "integer", "constraints": {"minimum": 0},
-         "description": "The total; empty when suppressed."},
+         "description": "The total, with cell-key noise added (within 3 of the true total); empty when "
+                        "suppressed."},
         {"name": "suppressed", "title": "Suppressed", "type": "boolean", "trueValues": ["true"],
          "falseValues": ["false"], "constraints": {"required": True}},
     ], "missingValues": [""]}
@@ -218,7 +238,8 @@ def file_facts(content: bytes) -> dict[str, Any]:
 
 
 def resource(name: str, path: str, schema: dict[str, Any], content: bytes, title: str) -> dict[str, Any]:
-    return {"name": name, "path": path, "title": title, "profile": "tabular-data-resource", "format": "csv",
+    return {"$schema": RESOURCE_PROFILE, "name": name, "type": "table", "path": path, "title": title,
+            "format": "csv",
             "mediatype": "text/csv", "encoding": "utf-8", "dialect": DIALECT, "schema": schema,
             **file_facts(content)}
 

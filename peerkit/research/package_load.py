@@ -36,7 +36,7 @@ from .package import (
 from .spreadsheet_safe import is_safe_cell, unescape_cell
 from .tables import TIME_LEVELS
 
-KNOWN_PACKAGE_VERSIONS = (2,)
+KNOWN_PACKAGE_VERSIONS = (3,)
 MAX_DESCRIPTOR_BYTES = 20_000_000
 _INTEGER = re.compile(r"-?\d{1,15}")
 _NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,12})?(?:[eE]-?\d{1,2})?")
@@ -121,7 +121,7 @@ def _check_descriptor(descriptor: Any, path: Path) -> dict[str, Any]:
     if not isinstance(rows, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**9
                                              for v in rows.values()):
         raise bad("'peerkit.rows' must give each file's number of rows")
-    for name in ("answers", "learners"):
+    for name in (("answers", "learners") if meta.get("tier") == "microdata" else ("learners",)):
         value = meta.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**10:
             raise bad(f"'peerkit.{name}' must be a whole number")
@@ -284,7 +284,9 @@ def _check_cohorts(meta: dict[str, Any], tables: list[pd.DataFrame], path: Path)
 
 def _check_aggregate(counts: list[tuple[pd.DataFrame, Path]], totals: list[tuple[pd.DataFrame, Path]],
                      meta: dict[str, Any]) -> None:
+    """Counts against their totals, allowing for the cell-key noise (``peerkit.perturbation``)."""
     k = meta["min_cell"]
+    noise = _max_noise(meta)
     by_exercise = {t["exercise"].iloc[0]: (t, p) for t, p in totals if len(t)}
     for table, path in counts:
         if not len(table):
@@ -300,30 +302,23 @@ def _check_aggregate(counts: list[tuple[pd.DataFrame, Path]], totals: list[tuple
         row = _first(shown & table["n"].map(lambda v: v is not None and v < k))
         if row:
             raise Bad(f"field 'n': a shown count is under k = {k}", row=row, path=path)
-        total_table, total_path = by_exercise.get(exercise, (None, path))
+        total_table, _ = by_exercise.get(exercise, (None, path))
         if total_table is None:
             raise Bad(f"exercise {exercise!r} has counts but no totals", path=path)
-        record = meta["exercises"][exercise]
-        multiple = {i["id"]: bool(i.get("multiple")) for i in record["items"]}
         row_totals = total_table[total_table["total_of"] == "cohort"].set_index(["item", "cohort"])["n"]
-        value_totals = total_table[total_table["total_of"] == "value"].set_index(["item", "value"])["n"]
         for position, (item, cohort, n, share) in enumerate(zip(table["item"], table["cohort"], table["n"],
                                                                 table["share"]), start=1):
             total = row_totals.get((item, cohort))
-            if n is not None and total is not None and n > total:
+            if n is not None and total is not None and n > total + 2 * noise:
                 raise Bad(f"field 'n': {n} is more than the cohort's total {total} for item {item}", row=position,
                           path=path)
-            if share is not None and (n is None or not total or abs(share - n / total) > 1e-3):
+            if share is not None and (n is None or not total or abs(share - min(1.0, n / total)) > 1e-3):
                 raise Bad(f"field 'share': {share} is not n / the cohort's total for item {item}", row=position,
                           path=path)
-        for (item, cohort), group in table.groupby(["item", "cohort"]):
-            total = row_totals.get((item, cohort))
-            if group["n"].notna().all() and total is not None and not multiple.get(item):
-                if int(group["n"].sum()) != total:
-                    raise Bad(f"counts of item {item} in cohort {cohort} add up to {int(group['n'].sum())}, not "
-                              f"the total {total} in {total_path.name}", path=path)
-        for (item, value), group in table.groupby(["item", "value"]):
-            total = value_totals.get((item, value))
-            if group["n"].notna().all() and total is not None and int(group["n"].sum()) != total:
-                raise Bad(f"counts of item {item}, value {value} add up to {int(group['n'].sum())}, not the "
-                          f"total {total} in {total_path.name}", path=path)
+
+
+def _max_noise(meta: dict[str, Any]) -> int:
+    value = (meta.get("perturbation") or {}).get("max_noise", 0) if isinstance(meta.get("perturbation"), dict) else 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise Bad("'peerkit.perturbation.max_noise' must be a whole number from 0 to 100")
+    return value

@@ -1,4 +1,6 @@
-"""The cohort server as an export source: row-level answers over HTTP, with a trainer's or researcher's token.
+"""The cohort server as an export source: row-level answers over HTTP (a trainer's token), or the same bodies
+read from the server's database by :func:`peerkit.server.trainer_data.all_responses` (the command line
+passes them in; research never imports the server).
 
 Written against the contract in ``docs/server-api.md``::
 
@@ -26,25 +28,51 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
 from .errors import ExportError
 
-COLUMNS = ["cohort", "learner", "exercise", "item", "value", "answered_at"]
+COLUMNS = ["cohort", "learner", "exercise", "item", "value", "answered_at", "research_consent", "hidden"]
 #: The fields of one answer this client reads.
 REQUIRED = frozenset({"pseudonym", "exercise", "item", "value", "received_at"})
 MAX_PAGES = 10_000
 MAX_BODY_BYTES = 200_000_000
 
 
-def fetch_cohort_responses(base_url: str, cohort_id: str, token: str, *, timeout: float = 30.0,
-                           page_size: int | None = None) -> pd.DataFrame:
-    """Every shared answer of one cohort from a cohort server, as a tidy frame (:data:`COLUMNS`).
+def frame_from_bodies(bodies: Iterable[dict[str, Any]]) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The answers of responses bodies (``{"cohort": {...}, "responses": [...]}``, one per cohort) as one
+    tidy frame (:data:`COLUMNS`), and each cohort's own ``min_group_size``.
 
-    ``page_size`` asks for that many answers per page (the server's default when None).
+    An answer without ``research_consent`` (a server older than this client) counts as not agreed.
     """
+    rows: list[dict[str, Any]] = []
+    sizes: dict[str, int] = {}
+    for body in bodies:
+        cohort = body.get("cohort") if isinstance(body, dict) else None
+        if not isinstance(cohort, dict) or not isinstance(cohort.get("id"), str):
+            raise ExportError("The cohort server's answer names no cohort; is this a peerkit cohort server of the "
+                              "same version?")
+        cohort_id = cohort["id"]
+        size = cohort.get("min_group_size")
+        if isinstance(size, int) and not isinstance(size, bool):
+            sizes[cohort_id] = size
+        for number, entry in enumerate(body.get("responses") or []):
+            if not isinstance(entry, dict) or not REQUIRED <= set(entry):
+                raise ExportError(f"Answer {number} from the cohort server lacks {', '.join(sorted(REQUIRED))}; "
+                                  "is this a peerkit cohort server of the same version?")
+            rows.append({"cohort": cohort_id, "learner": entry["pseudonym"], "exercise": entry["exercise"],
+                         "item": entry["item"], "value": entry["value"], "answered_at": entry["received_at"],
+                         "research_consent": entry.get("research_consent") is True,
+                         "hidden": entry.get("hidden") is True})
+    return pd.DataFrame(rows, columns=COLUMNS), sizes
+
+
+def fetch_cohort_body(base_url: str, cohort_id: str, token: str, *, timeout: float = 30.0,
+                      page_size: int | None = None) -> dict[str, Any]:
+    """Every page of ``GET /api/v1/cohorts/{id}/responses`` joined: ``{"cohort": {...}, "responses": [...]}``."""
     base = base_url.rstrip("/")
     origin = urllib.parse.urlsplit(base)
     if origin.scheme not in ("http", "https") or not origin.netloc:
@@ -52,19 +80,17 @@ def fetch_cohort_responses(base_url: str, cohort_id: str, token: str, *, timeout
     url = f"{base}/api/v1/cohorts/{urllib.parse.quote(cohort_id, safe='')}/responses"
     if page_size is not None:
         url += f"?limit={int(page_size)}"
-    rows: list[dict[str, Any]] = []
+    answers: list[Any] = []
+    cohort: Any = {"id": cohort_id}
     for _ in range(MAX_PAGES):
         body = _get_json(url, token, timeout)
         page = body.get("responses") if isinstance(body, dict) else None
         if not isinstance(page, list):
             raise ExportError(f"The cohort server's answer for cohort {cohort_id!r} has no 'responses' list; "
                               "is this a peerkit cohort server of the same version?")
-        for number, entry in enumerate(page):
-            if not isinstance(entry, dict) or not REQUIRED <= set(entry):
-                raise ExportError(f"Answer {number} from the cohort server lacks {', '.join(sorted(REQUIRED))}; "
-                                  "is this a peerkit cohort server of the same version?")
-            rows.append({"cohort": cohort_id, "learner": entry["pseudonym"], "exercise": entry["exercise"],
-                         "item": entry["item"], "value": entry["value"], "answered_at": entry["received_at"]})
+        if isinstance(body.get("cohort"), dict):
+            cohort = {**body["cohort"], "id": cohort_id}
+        answers += page
         following = body.get("next")
         if not following:
             break
@@ -73,7 +99,17 @@ def fetch_cohort_responses(base_url: str, cohort_id: str, token: str, *, timeout
             raise ExportError("The cohort server pointed the next page at another server; refused.")
     else:
         raise ExportError(f"The cohort server sent more than {MAX_PAGES} pages for cohort {cohort_id!r}.")
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return {"cohort": cohort, "responses": answers}
+
+
+def fetch_cohort_responses(base_url: str, cohort_id: str, token: str, *, timeout: float = 30.0,
+                           page_size: int | None = None) -> pd.DataFrame:
+    """Every shared answer of one cohort from a cohort server, as a tidy frame (:data:`COLUMNS`).
+
+    ``page_size`` asks for that many answers per page (the server's default when None).
+    """
+    body = fetch_cohort_body(base_url, cohort_id, token, timeout=timeout, page_size=page_size)
+    return frame_from_bodies([body])[0]
 
 
 def _get_json(url: str, token: str, timeout: float) -> Any:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .errors import ExportError
 
-COLUMNS = ["cohort", "learner", "exercise", "item", "value", "answered_at"]
+COLUMNS = ["cohort", "learner", "exercise", "item", "value", "answered_at", "research_consent"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,8 @@ def read_submissions(folder: str | Path) -> tuple[pd.DataFrame, list[Reject]]:
     """All valid submissions in ``folder`` (``*.json``) as one frame, plus the rejected files.
 
     The frame has columns cohort, learner (the cohort pseudonym), exercise,
-    item, value, answered_at.
+    item, value, answered_at, research_consent (the file's ``research_consent``;
+    a file without it did not agree).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -45,7 +46,8 @@ def read_submissions(folder: str | Path) -> tuple[pd.DataFrame, list[Reject]]:
     paths = sorted(folder.glob("*.json"))
     accepted, rejected = load_submissions(paths)
     rows = [
-        {"cohort": s.cohort, "learner": s.pseudonym, **response}
+        {"cohort": s.cohort, "learner": s.pseudonym, **response,
+         "research_consent": getattr(s, "research_consent", False) is True}
         for s in accepted
         for response in s.responses
     ]

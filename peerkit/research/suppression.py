@@ -318,3 +318,58 @@ def _hide_one_more(cells: np.ndarray, rows: np.ndarray, columns: np.ndarray, sta
         state.grand_total = True
         return
     state.cells[:] = True  # cannot happen: with everything hidden every range is unbounded
+
+
+def suppress_noisy_row(cells: np.ndarray, published: np.ndarray, row_total: int, row_published: int, k: int,
+                       noise: int, *, multiple: bool = False) -> tuple[np.ndarray, bool]:
+    """Primary and secondary suppression of one cohort's counts of one item when every shown number is noisy.
+
+    ``cells`` are the true counts, ``published`` their perturbed values (within
+    ``noise`` of the truth), ``row_total``/``row_published`` the same for the
+    people who answered. Every count whose true or published value is under k is
+    hidden (so is the total then); then, acting as an intruder who knows the noise
+    bound, linear programming finds each hidden count's smallest and largest
+    value from the published numbers, and while any range is narrower than k the
+    smallest shown count is hidden too (then the total). Returns (hidden cells, total hidden).
+    """
+    from scipy.optimize import linprog
+
+    cells = np.asarray(cells, dtype=np.int64)
+    published = np.asarray(published, dtype=np.int64)
+    hidden = (cells < k) | (published < k)
+    total_hidden = row_total < k or row_published < k
+    size = len(cells)
+    while hidden.any():
+        # variables: every true count, then the true total; shown ones lie within the noise of what is published
+        bounds = [(0, None) if hidden[j] else (max(0, published[j] - noise), published[j] + noise)
+                  for j in range(size)]
+        bounds.append((0, None) if total_hidden else (max(0, row_published - noise), row_published + noise))
+        a_eq = b_eq = a_ub = b_ub = None
+        if multiple:  # each person picks at least one: sum >= total; a count is at most the total
+            a_ub = np.vstack([np.append(-np.ones(size), 1.0)] +
+                             [np.append(np.eye(size)[j], -1.0) for j in range(size)])
+            b_ub = np.zeros(size + 1)
+        else:
+            a_eq, b_eq = np.append(np.ones(size), -1.0)[None, :], np.zeros(1)
+        weak = None
+        for j in np.flatnonzero(hidden):
+            ends = []
+            for sign in (1.0, -1.0):
+                objective = np.zeros(size + 1)
+                objective[j] = sign
+                result = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds,
+                                 method="highs")
+                ends.append(sign * result.fun if result.status == 0 else (np.inf if sign < 0 else -np.inf))
+            if ends[1] - ends[0] < k - 1e-9:
+                weak = j
+                break
+        if weak is None:
+            break
+        shown = np.flatnonzero(~hidden)
+        if shown.size:
+            hidden[shown[np.argmin(cells[shown])]] = True
+        elif not total_hidden:
+            total_hidden = True
+        else:
+            break  # everything hidden
+    return hidden, bool(total_hidden)

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .instruments import CHOICE_SEPARATOR, counted, has_labels_kind, is_correct, is_scored, item_values, label_of
-from .suppression import suppress_table
+from .perturbation import MAX_NOISE, fingerprint, perturb, record_keys
+from .suppression import suppress_noisy_row
 
 #: From finest to coarsest; "none" leaves answered_on empty.
 TIME_LEVELS = ("day", "week", "month", "year", "none")
@@ -30,7 +31,9 @@ TIME_PATTERNS = {
 }
 COUNT_FIELDS = ["cohort", "item", "value", "value_label", "n", "share", "suppressed"]
 TOTAL_FIELDS = ["item", "total_of", "cohort", "value", "value_label", "n", "suppressed"]
-TOTAL_KINDS = ("cohort", "value", "item")
+#: Only per-cohort totals are published: a total over several cohorts would let overlapping releases be
+#: differenced.
+TOTAL_KINDS = ("cohort",)
 
 
 def periods(times: pd.Series, level: str) -> pd.Series:
@@ -48,14 +51,17 @@ def periods(times: pd.Series, level: str) -> pd.Series:
     return pd.Series([""] * len(stamps), index=stamps.index, dtype=object)
 
 
-def coarsest_needed(frame: pd.DataFrame, k: int, start: str = "day") -> str:
-    """The finest time level from ``start`` at which every cohort x period holds at least k learners."""
+def coarsest_needed(frame: pd.DataFrame, k: int | dict[str, int], start: str = "day") -> str:
+    """The finest time level from ``start`` at which, in every exported file (one per exercise), every
+    cohort x period holds at least k learners (``k`` may be given per cohort)."""
     for level in TIME_LEVELS[TIME_LEVELS.index(start):]:
         if level == "none":
             return level
         learners = frame.assign(period=periods(frame["answered_at"], level)) \
-            .groupby(["cohort", "period"])["learner"].nunique()
-        if (learners >= k).all():
+            .groupby(["exercise", "cohort", "period"])["learner"].nunique()
+        needed = (learners.index.get_level_values("cohort").map(k).to_numpy() if isinstance(k, dict)
+                  else np.full(len(learners), k))
+        if (learners.to_numpy() >= needed).all():
             return level
     return "none"
 
@@ -109,9 +115,14 @@ def _per_distinct(items: Any, values: Any, work: Any) -> list[Any]:
     return out
 
 
-def aggregate_tables(frame: pd.DataFrame, records: dict[str, dict[str, Any]], k: int,
-                     cohorts: list[str]) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
-    """Per counted exercise: (counts, totals), every number under k hidden and none recoverable."""
+def aggregate_tables(frame: pd.DataFrame, records: dict[str, dict[str, Any]], k_of: dict[str, int],
+                     cohorts: list[str], key: bytes) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Per counted exercise: (counts, totals), one block per cohort.
+
+    In each cohort's block every number under the cohort's k is hidden, and enough
+    others that none can be worked out from the cohort's totals; every shown number
+    is perturbed (:mod:`peerkit.research.perturbation`). No number spans cohorts.
+    """
     out = {}
     for exercise in sorted(frame["exercise"].unique()):
         record = records[exercise]
@@ -120,42 +131,57 @@ def aggregate_tables(frame: pd.DataFrame, records: dict[str, dict[str, Any]], k:
         part = frame[frame["exercise"] == exercise]
         count_rows: list[dict[str, Any]] = []
         total_rows: list[dict[str, Any]] = []
-        for item in record["items"]:
-            _item_table(part[part["item"] == item["id"]], record, item, k, cohorts, count_rows, total_rows)
+        for cohort in cohorts:
+            answers = part[part["cohort"] == cohort]
+            block = fingerprint(zip(answers["learner"], answers["item"],
+                                    answers["value"].map(lambda v: sorted(v) if isinstance(v, list) else v)))
+            keys = record_keys(key, block, answers["learner"].unique())
+            for item in record["items"]:
+                _item_block(answers[answers["item"] == item["id"]], record, item, k_of[cohort], cohort, keys,
+                            count_rows, total_rows)
         out[exercise] = (pd.DataFrame(count_rows, columns=COUNT_FIELDS, dtype=object),
                          pd.DataFrame(total_rows, columns=TOTAL_FIELDS, dtype=object))
     return out
 
 
-def _item_table(answers: pd.DataFrame, record: dict[str, Any], item: dict[str, Any], k: int, cohorts: list[str],
-                count_rows: list[dict[str, Any]], total_rows: list[dict[str, Any]]) -> None:
+def learner_counts(frame: pd.DataFrame, cohorts: list[str], key: bytes) -> dict[str, int]:
+    """Each cohort's number of learners, perturbed with the cohort's whole data as the block."""
+    out = {}
+    for cohort in cohorts:
+        rows = frame[frame["cohort"] == cohort]
+        block = fingerprint(zip(rows["exercise"], rows["learner"], rows["item"],
+                                rows["value"].map(lambda v: json.dumps(v, sort_keys=True, default=str))))
+        learners = rows["learner"].unique()
+        keys = record_keys(key, b"learners\x00" + block, learners)
+        out[cohort] = perturb(len(learners), keys.values())
+    return out
+
+
+def _item_block(answers: pd.DataFrame, record: dict[str, Any], item: dict[str, Any], k: int, cohort: str,
+                keys: dict[str, int], count_rows: list[dict[str, Any]], total_rows: list[dict[str, Any]]) -> None:
     values = item_values(record, item["id"])
     codes = [v for v, _ in values]
     position = {v: i for i, v in enumerate(codes)}
-    row_of = {c: i for i, c in enumerate(cohorts)}
-    cells = np.zeros((len(cohorts), len(codes)), dtype=np.int64)
-    answered = np.zeros(len(cohorts), dtype=np.int64)
-    for cohort, value in zip(answers["cohort"].to_numpy(dtype=object), answers["value"].to_numpy(dtype=object)):
-        r = row_of[cohort]
-        answered[r] += 1
+    cells = np.zeros((1, len(codes)), dtype=np.int64)
+    cell_keys = np.zeros(len(codes), dtype=np.int64)
+    learners = answers["learner"].to_numpy(dtype=object)
+    for learner, value in zip(learners, answers["value"].to_numpy(dtype=object)):
         for chosen in (value if isinstance(value, list) else [value]):
-            cells[r, position[chosen]] += 1
-    multiple = bool(item.get("multiple"))
-    hidden = suppress_table(cells, k, row_totals=answered, multiple=multiple)
-    for r, cohort in enumerate(cohorts):
-        for c, (value, label) in enumerate(values):
-            shown = not hidden.cells[r, c]
-            share = (round(cells[r, c] / answered[r], 4)
-                     if shown and not hidden.row_totals[r] and answered[r] else None)
-            count_rows.append({"cohort": cohort, "item": item["id"], "value": value, "value_label": label,
-                               "n": int(cells[r, c]) if shown else None, "share": share, "suppressed": not shown})
-        total_rows.append({"item": item["id"], "total_of": "cohort", "cohort": cohort, "value": None,
-                           "value_label": None, "n": None if hidden.row_totals[r] else int(answered[r]),
-                           "suppressed": bool(hidden.row_totals[r])})
-    columns = cells.sum(axis=0)
+            cells[0, position[chosen]] += 1
+            cell_keys[position[chosen]] += keys[learner]
+    answered = len(learners)
+    total = perturb(answered, (keys[learner] for learner in learners))
+    published = np.array([perturb(int(cells[0, c]), [int(cell_keys[c])]) for c in range(len(codes))])
+    # as the ONS does, a number whose true or perturbed value is under k is hidden; further ones are hidden
+    # until the published numbers, read within the noise, pin no hidden count closer than k
+    hidden, row_hidden = suppress_noisy_row(cells[0], published, answered, total, k, MAX_NOISE,
+                                            multiple=bool(item.get("multiple")))
+    total = None if row_hidden else total
     for c, (value, label) in enumerate(values):
-        total_rows.append({"item": item["id"], "total_of": "value", "cohort": None, "value": value,
-                           "value_label": label, "n": None if hidden.column_totals[c] else int(columns[c]),
-                           "suppressed": bool(hidden.column_totals[c])})
-    total_rows.append({"item": item["id"], "total_of": "item", "cohort": None, "value": None, "value_label": None,
-                       "n": None if hidden.grand_total else int(answered.sum()), "suppressed": bool(hidden.grand_total)})
+        shown = not hidden[c]
+        n = int(published[c]) if shown else None
+        share = round(min(1.0, n / total), 4) if shown and total else None
+        count_rows.append({"cohort": cohort, "item": item["id"], "value": value, "value_label": label,
+                           "n": n, "share": share, "suppressed": not shown})
+    total_rows.append({"item": item["id"], "total_of": "cohort", "cohort": cohort, "value": None,
+                       "value_label": None, "n": total, "suppressed": row_hidden})

@@ -9,9 +9,16 @@ tables: its cost grows with the number of items and options, never with the
 number of answers, and nothing is recounted.
 
 Free text (reflections, reframes, goals) is never counted; for those only the
-number of people who shared is kept. Every item whose people number fewer than
-the cohort's ``min_group_size`` is reported as ``{"suppressed": true}`` with no
-``n`` and no counts (:func:`peerkit.privacy.too_few`).
+number of people who shared is kept.
+
+:func:`read_counts` is the one reader of these tables: the API's answer (:func:`read`)
+and the projector and session report (:mod:`peerkit.server.projector`) are both made
+from what it returns, the projector through :class:`peerkit.group_view.GroupView`
+objects (:func:`answers_view`, :func:`tally_view`), so both hide the same items. Every
+item whose people number fewer than the cohort's ``min_group_size`` is reported as
+``{"suppressed": true}`` with no ``n`` and no counts (:func:`peerkit.privacy.too_few`).
+A room tally (hands the trainer counted) is a group of its own: suppressed on its own
+hands and never added to the answers to pass the threshold (issue 18).
 """
 from __future__ import annotations
 
@@ -22,7 +29,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..exercises import load_exercise
+from ..exercises import ContentError, load_exercise
+from ..group_view import TALLY_LABEL, GroupView
 from ..privacy import too_few
 from . import db
 from .checking import count_keys, exercise_for, is_open_text
@@ -73,26 +81,198 @@ class CountChanges:
 
     def flush(self, conn: sa.Connection) -> None:
         """Write the changes (in key order: concurrent writers meet the rows in the same order)."""
-        for (exercise, item, key), delta in sorted(self.counts.items()):
-            if delta:
-                db.upsert(conn, db.counts, {"cohort_id": self.cohort_id, "exercise": exercise, "item": item,
-                                            "value_key": key, "n": delta},
-                          ("cohort_id", "exercise", "item", "value_key"), add=("n",))
-        for exercise, item in sorted(set(self.people) | set(self.files)):
-            person, files = self.people[(exercise, item)], self.files[(exercise, item)]
-            if person or files:
-                db.upsert(conn, db.item_respondents, {"cohort_id": self.cohort_id, "exercise": exercise,
-                                                      "item": item, "n": person, "from_files": files},
-                          ("cohort_id", "exercise", "item"), add=("n", "from_files"))
         after = self._exercises()
-        for exercise in sorted(after ^ self._before):  # the learner's first answer to it, or their last one gone
-            db.upsert(conn, db.exercise_respondents, {"cohort_id": self.cohort_id, "exercise": exercise,
-                                                      "n": 1 if exercise in after else -1},
-                      ("cohort_id", "exercise"), add=("n",))
+        people = {(self.cohort_id, exercise, item): (self.people[(exercise, item)], self.files[(exercise, item)])
+                  for exercise, item in set(self.people) | set(self.files)}
+        write_changes(conn, {(self.cohort_id, *key): n for key, n in self.counts.items()}, people,
+                      {(self.cohort_id, exercise): 1 if exercise in after else -1
+                       for exercise in after ^ self._before})
         self._before = after
         self.counts.clear()
         self.people.clear()
         self.files.clear()
+
+
+class BatchChanges:
+    """The count changes of a whole batch of answers (many learners, many cohorts), merged, written at once.
+
+    :meth:`change` is told each stored answer's old and new value. Whether a
+    learner's first answer to an exercise came (or their last went) needs their
+    other answers to it: :meth:`exercise_answers_before` counts them, for only the
+    (learner, exercise) pairs where that can have happened, before the batch writes.
+    """
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, str, str, str]] = Counter()
+        self.people: Counter[tuple[str, str, str]] = Counter()
+        self.files: Counter[tuple[str, str, str]] = Counter()
+        self.answered: Counter[tuple[str, int, str]] = Counter()  # (cohort, learner, exercise): net answers
+        self._before: dict[tuple[int, str], int] = {}
+        self._cohorts: set[str] = set()
+
+    def cohorts(self) -> set[str]:
+        """The cohorts whose stored answers changed (each gets one revision bump)."""
+        return self._cohorts
+
+    def change(self, cohort_id: str, learner_id: int, exercise: str, item: str, old: str | None,
+               old_source: str | None, new: str | None, new_source: str) -> None:
+        self._cohorts.add(cohort_id)
+        if old == new and (old is None or old_source == new_source):
+            return
+        kind = _kind(exercise)
+        for key in count_keys(kind, old):
+            self.counts[(cohort_id, exercise, item, key)] -= 1
+        for key in count_keys(kind, new):
+            self.counts[(cohort_id, exercise, item, key)] += 1
+        person = int(new is not None) - int(old is not None)
+        self.people[(cohort_id, exercise, item)] += person
+        self.files[(cohort_id, exercise, item)] += (int(new is not None and new_source == "file")
+                                                    - int(old is not None and old_source == "file"))
+        if person:
+            self.answered[(cohort_id, learner_id, exercise)] += person
+
+    def exercise_answers_before(self, conn: sa.Connection) -> None:
+        """Count, before the batch writes, the answers of each learner whose count of answers to an exercise moves."""
+        pairs = sorted({(learner, exercise) for (_c, learner, exercise), n in self.answered.items() if n})
+        for start in range(0, len(pairs), 300):
+            chunk = pairs[start:start + 300]
+            rows = conn.execute(
+                sa.select(db.answers.c.learner_id, db.answers.c.exercise, sa.func.count())
+                .where(sa.tuple_(db.answers.c.learner_id, db.answers.c.exercise).in_(chunk),
+                       db.answers.c.value.is_not(None))
+                .group_by(db.answers.c.learner_id, db.answers.c.exercise))
+            self._before.update({(learner, exercise): int(n) for learner, exercise, n in rows})
+
+    def write(self, conn: sa.Connection) -> None:
+        exercises: Counter[tuple[str, str]] = Counter()
+        for (cohort_id, learner, exercise), n in self.answered.items():
+            before = self._before.get((learner, exercise), 0)
+            if before == 0 and before + n > 0:
+                exercises[(cohort_id, exercise)] += 1
+            elif before > 0 and before + n <= 0:
+                exercises[(cohort_id, exercise)] -= 1
+        people = {key: (self.people[key], self.files[key]) for key in set(self.people) | set(self.files)}
+        write_changes(conn, dict(self.counts), people, dict(exercises))
+
+
+def write_changes(conn: sa.Connection, counts: dict[tuple[str, str, str, str], int],
+                  people: dict[tuple[str, str, str], tuple[int, int]], exercises: dict[tuple[str, str], int]) -> None:
+    """Add count changes: ``counts`` by (cohort, exercise, item, key), ``people`` (respondents, of them from
+    files) by (cohort, exercise, item), ``exercises`` (respondents) by (cohort, exercise).
+
+    SQLite (one writer): straight into the count tables, one ``executemany`` each, in key
+    order. PostgreSQL: appended to ``count_deltas`` (no row every writer of a cohort
+    updates, so writers in several workers never wait on each other); readers add
+    them, and :func:`fold` moves them into the count tables in the background.
+    """
+    counts = {key: n for key, n in counts.items() if n}
+    people = {key: v for key, v in people.items() if v[0] or v[1]}
+    exercises = {key: n for key, n in exercises.items() if n}
+    if db.is_postgresql(conn):
+        rows = ([{"cohort_id": c, "target": "c", "exercise": e, "item": i, "value_key": k, "n": n, "from_files": 0}
+                 for (c, e, i, k), n in sorted(counts.items())]
+                + [{"cohort_id": c, "target": "i", "exercise": e, "item": i, "value_key": "", "n": n, "from_files": f}
+                   for (c, e, i), (n, f) in sorted(people.items())]
+                + [{"cohort_id": c, "target": "e", "exercise": e, "item": "", "value_key": "", "n": n,
+                    "from_files": 0} for (c, e), n in sorted(exercises.items())])
+        if rows:
+            conn.execute(sa.insert(db.count_deltas), rows)
+        return
+    db.upsert_many(conn, db.counts, [{"cohort_id": c, "exercise": e, "item": i, "value_key": k, "n": n}
+                                     for (c, e, i, k), n in sorted(counts.items())],
+                   ("cohort_id", "exercise", "item", "value_key"), add=("n",))
+    db.upsert_many(conn, db.item_respondents, [{"cohort_id": c, "exercise": e, "item": i, "n": n, "from_files": f}
+                                               for (c, e, i), (n, f) in sorted(people.items())],
+                   ("cohort_id", "exercise", "item"), add=("n", "from_files"))
+    db.upsert_many(conn, db.exercise_respondents, [{"cohort_id": c, "exercise": e, "n": n}
+                                                   for (c, e), n in sorted(exercises.items())],
+                   ("cohort_id", "exercise"), add=("n",))
+
+
+#: PostgreSQL advisory lock key held while folding the deltas (one worker folds at a time).
+_FOLD_LOCK = 0x7065_6572_0006
+_FOLD = ("""
+WITH moved AS (DELETE FROM count_deltas RETURNING cohort_id, target, exercise, item, value_key, n, from_files),
+counted AS (
+    INSERT INTO counts (cohort_id, exercise, item, value_key, n)
+    SELECT cohort_id, exercise, item, value_key, SUM(n) FROM moved WHERE target = 'c'
+    GROUP BY cohort_id, exercise, item, value_key ORDER BY cohort_id, exercise, item, value_key
+    ON CONFLICT (cohort_id, exercise, item, value_key) DO UPDATE SET n = counts.n + excluded.n RETURNING 1),
+people AS (
+    INSERT INTO item_respondents (cohort_id, exercise, item, n, from_files)
+    SELECT cohort_id, exercise, item, SUM(n), SUM(from_files) FROM moved WHERE target = 'i'
+    GROUP BY cohort_id, exercise, item ORDER BY cohort_id, exercise, item
+    ON CONFLICT (cohort_id, exercise, item) DO UPDATE
+    SET n = item_respondents.n + excluded.n, from_files = item_respondents.from_files + excluded.from_files
+    RETURNING 1)
+INSERT INTO exercise_respondents (cohort_id, exercise, n)
+SELECT cohort_id, exercise, SUM(n) FROM moved WHERE target = 'e' GROUP BY cohort_id, exercise
+ORDER BY cohort_id, exercise
+ON CONFLICT (cohort_id, exercise) DO UPDATE SET n = exercise_respondents.n + excluded.n
+""", """
+WITH moved AS (DELETE FROM revision_deltas RETURNING cohort_id)
+UPDATE cohorts SET revision = cohorts.revision + bumps.n
+FROM (SELECT cohort_id, COUNT(*) AS n FROM moved GROUP BY cohort_id) AS bumps WHERE cohorts.id = bumps.cohort_id
+""")
+
+
+def fold(engine: sa.Engine) -> bool:
+    """PostgreSQL: move the count changes and revision bumps appended so far into their tables, in one
+    transaction (each in one statement: a reader sees every change exactly once, before or after).
+    Returns False when another worker is folding. SQLite has nothing to fold."""
+    if not db.is_postgresql(engine):
+        return True
+    with engine.connect() as conn, conn.begin():
+        if not conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _FOLD_LOCK}).scalar():
+            return False
+        for statement in _FOLD:
+            conn.execute(sa.text(statement))
+    return True
+
+
+# -- reading: the count tables, plus on PostgreSQL the changes not yet folded --------------------
+
+def _with_deltas(conn: sa.Connection, base: sa.Select, target: str, columns: tuple[str, ...],
+                 sums: tuple[str, ...], where: list[Any]) -> sa.Select:
+    if not db.is_postgresql(conn):
+        return base
+    deltas = db.count_deltas
+    added = sa.select(*(deltas.c[name] for name in columns + sums)).where(deltas.c.target == target, *where)
+    both = sa.union_all(base, added).subquery()
+    return (sa.select(*(both.c[name] for name in columns), *(sa.func.sum(both.c[name]).label(name) for name in sums))
+            .group_by(*(both.c[name] for name in columns)))
+
+
+def current_counts(conn: sa.Connection, cohort_id: str, exercise: str | None = None) -> list[Any]:
+    """``(exercise, item, value_key, n)`` of every option with ``n > 0``, in that order."""
+    table, deltas = db.counts, db.count_deltas
+    where = [table.c.cohort_id == cohort_id] + ([table.c.exercise == exercise] if exercise is not None else [])
+    delta_where = [deltas.c.cohort_id == cohort_id] + ([deltas.c.exercise == exercise] if exercise else [])
+    columns = ("exercise", "item", "value_key")
+    query = _with_deltas(conn, sa.select(*(table.c[c] for c in columns), table.c.n).where(*where), "c", columns,
+                         ("n",), delta_where)
+    rows = conn.execute(query).all()
+    return sorted((r for r in rows if r.n and r.n > 0), key=lambda r: (r.exercise, r.item, r.value_key))
+
+
+def current_item_respondents(conn: sa.Connection, cohort_id: str, exercise: str | None = None) -> list[Any]:
+    """``(exercise, item, n, from_files)`` of every item anyone answered."""
+    table, deltas = db.item_respondents, db.count_deltas
+    where = [table.c.cohort_id == cohort_id] + ([table.c.exercise == exercise] if exercise is not None else [])
+    delta_where = [deltas.c.cohort_id == cohort_id] + ([deltas.c.exercise == exercise] if exercise else [])
+    query = _with_deltas(conn, sa.select(table.c.exercise, table.c.item, table.c.n, table.c.from_files).where(*where),
+                         "i", ("exercise", "item"), ("n", "from_files"), delta_where)
+    return conn.execute(query).all()
+
+
+def current_exercise_respondents(conn: sa.Connection, cohort_id: str, exercise: str | None = None) -> dict[str, int]:
+    """``{exercise: people who answered any of its items}``."""
+    table, deltas = db.exercise_respondents, db.count_deltas
+    where = [table.c.cohort_id == cohort_id] + ([table.c.exercise == exercise] if exercise is not None else [])
+    delta_where = [deltas.c.cohort_id == cohort_id] + ([deltas.c.exercise == exercise] if exercise else [])
+    query = _with_deltas(conn, sa.select(table.c.exercise, table.c.n).where(*where), "e", ("exercise",), ("n",),
+                         delta_where)
+    return {row.exercise: int(row.n) for row in conn.execute(query)}
 
 
 @dataclass
@@ -101,7 +281,7 @@ class CohortCounts:
 
     Values are the stored count keys (canonical JSON of an option). Both the API
     (:func:`read`) and the projector (:func:`peerkit.server.projector.live_state`) start
-    from this, and show a room tally by the one rule of :func:`with_tally`.
+    from this, and show a room tally apart from the answers (:func:`tally_view`).
     """
 
     #: ``{exercise: {item: {value key: answers}}}``, only keys with answers
@@ -128,18 +308,19 @@ def read_counts(conn: sa.Connection, cohort: sa.Row, exercise: str | None = None
             clauses.append(table.c.exercise == exercise)
         return clauses
 
-    for table, target in ((db.counts, found.counts), (db.tallies, found.tally)):
-        for row in conn.execute(sa.select(table.c.exercise, table.c.item, table.c.value_key, table.c.n)
-                                .where(*where(table), table.c.n > 0)
-                                .order_by(table.c.exercise, table.c.item, table.c.value_key)):
-            target.setdefault(row.exercise, {}).setdefault(row.item, {})[row.value_key] = int(row.n)
-    for row in conn.execute(sa.select(db.item_respondents).where(*where(db.item_respondents))
-                            .order_by(db.item_respondents.c.exercise, db.item_respondents.c.item)):
+    # the count tables plus, on PostgreSQL, the changes appended since the last fold (current_*)
+    for row in current_counts(conn, cohort.id, exercise):
+        found.counts.setdefault(row.exercise, {}).setdefault(row.item, {})[row.value_key] = int(row.n)
+    for row in conn.execute(sa.select(db.tallies.c.exercise, db.tallies.c.item, db.tallies.c.value_key,
+                                      db.tallies.c.n)
+                            .where(*where(db.tallies), db.tallies.c.n > 0)
+                            .order_by(db.tallies.c.exercise, db.tallies.c.item, db.tallies.c.value_key)):
+        found.tally.setdefault(row.exercise, {}).setdefault(row.item, {})[row.value_key] = int(row.n)
+    for row in sorted(current_item_respondents(conn, cohort.id, exercise), key=lambda r: (r.exercise, r.item)):
         if row.n > 0:
             found.item_n.setdefault(row.exercise, {})[row.item] = int(row.n)
             found.from_files += int(row.from_files or 0)
-    found.respondents = {row.exercise: int(row.n) for row in conn.execute(
-        sa.select(db.exercise_respondents).where(*where(db.exercise_respondents)))}
+    found.respondents = current_exercise_respondents(conn, cohort.id, exercise)
     found.members = {source: int(n) for source, n in conn.execute(
         sa.select(db.learners.c.source, sa.func.count()).where(db.learners.c.cohort_id == cohort.id)
         .group_by(db.learners.c.source)).all()}
@@ -151,26 +332,31 @@ def hands(per_option: dict[Any, int]) -> int:
     return sum(per_option.values())
 
 
-def with_tally(found: CohortCounts, exercise: str) -> tuple[dict[str, dict[str, int]], dict[str, int], int]:
-    """The one rule for a room tally beside the answers: ``(counts, people per item, people)`` of ``exercise``.
+def answers_view(found: CohortCounts, exercise: str, min_group_size: int, label: str = "group") -> GroupView | None:
+    """The answers to ``exercise`` as a group view (None for an exercise this course version does not have)."""
+    try:
+        definition = load_exercise(exercise)
+    except ContentError:
+        return None
+    rows = [(exercise, item, key, n) for item, per in found.counts.get(exercise, {}).items() for key, n in per.items()]
+    return GroupView.from_counts(definition, rows, found.item_n.get(exercise, {}),
+                                 group_size=int(found.respondents.get(exercise, 0)), min_group_size=min_group_size,
+                                 label=label)
 
-    The hands counted on an item are added to its answers, option by option, and its
-    people are the answers' people plus the hands (:func:`hands`); the exercise's
-    people are the most any item has, or its respondents if more. Every view that
-    puts the tally with the answers uses this, and suppresses an item by these people.
-    """
-    counts = {item: dict(per) for item, per in found.counts.get(exercise, {}).items()}
-    people = dict(found.item_n.get(exercise, {}))
-    tallied = found.tally.get(exercise, {})
-    for item, per in tallied.items():
-        merged = counts.setdefault(item, {})
-        for key, n in per.items():
-            merged[key] = merged.get(key, 0) + n
-        people[item] = people.get(item, 0) + hands(per)
-    respondents = int(found.respondents.get(exercise, 0))
-    if tallied:
-        respondents = max(respondents, max(people.values(), default=0))
-    return counts, people, respondents
+
+def tally_view(found: CohortCounts, exercise: str, min_group_size: int) -> GroupView | None:
+    """The room tally of ``exercise`` as a group view of its own, each item's people its hands (:func:`hands`);
+    None without a tally. Never added to the answers: a tally passes the threshold on its own or not at all."""
+    tallied = found.tally.get(exercise)
+    if not tallied:
+        return None
+    try:
+        definition = load_exercise(exercise)
+    except ContentError:
+        return None
+    rows = [(exercise, item, key, n) for item, per in tallied.items() for key, n in per.items()]
+    return GroupView.from_counts(definition, rows, {item: hands(per) for item, per in tallied.items()},
+                                 min_group_size=min_group_size, label=TALLY_LABEL)
 
 
 def read(conn: sa.Connection, cohort: sa.Row, exercise: str | None = None) -> dict[str, Any]:

@@ -38,6 +38,8 @@ from .settings import ServerSettings
 
 log = logging.getLogger("peerkit.server")
 API_PREFIX = "/api/v1"
+#: How often each PostgreSQL worker tries to fold the appended count changes (one worker at a time does).
+FOLD_SECONDS = 1.0
 #: The routes, with the prefix each is mounted under: the learner API (join, me), the trainer API
 #: (cohorts, their data, the live events), the trainer's live-session tools, the hub sign-in link
 #: and the pages.
@@ -107,7 +109,7 @@ def sweep_retention(engine: Any, settings: ServerSettings) -> int:
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
     """The server for ``settings`` (default: from the environment), with its store migrated."""
     settings = settings or ServerSettings.from_env()
-    engine = db.make_engine(settings.db_url)
+    engine = db.make_engine(settings.db_url, sqlite_max_pages=settings.sqlite_max_pages)
     db.migrate(engine)
     secret = settings.secret_key()
     sweep_retention(engine, settings)
@@ -119,13 +121,29 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
                 await asyncio.sleep(settings.retention_sweep_seconds)
                 await run_in_threadpool(sweep_retention, engine, settings)
 
+        async def folder() -> None:  # PostgreSQL: count changes and revision bumps into their tables
+            from .aggregates import fold
+
+            while True:
+                await asyncio.sleep(FOLD_SECONDS)
+                try:
+                    await run_in_threadpool(fold, engine)
+                except Exception:  # noqa: BLE001 - a fold that fails runs again; readers add what is not folded
+                    log.warning("folding the count changes failed; trying again", exc_info=True)
+
         broker = _app.state.events = RevisionBroker(engine)
         await broker.start()
-        task = asyncio.create_task(sweeper())
+        tasks = [asyncio.create_task(sweeper())]
+        if db.is_postgresql(engine):
+            tasks.append(asyncio.create_task(folder()))
         try:
             yield
         finally:
-            task.cancel()
+            for task in tasks:
+                task.cancel()
+            writer = getattr(_app.state, "answer_writer", None)
+            if writer is not None:  # the requests in flight are answered first
+                await asyncio.to_thread(writer.stop)
             await broker.stop()
             engine.dispose()
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from collections.abc import Awaitable, Callable
 from typing import Literal
@@ -123,11 +124,60 @@ def principal_for_token(engine: sa.Engine, token: str) -> Principal | None:
     return None
 
 
+#: Seconds a worker keeps what a learner token stands for, so a request does not look it up again.
+#: Every write and read of a learner's own data checks the learner is still there, so leaving (or a
+#: deleted cohort) stops a token at once; anything else a cached token could still do stops within this time.
+TOKEN_CACHE_SECONDS = 5.0
+_learner_tokens: dict[str, tuple[float, Principal]] = {}
+
+
+def _cached_learner(token: str) -> Principal | None:
+    found = _learner_tokens.get(token)
+    if found is None:
+        return None
+    if found[0] < time.monotonic():
+        _learner_tokens.pop(token, None)
+        return None
+    return found[1]
+
+
+def remember_learner(token: str, principal: Principal) -> None:
+    """Keep what the learner token (its hash) stands for, :data:`TOKEN_CACHE_SECONDS` in this worker."""
+    if len(_learner_tokens) > 50_000:  # a bound on memory: start afresh (entries live 5 s anyway)
+        _learner_tokens.clear()
+    _learner_tokens[token] = (time.monotonic() + TOKEN_CACHE_SECONDS, principal)
+
+
+def forget_learner(learner_id: int) -> None:
+    """Drop a learner's cached token in this worker (they left)."""
+    for token, (_, principal) in list(_learner_tokens.items()):
+        if principal.role == "learner" and principal.id == str(learner_id):
+            _learner_tokens.pop(token, None)
+
+
+def cached_learner(token: str) -> Principal | None:
+    """The learner a token stands for if this worker looked it up in the last few seconds, else None."""
+    return _cached_learner(db.token_hash(token))
+
+
+async def learner_for_token(engine: sa.Engine, token: str) -> Principal | None:
+    """:func:`principal_for_token` for a learner token, kept :data:`TOKEN_CACHE_SECONDS` in this worker."""
+    key = db.token_hash(token)
+    principal = _cached_learner(key)
+    if principal is None:
+        principal = await run_in_threadpool(principal_for_token, engine, token)
+        if principal is not None:
+            remember_learner(key, principal)
+    return principal
+
+
 async def bearer_authenticator(request: Request) -> Principal | None:
     """A learner (``pkl_``) or trainer (``pkt_``) bearer token of ours."""
     token = bearer_token(request)
     if not token or not token.startswith((LEARNER_PREFIX, TRAINER_PREFIX)):
         return None
+    if token.startswith(LEARNER_PREFIX):
+        return await learner_for_token(request.app.state.engine, token)
     return await run_in_threadpool(principal_for_token, request.app.state.engine, token)
 
 

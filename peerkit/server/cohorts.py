@@ -84,7 +84,7 @@ def create(engine: sa.Engine, secret: bytes, trainer_id: str, name: Any, min_gro
             id=cohort_id, trainer_id=trainer_id, name=name, code_hmac=key, code_sealed=seal_code(secret, code),
             status="open",
             min_group_size=min_group_size, created_at=format_moment(now()), closed_at=None, revision=0))
-        row = conn.execute(sa.select(db.cohorts).where(db.cohorts.c.id == cohort_id)).one()
+        row = conn.execute(sa.select(*db.cohort_columns(conn)).where(db.cohorts.c.id == cohort_id)).one()
         return describe(row, join_code=code, members=0, answers=0)
 
     return db.write(engine, work)
@@ -93,7 +93,7 @@ def create(engine: sa.Engine, secret: bytes, trainer_id: str, name: Any, min_gro
 def owned(conn: sa.Connection, trainer_id: str, cohort_id: str, *, lock: bool = False) -> sa.Row:
     """The trainer's own cohort, or 404 (another trainer's cohort looks exactly like none)."""
     row = db.lock_cohort(conn, cohort_id) if lock else conn.execute(
-        sa.select(db.cohorts).where(db.cohorts.c.id == cohort_id)).first()
+        sa.select(*db.cohort_columns(conn)).where(db.cohorts.c.id == cohort_id)).first()
     if row is None or row.trainer_id != trainer_id:
         raise Problem(404, "no-such-cohort", "No such cohort", f"You have no cohort {cohort_id!r}.")
     return row
@@ -109,15 +109,16 @@ def members(conn: sa.Connection, cohort_id: str) -> dict[str, int]:
 
 def summary(conn: sa.Connection, row: sa.Row, secret: bytes) -> dict[str, Any]:
     # the kept per-item counts add up to the answers held: no scan of the answers table
-    answers = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(db.item_respondents.c.n), 0)).where(
-        db.item_respondents.c.cohort_id == row.id)).scalar_one()
+    from .aggregates import current_item_respondents
+
+    answers = sum(int(r.n) for r in current_item_respondents(conn, row.id))
     return describe(row, join_code=unseal_code(secret, row.code_sealed), answers=int(answers),
                     **members(conn, row.id))
 
 
 def list_for(engine: sa.Engine, secret: bytes, trainer_id: str) -> list[dict[str, Any]]:
     with db.reading(engine) as conn:
-        rows = conn.execute(sa.select(db.cohorts).where(db.cohorts.c.trainer_id == trainer_id)
+        rows = conn.execute(sa.select(*db.cohort_columns(conn)).where(db.cohorts.c.trainer_id == trainer_id)
                             .order_by(db.cohorts.c.created_at)).all()
         return [summary(conn, row, secret) for row in rows]
 
@@ -134,7 +135,7 @@ def close(engine: sa.Engine, secret: bytes, trainer_id: str, cohort_id: str) -> 
             conn.execute(sa.update(db.cohorts).where(db.cohorts.c.id == cohort_id)
                          .values(status="closed", closed_at=format_moment(now())))
             changed(conn, cohort_id)
-        return summary(conn, conn.execute(sa.select(db.cohorts).where(db.cohorts.c.id == cohort_id)).one(), secret)
+        return summary(conn, db.cohort_row(conn, cohort_id), secret)
 
     return db.write(engine, work)
 
@@ -160,7 +161,7 @@ def rotate_code(engine: sa.Engine, secret: bytes, trainer_id: str, cohort_id: st
         conn.execute(sa.update(db.cohorts).where(db.cohorts.c.id == cohort_id)
                      .values(code_hmac=key, code_sealed=seal_code(secret, code)))
         changed(conn, cohort_id)
-        row = conn.execute(sa.select(db.cohorts).where(db.cohorts.c.id == cohort_id)).one()
+        row = conn.execute(sa.select(*db.cohort_columns(conn)).where(db.cohorts.c.id == cohort_id)).one()
         return describe(row, join_code=code)
 
     return db.write(engine, work)

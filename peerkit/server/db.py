@@ -32,8 +32,14 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_SECONDS = 30.0
 #: PostgreSQL advisory lock key held while migrating, so workers starting together migrate once.
 _MIGRATION_LOCK = 0x7065_6572  # "peer"
-_TRANSIENT = ("database is locked", "could not serialize", "deadlock detected", "too many clients",
-              "remaining connection slots")
+#: Words of an error that may well pass when the same transaction runs again (contention)...
+TRANSIENT = ("database is locked", "could not serialize", "deadlock detected", "too many clients",
+             "remaining connection slots")
+#: ... or when it runs again on a new connection (the database restarted, or is starting up).
+DISCONNECTED = ("server closed the connection", "terminating connection", "connection refused",
+                "the database system is", "connection is closed", "could not receive data", "connection reset",
+                "consuming input failed", "server conn crashed", "connection failed")
+_TRANSIENT = TRANSIENT
 
 _T = TypeVar("_T")
 
@@ -81,6 +87,9 @@ learners = sa.Table(
     sa.Column("last_seq", sa.BigInteger, nullable=False, server_default="0"),
     # added by migration 0002: the created_at of the hand-in file this learner's answers came from
     sa.Column("file_created_at", sa.String(40)),
+    # added by migration 0005: the learner agreed to research use of their shared answers (off by default)
+    sa.Column("research_consent", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("research_consent_at", sa.String(40)),
     sa.UniqueConstraint("cohort_id", "pseudonym", name="learners_one_pseudonym"),
 )
 
@@ -149,8 +158,35 @@ tallies = sa.Table(
     sa.PrimaryKeyConstraint("cohort_id", "exercise", "item", "value_key"),
 )
 
+_DELTA_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+# added by migration 0006_answer_path. On PostgreSQL the answer path appends count changes here instead of
+# updating the shared count rows (target "c": counts; "i": item_respondents, with from_files; "e":
+# exercise_respondents); readers add the rows not yet folded into those tables (see aggregates.fold).
+count_deltas = sa.Table(
+    "count_deltas", metadata,
+    sa.Column("id", _DELTA_ID, primary_key=True, autoincrement=True),
+    sa.Column("cohort_id", sa.String(32), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("target", sa.String(1), nullable=False),
+    sa.Column("exercise", sa.String(64), nullable=False),
+    sa.Column("item", sa.String(64), nullable=False, server_default=""),
+    sa.Column("value_key", sa.String(200), nullable=False, server_default=""),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("from_files", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("count_deltas_by_cohort", "cohort_id", "target", "exercise"),
+)
+
+# ... and one row per revision bump: a cohort's revision is cohorts.revision plus its rows here (PostgreSQL)
+revision_deltas = sa.Table(
+    "revision_deltas", metadata,
+    sa.Column("id", _DELTA_ID, primary_key=True, autoincrement=True),
+    sa.Column("cohort_id", sa.String(32), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    sa.Index("revision_deltas_by_cohort", "cohort_id"),
+)
+
 #: Every table holding one cohort's data, children first (the order a cohort is deleted in).
-COHORT_TABLES = (tallies, counts, item_respondents, exercise_respondents, answers, learners)
+COHORT_TABLES = (tallies, count_deltas, revision_deltas, counts, item_respondents, exercise_respondents, answers,
+                 learners)
 
 
 def token_hash(token: str) -> str:
@@ -165,15 +201,21 @@ def dumps(value: Any) -> str:
 
 # -- engine ---------------------------------------------------------------------------------
 
-def make_engine(url: str) -> sa.Engine:
-    """An engine for the store at ``url``; an SQLite file's folder is made (owner-only) when missing."""
+def make_engine(url: str, *, sqlite_max_pages: int = 0) -> sa.Engine:
+    """An engine for the store at ``url``; an SQLite file's folder is made (owner-only) when missing.
+
+    ``sqlite_max_pages`` (SQLite, when above 0): the store grows to at most that many pages;
+    past it every write fails with SQLITE_FULL, exactly as on a full disk."""
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
                                 connect_args={"connect_timeout": 10} if "psycopg" in parsed.drivername else {})
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
+    # enough pooled connections for the thread pool (40 threads) and the answer writer: a connection made
+    # afresh per request (the pool's overflow) costs more than the request's own queries
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
+                              pool_size=48, max_overflow=16)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -183,6 +225,8 @@ def make_engine(url: str) -> sa.Engine:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
+        if sqlite_max_pages > 0:
+            cursor.execute(f"PRAGMA max_page_count={int(sqlite_max_pages)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -224,20 +268,44 @@ def write(engine: sa.Engine, work: Callable[[sa.Connection], _T], attempts: int 
 
 def lock_cohort(conn: sa.Connection, cohort_id: str) -> sa.Row | None:
     """The cohort's row, locked for this transaction (``None`` if there is no such cohort)."""
-    query = sa.select(cohorts).where(cohorts.c.id == cohort_id)
+    query = sa.select(*cohort_columns(conn)).where(cohorts.c.id == cohort_id)
     if is_postgresql(conn):
-        query = query.with_for_update()
+        query = query.with_for_update(of=cohorts)
     return conn.execute(query).first()
+
+
+def revision_column(conn: sa.Connection | sa.Engine) -> Any:
+    """The expression of a cohort's revision: ``cohorts.revision``, plus the bumps not yet folded (PostgreSQL)."""
+    if not is_postgresql(conn):
+        return cohorts.c.revision
+    unfolded = (sa.select(sa.func.count()).select_from(revision_deltas)
+                .where(revision_deltas.c.cohort_id == cohorts.c.id).scalar_subquery())
+    return (cohorts.c.revision + unfolded).label("revision")
+
+
+def cohort_columns(conn: sa.Connection | sa.Engine) -> list[Any]:
+    """Every column of ``cohorts``, the revision as :func:`revision_column` (use instead of ``select(cohorts)``)."""
+    if not is_postgresql(conn):
+        return [cohorts]
+    return [*(column for column in cohorts.c if column.name != "revision"), revision_column(conn)]
+
+
+def cohort_row(conn: sa.Connection, cohort_id: str) -> sa.Row | None:
+    """The cohort's row with its current revision (``None`` if there is no such cohort)."""
+    return conn.execute(sa.select(*cohort_columns(conn)).where(cohorts.c.id == cohort_id)).first()
+
+
+def revision_of(conn: sa.Connection, cohort_id: str) -> int | None:
+    value = conn.execute(sa.select(revision_column(conn)).where(cohorts.c.id == cohort_id)).scalar()
+    return None if value is None else int(value)
 
 
 _UPSERTS: dict[tuple[Any, ...], Any] = {}
 
 
-def upsert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: tuple[str, ...],
-           add: tuple[str, ...] = (), replace: tuple[str, ...] = ()) -> None:
-    """Insert a row, or on a conflict of ``keys`` add the new ``add`` columns to the stored ones and take the
-    new ``replace`` columns. The statement is built once per shape (it runs for every answer)."""
-    shape = (conn.dialect.name, table.name, tuple(sorted(values)), keys, add, replace)
+def _upsert_statement(conn: sa.Connection, table: sa.Table, columns: tuple[str, ...], keys: tuple[str, ...],
+                      add: tuple[str, ...], replace: tuple[str, ...]) -> Any:
+    shape = (conn.dialect.name, table.name, columns, keys, add, replace)
     statement = _UPSERTS.get(shape)
     if statement is None:
         if is_postgresql(conn):
@@ -248,7 +316,21 @@ def upsert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: t
         changes: dict[str, Any] = {name: table.c[name] + inserting.excluded[name] for name in add}
         changes.update({name: inserting.excluded[name] for name in replace})
         statement = _UPSERTS[shape] = inserting.on_conflict_do_update(index_elements=list(keys), set_=changes)
-    conn.execute(statement, values)
+    return statement
+
+
+def upsert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: tuple[str, ...],
+           add: tuple[str, ...] = (), replace: tuple[str, ...] = ()) -> None:
+    """Insert a row, or on a conflict of ``keys`` add the new ``add`` columns to the stored ones and take the
+    new ``replace`` columns. The statement is built once per shape (it runs for every answer)."""
+    conn.execute(_upsert_statement(conn, table, tuple(sorted(values)), keys, add, replace), values)
+
+
+def upsert_many(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]], keys: tuple[str, ...],
+                add: tuple[str, ...] = (), replace: tuple[str, ...] = ()) -> None:
+    """:func:`upsert` of many rows of one shape, in one ``executemany``."""
+    if rows:
+        conn.execute(_upsert_statement(conn, table, tuple(sorted(rows[0])), keys, add, replace), rows)
 
 
 # -- migrations -----------------------------------------------------------------------------

@@ -17,7 +17,9 @@ import sqlalchemy as sa
 
 from ..timestamps import format_moment, now
 from . import aggregates, db
-from .auth import Principal
+from .auth import Principal, forget_learner
+from .answer_path import Checked, write_batch
+from .answer_path import Request as AnswerRequest
 from .checking import AnswerRefused, check_shared
 from .live_tools.session_state import learner_view  # issue 13: place, timer, poll, wall
 from .revisions import changed
@@ -68,15 +70,28 @@ def me(engine: sa.Engine, who: Principal) -> dict[str, Any]:
             db.answers.c.learner_id == who.learner_id, db.answers.c.value.is_not(None))).scalar_one()
     return {"cohort": {"id": row.cohort_id, "name": row.name, "min_group_size": row.min_group_size,
                        "status": row.status},
-            "pseudonym": row.pseudonym, "answers": int(answers), "last_seq": int(row.last_seq)}
+            "pseudonym": row.pseudonym, "answers": int(answers), "last_seq": int(row.last_seq),
+            "research_consent": bool(row.research_consent)}
 
 
-@dataclass
-class _Checked:
-    seq: int
-    exercise: str
-    item: str
-    stored: str | None  # canonical JSON, or None to withdraw
+def set_research_consent(engine: sa.Engine, who: Principal, agreed: Any) -> dict[str, Any]:
+    """Record whether this learner agrees to research use of their shared answers (withdrawable at any time).
+
+    Only the flag changes: the answers stay in the cohort either way, and an export
+    made from now on includes them only while it is True.
+    """
+    if not isinstance(agreed, bool):
+        raise Problem(422, "bad-consent", "Not a yes or no",
+                      "Send {\"agreed\": true} or {\"agreed\": false}.")
+
+    def work(conn: sa.Connection) -> dict[str, Any]:
+        row = _learner_row(conn, who)
+        if bool(row.research_consent) != agreed:
+            conn.execute(sa.update(db.learners).where(db.learners.c.id == row.id).values(
+                research_consent=agreed, research_consent_at=format_moment(now())))
+        return {"research_consent": agreed}
+
+    return db.write(engine, work)
 
 
 def _refusal(entry: Any, detail: str) -> dict[str, Any]:
@@ -88,7 +103,7 @@ def _refusal(entry: Any, detail: str) -> dict[str, Any]:
             "detail": detail}
 
 
-def check_batch(entries: list[Any]) -> tuple[list[_Checked], list[dict[str, Any]]]:
+def check_batch(entries: list[Any]) -> tuple[list[Checked], list[dict[str, Any]]]:
     """Check every entry on its own (no database needed): ``(good, refused)``."""
     good, refused = [], []
     for entry in entries:
@@ -105,75 +120,30 @@ def check_batch(entries: list[Any]) -> tuple[list[_Checked], list[dict[str, Any]
         except AnswerRefused as error:
             refused.append(_refusal(entry, str(error)))
             continue
-        good.append(_Checked(seq, entry["exercise"], entry["item"], stored))
+        good.append(Checked(seq, entry["exercise"], entry["item"], stored))
     return good, refused
 
 
-def _store_one(conn: sa.Connection, cohort_id: str, learner_id: int, answer: _Checked, stamp: str,
-               held: dict[tuple[str, str], sa.Row], changes: aggregates.CountChanges) -> str:
-    """Store one checked answer: ``"changed"``, ``"resent"`` (that seq is already stored) or ``"stale"``."""
-    key = (answer.exercise, answer.item)
-    existing = held.get(key)
-    if existing is not None and existing.source == "live" and existing.seq >= answer.seq:
-        # the same seq again is a resend (idempotent); an older one changes nothing
-        return "resent" if existing.seq == answer.seq else "stale"
-    changes.change(answer.exercise, answer.item, answer.stored, "live")
-    if existing is None:
-        answer_id = conn.execute(sa.insert(db.answers).values(
-            cohort_id=cohort_id, learner_id=learner_id, exercise=answer.exercise, item=answer.item,
-            value=answer.stored, seq=answer.seq, received_at=stamp, source="live", hidden=False)
-            .returning(db.answers.c.id)).scalar_one()
-    else:  # a hidden text stays hidden when it is edited: the trainer looks at it again
-        answer_id = existing.id
-        conn.execute(sa.update(db.answers).where(db.answers.c.id == answer_id).values(
-            value=answer.stored, seq=answer.seq, received_at=stamp, source="live"))
-    held[key] = _Held(answer_id, answer.seq, "live")  # a later answer in this batch sees this one
-    return "changed"
-
-
-@dataclass
-class _Held:
-    """What a batch needs of a stored answer once it changed it."""
-
-    id: int
-    seq: int
-    source: str
-
-
-def _held(conn: sa.Connection, learner_id: int) -> dict[tuple[str, str], Any]:
-    rows = conn.execute(sa.select(db.answers.c.id, db.answers.c.exercise, db.answers.c.item, db.answers.c.value,
-                                  db.answers.c.seq, db.answers.c.source).where(db.answers.c.learner_id == learner_id))
-    return {(r.exercise, r.item): r for r in rows}
-
-
-def record(engine: sa.Engine, settings: ServerSettings, who: Principal, entries: list[Any]) -> dict[str, Any]:
-    """Store a batch of answers: ``{"accepted": [seq], "stale": [seq], "refused": [...], "last_seq"}``."""
+def check_request(settings: ServerSettings, entries: list[Any]) -> tuple[list[Checked], list[dict[str, Any]]]:
+    """The size limit and every entry's kind rule, before any lock: ``(good, refused)``."""
     if len(entries) > settings.max_batch:
         raise Problem(413, "batch-too-large", "Too many answers at once",
                       f"Send at most {settings.max_batch} answers at a time (this batch has {len(entries)}).")
-    good, refused = check_batch(entries)
-    good.sort(key=lambda answer: answer.seq)  # within a batch too, the higher seq wins
+    return check_batch(entries)
 
-    def work(conn: sa.Connection) -> dict[str, Any]:
-        _locked_open_cohort(conn, who)
-        learner = _learner_row(conn, who)
-        stamp = format_moment(now())
-        held = _held(conn, learner.id)  # one read of the learner's answers for the whole batch
-        changes = aggregates.CountChanges(who.cohort_id, {k: (r.value, r.source) for k, r in held.items()})
-        accepted, stale, any_change = [], [], False
-        for answer in good:
-            outcome = _store_one(conn, who.cohort_id, learner.id, answer, stamp, held, changes)
-            (stale if outcome == "stale" else accepted).append(answer.seq)
-            any_change = any_change or outcome == "changed"
-        last_seq = max([int(learner.last_seq), *(a.seq for a in good)])
-        if last_seq != learner.last_seq:
-            conn.execute(sa.update(db.learners).where(db.learners.c.id == learner.id).values(last_seq=last_seq))
-        if any_change:
-            changes.flush(conn)
-            changed(conn, who.cohort_id)
-        return {"accepted": accepted, "stale": stale, "refused": refused, "last_seq": last_seq}
 
-    return db.write(engine, work)
+def record(engine: sa.Engine, settings: ServerSettings, who: Principal, entries: list[Any]) -> dict[str, Any]:
+    """Store a batch of answers on its own: ``{"accepted": [seq], "stale": [seq], "refused": [...], "last_seq"}``.
+
+    The server's route hands answers to the process's :class:`.answer_path.AnswerWriter`
+    instead, which writes many requests in one transaction with this same
+    :func:`.answer_path.write_batch`.
+    """
+    good, refused = check_request(settings, entries)
+    outcome = db.write(engine, lambda conn: write_batch(conn, [AnswerRequest(who, good, refused)])[0])
+    if isinstance(outcome, Problem):
+        raise outcome
+    return outcome
 
 
 def withdraw(engine: sa.Engine, who: Principal, exercise: str | None) -> dict[str, Any]:
@@ -216,6 +186,7 @@ def leave(engine: sa.Engine, who: Principal) -> dict[str, Any]:
         changes.flush(conn)
         conn.execute(sa.delete(db.answers).where(db.answers.c.learner_id == learner.id))
         conn.execute(sa.delete(db.learners).where(db.learners.c.id == learner.id))
+        forget_learner(learner.id)
         changed(conn, who.cohort_id)
         return {"removed": len(rows)}
 
@@ -226,7 +197,7 @@ def aggregates_for_learner(engine: sa.Engine, who: Principal, exercise: str | No
     """The learner's own cohort's aggregates, small items suppressed (never another cohort's)."""
     with db.reading(engine) as conn:
         _learner_row(conn, who)
-        cohort = conn.execute(sa.select(db.cohorts).where(db.cohorts.c.id == who.cohort_id)).first()
+        cohort = conn.execute(sa.select(*db.cohort_columns(conn)).where(db.cohorts.c.id == who.cohort_id)).first()
         if cohort is None:
             raise _gone()
         try:
@@ -239,7 +210,7 @@ def session(engine: sa.Engine, who: Principal) -> dict[str, Any]:
     """What a learner may know of the live session: the cohort's state and revision."""
     with db.reading(engine) as conn:
         _learner_row(conn, who)
-        cohort = conn.execute(sa.select(db.cohorts).where(db.cohorts.c.id == who.cohort_id)).first()
+        cohort = conn.execute(sa.select(*db.cohort_columns(conn)).where(db.cohorts.c.id == who.cohort_id)).first()
         if cohort is None:
             raise _gone()
         tools = learner_view(conn, cohort, who.learner_id)

@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from pydantic_core import PydanticCustomError
 
 from ..cohort.pseudonym import PSEUDONYM_PATTERN
@@ -147,10 +147,19 @@ class Me(_Reply):
     pseudonym: str
     answers: int
     last_seq: int
+    research_consent: bool | None = None
 
 
 class Removed(_Reply):
     removed: int
+
+
+class ResearchConsent(_Request):
+    agreed: StrictBool = Field(description="true: the answers this learner shares may be used for research")
+
+
+class ConsentReply(_Reply):
+    research_consent: bool
 
 
 class AnswerBatch(_Request):
@@ -370,6 +379,8 @@ class Response(_Reply):
     value: Any
     received_at: str
     source: Literal["live", "file"]
+    hidden: bool | None = None
+    research_consent: bool | None = None
 
 
 class ResponsesPage(_Reply):

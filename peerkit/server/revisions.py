@@ -1,8 +1,13 @@
 """Revisions: every change to a cohort bumps its revision, and every worker hears of it (no HTTP here).
 
-Writers call :func:`changed` inside their write transaction. It adds one to the
-cohort's ``revision`` and, on PostgreSQL, sends ``NOTIFY peerkit_revision`` with
-the cohort id and the new revision. PostgreSQL delivers a notification only when
+Writers call :func:`changed` inside their write transaction (the answer path once
+per batch and cohort). On SQLite it adds one to the cohort's ``revision``. On
+PostgreSQL it appends a row to ``revision_deltas`` instead, so writers in several
+workers never wait on the cohort's row: the revision is ``cohorts.revision`` plus
+those rows (:func:`peerkit.server.db.revision_column`), which only grows as
+transactions commit, in whatever order; each worker folds the rows into
+``cohorts.revision`` about once a second (:func:`peerkit.server.aggregates.fold`).
+It also sends ``NOTIFY peerkit_revision`` with the cohort id. PostgreSQL delivers a notification only when
 the transaction commits, to every connection listening, so a stream served by
 any of several stateless workers (``peerkit serve --workers N``) hears of an
 answer that another worker stored. Each worker keeps one listening connection
@@ -34,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from .db import cohorts, is_postgresql
+from .db import cohorts, is_postgresql, revision_deltas, revision_of
 
 log = logging.getLogger(__name__)
 
@@ -52,26 +57,30 @@ POSTGRESQL_POLL_SECONDS = 5.0
 _brokers: dict[str, set["RevisionBroker"]] = {}
 
 
-def changed(conn: sa.Connection, cohort_id: str) -> int:
-    """Record a change to ``cohort_id`` in the current write transaction; returns the new revision.
+def changed(conn: sa.Connection, cohort_id: str) -> int | None:
+    """Record a change to ``cohort_id`` in the current write transaction.
 
-    Call it once per transaction per cohort, after the cohort's row is locked
-    (:func:`peerkit.server.db.lock_cohort`), so revisions of one cohort never repeat.
+    SQLite (one writer at a time): one is added to the cohort's ``revision``, which is
+    returned, and the worker's broker hears of it at the commit. PostgreSQL: a row is
+    appended to ``revision_deltas`` (the revision is ``cohorts.revision`` plus those
+    rows, :func:`peerkit.server.db.revision_column`; no row that every writer of the
+    cohort updates) and ``NOTIFY peerkit_revision`` sends the cohort's id, delivered
+    to every listening worker when (and only if) this transaction commits; returns
+    None. Call it once per transaction per cohort.
     """
+    if is_postgresql(conn):
+        conn.execute(sa.insert(revision_deltas).values(cohort_id=cohort_id))
+        conn.execute(sa.text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": cohort_id})
+        return None
     revision = conn.execute(
         sa.update(cohorts).where(cohorts.c.id == cohort_id)
         .values(revision=cohorts.c.revision + 1).returning(cohorts.c.revision)
     ).scalar_one()
-    if is_postgresql(conn):
-        # delivered to every listening worker when (and only if) this transaction commits
-        conn.execute(sa.text("SELECT pg_notify(:channel, :payload)"),
-                     {"channel": CHANNEL, "payload": f"{cohort_id} {revision}"})
-    else:
-        pending = conn.info.setdefault("peerkit_changed", {})
-        pending[cohort_id] = revision
-        if not sa.event.contains(conn, "commit", _announce_after_commit):
-            sa.event.listen(conn, "commit", _announce_after_commit)
-            sa.event.listen(conn, "rollback", _forget_after_rollback)
+    pending = conn.info.setdefault("peerkit_changed", {})
+    pending[cohort_id] = revision
+    if not sa.event.contains(conn, "commit", _announce_after_commit):
+        sa.event.listen(conn, "commit", _announce_after_commit)
+        sa.event.listen(conn, "rollback", _forget_after_rollback)
     return int(revision)
 
 
@@ -186,7 +195,7 @@ class RevisionBroker:
     # -- reading -----------------------------------------------------------------------
     def read_revision(self, cohort_id: str) -> int | None:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(cohorts.c.revision).where(cohorts.c.id == cohort_id)).scalar()
+            return revision_of(conn, cohort_id)
 
 
 async def revision_stream(broker: RevisionBroker, cohort_id: str, *,

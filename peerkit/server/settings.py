@@ -32,6 +32,7 @@ ENV_RETENTION_DAYS = "PEERKIT_SERVER_RETENTION_DAYS"
 ENV_HUB = "PEERKIT_SERVER_HUB"
 ENV_JOIN_FAILURES = "PEERKIT_SERVER_JOIN_FAILURES"
 ENV_JOINS_PER_COHORT = "PEERKIT_SERVER_JOINS_PER_COHORT"
+ENV_SQLITE_MAX_PAGES = "PEERKIT_SERVER_SQLITE_MAX_PAGES"
 
 SECRET_FILENAME = "secret.key"
 DB_FILENAME = "cohorts.sqlite"
@@ -63,9 +64,13 @@ class ServerSettings:
     hub: bool = False
     #: Wrong join codes one client address may try in :attr:`join_window_seconds` before a 429.
     join_failures_per_client: int = 10
-    #: Joins one cohort accepts in :attr:`join_window_seconds` (a brake on scripted fake members).
-    joins_per_cohort: int = 600
+    #: Joins one cohort accepts in :attr:`join_window_seconds` (a brake on scripted fake members). A lecture
+    #: hall of 5,000 joins inside 5 minutes; the per-client brakes still hold each address back.
+    joins_per_cohort: int = 6000
     join_window_seconds: int = 600
+    #: SQLite only: the most pages (4 KiB each) the store may grow to, 0 for no limit. A store at its limit
+    #: refuses new answers as a full disk does (SQLITE_FULL): a way to keep a shared disk from filling.
+    sqlite_max_pages: int = 0
     #: Largest request body we read, in bytes (a batch of answers, an uploaded hand-in file).
     max_body_bytes: int = 2 * 1024 * 1024
     #: ... and for an upload of hand-in files (each file is at most 1 MB).
@@ -97,7 +102,8 @@ class ServerSettings:
             options["public_url"] = env[ENV_PUBLIC_URL].strip()
         for name, key in ((ENV_MIN_GROUP_SIZE, "min_group_size"), (ENV_RETENTION_DAYS, "retention_days"),
                           (ENV_JOIN_FAILURES, "join_failures_per_client"),
-                          (ENV_JOINS_PER_COHORT, "joins_per_cohort")):
+                          (ENV_JOINS_PER_COHORT, "joins_per_cohort"),
+                          (ENV_SQLITE_MAX_PAGES, "sqlite_max_pages")):
             if env.get(name, "").strip():
                 try:
                     options[key] = int(env[name])
@@ -117,6 +123,7 @@ class ServerSettings:
             ENV_HUB: "1" if self.hub else "",
             ENV_JOIN_FAILURES: str(self.join_failures_per_client),
             ENV_JOINS_PER_COHORT: str(self.joins_per_cohort),
+            ENV_SQLITE_MAX_PAGES: str(self.sqlite_max_pages),
         }
 
     @property

@@ -12,7 +12,8 @@ replaces the older one as a whole. Answers from files are counted
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from urllib.parse import quote, urlencode
 from datetime import datetime
 from typing import Any
@@ -135,7 +136,8 @@ def upload_submissions(engine: sa.Engine, trainer_id: str, cohort_id: str, docum
         _open(owned(conn, trainer_id, cohort_id, lock=True), "it takes no more answers")
         stored, refused_now, answers = [], [], 0
         for submission, values in checked:
-            outcome = _store_file(conn, cohort_id, submission.pseudonym, submission.created_at, values)
+            outcome = _store_file(conn, cohort_id, submission.pseudonym, submission.created_at, values,
+                                  submission.research_consent)
             if outcome is None:
                 stored.append(submission.name)
                 answers += sum(1 for v in values.values() if v is not None)
@@ -153,7 +155,7 @@ def upload_submissions(engine: sa.Engine, trainer_id: str, cohort_id: str, docum
 
 
 def _store_file(conn: sa.Connection, cohort_id: str, pseudonym: str, created_at: datetime,
-                values: dict[tuple[str, str], str | None]) -> str | None:
+                values: dict[tuple[str, str], str | None], research_consent: bool = False) -> str | None:
     """Store one file's answers for ``pseudonym``; returns why not, or None when stored."""
     learner = conn.execute(sa.select(db.learners).where(db.learners.c.cohort_id == cohort_id,
                                                         db.learners.c.pseudonym == pseudonym)).first()
@@ -167,11 +169,13 @@ def _store_file(conn: sa.Connection, cohort_id: str, pseudonym: str, created_at:
     if learner is None:
         learner_id = conn.execute(sa.insert(db.learners).values(
             cohort_id=cohort_id, pseudonym=pseudonym, token_hash=None, source="file", joined_at=stamp,
-            last_seq=0, file_created_at=created).returning(db.learners.c.id)).scalar_one()
+            last_seq=0, file_created_at=created, research_consent=research_consent,
+            research_consent_at=stamp).returning(db.learners.c.id)).scalar_one()
     else:
         learner_id = learner.id
         conn.execute(sa.update(db.learners).where(db.learners.c.id == learner_id)
-                     .values(file_created_at=created))
+                     .values(file_created_at=created, research_consent=research_consent,
+                             research_consent_at=stamp))  # the newer file's choice
     old = {(r.exercise, r.item): r for r in conn.execute(sa.select(db.answers).where(
         db.answers.c.learner_id == learner_id))}
     changes = aggregates.CountChanges(cohort_id, {k: (r.value, r.source) for k, r in old.items()})
@@ -224,6 +228,27 @@ def record_tally(engine: sa.Engine, trainer_id: str, cohort_id: str, exercise: A
 
 # -- research export --------------------------------------------------------------------------
 
+def _responses_query(cohort_id: str, exercise: str | None, after: int) -> sa.Select:
+    query = (sa.select(db.answers.c.id, db.learners.c.pseudonym, db.answers.c.exercise, db.answers.c.item,
+                       db.answers.c.value, db.answers.c.received_at, db.answers.c.source, db.answers.c.hidden,
+                       db.learners.c.research_consent)
+             .join(db.learners, db.learners.c.id == db.answers.c.learner_id)
+             .where(db.answers.c.cohort_id == cohort_id, db.answers.c.value.is_not(None), db.answers.c.id > after))
+    if exercise is not None:
+        query = query.where(db.answers.c.exercise == exercise)
+    return query.order_by(db.answers.c.id)
+
+
+def _response(row: sa.Row) -> dict[str, Any]:
+    return {"id": row.id, "pseudonym": row.pseudonym, "exercise": row.exercise, "item": row.item,
+            "value": json.loads(row.value), "received_at": row.received_at, "source": row.source,
+            "hidden": bool(row.hidden), "research_consent": bool(row.research_consent)}
+
+
+def _cohort_facts(cohort: sa.Row) -> dict[str, Any]:
+    return {"id": cohort.id, "name": cohort.name, "min_group_size": cohort.min_group_size}
+
+
 def responses(engine: sa.Engine, trainer_id: str, cohort_id: str, exercise: str | None, *, after: int = 0,
               limit: int = RESPONSES_PAGE) -> dict[str, Any]:
     """One page of row-level pseudonymous answers (withdrawn ones left out), for ``peerkit export``.
@@ -231,26 +256,60 @@ def responses(engine: sa.Engine, trainer_id: str, cohort_id: str, exercise: str 
     Pages run in the order answers were first stored (their row id, an index
     lookup): ``after`` is the last ``id`` of the page before, and ``next`` the path
     of the following page (``None`` on the last). An answer changed while pages are
-    read keeps its place, so every answer comes exactly once.
+    read keeps its place, so every answer comes exactly once. Each answer says
+    whether the trainer hid it (``hidden``) and whether its learner agreed to
+    research use (``research_consent``): the export leaves out both kinds.
     """
     with db.reading(engine) as conn:
         cohort = owned(conn, trainer_id, cohort_id)
-        query = (sa.select(db.answers.c.id, db.learners.c.pseudonym, db.answers.c.exercise, db.answers.c.item,
-                           db.answers.c.value, db.answers.c.received_at, db.answers.c.source)
-                 .join(db.learners, db.learners.c.id == db.answers.c.learner_id)
-                 .where(db.answers.c.cohort_id == cohort_id, db.answers.c.value.is_not(None),
-                        db.answers.c.id > after))
-        if exercise is not None:
-            query = query.where(db.answers.c.exercise == exercise)
-        rows = conn.execute(query.order_by(db.answers.c.id).limit(limit + 1)).all()
+        rows = conn.execute(_responses_query(cohort_id, exercise, after).limit(limit + 1)).all()
     following = None
     if len(rows) > limit:
         rows = rows[:limit]
         query_string = urlencode({**({"exercise": exercise} if exercise is not None else {}),
                                   "after": rows[-1].id, "limit": limit})
         following = f"/api/v1/cohorts/{quote(cohort.id, safe='')}/responses?{query_string}"
-    return {"cohort": {"id": cohort.id, "name": cohort.name, "min_group_size": cohort.min_group_size},
-            "responses": [{"id": r.id, "pseudonym": r.pseudonym, "exercise": r.exercise, "item": r.item,
-                           "value": json.loads(r.value), "received_at": r.received_at, "source": r.source}
-                          for r in rows],
-            "next": following}
+    return {"cohort": _cohort_facts(cohort), "responses": [_response(r) for r in rows], "next": following}
+
+
+def all_responses(url: str, cohort_ids: list[str] | None = None, exercise: str | None = None
+                  ) -> Iterator[dict[str, Any]]:
+    """For whoever holds the server's database (``peerkit export <database>``): per cohort, the body
+    ``GET /api/v1/cohorts/{id}/responses`` gives, all pages joined: ``{"cohort": {...}, "responses": [...]}``.
+
+    ``url`` is the server's database (a SQLite path or URL, or a PostgreSQL URL); it is
+    opened read-only in spirit (nothing is written, no migration is run) and must already
+    be a peerkit server's store. ``cohort_ids`` None: every cohort.
+    """
+    if "://" not in url:
+        url = f"sqlite:///{Path(url).resolve()}"
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not (parsed.database and Path(parsed.database).is_file()):
+        raise Problem(404, "no-database", "No database",
+                      f"{parsed.database} is not a peerkit server's database file (cohorts.sqlite).")
+    engine = db.make_engine(url)
+    try:
+        try:
+            with db.reading(engine) as conn:
+                known = {row.id: row for row in conn.execute(sa.select(db.cohorts).order_by(db.cohorts.c.id))}
+                conn.execute(sa.select(db.learners.c.research_consent).limit(1)).all()
+        except sa.exc.SQLAlchemyError as error:
+            raise Problem(422, "not-a-store", "Not a peerkit store",
+                          "The database does not hold a peerkit server's cohorts of this version (start "
+                          f"`peerkit serve` on it once to bring it up to date) ({type(error).__name__}).") from None
+        wanted = list(known) if cohort_ids is None else list(cohort_ids)
+        for cohort_id in wanted:
+            if cohort_id not in known:
+                raise Problem(404, "no-cohort", "No such cohort", f"The database holds no cohort {cohort_id!r}.")
+            answers: list[dict[str, Any]] = []
+            after = 0
+            while True:
+                with db.reading(engine) as conn:
+                    rows = conn.execute(_responses_query(cohort_id, exercise, after).limit(RESPONSES_PAGE)).all()
+                answers += [_response(r) for r in rows]
+                if len(rows) < RESPONSES_PAGE:
+                    break
+                after = rows[-1].id
+            yield {"cohort": _cohort_facts(known[cohort_id]), "responses": answers}
+    finally:
+        engine.dispose()

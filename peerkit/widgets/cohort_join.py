@@ -16,12 +16,13 @@ in. Everything about the membership stays in the learner's own store; see
 """
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import ipywidgets as widgets
 import traitlets
 
-from ..client.membership import join, leave, set_sharing, write_submission
+from ..client.membership import join, leave, research_consent, set_research_consent, set_sharing, write_submission
 from ..client.sender import resume
 from ..client.state import credentials, membership
 from ..client.sync import sync
@@ -29,26 +30,8 @@ from ..client.sharing import check_share, default_share
 from ..errors import PeerkitError, StoreError
 from ..store import LocalStore
 from ..templating import render
+from ._base import on_kernel_thread, run_deferred
 from .sharing_choices import SharingChoices
-
-
-def _research_consent_api() -> tuple[Any, Any]:
-    """``(set_research_consent, research_consent)`` from the learner's membership module, or Nones
-    where this peerkit does not have them yet (then the research tick is not offered)."""
-    from ..client import membership as module
-
-    return getattr(module, "set_research_consent", None), getattr(module, "research_consent", None)
-
-
-def _call(function: Any, store: LocalStore, *args: Any) -> Any:
-    """Call a membership function with the panel's store where it takes one."""
-    import inspect
-
-    try:
-        takes_store = "store" in inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        takes_store = False
-    return function(*args, store=store) if takes_store else function(*args)
 
 
 class CohortJoin(widgets.VBox):
@@ -68,14 +51,11 @@ class CohortJoin(widgets.VBox):
                                  style={"description_width": "initial"}, layout=widgets.Layout(width="40rem"))
         current = membership(self.store)
         ticked = list(current.share) if current else list(default_share())
-        set_consent, read_consent = _research_consent_api()
-        agreed = False
-        if read_consent is not None:
-            try:
-                agreed = bool(_call(read_consent, self.store))
-            except (PeerkitError, OSError):
-                agreed = False
-        self.choices = SharingChoices(ticked, research=agreed, research_offered=set_consent is not None)
+        try:
+            agreed = research_consent(self.store)
+        except (PeerkitError, OSError):
+            agreed = False
+        self.choices = SharingChoices(ticked, research=agreed, research_offered=True)
         self.choices.observe(self._sharing_changed, names="share")
         self.choices.observe(self._research_changed, names="research")
         self._join = widgets.Button(description="Join", button_style="primary", tooltip="Join the group")
@@ -171,19 +151,27 @@ class CohortJoin(widgets.VBox):
         return str(path)
 
     def _research_changed(self, change: dict[str, Any]) -> None:
-        set_consent, _ = _research_consent_api()
-        if set_consent is None:
-            return
+        # Telling the group's server may take seconds (or time out): never on the widget's event path.
+        agreed = bool(change["new"])
+        self._say("Saving your research choice…")
+        self._consent_thread = threading.Thread(target=self._send_research_choice, args=(agreed,),
+                                                name="peerkit-research-consent", daemon=True)
+        self._consent_thread.start()
+
+    def _send_research_choice(self, agreed: bool) -> None:
         try:
-            said = _call(set_consent, self.store, bool(change["new"]))
+            said, problem = set_research_consent(agreed, store=self.store), False
         except (PeerkitError, OSError, ValueError, TypeError) as error:
-            self._say(str(error), problem=True)
-            return
-        if not (isinstance(said, str) and said):
-            said = ("Thank you: researchers may use the answers you share with your group. You can untick it at "
-                    "any time." if change["new"] else
-                    "Research use is off: research data made from now on leaves your answers out.")
-        self._say(said, problem="could not be reached" in said)
+            said, problem = str(error), True
+        problem = problem or "could not be reached" in said
+        on_kernel_thread(lambda: self._say(said, problem=problem))
+
+    def wait_for_research_choice(self, timeout: float = 30.0) -> None:
+        """Wait until the last research choice has been saved (and sent, where the server answered)."""
+        thread = getattr(self, "_consent_thread", None)
+        if thread is not None:
+            thread.join(timeout)
+        run_deferred()
 
     def _sharing_changed(self, _change: dict[str, Any]) -> None:
         if not self.joined:

@@ -1,6 +1,8 @@
 """``GroupComparison``: the learner's answers next to a group's, as a chart and in words.
 
-The chart is drawn in HTML (:mod:`peerkit.charts_html`), followed by a plain-text
+The chart is drawn in HTML (:mod:`peerkit.charts_html`) from a group view of counts
+(:class:`peerkit.group_view.GroupView`: the learner's cohort as the server counts it,
+or the synthetic reference group counted once), followed by a plain-text
 summary (for anyone who prefers words) and, for choice exercises, the items where
 the group is most divided as discussion prompts. All HTML comes from Jinja2
 templates with autoescape (``peerkit/templates/comparison.html``).
@@ -10,7 +12,7 @@ answers every :data:`FOLLOW_SECONDS` and redraws when they change (one small rea
 of the local store); without a running event loop it says that it shows the
 answers as they were when drawn, and "Refresh chart" redraws.
 
-Self-care and recovery check-ins (:func:`peerkit.chart_data.is_personal`) are never
+Self-care and recovery check-ins (:func:`peerkit.group_view.is_personal`) are never
 ranked against a group: they are shown as the learner's own profile over time
 (first check-in and latest). Only when the learner has joined a real cohort, and
 asks, does the group appear beside them; the synthetic reference group never does.
@@ -26,15 +28,16 @@ import ipywidgets as widgets
 import pandas as pd
 
 from ..client.state import in_a_group
-from ..chart_data import CHOICE_STYLE, chart_style, is_personal
 from ..errors import StoreError
 from ..exercises import load_exercise
+from ..group_view import SPLIT, GroupView, is_personal
 from ..kinds import kind_of
 from ..privacy import MIN_GROUP_SIZE
 from ..store import LocalStore
 from ..templating import render, rendered
 
-GroupSource = Callable[[], pd.DataFrame]
+Group = GroupView | pd.DataFrame
+GroupSource = Callable[[], Group]
 #: How often a shown comparison looks for changes in the learner's own answers.
 FOLLOW_SECONDS = 2.0
 #: Answers changed within this time of the last check-in update that check-in rather than start a new one.
@@ -50,7 +53,7 @@ class GroupComparison(widgets.VBox):
         exercise_id: str,
         *,
         store: LocalStore | None = None,
-        group: pd.DataFrame | GroupSource | None = None,
+        group: Group | GroupSource | None = None,
         group_label: str | None = None,
         min_group_size: int | None = None,
         follow: bool = True,
@@ -67,7 +70,7 @@ class GroupComparison(widgets.VBox):
         if group is None:
             self._group: GroupSource = lambda: self._learners_group(reference_responses, REFERENCE_LABEL)
             self.group_label = group_label or REFERENCE_LABEL
-        elif isinstance(group, pd.DataFrame):
+        elif isinstance(group, (pd.DataFrame, GroupView)):
             self._group = lambda: group
             self.group_label = group_label or "group"
         else:
@@ -103,7 +106,7 @@ class GroupComparison(widgets.VBox):
         self._schedule()
 
     # -- where the group comes from ------------------------------------------------------------
-    def _learners_group(self, reference: Callable[[str], pd.DataFrame], reference_label: str) -> pd.DataFrame:
+    def _learners_group(self, reference: Callable[[str], pd.DataFrame], reference_label: str) -> Group:
         """The learner's live cohort, if they joined one; otherwise the synthetic reference group.
 
         A cohort that cannot be reached (or sends rows nobody can read) never leaves the
@@ -116,16 +119,23 @@ class GroupComparison(widgets.VBox):
         except StoreError:
             joined = None
         if joined:
-            from ..client.aggregates import answer_rows, group_frame_or_reason
+            from ..client.aggregates import JOINED_LABEL, group_view_or_reason
 
-            counts, reason = group_frame_or_reason(store, self.exercise.id)  # the server's suppressed counts
-            if counts is None:
+            view, reason = group_view_or_reason(store, self.exercise.id)  # the server's suppressed counts
+            if view is None:
                 self._group_note = f"{reason} So this shows the {reference_label} instead."
             else:
-                self.group_label = "group you joined"
+                self.group_label = JOINED_LABEL
                 self._joined_group = True
-                return answer_rows(counts)
+                return view
         return reference(self.exercise.id)
+
+    def _view(self, group: Group) -> GroupView:
+        """The group as counts: the view as it came, answer rows (the reference group) counted once."""
+        if isinstance(group, GroupView):
+            return group.relabelled(self.group_label)
+        return GroupView.from_answers(group, self.exercise, min_group_size=self.min_group_size,
+                                      label=self.group_label)
 
     def own_answers(self) -> dict[str, Any]:
         try:
@@ -193,34 +203,32 @@ class GroupComparison(widgets.VBox):
 
     def _draw_group(self, own: dict[str, Any]) -> None:
         from .. import charts, charts_html
-        from ..agreement import divided_items
 
         group = self._group()  # may change group_label: the learner's cohort or the reference group
-        choice = chart_style(self.exercise) == CHOICE_STYLE
-        draw = charts_html.choice_split_html if choice else charts_html.rating_profile_html
-        describe = charts.describe_choice_split if choice else charts.describe_rating_profile
+        prompts: list[dict[str, Any]] = []
+        self.prompts = []
         if self.chart_style == "goals":  # shared SMART goals: per criterion, then the goals' words
             from .. import goal_views
 
-            draw, describe = goal_views.goal_summary_html, goal_views.describe_goal_summary
-        options = {"exercise": self.exercise.id, "own": own, "group_label": self.group_label,
-                   "min_group_size": self.min_group_size}
-        self.summary = describe(group, **options)
-        prompts = []
-        self.prompts = pd.DataFrame()
-        if choice:
-            from ..chart_data import chart_rows
-
-            rows = chart_rows(group, self.exercise)
-            if rows.n >= self.min_group_size:
-                self.prompts = divided_items(rows.data, exercise=self.exercise.id, min_answers=self.min_group_size)
-                for row in self.prompts.head(5).itertuples():
-                    mine = own.get(row.item)
-                    prompts.append({"text": row.text, "share": f"{row.top_share:.0%}",
-                                    "yours": self.exercise.label_for(mine) if mine else ""})
-        # a chart held back as a whole says why itself; its summary says the same (see comparison.html)
-        words_only = self.summary.startswith(charts.suppression_message(self.min_group_size))
-        self.view.value = render("comparison.html", chart=rendered(draw(group, **options)), summary=self.summary,
+            # shared goals reach a group as texts, which the server never counts: only answer rows draw them
+            rows = group if isinstance(group, pd.DataFrame) else pd.DataFrame(columns=["learner", "item", "value"])
+            options = {"exercise": self.exercise.id, "own": own, "group_label": self.group_label,
+                       "min_group_size": self.min_group_size}
+            self.summary = goal_views.describe_goal_summary(rows, **options)
+            chart = goal_views.goal_summary_html(rows, **options)
+            words_only = self.summary.startswith(charts.suppression_message(self.min_group_size))
+        else:
+            view = self._view(group)
+            choice = view.style == SPLIT
+            describe = charts.describe_choice_split if choice else charts.describe_rating_profile
+            self.summary = describe(view, own=own)
+            chart = charts_html.chart_html(view, own=own)
+            if choice and view.shown:
+                self.prompts = charts.divided_prompts(view, 5, own)
+                prompts = self.prompts
+            # a chart held back as a whole says why itself; its summary says the same (see comparison.html)
+            words_only = not view.shown
+        self.view.value = render("comparison.html", chart=rendered(chart), summary=self.summary,
                                  prompts=prompts, group_label=self.group_label, follow=self._follow_text(),
                                  group_note=self._group_note, store_problem=self._store_problem,
                                  words_only=words_only, title=self.exercise.title)
@@ -257,11 +265,9 @@ class GroupComparison(widgets.VBox):
         if joined and self.show_group.value and not self._real_group:
             group = self._group()
             if self._joined_group:
-                extra = charts_html.rating_profile_html(group, exercise=self.exercise.id, own=own,
-                                                        group_label=self.group_label, min_group_size=self.min_group_size)
-                chart = chart + extra
-                self.summary += " " + charts.describe_rating_profile(
-                    group, exercise=self.exercise.id, own=own, group_label=self.group_label, min_group_size=self.min_group_size)
+                view = self._view(group)
+                chart = chart + charts_html.rating_profile_html(view, own=own)
+                self.summary += " " + charts.describe_rating_profile(view, own=own)
             else:
                 group_note = self._group_note or "Your group has no answers to show yet."
         self.children = [self.refresh_button, *([self.show_group] if joined else []), self.view]

@@ -6,12 +6,14 @@ panel signs in with a trainer token and offers what a trainer does from a notebo
 - choose, create or close a cohort, make a new join code (shown large, with the
   address learners type);
 - open the cohort's projector page (served by the server, updating live);
-- see how many people answered each exercise (the server's aggregates: counts under
+- see how many people answered each exercise, and its chart (the server's aggregates as
+  a :class:`peerkit.group_view.GroupView`, the same view the projector draws: counts under
   the cohort's minimum group size stay hidden there, and so here);
 - upload hand-in files from a room without a network (the server's rule: a file never
   overwrites a learner who sent answers live);
 - send a room tally (a show of hands typed or pasted, one line per item) for a room
-  without laptops: the server adds it to the group's counts.
+  without laptops: the server keeps it as a group of its own, drawn beside the answers
+  and never added to them to pass the threshold.
 
 The token comes from ``PEERKIT_TRAINER_TOKEN`` or the sign-in link ``peerkit serve`` printed
 (``http://host:port/sign-in?token=pkt_…``, which holds the address too), pasted into the
@@ -34,7 +36,7 @@ from ..client.http import ServerClient, ServerError, normalize_address
 from ..cohort.tally import TallyError, parse_tally
 from ..exercises import ContentError, exercise_ids, load_exercise
 from ..privacy import MIN_GROUP_SIZE
-from ..templating import render
+from ..templating import render, rendered
 
 TOKEN_ENV = "PEERKIT_TRAINER_TOKEN"
 BIG = "font-size:1.3rem;"
@@ -99,12 +101,13 @@ class LiveSession(widgets.VBox):
         self._status = widgets.HTML()
         self._code = widgets.HTML()
         self._counts = widgets.HTML()
+        self._charts = widgets.HTML()
         super().__init__([
             widgets.HTML(render("live_session/heading.html", huge=HUGE)),
             widgets.HBox([self._server]), widgets.HBox([self._token, self._sign_in]),
             widgets.HBox([self._chooser, self._refresh]),
             widgets.HBox([self._new_name, self._create]), widgets.HBox([self._new_code, self._close]),
-            self._code, self._counts, widgets.HBox([self._upload]),
+            self._code, self._counts, self._charts, widgets.HBox([self._upload]),
             self._tally_intro, self._tally_exercise, self._tally_text, self._tally_send, self._status,
         ], **kwargs)
         self.add_class("peerkit-live-session")
@@ -226,6 +229,7 @@ class LiveSession(widgets.VBox):
         self._counts.value = render("live_session/counts.html", big=BIG, rows=rows,
                                     members=int(answer.get("members") or 0),
                                     from_files=int(answer.get("from_files") or 0))
+        self._charts.value = group_charts(answer)
         return answer
 
     def upload(self, files: Any) -> dict[str, Any] | None:
@@ -277,8 +281,8 @@ class LiveSession(widgets.VBox):
         hands = answer.get("hands") if isinstance(answer, dict) else None
         self._say(f"Room tally for {load_exercise(exercise).title} sent: {len(counts)} item(s)"
                   + (f", {hands} hands in all" if isinstance(hands, int) else "")
-                  + ". It replaces any earlier tally of that exercise; the projector page shows it with the "
-                    "group's answers.")
+                  + ". It replaces any earlier tally of that exercise; the projector page shows it as a chart "
+                    "of its own beside the group's answers, once enough hands are counted.")
         self.refresh()
         return answer
 
@@ -287,6 +291,20 @@ class LiveSession(widgets.VBox):
         self._status.value = render("status_line.html", text=text, role="status", live="polite", style=BIG + style)
         self.status = text
 
+
+def group_charts(answer: dict[str, Any]) -> str:
+    """Every exercise of an aggregates answer that has a chart, drawn from the one group view (HTML)."""
+    from .. import charts
+    from ..charts_html import chart_html
+    from ..client.aggregates import tally_view_from_aggregates, view_from_aggregates
+
+    entries = []
+    for exercise in sorted(answer.get("exercises") or {}):
+        for view in (view_from_aggregates(answer, exercise, label="group"), tally_view_from_aggregates(answer, exercise)):
+            if view is None or view.style not in charts.PLOTS:
+                continue
+            entries.append({"chart": rendered(chart_html(view)), "summary": charts.PLOTS[view.style][1](view)})
+    return render("live_session/charts.html", entries=entries) if entries else ""
 
 def _tally_exercises() -> list[tuple[str, str]]:
     """``(title, id)`` of every exercise a room can tally: those with a scale of options to raise hands for."""

@@ -23,6 +23,7 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ..client.membership import RESEARCH_USE
 from ..client.sharing import in_share_all, who_may_see
 from ..course_progress import chapter_order, chapter_title, course_chapters, exercises_in_course_order
 from ..exercises import ContentError, load_exercise
@@ -35,15 +36,7 @@ ALL_LABEL = "Share all course exercises except the personal ones (you can untick
 PERSONAL_NOTE = ("Personal: never ticked by “share all”. Tick it yourself only if you want your group to count "
                  "it too.")
 RESEARCH_TITLE = "Research use (a separate choice, off unless you tick it)"
-RESEARCH_ABOUT = (
-    "Researchers who study peer-support training may, working with your trainer, receive data from this group. If "
-    "you tick the box below, the answers you share with your group may be part of it: as counts, published with "
-    "small numbers hidden and a little noise added, and, under a data-use agreement, your shared answers "
-    "themselves, under a new code name, never your name or your code name here. Reflections go only if you shared "
-    "them, with contact details such as e-mail addresses and phone numbers taken out; your personal exercises "
-    "never go. Leaving it unticked changes nothing in the course or in your group. You can untick it at any time: "
-    "research data made after that leaves your answers out, though data already handed to a researcher cannot be "
-    "called back.")
+RESEARCH_ABOUT = RESEARCH_USE  # the one text, kept beside the consent it describes
 RESEARCH_LABEL = "Yes, researchers may use the answers I share with my group, as described above."
 
 

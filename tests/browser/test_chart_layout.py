@@ -60,7 +60,7 @@ MEASURE_RATING = """() => {
     const middle = row.querySelector('.pk-middle');
     return {item: row.dataset.item, track: {left: track.left, right: track.right},
             own: own && {value: own.dataset.value, centre: (box(own).left + box(own).right) / 2},
-            mean: mean && box(mean).right, middle: middle && {left: box(middle).left, right: box(middle).right},
+            mean: mean && box(mean).right, meanLeft: mean && box(mean).left, middle: middle && {left: box(middle).left, right: box(middle).right},
             label: box(row.querySelector('.pk-label')).height,
             labelFont: parseFloat(getComputedStyle(row.querySelector('.pk-label')).fontSize)};
   });
@@ -71,8 +71,7 @@ MEASURE_RATING = """() => {
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("exercise", ["core_skills", "recovery_dimensions"])
 def test_rating_marks_and_labels_stand_at_their_values(browser, width: int, exercise: str) -> None:
-    from peerkit.charts import rating_stats
-    from peerkit.chart_data import chart_rows
+    from peerkit.group_view import GroupView
     from peerkit.reference import reference_responses
 
     page = _page(browser, width, _rating_html(exercise), f"rating-{exercise}")
@@ -81,7 +80,7 @@ def test_rating_marks_and_labels_stand_at_their_values(browser, width: int, exer
     finally:
         page.close()
     ticks, scale = found["ticks"], found["scale"]
-    stats = rating_stats(chart_rows(reference_responses(exercise), exercise))
+    view = GroupView.from_answers(reference_responses(exercise), exercise)
     # scale labels: inside the scale, in order, not overlapping
     ordered = [ticks[str(v)] for v in sorted(int(k) for k in ticks)]
     for tick in ordered:
@@ -101,10 +100,19 @@ def test_rating_marks_and_labels_stand_at_their_values(browser, width: int, exer
             assert tick["left"] <= row["own"]["centre"] <= tick["right"], \
                 f"{row['item']}: the diamond for {row['own']['value']} is not over its label"
             assert abs(row["own"]["centre"] - x(float(row["own"]["value"]))) < 1.5
-        mean = stats.loc[row["item"], "mean"]
+        rating = view.rating(row["item"])
+        mean = rating.mean
         assert abs(row["mean"] - x(mean)) < 1.5, f"{row['item']}: the average bar does not end at {mean:.2f}"
-        assert row["middle"]["left"] >= track["left"] + (track["right"] - track["left"]) * 0.5 / (high - low) - 1
-        assert row["middle"]["right"] <= track["right"] - (track["right"] - track["left"]) * 0.5 / (high - low) + 1
+        # issue 22: the bar starts at the scale's first value, not half a step below it
+        first = ticks[str(sorted(int(k) for k in ticks)[0])]["value"]
+        assert abs(row["meanLeft"] - x(low + 0.5)) < 1.5 and first["left"] <= row["meanLeft"] <= first["right"], \
+            f"{row['item']}: the average bar starts at {row['meanLeft']}, not at the scale's first value"
+        # the middle half runs between two whole steps of the scale, or is not drawn
+        if rating.low_quartile == rating.high_quartile:
+            assert row["middle"] is None
+        else:
+            assert abs(row["middle"]["left"] - x(rating.low_quartile)) < 1.5
+            assert abs(row["middle"]["right"] - x(rating.high_quartile)) < 1.5
         assert row["labelFont"] >= 14
         assert row["label"] <= 2.7 * row["labelFont"] * 1.25, f"{row['item']}: the label takes 3 lines or more"
 

@@ -153,7 +153,7 @@ def test_a_server_that_stalls_never_holds_a_chart_once_the_sender_knows(live: An
     """A server that takes connections but never answers: the sender waits for it, the learner's cells do not."""
     import socket
 
-    from peerkit.client.aggregates import group_frame_or_reason
+    from peerkit.client.aggregates import group_view_or_reason
     from peerkit.client.membership import CREDENTIALS_SETTING
 
     stalled = socket.socket()
@@ -175,7 +175,7 @@ def test_a_server_that_stalls_never_holds_a_chart_once_the_sender_knows(live: An
         sender = sender_for(store)
         wait_for(sender.server_seems_away, timeout=10)
         started = time.perf_counter()
-        frame, reason = group_frame_or_reason(store, "boundaries")
+        frame, reason = group_view_or_reason(store, "boundaries")
         assert time.perf_counter() - started < 0.2
         assert frame is None and "could not be reached" in reason
         assert outbox.pending_count(store) == 1

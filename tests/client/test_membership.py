@@ -9,7 +9,7 @@ import pytest
 from tests.support.client import cohort_counts, my_answers, run_python, wait_for
 
 from peerkit.client import outbox
-from peerkit.client.aggregates import answer_rows, group_frame, group_frame_or_reason
+from peerkit.client.aggregates import group_view, group_view_or_reason
 from peerkit.client.http import ServerClient
 from peerkit.client.sender import SHARED, WAITING, sender_for
 from peerkit.client.membership import credentials, join, leave, membership, set_sharing
@@ -39,13 +39,11 @@ def test_join_answer_and_appear_in_aggregates(live: Any, learner_store: Any) -> 
     assert items["B01"]["counts"] == {"maybe": 3, "never": 2}
     assert items["B02"].get("suppressed") is True  # four people: hidden
 
-    counts = group_frame(stores[0], "boundaries")
-    assert counts is not None
-    assert dict(zip(counts["value"], counts["count"])) == {"maybe": 3, "never": 2}
-    assert "B02" in counts.attrs["suppressed"]
-    assert set(counts["item"]) == {"B01"}
-    rows = answer_rows(counts)
-    assert len(rows) == 5 and rows["learner"].nunique() == 5
+    view = group_view(stores[0], "boundaries")
+    assert view is not None and view.label == "group you joined"
+    assert view.counts("B01") == {"never": 2, "maybe": 3, "always": 0} and view.item_n("B01") == 5
+    assert view.shown_items == ["B01"] and "B02" in view.hidden_items and view.counts("B02") is None
+    assert view.n == 5 and view.split("B01") == "Never OK 2 · Maybe OK 3"
 
 
 def test_sharing_is_opt_in_and_unsharing_withdraws(live: Any, learner_store: Any) -> None:
@@ -163,12 +161,12 @@ def test_join_refusals_are_plain_words(live: Any, learner_store: Any) -> None:
     assert membership(store) is None
 
 
-def test_group_frame_says_why_there_is_none(live: Any, learner_store: Any) -> None:
+def test_group_view_says_why_there_is_none(live: Any, learner_store: Any) -> None:
     store = learner_store("none")
-    assert group_frame_or_reason(store, "boundaries") == (None, "You have not joined a group.")
+    assert group_view_or_reason(store, "boundaries") == (None, "You have not joined a group.")
     join(store, live.cohort["join_code"], url=live.server.url, share=["boundaries"])
     live.server.kill()
-    frame, reason = group_frame_or_reason(store, "boundaries", timeout=1)
+    frame, reason = group_view_or_reason(store, "boundaries", timeout=1)
     assert frame is None and "could not be reached" in reason
 
 
@@ -226,7 +224,7 @@ def test_compare_shows_the_learners_own_cohort_from_the_server(live: Any, learne
     assert '<span class="pk-n">n=6</span>' in row
     assert "group average 3.0" in row and "your rating 2" in row
     table_row = view.split("<tbody>")[1].split("</tr>")[0]
-    assert [cell for cell in re.findall(r"<td>([^<]*)</td>", table_row)] == ["3.0", "2.25 to 3.75", "6", "2"]
+    assert [cell for cell in re.findall(r"<td>([^<]*)</td>", table_row)] == ["3.0", "2 to 4", "6", "2"]  # whole steps of the 1-5 scale (issue 22)
     assert "6 people in the group you joined answered" in chart.summary
     assert "could not be read" not in view and "could not be reached" not in view
     live.server.kill()

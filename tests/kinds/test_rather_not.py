@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from peerkit.answers import check_shared_answer
-from peerkit.chart_data import chart_rows
 from peerkit.client.sharing import shared_rows
 from peerkit.errors import AnswerError
 from peerkit.exercises import exercise_ids, load_exercise
+from peerkit.group_view import GroupView
 from peerkit.kinds import RATHER_NOT, kind_of
 from peerkit.store import LocalStore
 
@@ -70,8 +70,9 @@ def test_no_group_chart_or_summary_counts_it() -> None:
     exercise = load_exercise("boundaries")
     rows = pd.DataFrame({"learner": ["a", "b", "c"], "item": ["B26"] * 3, "value": ["always", RATHER_NOT, "never"],
                          "answered_at": ["2026-12-07T10:00:00+00:00"] * 3, "exercise": ["boundaries"] * 3})
-    readable = chart_rows(rows, exercise)
-    assert list(readable.data["value"]) == ["always", "never"]
+    view = GroupView.from_answers(rows, exercise, min_group_size=1)
+    assert view.counts("B26") == {"never": 1, "maybe": 0, "always": 1} and view.item_n("B26") == 2
+    assert view.skipped == 1  # the "rather not" row is left out, never counted
     summary = kind_of(exercise).summarise(exercise, rows)
     b26 = summary[summary["item"] == "B26"]
     assert set(b26["n"]) == {2} and b26["count"].sum() == 2

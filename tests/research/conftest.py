@@ -67,7 +67,8 @@ def exported(frame: pd.DataFrame, tmp_path: Path):
     out = {}
     for tier in ("aggregate", "microdata"):
         folder = tmp_path / tier
-        out[tier] = (export_frame(frame, folder, KEY, tier=tier, exported_on="2025-03-31"), folder)
+        out[tier] = (export_frame(frame, folder, KEY, tier=tier, exported_on="2025-03-31",
+                                  include_texts=tier == "microdata"), folder)
     return out
 
 

@@ -40,7 +40,26 @@ def test_item_distribution_counts_shares_and_scale_order():
     pooled = item_distribution(data, by=None)
     assert pooled.set_index("value")["n"].to_dict() == {"never": 6, "maybe": 5, "always": 9}
     suppressed = item_distribution(data, min_cell=5)
-    assert suppressed["n"].isna().sum() == 3 and suppressed["suppressed"].sum() == 3
+    # A: 1 hidden, so its next smallest (3) too; B: the unseen "never" (0) is listed and hidden with 2
+    assert suppressed["n"].isna().sum() == 4 and suppressed["suppressed"].sum() == 4
+    assert suppressed[suppressed["cohort"] == "B"]["value"].tolist() == ["never", "maybe", "always"]
+
+
+def test_published_distribution_gives_no_hidden_count_back():
+    """The issue's attack: n / share - the shown counts of a group = the hidden ones."""
+    rng = np.random.default_rng(5)
+    data = pd.concat([choices(c, item, *rng.multinomial(int(rng.integers(8, 20)), [0.15, 0.35, 0.5]))
+                      for c in ("A", "B", "C") for item in ("B01", "B02", "B03", "B04", "B05", "B06")])
+    table = item_distribution(data, min_cell=5)
+    recovered = 0
+    for _, group in table.groupby(["cohort", "item"]):
+        shown = group[~group["suppressed"]]
+        with_share = shown[shown["share"].notna()]
+        if group["suppressed"].any() and len(with_share):
+            total = with_share["n"].iloc[0] / with_share["share"].iloc[0]
+            hidden_sum = total - shown["n"].sum()
+            recovered += int(group["suppressed"].sum() == 1 or hidden_sum < 5)
+    assert table["suppressed"].sum() > 5 and recovered == 0
 
 
 def test_item_distribution_on_synthetic_totals(synthetic):
@@ -67,7 +86,7 @@ def test_compare_cohorts_effect_size_and_sparse_flag():
     table = compare_cohorts(pd.concat([same, different, sparse])).set_index("item")
     assert table.loc["B01", "cramers_v"] == pytest.approx(0) and table.loc["B01", "p"] == pytest.approx(1)
     assert table.loc["B02", "cramers_v"] > 0.7 and table.loc["B02", "p"] < 1e-10
-    assert not table.loc["B02", "sparse"] and table.loc["B03", "sparse"]
+    assert not table.loc["B02", "sparse_table"] and table.loc["B03", "sparse_table"]
     assert (table["p_holm"] >= table["p"]).all()
     from scipy.stats import chi2_contingency
 

@@ -32,7 +32,7 @@ def write_submissions(folder: Path) -> None:
                                   "value": {"text": "Call me on +44 7700 900123 to talk"},
                                   "answered_at": "2025-05-01T11:00:00+00:00"})
             document = {"format": "peerkit-submission", "format_version": 1, "cohort": cohort,
-                        "pseudonym": pseudonym(cohort, n), "created_at": "2025-05-03T12:00:00+00:00",
+                        "pseudonym": pseudonym(cohort, n), "created_at": "2025-05-03T12:00:00+00:00", "research_consent": True,
                         "responses": responses}
             (folder / f"{cohort}-{n}.json").write_text(json.dumps(document))
     (folder / "truncated.json").write_text('{"format": "peerkit-submission", "format_ver')
@@ -72,7 +72,7 @@ def test_export_from_submission_files_end_to_end(tmp_path, key_file):
     assert result.frame.empty  # no rows in the aggregate tier
 
     code, out, err = run("export", str(tmp_path / "in"), "--out", str(tmp_path / "micro"), "--key-file",
-                         str(key_file), "--tier", "microdata", "--author", "Study team", "--licence", "CC0-1.0")
+                         str(key_file), "--tier", "microdata", "--include-texts", "--author", "Study team", "--licence", "CC0-1.0")
     assert code == 0, err
     package = json.loads((tmp_path / "micro/datapackage.json").read_text())
     assert package["licenses"][0]["name"] == "CC0-1.0" and "Study team" in package["citation"]
@@ -134,12 +134,28 @@ def test_usage_errors(tmp_path, key_file):
     assert run("--help")[0] == 0
 
 
-def test_a_database_url_is_not_a_source_any_more(tmp_path, key_file):
-    # the old cohort store is gone; a server is exported over its API (or, later, from its database file)
+def test_a_missing_server_database_is_refused_and_not_made(tmp_path, key_file):
+    # a server's database is a source (tests/research/test_server_export.py); a mistyped one is never created
     code, _, err = run("export", f"sqlite:///{tmp_path / 'nothing.sqlite'}", "--out", str(tmp_path / "o3"),
                        "--key-file", str(key_file))
-    assert code == 2 and "neither a folder of hand-in files nor a server" in err
+    assert code == 1 and "not a peerkit server's database" in err
     assert not (tmp_path / "nothing.sqlite").exists()
+    code, _, err = run("export", str(tmp_path / "no-such-folder"), "--out", str(tmp_path / "o3"),
+                       "--key-file", str(key_file))
+    assert code == 2 and "neither a folder of hand-in files" in err
+
+
+def test_hand_in_files_without_consent_give_nothing(tmp_path, key_file):
+    folder = tmp_path / "no-consent"
+    folder.mkdir()
+    for n in range(6):
+        document = {"format": "peerkit-submission", "format_version": 1, "cohort": "cohort-abcdefgh",
+                    "pseudonym": pseudonym("n", n), "created_at": "2025-05-03T12:00:00+00:00",
+                    "responses": [{"exercise": "boundaries", "item": "B01", "value": "never",
+                                   "answered_at": "2025-05-03T11:00:00+00:00"}]}
+        (folder / f"{n}.json").write_text(json.dumps(document), encoding="utf-8")
+    code, _, err = run("export", str(folder), "--out", str(tmp_path / "o4"), "--key-file", str(key_file))
+    assert code == 1 and "did not agree to research use" in err and not (tmp_path / "o4").exists()
 
 
 def test_export_frame_python_api_accepts_any_tidy_frame(tmp_path):

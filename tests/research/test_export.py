@@ -99,10 +99,28 @@ def test_microdata_times_coarsen_until_every_cohort_and_period_holds_k(tmp_path)
     assert report.time_resolution == "week"
     meta = descriptor(tmp_path / "m")["peerkit"]
     assert meta["time_resolution"] == "week" and meta["requested_time_resolution"] == "day"
-    table = pd.read_csv(tmp_path / "m/data/boundaries.responses.csv", dtype=str)
-    assert (table.groupby(["cohort", "answered_on"])["learner"].nunique() >= 5).all()
-    wide = export_frame(frame, tmp_path / "k3", KEY, tier="microdata", min_cell=3)
+    for path in (tmp_path / "m/data").glob("*.responses.csv"):  # every file on its own
+        table = pd.read_csv(path, dtype=str)
+        assert (table.groupby(["cohort", "answered_on"])["learner"].nunique() >= 5).all(), path
+    wide = export_frame(frame, tmp_path / "k1", KEY, tier="microdata", min_cell=1)
     assert wide.time_resolution == "day"
+
+
+def test_microdata_period_is_checked_in_each_file_not_over_the_package(tmp_path):
+    """One learner wrote the reflection on another day: alone in that file's cohort x day, so days go."""
+    frame = make_frame({"cohort-north": 12})
+    frame["answered_at"] = pd.Timestamp("2025-03-04T10:00:00Z")
+    late = (frame["exercise"] == "boundaries_reflection") & (frame["learner"] == frame["learner"].iloc[0])
+    frame.loc[late, "answered_at"] = pd.Timestamp("2025-03-06T20:00:00Z")
+    # over the whole package that day is full: six others did the boundary matrix on it
+    others = (frame["exercise"] == "boundaries") & frame["learner"].isin(frame["learner"].unique()[1:7])
+    frame.loc[others, "answered_at"] = pd.Timestamp("2025-03-06T09:00:00Z")
+    frame.loc[frame["exercise"] == "boundaries_reflection", "value"] = [
+        {"text": "I listened.", "share": True}] * int((frame["exercise"] == "boundaries_reflection").sum())
+    report = export_frame(frame, tmp_path / "m", KEY, tier="microdata", include_texts=True)
+    assert report.time_resolution == "week"
+    table = pd.read_csv(tmp_path / "m/data/boundaries_reflection.responses.csv", dtype=str)
+    assert table["answered_on"].nunique() == 1
 
 
 def test_refuses_a_bad_tier_and_without_a_key(frame, tmp_path, monkeypatch):
@@ -176,7 +194,10 @@ def test_knowledge_checks_can_be_scored_from_the_package(tmp_path):
     export_frame(pd.DataFrame(rows), tmp_path / "a", KEY)
     counts = pd.read_csv(tmp_path / "a/data/peer_support_check.counts.csv", dtype=str, keep_default_na=False)
     q3 = counts[counts["item"] == "Q3"].set_index("value")
-    assert q3.loc["b", "n"] == "6" and q3.loc["b", "share"] == "1.0"
+    totals = pd.read_csv(tmp_path / "a/data/peer_support_check.totals.csv", dtype=str, keep_default_na=False)
+    q3_total = totals[totals["item"] == "Q3"]["n"].iloc[0]
+    # all six chose b: the count and the total count the same people, so they get the same noise
+    assert q3.loc["b", "n"] == q3_total and abs(int(q3_total) - 6) <= 3 and q3.loc["b", "share"] == "1.0"
 
 
 def test_codebook_and_schemas_carry_every_item_scale_and_label(exported):
@@ -204,3 +225,36 @@ def test_parquet_beside_the_csvs(frame, tmp_path):
     csv = pd.read_csv(tmp_path / "p/data/core_skills.responses.csv")
     parquet = pd.read_parquet(tmp_path / "p/data/core_skills.responses.parquet")
     assert len(csv) == len(parquet) and list(csv.columns) == list(parquet.columns)
+
+
+def test_each_cohort_keeps_its_own_threshold(tmp_path):
+    """The issue: a cohort whose trainer set min_group_size 10 was exported with k = 5."""
+    frame = make_frame({"cohort-north": 30, "cohort-south": 30})
+    export_frame(frame, tmp_path / "a", KEY, cohort_min_cells={"cohort-north": 10, "cohort-south": 3})
+    counts = pd.read_csv(tmp_path / "a/data/boundaries.counts.csv", dtype=str, keep_default_na=False)
+    shown = counts[counts["suppressed"] == "false"]
+    north, south = shown[shown["cohort"] == "cohort-north"], shown[shown["cohort"] == "cohort-south"]
+    assert len(north) and (north["n"].astype(int) >= 10).all()
+    assert (south["n"].astype(int) >= 5).all() and (south["n"].astype(int) < 10).any()  # never below --min-cell
+    meta = descriptor(tmp_path / "a")["peerkit"]
+    assert meta["cohort_min_cell"] == {"cohort-north": 10, "cohort-south": 5}
+    small = export_frame(make_frame({"cohort-north": 8, "cohort-south": 12}), tmp_path / "b", KEY,
+                         cohort_min_cells={"cohort-south": 13})
+    assert small.cohorts == ["cohort-north"]  # 12 learners are fewer than the cohort's own 13
+
+
+def test_personal_check_ins_never_leave_and_unagreed_learners_neither(tmp_path):
+    frame = make_frame({"cohort-north": 12})
+    frame["research_consent"] = frame["learner"] != frame["learner"].iloc[0]
+    personal = pd.DataFrame([{"cohort": "cohort-north", "learner": learner, "exercise": "recovery_dimensions",
+                              "item": "HEALTH", "value": 3, "answered_at": pd.Timestamp("2025-03-04T10:00:00Z"),
+                              "research_consent": True} for learner in frame["learner"].unique()])
+    frame = pd.concat([frame, personal], ignore_index=True)
+    for tier in ("aggregate", "microdata"):
+        report = export_frame(frame, tmp_path / tier, KEY, tier=tier, include_texts=tier == "microdata")
+        assert "recovery_dimensions" not in report.exercises
+        assert report.left_out["answers to personal check-ins (never exported)"] == 12
+        assert report.left_out["answers of learners who did not agree to research use"] > 0
+        assert not list((tmp_path / tier / "data").glob("recovery_dimensions*"))
+    micro = load(tmp_path / "microdata", strict=True).frame
+    assert micro["learner"].nunique() == 11

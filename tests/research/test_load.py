@@ -23,7 +23,9 @@ LEGACY = Path(__file__).parent / "data" / "legacy"
 
 def package(tmp_path: Path, tier: str, sizes: dict[str, int] | None = None, name: str = "p") -> Path:
     folder = tmp_path / name
-    export_frame(make_frame(sizes or {"cohort-aaaa": 30, "cohort-bbbb": 12}), folder, KEY, tier=tier)
+    frame = make_frame(sizes or {"cohort-aaaa": 30, "cohort-bbbb": 12})
+    frame["answered_at"] = frame["answered_at"].iloc[0]  # one day: every file keeps days
+    export_frame(frame, folder, KEY, tier=tier)
     return folder
 
 

@@ -104,7 +104,7 @@ def libreoffice_rows(path: Path, work: Path) -> tuple[list[list[str]], int]:
 
 
 def test_same_rows_in_csv_pandas_and_libreoffice_and_no_formula(tmp_path):
-    export_frame(hostile_frame(), tmp_path / "pkg", KEY, tier="microdata")
+    export_frame(hostile_frame(), tmp_path / "pkg", KEY, tier="microdata", include_texts=True)
     path = tmp_path / "pkg/data/boundaries_reflection.responses.csv"
 
     with open(path, newline="", encoding="utf-8") as stream:

@@ -46,7 +46,8 @@ def sources(tmp_path_factory):
             pseudonym = f"p-{number:02d}{n:018x}"
             answers = learner_answers(n + 10 * number)
             document = {"format": "peerkit-submission", "format_version": 1, "cohort": cohort_id,
-                        "pseudonym": pseudonym, "created_at": "2025-05-03T12:00:00+00:00", "responses": answers}
+                        "pseudonym": pseudonym, "created_at": "2025-05-03T12:00:00+00:00", "research_consent": True,
+                        "responses": answers}
             (folder / f"{cohort_id}-{n}.json").write_text(json.dumps(document), encoding="utf-8")
     return {"root": root, "folder": folder, "cohorts": cohorts}
 
@@ -62,7 +63,7 @@ def package_files(folder: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("tier", ["aggregate", "microdata"])
 def test_a_package_from_hand_in_files(sources, tmp_path, tier):
     # the same package from a server's database file is the research helper's test (issue 17)
-    options = {"tier": tier, "exported_on": "2025-05-31", "min_cell": 5}
+    options = {"tier": tier, "exported_on": "2025-05-31", "min_cell": 5, "include_texts": tier == "microdata"}
     export_submissions(sources["folder"], tmp_path / "files", KEY, **options)
     title = json.loads((tmp_path / "files" / "datapackage.json").read_text())["sources"][0]["title"]
     assert "hand-in" in title

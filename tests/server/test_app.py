@@ -234,8 +234,9 @@ def test_responses_come_in_pages_each_answer_once(server: RunningServer, cohort:
         base = f"/api/v1/cohorts/{cohort['id']}/responses"
         whole = trainer.get(base).json()
         assert whole["next"] is None and len(whole["responses"]) == 9
+        # research_consent and hidden: what the research export needs to leave a learner or a text out
         assert set(whole["responses"][0]) == {"id", "pseudonym", "exercise", "item", "value", "received_at",
-                                              "source"}
+                                              "source", "research_consent", "hidden"}
         assert {r["pseudonym"] for r in whole["responses"]} == set(names)
         seen, url, pages = [], f"{base}?limit=2", 0
         while url:

@@ -64,7 +64,9 @@ def kill_mid_burst(start_server, server_db: str, workers: int) -> None:
     tokens = [join(server, cohort["join_code"]) for _ in range(12)]
     stop = threading.Event()
     acknowledged, sent, threads = burst(server.url, tokens, stop)
-    time.sleep(2.0)
+    deadline = time.monotonic() + 60  # under way: a few answers acknowledged per learner (bounded, no fixed sleep)
+    while sum(len(v) for v in acknowledged.values()) < 3 * len(tokens) and time.monotonic() < deadline:
+        time.sleep(0.01)
     server.kill()  # SIGKILL to every process of the server, mid-burst
     stop.set()
     for thread in threads:

@@ -79,12 +79,18 @@ class PostgresServer:
         self._run("initdb", "-D", str(data), "-U", "peerkit", "--auth=trust", "-E", "UTF8", "--locale=C",
                   "--no-sync")
         self.port = free_port()
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300 "
-                   "-c shared_buffers=32MB")
+        self._options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300 "
+                         "-c shared_buffers=32MB")
         self._run("pg_ctl", "-D", str(data), "-l", str(self.root / "server.log"), "-w", "-t", "60",
-                  "-o", options, "start")
+                  "-o", self._options, "start")
         self.admin_url = f"postgresql+psycopg://peerkit@127.0.0.1:{self.port}/postgres"
         return self
+
+    def restart(self) -> None:
+        """Stop (fast: every connection is cut, in-flight transactions roll back) and start again, same port."""
+        assert self.root is not None, "only a server this object started can be restarted"
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-l", str(self.root / "server.log"), "-m", "fast",
+                  "-w", "-t", "60", "-o", self._options, "restart")
 
     def stop(self) -> None:
         if self.root is None:

@@ -83,10 +83,10 @@ def test_a_real_group_appears_only_when_the_learner_asks(store, monkeypatch) -> 
 
     def from_the_server(store, exercise_id, **_):
         asked.append(exercise_id)
-        return aggregates.frame_from_aggregates(answer, exercise_id), ""
+        return aggregates.view_from_aggregates(answer, exercise_id), ""
 
     # GroupComparison reads the learner's cohort through this one function (the server's suppressed counts)
-    monkeypatch.setattr(aggregates, "group_frame_or_reason", from_the_server)
+    monkeypatch.setattr(aggregates, "group_view_or_reason", from_the_server)
     store.set_setting("cohort", {"cohort_id": "c-1", "name": "Tuesday group"})
     for item in items:
         store.save("recovery_dimensions", item, 1)

@@ -110,3 +110,26 @@ def test_the_room_tally_form_sends_the_hands_to_the_server(live: Any, monkeypatc
     tally = panel.client.cohort_aggregates(live.cohort["id"], "boundaries")["exercises"]["boundaries"]["tally"]
     assert tally["B01"] == {"n": 6, "counts": {"never": 2, "maybe": 3, "always": 1}}
     assert tally["B02"] == {"n": 8, "counts": {"maybe": 4, "always": 4}}
+
+
+def test_trainer_panel_draws_the_charts_from_the_servers_counts() -> None:
+    """The panel's charts come from the same group view as the projector: counts in, small items out,
+    the room tally on its own."""
+    import re
+
+    from peerkit.widgets.live_session import group_charts
+
+    answer = {"cohort": {"id": "cohort-x", "name": "Tuesday", "min_group_size": 5}, "members": 7, "exercises": {
+        "boundaries": {"kind": "choice_matrix", "respondents": 7, "items": {
+            "B01": {"n": 7, "counts": {"never": 3, "maybe": 2, "always": 2}}, "B02": {"suppressed": True}},
+            "tally": {"B01": {"suppressed": True}}},
+        "core_skills": {"kind": "rating", "respondents": 6, "items": {"C01": {"n": 6, "counts": {"2": 3, "4": 3}}}}}}
+    html = group_charts(answer)
+    b01 = re.search(r'data-item="B01">(.*?)<span class="pk-n">', html, re.S).group(1)
+    assert re.findall(r'data-value="(\w+)" data-count="(\d+)"', b01) == [("never", "3"), ("maybe", "2"), ("always", "2")]
+    assert re.findall(r'"pk-share" aria-hidden="true">(\d+)%', b01) == ["43", "29", "28"]
+    b02 = re.search(r'data-item="B02">(.*?)<span class="pk-n">', html, re.S).group(1)
+    assert "pk-seg" not in b02 and "fewer than 5 answers" in b02
+    assert 'data-mean="3.0"' in html
+    # the tally: held back on its own hands, never added to the 7 answers
+    assert "How the room (hands counted) answered (fewer than 5 answers)" in html

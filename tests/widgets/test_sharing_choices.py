@@ -3,7 +3,6 @@ every box saying who may see it and where, and a separate research tick, off by 
 from __future__ import annotations
 
 import sys
-import types
 from typing import Any
 
 import pytest
@@ -74,27 +73,6 @@ def test_the_course_order_follows_the_notebooks() -> None:
 
 
 # -- the join panel ---------------------------------------------------------------------------------
-@pytest.fixture
-def research_stand_in(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """A stand-in for the research helper's ``set_research_consent`` / ``research_consent``
-    (remove once peerkit.client.membership has them)."""
-    from peerkit.widgets import cohort_join
-
-    calls: dict[str, Any] = {"agreed": False, "calls": []}
-
-    def set_research_consent(agreed: bool) -> None:
-        calls["agreed"] = bool(agreed)
-        calls["calls"].append(bool(agreed))
-
-    def research_consent() -> bool:
-        return calls["agreed"]
-
-    module = types.SimpleNamespace(set_research_consent=set_research_consent, research_consent=research_consent)
-    monkeypatch.setattr(cohort_join, "_research_consent_api",
-                        lambda: (module.set_research_consent, module.research_consent))
-    return calls
-
-
 def test_the_join_panel_ticks_nothing_and_shares_all_but_personal(store: LocalStore) -> None:
     from peerkit.widgets.cohort_join import CohortJoin
 
@@ -107,19 +85,22 @@ def test_the_join_panel_ticks_nothing_and_shares_all_but_personal(store: LocalSt
     assert "8765" in panel._url.placeholder
 
 
-def test_the_research_tick_is_separate_off_and_can_be_withdrawn(store: LocalStore,
-                                                                 research_stand_in: dict[str, Any]) -> None:
+def test_the_research_tick_is_separate_off_and_can_be_withdrawn(store: LocalStore) -> None:
+    from peerkit.client.membership import research_consent
     from peerkit.widgets.cohort_join import CohortJoin
 
     panel = CohortJoin(store)
     assert panel.choices.research_offered and panel.choices.research is False
     panel.share_all()
-    assert research_stand_in["calls"] == []  # sharing says nothing about research
+    assert research_consent(store) is False  # sharing says nothing about research
     panel.agree_to_research()
-    assert research_stand_in["calls"] == [True] and "researchers may use" in panel.status
+    assert "Saving" in panel.status  # said at once; the choice is kept and sent off the widget's event path
+    panel.wait_for_research_choice()
+    assert research_consent(store) is True and "researcher may receive" in panel.status
     assert CohortJoin(store).choices.research is True  # read back as the membership keeps it
     panel.agree_to_research(False)
-    assert research_stand_in["calls"] == [True, False] and "Research use is off" in panel.status
+    panel.wait_for_research_choice()
+    assert research_consent(store) is False and "not used for research" in panel.status
     assert "personal exercises never go" in panel.choices.research_about
 
 
