@@ -566,14 +566,18 @@ def in_process(db_path: Path, cohort_id: str, bump_fill, send, runs: int = 5) ->
 
     engine = db.make_engine(f"sqlite:///{db_path}")
     cache = PanelCache()
-    template = server_environment().get_template("projector_live.html")
+    template = server_environment().get_template("room_screen.html")  # the room's screen, showing a chart
 
     def refresh() -> float:
         started = time.process_time()
         with db.reading(engine) as conn:
             row = conn.execute(db.sa.select(db.cohorts).where(db.cohorts.c.id == cohort_id)).first()
             live = live_state(conn, row, cache=cache)
-        template.render(base="/", cohort=row, live=live)
+        panel = next((p for p in live["panels"] if p.chart_html), None)
+        template.render(base="/", cohort=row, room={"screen": "chart", "revision": live["revision"], "panel": panel,
+                                                    "position": 0, "pages": len(live["panels"]),
+                                                    "min_group_size": live["min_group_size"],
+                                                    "suppressed_message": live["suppressed_message"]})
         return (time.process_time() - started) * 1000
 
     def median(before=None, runs: int = runs) -> float:

@@ -218,6 +218,19 @@ class ServerClient:
     def new_join_code(self, cohort_id: str) -> dict[str, Any]:
         return self.request("POST", f"/api/v1/cohorts/{_segment(cohort_id)}/join-code")
 
+    def lock_joining(self, cohort_id: str, locked: bool) -> dict[str, Any]:
+        return self.request("PUT", f"/api/v1/cohorts/{_segment(cohort_id)}/joining", {"locked": bool(locked)})
+
+    def members(self, cohort_id: str) -> list[dict[str, Any]]:
+        return list(self.request("GET", f"/api/v1/cohorts/{_segment(cohort_id)}/members").get("members", []))
+
+    def remove_member(self, cohort_id: str, pseudonym: str) -> dict[str, Any]:
+        return self.request("DELETE", f"/api/v1/cohorts/{_segment(cohort_id)}/members/{_segment(pseudonym)}")
+
+    def sign_in_code(self) -> dict[str, Any]:
+        """A single-use sign-in code and its link (``{"code", "expires_in", "sign_in"}``) for a browser."""
+        return self.request("POST", "/api/v1/sign-in-codes")
+
     def cohort_aggregates(self, cohort_id: str, exercise: str | None = None) -> dict[str, Any]:
         return self.request("GET", f"/api/v1/cohorts/{_segment(cohort_id)}/aggregates",
                             query={"exercise": exercise})

@@ -40,7 +40,7 @@ def _md_cell(text: str) -> str:
 
 def render_markdown(portfolio: dict[str, Any]) -> str:
     """The portfolio as a Markdown document, grouped by chapter then exercise."""
-    out = ["# My peerkit portfolio", "", markdown_escape(_heading_facts(portfolio)), "", markdown_escape(_RESTORE_HINT), ""]
+    out = ["# My peer-support course portfolio", "", markdown_escape(_heading_facts(portfolio)), "", markdown_escape(_RESTORE_HINT), ""]
     if not portfolio["responses"]:
         out += ["You have not answered any exercise yet.", ""]
     for _, heading, sections in _grouped(portfolio):

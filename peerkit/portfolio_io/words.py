@@ -9,7 +9,8 @@ from typing import Any
 
 from ..errors import ContentError, PeerkitError
 from ..exercises import Exercise, load_exercise
-from ..kinds import kind_of
+from ..kinds import RATHER_NOT_LABEL, is_rather_not, kind_of
+from ..kinds.scenario import STOP_LABEL
 from ..kinds.smart_goal import KIND as SMART_GOAL
 from .format import count_answers as _count
 
@@ -43,6 +44,8 @@ _SMART_LABELS = {
 
 def _option_label(exercise: Exercise | None, item_id: str, value: Any) -> str:
     """The label shown for a chosen value: the item's own options first, then the exercise's scale."""
+    if is_rather_not(value):  # said in the words the learner chose it by, never as the stored value
+        return STOP_LABEL if exercise is not None and kind_of(exercise).branching else RATHER_NOT_LABEL
     if exercise is not None:
         for item in exercise.items:
             if item.id != item_id:
@@ -198,17 +201,15 @@ def _date(moment: datetime | None) -> str:
 
 
 def _heading_facts(portfolio: dict[str, Any]) -> str:
+    """When the copy was made and how many answers it holds, in words (no code name, no version number)."""
     count = len(portfolio["responses"])
     exported = _parse_time(portfolio["exported_at"])
-    when = exported.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if exported else portfolio["exported_at"]
-    return (
-        f"Pseudonym: {portfolio['learner']}. Exported {when} with peerkit {portfolio['peerkit_version']}. "
-        f"{_count(count)}."
-    )
+    when = exported.astimezone(timezone.utc).strftime("%d %B %Y, %H:%M UTC") if exported else portfolio["exported_at"]
+    return f"Your answers from the peer-support course, downloaded on {when}. {_count(count)}."
 
 
 _RESTORE_HINT = (
-    "To bring these answers back into the course, use “Restore from a file” with the matching "
-    ".json file (or peerkit.restore(path))."
+    "To bring these answers back into the course, choose this file under “Restore from a file”, in the welcome "
+    "chapter or in the last chapter. Answers already there are kept where they are newer."
 )
 

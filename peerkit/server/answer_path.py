@@ -48,9 +48,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import exc
 
+from ..exercises import load_exercise
+from ..kinds import kind_of
 from ..timestamps import format_moment, now
 from . import aggregates, db
 from .auth import Principal
+from .live_tools import texts  # shared texts are scrubbed and wait for approval as they arrive (issue 18)
 from .problems import Problem
 
 log = logging.getLogger(__name__)
@@ -81,6 +84,8 @@ class Request:
     refused: list[dict[str, Any]]
     future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
     token_hash: str | None = None
+    #: most learner-made items (goals) one learner may share per exercise (ServerSettings.max_learner_items)
+    max_learner_items: int = 50
 
 
 def _resolve_tokens(conn: sa.Connection, requests: list[Request]) -> None:
@@ -195,6 +200,7 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
                 sa.tuple_(db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).in_(chunk))):
             held[(row.learner_id, row.exercise, row.item)] = _Stored(row.id, int(row.seq), row.value, row.source)
 
+    made = _learner_made_items(conn, requests, problems)
     stamp = format_moment(now())
     changes = aggregates.BatchChanges()
     state: dict[tuple[int, str, str], _Stored] = dict(held)
@@ -208,8 +214,17 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
         who = request.who
         learner_id = who.learner_id
         accepted, stale = [], []
+        capped = []
         for answer in sorted(request.good, key=lambda a: a.seq):  # within a batch too, the higher seq wins
             key = (learner_id, answer.exercise, answer.item)
+            mine = made.get((learner_id, answer.exercise))
+            if mine is not None and answer.stored is not None and answer.item not in mine:
+                if len(mine) >= request.max_learner_items:
+                    capped.append({"seq": answer.seq, "exercise": answer.exercise, "item": answer.item,
+                                   "detail": f"You already share {request.max_learner_items} items in this "
+                                             "exercise, the most one person may. Withdraw one to share another."})
+                    continue
+                mine.add(answer.item)
             existing = state.get(key)
             if existing is not None and existing.source == "live" and existing.seq >= answer.seq:
                 (accepted if existing.seq == answer.seq else stale).append(answer.seq)  # a resend, or older
@@ -223,7 +238,7 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
         if seqs and max(seqs) > last_seq[learner_id]:
             last_seq[learner_id] = max(seqs)
             touched_learners.add(learner_id)
-        results.append({"accepted": accepted, "stale": stale, "refused": request.refused,
+        results.append({"accepted": accepted, "stale": stale, "refused": request.refused + capped,
                         "last_seq": last_seq[learner_id]})
 
     inserts, updates = [], []
@@ -245,6 +260,7 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
         conn.execute(_UPDATE_ANSWER, updates)
     if inserts:
         conn.execute(sa.insert(db.answers), inserts)
+    _shared_texts_arrived(conn, learners, [key for key in state if not (held.get(key) is state[key])], state)
     if touched_learners:
         conn.execute(_UPDATE_LAST_SEQ, [{"learner": lid, "last_seq": last_seq[lid]} for lid in sorted(touched_learners)])
     changes.write(conn)
@@ -253,6 +269,40 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
     for cohort_id in sorted(changes.cohorts()):
         changed(conn, cohort_id)
     return results
+
+
+def _learner_made_items(conn: sa.Connection, requests: list[Request],
+                        problems: list[Problem | None]) -> dict[tuple[int, str], set[str]]:
+    """``{(learner, exercise): items the store holds}`` for the exercises of learner-made items (goals) in the
+    batch, so that no learner shares more than ``max_learner_items`` of them (a withdrawn one no longer counts)."""
+    wanted = sorted({(r.who.learner_id, a.exercise) for r, p in zip(requests, problems) if p is None
+                     for a in r.good if _learner_items(a.exercise)})
+    made: dict[tuple[int, str], set[str]] = {key: set() for key in wanted}
+    for chunk in _chunks(wanted):
+        for row in conn.execute(sa.select(db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).where(
+                sa.tuple_(db.answers.c.learner_id, db.answers.c.exercise).in_(chunk),
+                db.answers.c.value.is_not(None))):
+            made[(row.learner_id, row.exercise)].add(row.item)
+    return made
+
+
+def _learner_items(exercise_id: str) -> bool:
+    return kind_of(load_exercise(exercise_id)).learner_items
+
+
+def _shared_texts_arrived(conn: sa.Connection, learners: dict[int, Any], keys: list[tuple[int, str, str]],
+                          state: dict[tuple[int, str, str], "_Stored"]) -> None:
+    """Shared texts wait, scrubbed, for the trainer's approval (:func:`peerkit.server.live_tools.texts.arrived`),
+    in the same transaction as the answers that carry them."""
+    keys = [key for key in keys if key[1] in texts.text_exercises()]
+    if not keys:
+        return
+    ids = {(row.learner_id, row.exercise, row.item): row.id for row in conn.execute(
+        sa.select(db.answers.c.id, db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).where(
+            sa.tuple_(db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).in_(keys)))}
+    for key in sorted(keys):
+        if key in ids:
+            texts.arrived(conn, learners[key[0]].cohort_id, ids[key], key[1], key[2], state[key].value)
 
 
 _UPDATE_ANSWER = (sa.update(db.answers).where(db.answers.c.id == sa.bindparam("answer_id"))
@@ -269,8 +319,9 @@ class AnswerWriter:
     """This process's writer of answers: one thread, one transaction per batch."""
 
     def __init__(self, engine: sa.Engine, *, max_answers: int = MAX_BATCH_ANSWERS,
-                 retry_seconds: float = RETRY_SECONDS) -> None:
+                 retry_seconds: float = RETRY_SECONDS, max_learner_items: int = 50) -> None:
         self.engine = engine
+        self.max_learner_items = max_learner_items
         self.max_answers = max_answers
         self.retry_seconds = retry_seconds
         self._waiting: queue.SimpleQueue[Request | None] = queue.SimpleQueue()
@@ -294,7 +345,7 @@ class AnswerWriter:
     def submit(self, who: Principal | None, good: list[Checked], refused: list[dict[str, Any]], *,
                token_hash: str | None = None) -> concurrent.futures.Future:
         """Queue a request; ``who`` None: the learner holding ``token_hash``, looked up with the batch."""
-        request = Request(who, good, refused, token_hash=token_hash)
+        request = Request(who, good, refused, token_hash=token_hash, max_learner_items=self.max_learner_items)
         self.start()
         self._waiting.put(request)
         return request.future
@@ -378,5 +429,6 @@ def writer_for(app: Any) -> AnswerWriter:
     """The app's writer (made and started on first use; the app's lifespan stops it)."""
     writer = getattr(app.state, "answer_writer", None)
     if writer is None:
-        writer = app.state.answer_writer = AnswerWriter(app.state.engine)
+        writer = app.state.answer_writer = AnswerWriter(
+            app.state.engine, max_learner_items=app.state.settings.max_learner_items)
     return writer

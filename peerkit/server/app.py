@@ -19,21 +19,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import db, hub, problems
-from .auth import AUTHENTICATORS
+from .auth import AUTHENTICATORS, current_principal
 from .models import Health
 from .cohorts import delete_expired
 from .revisions import RevisionBroker
-from .routes import cohorts, events, hub_link, joining, live_tools, me, pages, trainer_data
+from .routes import cohorts, events, hub_link, joining, live_tools, me, pages, sessions, trainer_data
+from .serving import quiet_access_log
 from .settings import ServerSettings
 
 log = logging.getLogger("peerkit.server")
@@ -45,40 +47,100 @@ FOLD_SECONDS = 1.0
 #: and the pages.
 ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (joining.router, API_PREFIX), (me.router, API_PREFIX), (cohorts.router, API_PREFIX),
-    (trainer_data.router, API_PREFIX), (events.router, ""), (live_tools.router, ""), (hub_link.router, ""),
+    (trainer_data.router, API_PREFIX), (sessions.router, API_PREFIX), (events.router, ""), (live_tools.router, ""), (hub_link.router, ""),
     (pages.router, ""),
 )
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-class BodyLimit:
-    """Refuse a request body larger than ``limit`` bytes with 413, whether or not it said its length."""
+class LearnerRate:
+    """Each learner's writes, a token bucket per learner token in this worker: ``per_second`` on average,
+    ``burst`` at once. Past it a write is 429 with ``Retry-After`` (the learner's outbox waits and sends
+    again), so one learner's flood leaves the others' requests their share of the server."""
 
-    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
+    def __init__(self, per_second: float, burst: int) -> None:
+        self.per_second, self.burst = float(per_second), float(burst)
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def take(self, key: str) -> float:
+        """0 if the write may go ahead, else the seconds to wait."""
+        moment = time.monotonic()
+        tokens, since = self._buckets.get(key, (self.burst, moment))
+        tokens = min(self.burst, tokens + (moment - since) * self.per_second)
+        if tokens < 1:
+            self._buckets[key] = (tokens, moment)
+            return (1 - tokens) / self.per_second
+        if len(self._buckets) > 50_000:  # forget full buckets: they are the same as new ones
+            self._buckets = {k: v for k, v in self._buckets.items() if v[0] < self.burst}
+        self._buckets[key] = (tokens - 1, moment)
+        return 0.0
+
+
+class BodyLimit:
+    """The doors' limits on every HTTP request, before a route reads anything.
+
+    - Who is asking is settled first (:func:`peerkit.server.auth.current_principal`, cached for the route),
+      so a body is read only after the token is known: without a working token at most ``pre_auth_limit``
+      bytes are taken; with one ``limit`` (``upload_limit`` for a trainer's hand-in upload).
+    - A declared ``Content-Length`` over the limit is refused (413) unread; a body without one is read while
+      it streams and cut off (413) at the limit; a body that has not fully arrived after ``body_seconds``
+      is refused (408).
+    - A learner's writes are rate-limited (:class:`LearnerRate`, 429).
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int, pre_auth_limit: int = 64 * 1024,
+                 body_seconds: float = 30.0, learner_rate: LearnerRate | None = None) -> None:
         self.app, self.default_limit, self.upload_limit = app, limit, upload_limit
+        self.pre_auth_limit, self.body_seconds, self.learner_rate = pre_auth_limit, body_seconds, learner_rate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.upload_limit if scope.get("path", "").endswith("/submissions") else self.default_limit
+        try:
+            who = await current_principal(Request(scope))
+        except problems.Problem:
+            who = None  # refused: the route says so; meanwhile the body is taken at the small size only
+        if who is None:
+            limit = self.pre_auth_limit
+        elif who.role == "trainer" and scope.get("path", "").endswith("/submissions"):
+            limit = self.upload_limit
+        else:
+            limit = self.default_limit
+        method = scope.get("method")
+        if who is not None and who.role == "learner" and method not in ("GET", "HEAD", "OPTIONS") \
+                and self.learner_rate is not None:
+            wait = self.learner_rate.take(who.id)
+            if wait:
+                await problems.Problem(429, "slow-down", "Too many changes at once",
+                                       "Your answers are arriving faster than the server takes them from one "
+                                       "person. They wait on your computer and go in a moment.",
+                                       headers={"Retry-After": str(max(1, round(wait)))}
+                                       ).response()(scope, receive, send)
+                return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await problems.generic(413, self._words(limit)).response()(scope, receive, send)
+            await problems.generic(413, self._words(limit, who is None)).response()(scope, receive, send)
             return
-        if scope.get("method") in ("GET", "HEAD", "OPTIONS") or declared is not None:
-            await self.app(scope, receive, send)  # a declared length was checked above; h11 enforces it
+        if method in ("GET", "HEAD", "OPTIONS") and declared is None:
+            await self.app(scope, receive, send)
             return
-        # no declared length (chunked): read it here, up to the limit, then hand it on
+        # read the body here, up to the limit and within the time, then hand it on
         chunks, received, more = [], 0, True
+        deadline = asyncio.get_running_loop().time() + self.body_seconds
         while more:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.01, deadline - asyncio.get_running_loop().time()))
+            except asyncio.TimeoutError:
+                await problems.generic(408, "The request's body did not arrive in time.").response()(
+                    scope, receive, send)
+                return
             if message["type"] != "http.request":
                 return  # the client went away
             chunks.append(message.get("body", b""))
             received += len(chunks[-1])
             if received > limit:
-                await problems.generic(413, self._words(limit)).response()(scope, receive, send)
+                await problems.generic(413, self._words(limit, who is None)).response()(scope, receive, send)
                 return
             more = message.get("more_body", False)
         body, replayed = b"".join(chunks), False
@@ -93,7 +155,10 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     @staticmethod
-    def _words(limit: int) -> str:
+    def _words(limit: int, anonymous: bool = False) -> str:
+        if anonymous:
+            return (f"This request is larger than the server takes from someone not signed in "
+                    f"({limit // 1024:,} KiB).")
         return (f"This request is larger than the server takes ({limit // 1024:,} KiB). "
                 "Send fewer answers (or files) at a time.")
 
@@ -153,7 +218,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.secret = secret
     problems.install(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
+    quiet_access_log()
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes,
+                       pre_auth_limit=settings.max_anonymous_body_bytes, body_seconds=settings.body_seconds,
+                       learner_rate=LearnerRate(settings.learner_writes_per_second, settings.learner_write_burst))
 
     app.state.authenticators = list(AUTHENTICATORS)
     if settings.hub:  # the hub's own authenticator (jupyterhub itself is imported only when first asked)

@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from ..cohort.codes import ALPHABET, new_join_code, normalize_join_code
 from ..cohort.ids import new_cohort_id
 from ..timestamps import format_moment, now
-from . import db
+from . import aggregates, db
+from .live_tools import tables as _live_tables  # noqa: F401 - the poll answers and wall posts a member leaves
 from .revisions import changed
 from .problems import Problem
 
@@ -62,7 +63,8 @@ def check_name(name: Any) -> str:
 def describe(row: sa.Row, **extra: Any) -> dict[str, Any]:
     """A cohort as the API shows it to its trainer."""
     return {"id": row.id, "name": row.name, "status": row.status, "min_group_size": row.min_group_size,
-            "created_at": row.created_at, "closed_at": row.closed_at, "revision": row.revision, **extra}
+            "created_at": row.created_at, "closed_at": row.closed_at, "revision": row.revision,
+            "joining_locked": bool(row.joining_locked), **extra}
 
 
 def _fresh_code(conn: sa.Connection, secret: bytes) -> tuple[str, str]:
@@ -181,3 +183,60 @@ def delete_expired(engine: sa.Engine, retention_days: int) -> int:
 
         db.write(engine, work)
     return len(expired)
+
+
+def set_joining_locked(engine: sa.Engine, secret: bytes, trainer_id: str, cohort_id: str,
+                       locked: Any) -> dict[str, Any]:
+    """Lock joining once the room is in (the code then lets nobody new in), or open it again."""
+    if not isinstance(locked, bool):
+        raise Problem(422, "invalid-request", "Invalid request", 'Send {"locked": true} or {"locked": false}.')
+
+    def work(conn: sa.Connection) -> dict[str, Any]:
+        row = owned(conn, trainer_id, cohort_id, lock=True)
+        if bool(row.joining_locked) != locked:
+            conn.execute(sa.update(db.cohorts).where(db.cohorts.c.id == cohort_id).values(joining_locked=locked))
+            changed(conn, cohort_id)
+        return summary(conn, conn.execute(sa.select(db.cohorts).where(db.cohorts.c.id == cohort_id)).one(), secret)
+
+    return db.write(engine, work)
+
+
+def member_list(engine: sa.Engine, trainer_id: str, cohort_id: str) -> dict[str, Any]:
+    """The cohort's members by pseudonym (never a name): when they joined, how, how many answers they hold."""
+    with db.reading(engine) as conn:
+        owned(conn, trainer_id, cohort_id)
+        answers = (sa.select(db.answers.c.learner_id, sa.func.count().label("n"))
+                   .where(db.answers.c.cohort_id == cohort_id, db.answers.c.value.is_not(None))
+                   .group_by(db.answers.c.learner_id).subquery())
+        rows = conn.execute(sa.select(db.learners.c.pseudonym, db.learners.c.joined_at, db.learners.c.source,
+                                      sa.func.coalesce(answers.c.n, 0).label("answers"))
+                            .outerjoin(answers, answers.c.learner_id == db.learners.c.id)
+                            .where(db.learners.c.cohort_id == cohort_id)
+                            .order_by(db.learners.c.joined_at, db.learners.c.pseudonym)).all()
+    return {"members": [{"pseudonym": r.pseudonym, "joined_at": r.joined_at, "source": r.source,
+                         "answers": int(r.answers)} for r in rows]}
+
+
+def remove_member(engine: sa.Engine, trainer_id: str, cohort_id: str, pseudonym: str) -> dict[str, Any]:
+    """Remove a member with every answer, poll answer and wall post of theirs (their token stops working)."""
+    def work(conn: sa.Connection) -> dict[str, Any]:
+        owned(conn, trainer_id, cohort_id, lock=True)
+        learner = conn.execute(sa.select(db.learners).where(db.learners.c.cohort_id == cohort_id,
+                                                            db.learners.c.pseudonym == pseudonym)).first()
+        if learner is None:
+            raise Problem(404, "no-such-member", "No such member", "Nobody with that pseudonym is in this cohort.")
+        rows = conn.execute(sa.select(db.answers).where(db.answers.c.learner_id == learner.id,
+                                                        db.answers.c.value.is_not(None))).all()
+        changes = aggregates.CountChanges.load(conn, cohort_id, learner.id)
+        for row in rows:
+            changes.change(row.exercise, row.item, None, row.source)
+        changes.flush(conn)
+        for table in db.metadata.sorted_tables:  # the live tools' rows too (poll answers, wall posts)
+            if "learner_id" in table.c and table is not db.answers:
+                conn.execute(sa.delete(table).where(table.c.learner_id == learner.id))
+        conn.execute(sa.delete(db.answers).where(db.answers.c.learner_id == learner.id))
+        conn.execute(sa.delete(db.learners).where(db.learners.c.id == learner.id))
+        changed(conn, cohort_id)
+        return {"removed": len(rows), "pseudonym": pseudonym}
+
+    return db.write(engine, work)

@@ -50,6 +50,8 @@ trainers = sa.Table(
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
+    # added by migration 0004: a hub trainer's whole hub name (their id is a hash of it)
+    sa.Column("hub_user", sa.String(255)),
 )
 
 trainer_tokens = sa.Table(
@@ -57,6 +59,31 @@ trainer_tokens = sa.Table(
     sa.Column("token_hash", sa.String(64), primary_key=True),  # SHA-256 hex; the token itself is never stored
     sa.Column("trainer_id", sa.String(40), sa.ForeignKey("trainers.id", ondelete="CASCADE"), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("expires", sa.BigInteger),  # added by migration 0004: Unix seconds; past it the token is refused
+)
+
+# added by migration 0004: a browser's trainer sign-in (the cookie holds a random id; the store its SHA-256)
+trainer_sessions = sa.Table(
+    "trainer_sessions", metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("trainer_id", sa.String(40), sa.ForeignKey("trainers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),  # sent back by the pages in X-Peerkit-CSRF
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("last_seen", sa.BigInteger, nullable=False),  # Unix seconds (idle expiry)
+    sa.Column("expires", sa.BigInteger, nullable=False),  # Unix seconds (absolute expiry)
+    sa.Column("hub_user", sa.String(255)),  # on a hub: whose session, re-checked against the hub's groups
+    sa.Column("hub_checked", sa.BigInteger),
+    sa.Column("agent", sa.String(120), nullable=False, server_default=""),  # the browser, for `trainer list`
+    sa.Index("trainer_sessions_by_trainer", "trainer_id"),
+)
+
+# added by migration 0004: short-lived single-use sign-in codes (SHA-256 only)
+sign_in_codes = sa.Table(
+    "sign_in_codes", metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("trainer_id", sa.String(40), sa.ForeignKey("trainers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("expires", sa.BigInteger, nullable=False),
+    sa.Column("hub_user", sa.String(255)),
 )
 
 cohorts = sa.Table(
@@ -73,6 +100,8 @@ cohorts = sa.Table(
     sa.Column("closed_at", sa.String(40)),
     # bumped by peerkit.server.revisions.changed in every write transaction
     sa.Column("revision", sa.BigInteger, nullable=False, server_default="0"),
+    # added by migration 0004: the trainer closed joining once the room is in
+    sa.Column("joining_locked", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("cohorts_by_trainer", "trainer_id"),
 )
 
@@ -90,7 +119,10 @@ learners = sa.Table(
     # added by migration 0005: the learner agreed to research use of their shared answers (off by default)
     sa.Column("research_consent", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("research_consent_at", sa.String(40)),
+    # added by migration 0004: on a hub, HMAC of the hub user's name: one member per person per cohort
+    sa.Column("hub_key", sa.String(64)),
     sa.UniqueConstraint("cohort_id", "pseudonym", name="learners_one_pseudonym"),
+    sa.Index("learners_one_hub_user", "cohort_id", "hub_key", unique=True),
 )
 
 answers = sa.Table(
@@ -184,9 +216,20 @@ revision_deltas = sa.Table(
     sa.Index("revision_deltas_by_cohort", "cohort_id"),
 )
 
+# added by migration 0004: what learner tokens are shown of each item (peerkit.server.snapshots)
+learner_snapshots = sa.Table(
+    "learner_snapshots", metadata,
+    sa.Column("cohort_id", sa.String(32), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("exercise", sa.String(64), nullable=False),
+    sa.Column("item", sa.String(64), nullable=False),
+    sa.Column("shown", sa.Text, nullable=False),  # JSON of the item as learners see it
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("cohort_id", "exercise", "item"),
+)
+
 #: Every table holding one cohort's data, children first (the order a cohort is deleted in).
-COHORT_TABLES = (tallies, count_deltas, revision_deltas, counts, item_respondents, exercise_respondents, answers,
-                 learners)
+COHORT_TABLES = (learner_snapshots, tallies, count_deltas, revision_deltas, counts, item_respondents,
+                 exercise_respondents, answers, learners)
 
 
 def token_hash(token: str) -> str:

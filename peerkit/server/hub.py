@@ -107,8 +107,9 @@ class HubIdentity:
 
     def __init__(self, *, lookup: _UserLookup | None = None, access_scopes: set[str] | None = None,
                  trainer_group: str = TRAINER_GROUP, trainer_scope: str = TRAINER_SCOPE,
-                 groups_cache_seconds: float = 60.0) -> None:
+                 groups_cache_seconds: float = 60.0, groups_lookup: Any = None) -> None:
         self._hub_auth = None
+        self._groups_lookup = groups_lookup
         if lookup is None:
             from jupyterhub.services.auth import HubAuth
 
@@ -144,13 +145,19 @@ class HubIdentity:
         groups = frozenset(groups) if groups is not None else await self._groups_of(name)
         return HubUser(name, groups, scopes, self.trainer_group, self.trainer_scope)
 
-    async def _groups_of(self, name: str) -> frozenset[str]:
+    async def still_trainer(self, name: str) -> bool:
+        """Asked afresh (no cache): is hub user ``name`` still in the trainers' group? For browser sessions."""
+        return self.trainer_group in await self._groups_of(name, fresh=True)
+
+    async def _groups_of(self, name: str, fresh: bool = False) -> frozenset[str]:
         """The user's groups, asked with the service's own token (the token in hand may not read them)."""
         cached = self._groups.get(name)
-        if cached and time.monotonic() - cached[0] < self._groups_cache_seconds:
+        if not fresh and cached and time.monotonic() - cached[0] < self._groups_cache_seconds:
             return cached[1]
         groups: frozenset[str] = frozenset()
-        if self._hub_auth is not None:
+        if self._groups_lookup is not None:
+            groups = frozenset(await self._groups_lookup(name))
+        elif self._hub_auth is not None:
             from urllib.parse import quote
 
             from jupyterhub.utils import url_path_join
@@ -206,6 +213,21 @@ async def hub_principal(request: Any) -> Principal | None:
     return await run_in_threadpool(hub_trainer, request.app.state.engine, user.name)
 
 
+async def hub_member(request: Any) -> str | None:
+    """The hub name of whoever's hub token a join carries (trainer or learner), or ``None`` without one.
+
+    On a hub every join must carry it (the kernel sends ``JUPYTERHUB_API_TOKEN``): one membership per hub
+    user per cohort, and the join brake counts per hub user (:func:`peerkit.server.joining.join`).
+    """
+    token = hub_token(request.headers.get("authorization"))
+    if token is None:
+        return None
+    try:
+        return (await identity_for(request.app).user(token)).name
+    except HubRefused as refused:
+        raise _problem(refused.status, refused.detail) from None
+
+
 class ServicePrefix:
     """ASGI wrapper: requests arriving through the hub's proxy at ``/services/peerkit/…`` are routed as ``/…``.
 
@@ -227,7 +249,17 @@ class ServicePrefix:
 
 
 def install(app: Any) -> None:
-    """Called by :func:`peerkit.server.app.create_app` on a hub: route under the service's prefix."""
+    """Called by :func:`peerkit.server.app.create_app` on a hub: route under the service's prefix; browser
+    sessions of hub trainers are re-checked against the hub's groups (``app.state.hub_recheck``)."""
+
+    async def recheck(name: str) -> bool:
+        try:
+            return await identity_for(app).still_trainer(name)
+        except Exception:  # the hub cannot be asked: the session is not trusted on
+            return False
+
+    app.state.hub_recheck = recheck
+    app.state.hub_member = hub_member
     if service_prefix() != "/":
         app.add_middleware(ServicePrefix, prefix=service_prefix())
 
@@ -249,8 +281,12 @@ def main() -> None:
     address = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL") or "http://127.0.0.1:10101")
     os.environ["PEERKIT_SERVER_HUB"] = "1"
     workers = int(os.environ.get("PEERKIT_SERVER_WORKERS", "1") or 1)
+    from .serving import uvicorn_options
+
+    # the hub's proxy is the only way in; joins are braked per hub user, so no address is trusted by default
+    trusted = os.environ.get("PEERKIT_SERVER_FORWARDED_ALLOW_IPS", "")
     uvicorn.run("peerkit.server.app:app_from_env", factory=True, host=address.hostname or "127.0.0.1",
-                port=address.port or 80, workers=workers, proxy_headers=True, log_level="info")
+                port=address.port or 80, workers=workers, log_level="info", **uvicorn_options(trusted))
 
 
 if __name__ == "__main__":

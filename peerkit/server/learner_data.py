@@ -140,7 +140,7 @@ def record(engine: sa.Engine, settings: ServerSettings, who: Principal, entries:
     :func:`.answer_path.write_batch`.
     """
     good, refused = check_request(settings, entries)
-    outcome = db.write(engine, lambda conn: write_batch(conn, [AnswerRequest(who, good, refused)])[0])
+    outcome = db.write(engine, lambda conn: write_batch(conn, [AnswerRequest(who, good, refused, max_learner_items=settings.max_learner_items)])[0])
     if isinstance(outcome, Problem):
         raise outcome
     return outcome

@@ -59,6 +59,7 @@ class Panel:
     tally_summary: str = ""
     tally_hands: int = 0
     tally_suppressed: bool = False
+    view: Any = None              # the exercise's GroupView (the room's screen pages it), None when suppressed
 
 
 def decode_value_key(key: str) -> Any:
@@ -90,6 +91,7 @@ def _draw(found: CohortCounts, exercise: str, min_group_size: int) -> Panel | No
     panel = Panel(definition.id, definition.title, definition.kind, view.group_size, not view.shown,
                   open_text=kind.open_text)
     if view.shown and not kind.open_text:
+        panel.view = view
         panel.hidden_items = len(view.hidden_items)
         panel.chart_html, panel.summary = _chart(view)
         if view.style == "diverging":

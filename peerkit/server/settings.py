@@ -33,6 +33,11 @@ ENV_HUB = "PEERKIT_SERVER_HUB"
 ENV_JOIN_FAILURES = "PEERKIT_SERVER_JOIN_FAILURES"
 ENV_JOINS_PER_COHORT = "PEERKIT_SERVER_JOINS_PER_COHORT"
 ENV_SQLITE_MAX_PAGES = "PEERKIT_SERVER_SQLITE_MAX_PAGES"
+ENV_JOINS_PER_CLIENT = "PEERKIT_SERVER_JOINS_PER_CLIENT"
+ENV_LEARNER_WRITES = "PEERKIT_SERVER_LEARNER_WRITES_PER_SECOND"
+ENV_LEARNER_BURST = "PEERKIT_SERVER_LEARNER_WRITE_BURST"
+ENV_HUB_RECHECK = "PEERKIT_SERVER_HUB_RECHECK_SECONDS"
+ENV_EVENT_STREAMS = "PEERKIT_SERVER_EVENT_STREAMS"
 
 SECRET_FILENAME = "secret.key"
 DB_FILENAME = "cohorts.sqlite"
@@ -64,6 +69,11 @@ class ServerSettings:
     hub: bool = False
     #: Wrong join codes one client address may try in :attr:`join_window_seconds` before a 429.
     join_failures_per_client: int = 10
+    #: Joins (right code or wrong) one client may make in :attr:`join_window_seconds`: a classroom's worth
+    #: from one address, counted before the cohort's brake so one client's flood never locks the others
+    #: out. A class behind one NAT address needs about twice its size (``PEERKIT_SERVER_JOINS_PER_CLIENT``).
+    #: On a hub the client is the hub user, not the address.
+    joins_per_client: int = 60
     #: Joins one cohort accepts in :attr:`join_window_seconds` (a brake on scripted fake members). A lecture
     #: hall of 5,000 joins inside 5 minutes; the per-client brakes still hold each address back.
     joins_per_cohort: int = 6000
@@ -71,6 +81,20 @@ class ServerSettings:
     #: SQLite only: the most pages (4 KiB each) the store may grow to, 0 for no limit. A store at its limit
     #: refuses new answers as a full disk does (SQLITE_FULL): a way to keep a shared disk from filling.
     sqlite_max_pages: int = 0
+    #: A learner's writes (answers, poll answers, wall posts, withdrawals): this many a second on average ...
+    learner_writes_per_second: float = 10.0
+    #: ... and this many at once.
+    learner_write_burst: int = 40
+    #: Most items one learner may make in one exercise of learner-made items (goals).
+    max_learner_items: int = 50
+    #: Most event streams one trainer session (or token) may hold open in one worker.
+    event_streams_per_session: int = 6
+    #: On a hub, seconds between two checks of a hub trainer's browser session against the hub's groups.
+    hub_recheck_seconds: int = 60
+    #: Largest body read before the caller is known to hold a working token (a join is far smaller).
+    max_anonymous_body_bytes: int = 64 * 1024
+    #: Seconds a request's body may take to arrive.
+    body_seconds: float = 30.0
     #: Largest request body we read, in bytes (a batch of answers, an uploaded hand-in file).
     max_body_bytes: int = 2 * 1024 * 1024
     #: ... and for an upload of hand-in files (each file is at most 1 MB).
@@ -103,12 +127,19 @@ class ServerSettings:
         for name, key in ((ENV_MIN_GROUP_SIZE, "min_group_size"), (ENV_RETENTION_DAYS, "retention_days"),
                           (ENV_JOIN_FAILURES, "join_failures_per_client"),
                           (ENV_JOINS_PER_COHORT, "joins_per_cohort"),
-                          (ENV_SQLITE_MAX_PAGES, "sqlite_max_pages")):
+                          (ENV_SQLITE_MAX_PAGES, "sqlite_max_pages"), (ENV_JOINS_PER_CLIENT, "joins_per_client"),
+                          (ENV_LEARNER_BURST, "learner_write_burst"), (ENV_HUB_RECHECK, "hub_recheck_seconds"),
+                          (ENV_EVENT_STREAMS, "event_streams_per_session")):
             if env.get(name, "").strip():
                 try:
                     options[key] = int(env[name])
                 except ValueError:
                     raise ValueError(f"{name} must be a whole number, not {env[name]!r}.") from None
+        if env.get(ENV_LEARNER_WRITES, "").strip():
+            try:
+                options["learner_writes_per_second"] = float(env[ENV_LEARNER_WRITES])
+            except ValueError:
+                raise ValueError(f"{ENV_LEARNER_WRITES} must be a number, not {env[ENV_LEARNER_WRITES]!r}.") from None
         options["hub"] = _truthy(env.get(ENV_HUB))
         return cls(**options)  # type: ignore[arg-type]
 
@@ -124,6 +155,11 @@ class ServerSettings:
             ENV_JOIN_FAILURES: str(self.join_failures_per_client),
             ENV_JOINS_PER_COHORT: str(self.joins_per_cohort),
             ENV_SQLITE_MAX_PAGES: str(self.sqlite_max_pages),
+            ENV_JOINS_PER_CLIENT: str(self.joins_per_client),
+            ENV_LEARNER_WRITES: str(self.learner_writes_per_second),
+            ENV_LEARNER_BURST: str(self.learner_write_burst),
+            ENV_HUB_RECHECK: str(self.hub_recheck_seconds),
+            ENV_EVENT_STREAMS: str(self.event_streams_per_session),
         }
 
     @property

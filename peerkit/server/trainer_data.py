@@ -27,6 +27,7 @@ from ..timestamps import format_moment, now, parse_moment
 from . import aggregates, db
 from .checking import AnswerRefused, check_shared, exercise_for, is_open_text
 from .cohorts import owned
+from .live_tools import texts  # issue 18: shared texts scrubbed and moderated like the wall
 from .problems import Problem
 from .revisions import changed
 
@@ -65,27 +66,24 @@ def shared_texts(engine: sa.Engine, trainer_id: str, cohort_id: str) -> dict[str
                             .where(db.answers.c.cohort_id == cohort_id, db.answers.c.value.is_not(None),
                                    db.answers.c.exercise.in_(_text_kind_exercises()))
                             .order_by(db.answers.c.received_at, db.answers.c.id)).all()
-    texts = []
+        status = dict(conn.execute(sa.select(texts.room_texts.c.answer_id, texts.room_texts.c.status).where(
+            texts.room_texts.c.cohort_id == cohort_id)).all())
+    found = []
     for row in rows:
         value = json.loads(row.value)
         text = value.get("text") if isinstance(value, dict) else value if isinstance(value, str) else None
-        texts.append({"id": row.id, "exercise": row.exercise, "item": row.item, "text": text, "value": value,
-                      "hidden": bool(row.hidden), "received_at": row.received_at, "source": row.source})
-    return {"reflections": texts}
+        found.append({"id": row.id, "exercise": row.exercise, "item": row.item, "text": text, "value": value,
+                      "hidden": status.get(row.id) != "approved", "status": status.get(row.id, "pending"),
+                      "received_at": row.received_at, "source": row.source})
+    return {"reflections": found}
 
 
 def set_hidden(engine: sa.Engine, trainer_id: str, cohort_id: str, text_id: int, hidden: bool) -> dict[str, Any]:
+    """Hide a shared text from the room, or approve it for the room (the console's moderation, :mod:`.live_tools.texts`)."""
     def work(conn: sa.Connection) -> dict[str, Any]:
         owned(conn, trainer_id, cohort_id, lock=True)
-        row = conn.execute(sa.select(db.answers.c.id, db.answers.c.hidden, db.answers.c.exercise).where(
-            db.answers.c.id == text_id, db.answers.c.cohort_id == cohort_id,
-            db.answers.c.value.is_not(None))).first()
-        if row is None or row.exercise not in _text_kind_exercises():
-            raise Problem(404, "no-such-text", "No such text", f"This cohort has no shared text {text_id}.")
-        if bool(row.hidden) != hidden:
-            conn.execute(sa.update(db.answers).where(db.answers.c.id == text_id).values(hidden=hidden))
-            changed(conn, cohort_id)
-        return {"id": text_id, "hidden": hidden}
+        shown = texts.moderate(conn, cohort_id, text_id, "hidden" if hidden else "approved")
+        return {"id": text_id, "hidden": hidden, "status": shown["status"]}
 
     return db.write(engine, work)
 
@@ -186,12 +184,14 @@ def _store_file(conn: sa.Connection, cohort_id: str, pseudonym: str, created_at:
             if before is not None:
                 conn.execute(sa.delete(db.answers).where(db.answers.c.id == before.id))
         elif before is None:
-            conn.execute(sa.insert(db.answers).values(
+            answer_id = conn.execute(sa.insert(db.answers).values(
                 cohort_id=cohort_id, learner_id=learner_id, exercise=key[0], item=key[1], value=after, seq=0,
-                received_at=stamp, source="file", hidden=False))
+                received_at=stamp, source="file", hidden=False).returning(db.answers.c.id)).scalar_one()
+            texts.arrived(conn, cohort_id, answer_id, key[0], key[1], after)
         else:
             conn.execute(sa.update(db.answers).where(db.answers.c.id == before.id).values(
                 value=after, received_at=stamp, source="file"))
+            texts.arrived(conn, cohort_id, before.id, key[0], key[1], after)
     changes.flush(conn)
     return None
 

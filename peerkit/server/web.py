@@ -10,7 +10,6 @@ and the QR code segno draws from the server's own address.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import segno
 from fastapi import Request
@@ -18,7 +17,7 @@ from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from ..templating import server_environment
-from .auth import Principal, current_principal
+from .auth import CSRF_HEADER, Principal, current_principal, from_own_page
 from .problems import Problem
 
 #: The headers every page goes out with: no inline script may run, whatever reached the page; styles
@@ -27,6 +26,8 @@ PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                                "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
                                "frame-ancestors 'none'; form-action 'self'",
+    # a page another tab of the same origin opens (a JupyterLab on a hub) gets no handle on it
+    "Cross-Origin-Opener-Policy": "same-origin",
     "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 
 
@@ -53,6 +54,16 @@ def learner_address(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}{base_path(request)}"
 
 
+def only_this_computer(address: str) -> bool:
+    """True when ``address`` is a loopback address: nobody but this computer can open it.
+
+    >>> only_this_computer("http://127.0.0.1:8765/"), only_this_computer("http://192.168.1.20:8765/")
+    (True, False)
+    """
+    host = (urlsplit(address).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def qr_svg(address: str) -> Markup:
     """The address as a QR code, an inline SVG (drawn by segno from our own address, not from input)."""
     svg = segno.make(address, error="m").svg_inline(scale=10, border=2, svgclass="qr", lineclass="qr-line",
@@ -71,7 +82,8 @@ async def signed_in_trainer(request: Request) -> Principal | None:
 
 def sign_in_page(request: Request, status: int = 401, message: str = "") -> HTMLResponse:
     """The trainer's sign-in page (also what a page shows a browser that is not signed in)."""
-    return render("sign_in.html", status=status, base=base_path(request), message=message)
+    return render("sign_in.html", status=status, base=base_path(request), message=message,
+                  hub=bool(getattr(request.app.state.settings, "hub", False)), address=learner_address(request))
 
 
 def not_yours_page(request: Request, cohort_id: str) -> HTMLResponse:
@@ -81,9 +93,14 @@ def not_yours_page(request: Request, cohort_id: str) -> HTMLResponse:
 
 
 def check_same_origin(request: Request) -> None:
-    """Refuse a cookie-authenticated write that another site's page could have sent."""
-    origin = request.headers.get("origin")
-    if origin is not None and urlsplit(origin).netloc != request.url.netloc:
-        raise Problem(403, "cross-site", "Not from this page", "This request did not come from the projector page.")
-    if request.headers.get("x-peerkit-page") != "1":
+    """Refuse a cookie-authenticated write that another page could have sent.
+
+    The trainer's session authenticator (:func:`peerkit.server.auth.from_own_page`) already refused any
+    cookie request without the session's CSRF token; this is the same check again for routes that ask.
+    """
+    principal = getattr(request.state, "principal", None)
+    if request.headers.get("authorization") or principal is None or not principal.csrf:
+        return
+    from_own_page(request, principal.csrf)
+    if request.method not in ("GET", "HEAD") and request.headers.get(CSRF_HEADER) != principal.csrf:
         raise Problem(403, "cross-site", "Not from this page", "Use the buttons on the projector page.")

@@ -27,7 +27,7 @@ from typing import Any, Callable
 import ipywidgets as widgets
 
 from ..client.http import ServerClient, ServerError
-from ..client.membership import client_for
+from ..client.membership import client_for, credentials
 from ..store import LocalStore
 from ..templating import render
 
@@ -35,6 +35,8 @@ from ..templating import render
 POLL_SECONDS = 4.0
 #: A notebook of the course as the server names it: a plain file name, so a link to it cannot go elsewhere.
 NOTEBOOK_FILE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.ipynb")
+NOT_JOINED = ("Join your group first, with the code on the screen, in the “Join your group” panel of the welcome "
+              "chapter; then polls and the wall appear here.")
 SCALE = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
 
 
@@ -53,8 +55,12 @@ class LivePanel(widgets.VBox):
 
     def __init__(self, store: LocalStore | None = None, *, client: ServerClient | None = None,
                  interval: float = POLL_SECONDS, start: bool = True, **kwargs: Any) -> None:
+        # made with a client, the panel keeps it; else it follows the learner's membership in the store, so a
+        # panel made before joining (chapter 00 run top to bottom) notices the join, and a leave, by itself
+        self._store = None if client is not None else (store if store is not None else LocalStore())
+        self._signed_in: tuple[str, str] | None = None
         if client is None:
-            client = client_for(store if store is not None else LocalStore())
+            client = self._client_from_store()
         self.client = client
         self.interval = interval
         self.state: dict[str, Any] | None = None
@@ -88,10 +94,34 @@ class LivePanel(widgets.VBox):
         self.add_class("peerkit-live-panel")
         self.show({"place": None, "timer": None, "activity": None, "poll": None, "wall": None})
         if self.client is None:
-            self._status.value = ("Join your group first, with the code on the screen, in the “Join your group” "
-                                  "panel of the welcome chapter; then polls and the wall appear here.")
-        elif start:
+            self._status.value = NOT_JOINED
+        if start and (self.client is not None or self._store is not None):
             threading.Thread(target=self._watch, name="peerkit-live-panel", daemon=True).start()
+
+    # -- membership ------------------------------------------------------------------------------
+    def _client_from_store(self) -> ServerClient | None:
+        found = credentials(self._store) if self._store is not None else None
+        self._signed_in = (str(found["server"]), str(found["token"])) if found else None
+        return client_for(self._store) if found else None
+
+    def follow_membership(self) -> bool:
+        """Look again at the learner's membership (the panel does this before every ask): a join gives the panel
+        its client, a leave takes it away and says how to join. True when the panel can ask the server."""
+        if self._store is None:
+            return self.client is not None
+        found = credentials(self._store)
+        now = (str(found["server"]), str(found["token"])) if found else None
+        if now != self._signed_in:
+            self.client = self._client_from_store()
+            if self.client is None:
+                self._on_loop(self._show_not_joined)
+            else:
+                self._on_loop(lambda: setattr(self._status, "value", "You joined: polls and the wall appear here."))
+        return self.client is not None
+
+    def _show_not_joined(self) -> None:
+        self.show({"place": None, "timer": None, "activity": None, "poll": None, "wall": None})
+        self._status.value = NOT_JOINED
 
     # -- background ------------------------------------------------------------------------------
     def _on_loop(self, work: Callable[[], None]) -> None:
@@ -124,6 +154,9 @@ class LivePanel(widgets.VBox):
 
     def _watch(self) -> None:
         while not self._stop.is_set():
+            if not self.follow_membership():
+                self._stop.wait(self.interval)
+                continue
             state = self.fetch()
             # a big class's server asks its panels to wait longer (check_again_seconds), never shorter
             suggested = (state or {}).get("check_again_seconds")

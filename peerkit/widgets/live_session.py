@@ -15,9 +15,15 @@ panel signs in with a trainer token and offers what a trainer does from a notebo
   without laptops: the server keeps it as a group of its own, drawn beside the answers
   and never added to them to pass the threshold.
 
-The token comes from ``PEERKIT_TRAINER_TOKEN`` or the sign-in link ``peerkit serve`` printed
-(``http://host:port/sign-in?token=pkt_…``, which holds the address too), pasted into the
-password field. It is kept in memory only, never in the notebook. No database address here.
+- lock joining once the room is in, and remove a member (with all their answers) by pseudonym;
+- make a projector sign-in link: a single-use code that works ten minutes, for the browser on the
+  projector (the browser never gets the token).
+
+The token comes from ``PEERKIT_TRAINER_TOKEN`` or is pasted into the password field (the
+``Trainer token: pkt_…`` line ``peerkit serve`` printed). It is kept in memory only, never in
+the notebook. On a JupyterHub the panel signs in with the kernel's own hub identity
+(:meth:`LiveSession.sign_in_with_hub`): nothing is typed, and no token reaches the notebook, its
+outputs or its file. No database address here.
 
 >>> import peerkit as pk
 >>> pk.live_session()                                   # doctest: +SKIP
@@ -31,7 +37,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..client.address import SERVER_ENV
+from ..client.address import SERVER_ENV, server_address
 from ..client.http import ServerClient, ServerError, normalize_address
 from ..cohort.tally import TallyError, parse_tally
 from ..exercises import ContentError, exercise_ids, load_exercise
@@ -39,6 +45,15 @@ from ..privacy import MIN_GROUP_SIZE
 from ..templating import render, rendered
 
 TOKEN_ENV = "PEERKIT_TRAINER_TOKEN"
+
+
+def _hub_address(typed: str | None) -> Any:
+    """The hub's ``peerkit`` service when this kernel runs on a JupyterHub and no other server was named."""
+    try:
+        found = server_address(typed)
+    except ValueError:
+        return None
+    return found if found is not None and found.via_hub and found.hub_auth_header() else None
 BIG = "font-size:1.3rem;"
 HUGE = "font-size:2rem; font-weight:700;"
 
@@ -87,6 +102,15 @@ class LiveSession(widgets.VBox):
         self._new_code = widgets.Button(description="New join code", tooltip="The old code stops working")
         self._close = widgets.Button(description="Close cohort", tooltip="No more joins or answers")
         self._refresh = widgets.Button(description="Refresh counts", icon="refresh")
+        self._lock = widgets.Button(description="Lock joining", tooltip="Nobody new can join until you open it again")
+        self._projector_link = widgets.Button(description="Projector sign-in link",
+                                              tooltip="A link for the projector's browser: it works once, for "
+                                                      "ten minutes")
+        self._member = widgets.Text(description="Pseudonym to remove", placeholder="p-…", style=big,
+                                    layout=widgets.Layout(width="32rem"))
+        self._remove = widgets.Button(description="Remove member", button_style="danger",
+                                      tooltip="Removes this member and every answer of theirs")
+        self._link = widgets.HTML()
         self._upload = widgets.FileUpload(accept=".json,application/json", multiple=True,
                                           description="Upload hand-in files", layout=widgets.Layout(width="20rem"))
         tallied = _tally_exercises()
@@ -107,7 +131,8 @@ class LiveSession(widgets.VBox):
             widgets.HBox([self._server]), widgets.HBox([self._token, self._sign_in]),
             widgets.HBox([self._chooser, self._refresh]),
             widgets.HBox([self._new_name, self._create]), widgets.HBox([self._new_code, self._close]),
-            self._code, self._counts, self._charts, widgets.HBox([self._upload]),
+            self._code, widgets.HBox([self._lock, self._projector_link]), self._link,
+            widgets.HBox([self._member, self._remove]), self._counts, self._charts, widgets.HBox([self._upload]),
             self._tally_intro, self._tally_exercise, self._tally_text, self._tally_send, self._status,
         ], **kwargs)
         self.add_class("peerkit-live-session")
@@ -116,15 +141,21 @@ class LiveSession(widgets.VBox):
         self._new_code.on_click(lambda _: self.new_join_code())
         self._close.on_click(lambda _: self.close_cohort())
         self._refresh.on_click(lambda _: self.refresh())
+        self._lock.on_click(lambda _: self.lock_joining(self._lock.description == "Lock joining"))
+        self._projector_link.on_click(lambda _: self.projector_link())
+        self._remove.on_click(lambda _: self.remove_member(self._member.value))
         self._chooser.observe(lambda change: self.choose(change["new"]), names="value")
         self._upload.observe(lambda change: change["new"] and self.upload(change["new"]), names="value")
         self._tally_exercise.observe(lambda _: self._show_tally_intro(), names="value")
         self._tally_send.on_click(lambda _: self.send_tally(self._tally_exercise.value, self._tally_text.value))
         self._show_tally_intro()
+        hub = None if found_token else _hub_address(server)
         if address and found_token:
             self.sign_in(address, found_token)
+        elif hub is not None:
+            self.sign_in_with_hub(hub)
         else:
-            self._say("Paste the trainer sign-in link that `peerkit serve` printed, then press Sign in.")
+            self._say("Paste the trainer token that `peerkit serve` printed, then press Sign in.")
 
     # -- signing in and cohorts ---------------------------------------------------------------
     def sign_in(self, server: str, token_or_link: str) -> bool:
@@ -132,7 +163,8 @@ class LiveSession(widgets.VBox):
         try:
             self.client = ServerClient(server or link_server or "", token)
             if not token:
-                raise ValueError("Paste the sign-in link or the trainer token (it starts with pkt_).")
+                raise ValueError("Paste the trainer token (it starts with pkt_); a sign-in link (#code=…) is for "
+                                 "the projector's browser, not for this panel.")
             cohorts = self.client.cohorts()
         except (ValueError, ServerError) as error:
             self.client = None
@@ -142,6 +174,25 @@ class LiveSession(widgets.VBox):
         self._token.value = ""  # in memory only: never left in a field a saved notebook could keep
         self._show_cohorts(cohorts)
         self._say(f"Signed in at {self.client.address}. {len(cohorts)} cohort(s).")
+        return True
+
+    def sign_in_with_hub(self, hub: Any) -> bool:
+        """On a JupyterHub: sign in with this kernel's own hub identity (``JUPYTERHUB_API_TOKEN``, sent only to
+        the hub's ``peerkit`` service). No token is typed, shown or kept in the notebook; the hub decides who
+        is a trainer (its ``peerkit-trainers`` group)."""
+        try:
+            self.client = ServerClient(hub.url, auth_header=hub.hub_auth_header())
+            cohorts = self.client.cohorts()
+        except ServerError as error:
+            self.client = None
+            status = getattr(error, "status", None)
+            self._say(("Your hub account is not a trainer here: ask the hub's admin to add you to the group "
+                       "peerkit-trainers." if status == 403 else str(error)), problem=True)
+            return False
+        self._server.value = self.client.address
+        self._token.value = ""
+        self._show_cohorts(cohorts)
+        self._say(f"Signed in with your hub account at {self.client.address}. {len(cohorts)} cohort(s).")
         return True
 
     def _show_cohorts(self, cohorts: list[dict[str, Any]], wanted: str | None = None) -> None:
@@ -204,13 +255,52 @@ class LiveSession(widgets.VBox):
                       "period the server states.")
         return done is not None
 
+    def lock_joining(self, locked: bool) -> bool | None:
+        """Lock joining (nobody new gets in with the code) or open it again; the new state, or None."""
+        if self.cohort is None:
+            return None
+        info = self._call("change joining", lambda c: c.lock_joining(self.cohort, locked))
+        if not info:
+            return None
+        self._show_cohort(info)
+        self._say("Joining is locked: nobody new can join until you open it." if info.get("joining_locked")
+                  else "Joining is open again.")
+        return bool(info.get("joining_locked"))
+
+    def remove_member(self, pseudonym: str) -> dict[str, Any] | None:
+        """Remove one member (by pseudonym) with every answer of theirs."""
+        pseudonym = (pseudonym or "").strip()
+        if self.cohort is None or not pseudonym:
+            self._say("Type the pseudonym of the member to remove (it starts with p-).", problem=True)
+            return None
+        done = self._call("remove the member", lambda c: c.remove_member(self.cohort, pseudonym))
+        if done:
+            self._member.value = ""
+            self._say(f"Removed {pseudonym} and their {done.get('removed', 0)} answer(s).")
+            self.refresh()
+        return done
+
+    def projector_link(self) -> str | None:
+        """A fresh sign-in link for the projector's browser (one use, ten minutes), shown in the panel."""
+        made = self._call("make a sign-in link", lambda c: c.sign_in_code())
+        if not made:
+            return None
+        link = str(made.get("sign_in", ""))
+        if self.cohort and "&next=" in link:
+            link = link.split("&next=", 1)[0] + "&next=projector/" + urllib.parse.quote(self.cohort, safe="")
+        self._link.value = render("live_session/sign_in_link.html", big=BIG, link=link,
+                                  minutes=int(made.get("expires_in", 600)) // 60)
+        return link
+
     def _show_cohort(self, info: dict[str, Any]) -> None:
         assert self.client is not None
+        locked = bool(info.get("joining_locked"))
+        self._lock.description = "Open joining" if locked else "Lock joining"
         code = info.get("join_code")
         projector = f"{self.client.address}/projector/{urllib.parse.quote(str(info.get('id')), safe='')}"
         self._code.value = render("live_session/cohort.html", big=BIG, name=str(info.get("name", "")),
                                   code=str(code) if code else "", address=self.client.address,
-                                  cohort_id=str(info.get("id")), projector=projector)
+                                  cohort_id=str(info.get("id")), projector=projector, locked=locked)
 
     # -- counts and files ---------------------------------------------------------------------
     def refresh(self) -> dict[str, Any] | None:

@@ -63,13 +63,13 @@ class PortfolioPanel(widgets.VBox):
         # the browser's own labelled file input (ipywidgets' FileUpload always shows a count: "(0)")
         self.upload = FileChooser(
             "Restore from a file", accept=".html,.json,.md,text/html,application/json",
-            hint="Choose the peerkit-portfolio file you downloaded (.html, or the .json or .md copy); answers "
-                 "already here are kept where they are newer.",
+            hint="Choose the file you downloaded with “Download my answers”; answers already here are kept "
+                 "where they are newer.",
             max_bytes=MAX_BYTES,
         )
         self.delete_button = widgets.Button(
             description="Delete all my answers", icon="trash", layout=auto,
-            tooltip="Delete every answer stored on this computer (asks you to confirm)",
+            tooltip="Delete every answer the course keeps for you (asks you to confirm)",
         )
         self.confirm_text = widgets.HTML()
         self.confirm_button = widgets.Button(

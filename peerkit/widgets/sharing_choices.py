@@ -33,8 +33,8 @@ INTRO = ("Nothing is shared until you tick it, and what you share goes under a c
          "are. Each box says who may see that exercise and where. You can untick a box at any time: what it shared "
          "is then taken back from the group.")
 ALL_LABEL = "Share all course exercises except the personal ones (you can untick any of them below)."
-PERSONAL_NOTE = ("Personal: never ticked by “share all”. Tick it yourself only if you want your group to count "
-                 "it too.")
+PERSONAL_NOTE = ("Personal: never ticked by “share all”. Tick it yourself only if you want to share it with your "
+                 "group too.")
 RESEARCH_TITLE = "Research use (a separate choice, off unless you tick it)"
 RESEARCH_ABOUT = RESEARCH_USE  # the one text, kept beside the consent it describes
 RESEARCH_LABEL = "Yes, researchers may use the answers I share with my group, as described above."

@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 
 def _console(browser_page, server: Server, cohort_id: str) -> None:
-    browser_page.goto(f"{server.url}/sign-in?token={server.trainer_token}")
+    browser_page.goto(f"{server.url}/sign-in#code={server.trainer_token}")
+    browser_page.wait_for_url(f"{server.url}/projector")
     browser_page.goto(f"{server.url}/projector/{cohort_id}/console")
     browser_page.get_by_role("heading", name=re.compile("Trainer console")).wait_for()
 
@@ -41,15 +42,16 @@ def test_a_trainer_runs_a_poll_a_wall_and_a_timer_and_downloads_the_report(page,
     cohort = server.cohort("Live tools group")
     learners = [server.learner(cohort["join_code"]) for _ in range(4)]
     _open_projector(page, server, cohort["id"])
-    # ask a poll from the projector page, with the keyboard
-    page.locator("details.tools-controls summary").focus()
-    page.keyboard.press("Enter")
-    page.get_by_label("Question").fill("Would you lend money to someone you support?")
-    page.get_by_label("Options, one a line").fill("Never\nIt depends\nYes")
-    page.get_by_role("button", name="Ask this poll").focus()
-    page.keyboard.press("Enter")
-    page.locator("#tools-status", has_text="Poll asked").wait_for()
-    page.locator("#poll-title", has_text="Would you lend money").wait_for()
+    assert page.get_by_text("Ask this poll").count() == 0  # the poll form is on the console, not the room's screen
+    console = page.context.new_page()
+    _console(console, server, cohort["id"])
+    # ask a poll from the console, with the keyboard
+    console.get_by_label("Question").fill("Would you lend money to someone you support?")
+    console.get_by_label("Options, one a line").fill("Never\nIt depends\nYes")
+    console.get_by_role("button", name="Ask this poll").focus()
+    console.keyboard.press("Enter")
+    console.locator("#tools-status", has_text="Poll asked").wait_for()
+    page.locator("#poll-title", has_text="Would you lend money").wait_for()  # the room's screen shows the poll
 
     # four learners answer from their notebooks' API, a fifth from the phone page
     with server.api(learners[0].token) as client:
@@ -73,14 +75,17 @@ def test_a_trainer_runs_a_poll_a_wall_and_a_timer_and_downloads_the_report(page,
         assert page.locator(".poll-table").count() == 0  # enough answers, not revealed yet
 
         # the console (the trainer's own screen): reveal, open a wall, moderate, time an activity
-        console = page.context.new_page()
-        _console(console, server, cohort["id"])
         console.locator(".console-poll .poll-table").wait_for()  # the trainer previews the counts
         console.get_by_role("button", name=re.compile("Show the results to the room")).click()
-        page.locator(".poll-table").wait_for(timeout=5_000)
-        rows = dict(zip(page.locator(".poll-table tbody th").all_inner_texts(),
-                        page.locator(".poll-table tbody td:nth-child(2)").all_inner_texts()))
+        page.locator(".big-bars").wait_for(timeout=5_000)
+        rows = {row.get_attribute("data-option"): row.get_attribute("data-n")
+                for row in page.locator(".big-bar-row").all()}
         assert rows == {"Never": "2", "It depends": "2", "Yes": "1"}
+        # large bars, drawn as wide as their share (40% of the track for 2 of 5)
+        widths = page.evaluate("""() => [...document.querySelectorAll('.big-bar-row')].map(r =>
+            r.querySelector('.big-bar').getBoundingClientRect().width / r.querySelector('.big-bar-track').clientWidth)""")
+        assert [round(w, 2) for w in widths] == [0.4, 0.4, 0.2], widths
+        assert page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.big-bar-label')).fontSize)") >= 30
         phone.locator("#live-poll-results", has_text="Never: 2").wait_for(timeout=10_000)
 
         console.get_by_label("Prompt for the wall").fill("What would you say to someone asking for your number?")
@@ -105,7 +110,7 @@ def test_a_trainer_runs_a_poll_a_wall_and_a_timer_and_downloads_the_report(page,
             post = console.locator(".console-post", has_text=text)
             post.get_by_role("button", name=re.compile("^Approve")).focus()
             console.keyboard.press("Enter")
-            post.locator(".post-status", has_text="On the projector").wait_for()
+            post.locator(".post-status", has_text="On the room's screen").wait_for()
         page.locator(".wall-post").nth(1).wait_for(timeout=5_000)
         shown = page.locator(".wall-post").all_inner_texts()
         assert PAYLOADS[0] in shown and "I would give the office number, not mine" in shown
@@ -122,7 +127,7 @@ def test_a_trainer_runs_a_poll_a_wall_and_a_timer_and_downloads_the_report(page,
         console.get_by_role("button", name="Start the timer").click()
         page.locator("#activity-title", has_text="asked for your own phone number").wait_for()
         assert page.locator(".steps li").count() >= 3
-        clock = page.locator(".projector .timer-clock[role=timer]")
+        clock = page.locator(".room .timer-clock[role=timer]")
         first = clock.inner_text()
         assert re.fullmatch(r"[12]:\d\d", first), first
         page.wait_for_function(
@@ -183,8 +188,7 @@ def test_axe_finds_nothing_serious_on_the_live_tools(page, server: Server, axe_s
         client.post(base + "/session/timer", json={"seconds": 300, "activity": "boundaries_gift"})
         client.put(base + "/session/place", json={"chapter": "02_boundaries"})
     _open_projector(page, server, cohort["id"])
-    page.locator(".poll-table").wait_for()
-    page.locator("details.tools-controls").evaluate("d => d.open = true")
+    page.locator(".screen-timer .timer-clock").wait_for()  # the last thing started is on the room's screen
     serious = _axe(page, axe_source)
     assert not serious, serious
     console = page.context.new_page()
@@ -194,7 +198,7 @@ def test_axe_finds_nothing_serious_on_the_live_tools(page, server: Server, axe_s
     # the console from the keyboard: Tab reaches the reveal-free list's approve/hide buttons
     for _ in range(80):
         console.keyboard.press("Tab")
-        if console.evaluate("() => (document.activeElement.id || '').startsWith('hide-')"):
+        if console.evaluate("() => /^hide-\\d/.test(document.activeElement.id || '')"):
             break
     else:
         raise AssertionError("no Hide button reached with Tab")
@@ -237,4 +241,4 @@ def test_script_payloads_in_a_poll_never_run_on_the_projector_or_the_phone(page,
     page.wait_for_timeout(500)
     assert PAYLOADS[0] in page.locator("#poll-title").inner_text()
     assert page.dialogs == [] and page.evaluate("() => window.__pwned") is None
-    assert page.locator(".live-tools img, .live-tools svg").count() == 0
+    assert page.locator("#live img, #live svg").count() == 0

@@ -133,7 +133,7 @@ def test_what_the_phone_page_says_is_true(phone, server: Server) -> None:
             "form => form.previousElementSibling.innerText")
         assert before == "content-note", f"no content note right before {exercise}"
         assert "emergency number" in note and "findahelpline.com" in note
-    assert "stays yours alone" in phone.locator("form[data-exercise=recovery_dimensions]").evaluate(
+    assert "“Share all” leaves this check-in out" in phone.locator("form[data-exercise=recovery_dimensions]").evaluate(
         "form => form.previousElementSibling.innerText")
 
     # "Nothing is sent before you press it": choosing sends nothing
@@ -220,3 +220,38 @@ def test_leaving_asks_first_and_then_removes_the_answers(phone, server: Server) 
     with server.api(state["token"]) as client:
         assert client.get("/api/v1/me").status_code == 401
     assert not phone.errors, phone.errors
+
+
+def test_rather_not_is_offered_on_sensitive_rows_and_never_sent(phone, server: Server) -> None:
+    """ "I'd rather not answer" is on every row of a sensitive exercise and on no other; choosing it sends
+    nothing to the group's counts and takes back an answer the phone sent before for that row."""
+    from peerkit.exercises import load_exercise
+
+    cohort = _join(phone, server, "Rather-not group")
+    for exercise in ("boundaries", "recovery_dimensions"):
+        form = phone.locator(f"form[data-exercise={exercise}]")
+        rows = len(load_exercise(exercise).items)
+        assert form.get_by_label("I'd rather not answer").count() == rows, exercise
+        assert "is never sent" in form.locator(".instructions").inner_text()
+    assert phone.locator("form[data-exercise=core_skills]").get_by_label("I'd rather not answer").count() == 0
+    assert "I'd rather not answer" in phone.locator("form[data-exercise=boundaries]").evaluate(
+        "form => form.previousElementSibling.innerText")
+
+    form = phone.locator("form[data-exercise=boundaries]")
+    send = form.get_by_role("button", name=re.compile("Send my answers"))
+    form.locator("fieldset").nth(0).get_by_label(re.compile("Never OK", re.I)).check()
+    form.locator("fieldset").nth(25).get_by_label(re.compile("Always OK", re.I)).check()
+    send.click()
+    form.locator(".status", has_text="Sent to your group: 2 answers.").wait_for()
+    # the learner changes their mind about row 26: rather not
+    form.locator("fieldset").nth(25).get_by_label("I'd rather not answer").check()
+    send.click()
+    status = form.locator(".status", has_text="rather not answer")
+    status.wait_for()
+    assert status.inner_text() == ("Sent to your group: 1 answer. 1 row with “I'd rather not answer”: not sent, and "
+                                   "any earlier answer there is taken back.")
+    rows = _responses(server, cohort["id"])
+    assert [(r["item"], r["value"]) for r in rows] == [("B01", "never")]
+    assert not phone.errors, phone.errors
+    form.locator("fieldset").nth(25).scroll_into_view_if_needed()
+    phone.screenshot(path=str(SCREENSHOTS / "phone-rather-not-390x844.png"))

@@ -108,3 +108,29 @@ def test_the_portfolio_says_it_in_words(store: LocalStore, tmp_path) -> None:
     for kind in ("markdown", "html"):
         text = paths[kind].read_text(encoding="utf-8")
         assert "rather_not" not in text and "rather not answer" in text, kind
+
+
+def test_the_portfolio_says_a_stopped_practice_conversation_in_words(store: LocalStore) -> None:
+    """A sensitive practice conversation stopped with "rather not" reads as the words the learner chose."""
+    from peerkit.kinds.scenario import STOP_LABEL
+    from peerkit.portfolio_io import export_json, render_html, render_markdown
+
+    scenario = next(e for e in exercise_ids()
+                    if kind_of(load_exercise(e)).branching and load_exercise(e).sensitive)
+    first = load_exercise(scenario).items[0].id
+    store.save(scenario, first, RATHER_NOT)
+    portfolio = export_json(store)
+    for document in (render_markdown(portfolio), render_html(portfolio)):
+        assert "rather_not" not in document
+        assert STOP_LABEL in document.replace("&#39;", "'")
+
+
+def test_the_portfolio_copy_shows_no_code_name_and_says_how_to_restore_it(store: LocalStore) -> None:
+    from peerkit.portfolio_io import export_json, render_html, render_markdown
+
+    store.save("boundaries", "B26", RATHER_NOT)
+    portfolio = export_json(store)
+    for document in (render_markdown(portfolio), render_html(portfolio)):
+        assert portfolio["learner"] not in document  # the random code name means nothing to the learner
+        assert "peerkit.restore" not in document and ".json file" not in document
+        assert "choose this file under “Restore from a file”" in document

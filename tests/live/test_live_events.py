@@ -194,14 +194,16 @@ def test_the_projector_draws_a_room_tally_with_the_answers(tmp_path: Path) -> No
     try:
         with httpx.Client(base_url=url, timeout=20, headers={"Authorization": f"Bearer {trainer}"}) as client:
             cohort = client.post("/api/v1/cohorts", json={"name": "Room"}).json()
-            client.get(f"/sign-in?token={trainer}")  # the projector's cookie
-            part = client.get(f"/projector/{cohort['id']}/live", headers={"Authorization": ""})
+            client.post("/sign-in", data={"code": trainer}, headers={"Authorization": ""})  # the projector's cookie
+            page = client.get("/projector", headers={"Authorization": ""}).text
+            csrf = re.search(r'name="peerkit-csrf" content="([^"]+)"', page).group(1)
+            part = client.get(f"/projector/{cohort['id']}/live", headers={"Authorization": "", "X-Peerkit-CSRF": csrf})
             assert "Not shown yet" not in part.text and "peerkit-html-chart" not in part.text
             reply = client.post(f"/api/v1/cohorts/{cohort['id']}/tally", json={
                 "exercise": "boundaries", "counts": {"B01": {"never": 2, "maybe": 3, "always": 1},
                                                      "B02": {"never": 1, "maybe": 1}}})
             assert reply.status_code == 200, reply.text
-            part = client.get(f"/projector/{cohort['id']}/live", headers={"Authorization": ""})
+            part = client.get(f"/projector/{cohort['id']}/live", headers={"Authorization": "", "X-Peerkit-CSRF": csrf})
             assert part.status_code == 200, part.text
             assert "peerkit-html-chart" in part.text and "hands counted in the room" in part.text
             assert "1 item is hidden" in part.text  # B02: two hands, under the group's minimum of 5

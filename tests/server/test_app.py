@@ -206,7 +206,8 @@ def test_each_trainer_sees_only_their_own_cohorts(server: RunningServer, cohort:
 
 def test_first_start_prints_a_trainer_token_address_and_qr(server: RunningServer) -> None:
     output = server.output()
-    assert "Trainer token: pkt_" in output and "/sign-in?token=pkt_" in output
+    assert "Trainer token: pkt_" in output and "/sign-in#code=pkc_" in output
+    assert "?token=" not in output  # a link holds a single-use code, in the fragment no server or log sees
     assert f"Learners join at http://127.0.0.1:{server.port}/" in output
     assert "█" in output  # the QR code, drawn with block characters
 

@@ -46,4 +46,4 @@ def test_cli_refuses_in_plain_words(tmp_path, monkeypatch, capsys) -> None:
     assert main(["serve", "--workers", "0"]) == 2
     assert main(["trainer", "add", "Ana"]) == 0
     out = capsys.readouterr().out
-    assert "pkt_" in out and "/sign-in?token=pkt_" in out
+    assert "pkt_" in out and "/sign-in#code=pkc_" in out

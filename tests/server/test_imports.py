@@ -142,9 +142,10 @@ with TestClient(app, raise_server_exceptions=False) as client:
         json={"submissions": [{"name": "one.json", "content": json.dumps(handin)}]})
     ask("POST", f"/api/v1/cohorts/{cohort['id']}/tally", trainer,
         json={"exercise": "boundaries", "counts": {"B01": {"never": 2, "maybe": 5}}})
-    ask("GET", "/sign-in", {}, params={"token": trainer_token}, follow_redirects=False)
-    ask("GET", f"/projector/{cohort['id']}", {}, cookies={"peerkit_trainer": trainer_token})
-    ask("GET", f"/projector/{cohort['id']}/report", {}, cookies={"peerkit_trainer": trainer_token})
+    ask("GET", "/sign-in", {})
+    ask("POST", "/sign-in", {}, data={"code": trainer_token}, follow_redirects=False)
+    ask("GET", f"/projector/{cohort['id']}", {})
+    ask("GET", f"/projector/{cohort['id']}/report", {})
     ask("GET", "/static/projector.js", {})
     # then every route, as the trainer and as the learner
     routes = [(prefix + route.path, route) for router, prefix in ROUTERS for route in router.routes]

@@ -127,3 +127,29 @@ def test_on_the_kernels_thread_a_fetch_shows_at_once_and_replies_come_back_on_it
     shown, status = _made_without_a_loop(lambda: asyncio.run(cell()))
     assert shown == "Poll: Ready?"
     assert status.startswith("Your answer is in")
+
+
+def test_a_panel_made_before_joining_notices_the_join_and_the_leave(sqlite_db: str, start_server: Any, tmp_path,
+                                                                    monkeypatch) -> None:
+    """Chapter 00 run top to bottom: the panel is made before the learner joins, and never run again."""
+    from peerkit.client.membership import join as join_live, leave
+    from peerkit.store import LocalStore
+
+    monkeypatch.setenv("PEERKIT_HOME", str(tmp_path))
+    server: RunningServer = start_server(sqlite_db)
+    trainer = add_trainer(server)
+    cohort = make_cohort(server, trainer)
+    with server.client(trainer) as client:
+        client.post(f"/api/v1/cohorts/{cohort['id']}/polls", json={"kind": "scale", "question": "How ready?"})
+    store = LocalStore(tmp_path / "answers.sqlite")
+    panel = _made_without_a_loop(lambda: LivePanel(store, interval=0.1))
+    try:
+        assert "Join your group first" in panel._status.value and panel._poll_box.layout.display == "none"
+        join_live(store, cohort["join_code"], url=server.url)
+        _wait(lambda: panel._question.value == "Poll: How ready?")  # no cell run again
+        assert panel._poll_box.layout.display == "" and "Join your group first" not in panel._status.value
+        leave(store, withdraw=True)
+        _wait(lambda: "Join your group first" in panel._status.value)
+        assert panel._poll_box.layout.display == "none" and panel.client is None
+    finally:
+        panel.close()

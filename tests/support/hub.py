@@ -14,6 +14,10 @@ starts with exactly the environment it gives a real single-user server
 peerkit service as ``pk.join_cohort()`` does (:mod:`peerkit.client.address`) and
 talks to it through the hub's proxy, and returns what the kernel saw.
 
+``real_hub`` spawns the real ``jupyterhub-singleuser`` instead (with ``--allow-root`` when run as root, as the
+docs say), and :meth:`Hub.execute` runs code in a real kernel of it through the Jupyter Server REST API and the
+kernel's websocket, as JupyterLab does.
+
 Without jupyterhub or the proxy the tests skip on a developer's machine and fail in CI.
 """
 from __future__ import annotations
@@ -120,6 +124,64 @@ class Hub:
             return json.loads(response.read())
 
 
+    def user_token(self, user: str) -> str:
+        """A hub API token of ``user`` (what their browser session holds), made with the admin's token."""
+        status, body = self.request("POST", f"/users/{user}/tokens", {"note": "peerkit hub test", "expires_in": 900})
+        assert status in (200, 201), (status, body)
+        return body["token"]
+
+    def execute(self, user: str, code: str, timeout: float = 120) -> str:
+        """Run ``code`` in a new REAL kernel of ``user``'s ``jupyterhub-singleuser`` server (the Jupyter Server
+        REST API and its kernel websocket, through the hub's proxy, as JupyterLab does); what it printed.
+        An exception in the kernel fails the test with its traceback."""
+        import asyncio
+        import uuid
+
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        token = self.user_token(user)
+        status, kernel = self.request("POST", "/kernels", {"name": "python3"}, token=token,
+                                      base=f"{self.url}/user/{user}/api")
+        assert status == 201, (status, kernel, self.log_tail())
+
+        async def run() -> str:
+            url = f"ws{self.url[4:]}/user/{user}/api/kernels/{kernel['id']}/channels"
+            socket_ = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {token}"},
+                                                          connect_timeout=30))
+            msg_id = uuid.uuid4().hex
+            socket_.write_message(json.dumps({
+                "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": user, "session": msg_id,
+                           "version": "5.3", "date": ""},
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                            "allow_stdin": False, "stop_on_error": True}}))
+            printed, failure, idle, replied = [], None, False, False
+            while not (idle and replied):
+                raw = await asyncio.wait_for(socket_.read_message(), timeout)
+                assert raw is not None, "the kernel's websocket closed"
+                message = json.loads(raw)
+                if message.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind, content = message["header"]["msg_type"], message["content"]
+                if kind == "stream":
+                    printed.append(content["text"])
+                elif kind == "error":
+                    failure = "\n".join(content.get("traceback", [])) or content.get("evalue")
+                elif kind == "status" and content.get("execution_state") == "idle":
+                    idle = True
+                elif kind == "execute_reply":
+                    replied = True
+            socket_.close()
+            assert failure is None, re.sub(r"\x1b\[[0-9;]*m", "", failure or "")
+            return "".join(printed)
+
+        try:
+            return asyncio.run(run())
+        finally:
+            self.request("DELETE", f"/kernels/{kernel['id']}", token=token, base=f"{self.url}/user/{user}/api")
+
+
 def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 60, *, need_ok: bool = False) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -149,6 +211,20 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """A hub whose single-user servers are ``hub_singleuser.py`` (quick: a "kernel" is a child process)."""
+    yield from _run_hub(tmp_path_factory, [sys.executable, str(HERE / "hub_singleuser.py")])
+
+
+@pytest.fixture(scope="module")
+def real_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """A hub that spawns REAL ``jupyterhub-singleuser`` servers (Jupyter Server, real ipykernel kernels)."""
+    singleuser = Path(sys.executable).parent / "jupyterhub-singleuser"
+    if not singleuser.exists():
+        _missing(f"jupyterhub-singleuser ({singleuser})")
+    yield from _run_hub(tmp_path_factory, [str(singleuser)])
+
+
+def _run_hub(tmp_path_factory: pytest.TempPathFactory, spawner_cmd: list[str]) -> Iterator[Hub]:
     if importlib.util.find_spec("jupyterhub") is None:
         _missing("jupyterhub (make setup installs the test extra)")
     if not PROXY.exists():
@@ -172,7 +248,9 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         "c.Authenticator.allow_all = True\n"
         "c.JupyterHub.spawner_class = 'simple'\n"
         f"c.SimpleLocalProcessSpawner.home_dir_template = {str(folder / 'home' / '{username}')!r}\n"
-        f"c.Spawner.cmd = [sys.executable, {str(HERE / 'hub_singleuser.py')!r}]\n"
+        f"c.Spawner.cmd = {spawner_cmd!r}\n"
+        # a hub run as root (a CI container) spawns as root: Jupyter Server refuses that without --allow-root
+        + ("c.Spawner.args = ['--allow-root']\n" if os.geteuid() == 0 else "") +
         "c.Spawner.http_timeout = 60\nc.Spawner.start_timeout = 60\n"
         "\n# ---- from docs/jupyterhub.md ----\n"
         + documented_config()

@@ -8,6 +8,8 @@
   ``start_server(db_url, ...)`` starts more (or the same store again after a kill).
 - ``trainer_token`` is a token made with ``peerkit trainer add``; ``cohort`` a cohort of that trainer
   (``{"id", "join_code", "name", ...}``) made over HTTP; ``join(server, code)`` joins a new learner.
+- ``browser_session(server, token)`` signs in as the sign-in page does (a single-use code POSTed) and gives
+  the session cookie and the CSRF token the pages send.
 
 Every server runs with ``PEERKIT_SERVE_WATCH_PID`` set to this test process, so it
 stops by itself if the test run dies.
@@ -101,7 +103,7 @@ def peerkit_command(*args: str, folder: Path, env: dict[str, str] | None = None,
 
 
 def launch(db_url: str, folder: Path, *, workers: int = 1, port: int | None = None,
-           env: dict[str, str] | None = None, wait: float = 60) -> RunningServer:
+           env: dict[str, str] | None = None, wait: float = 60, args: tuple[str, ...] = ()) -> RunningServer:
     port = port or free_port()
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / f"serve-{port}-{time.monotonic_ns()}.log"
@@ -110,7 +112,7 @@ def launch(db_url: str, folder: Path, *, workers: int = 1, port: int | None = No
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "peerkit.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--db", db_url, "--workers", str(workers)],
+             "--db", db_url, "--workers", str(workers), *args],
             stdout=out, stderr=subprocess.STDOUT, env=environment, cwd=ROOT, start_new_session=True)
     server = RunningServer(db_url, folder, port, process, log, env or {})
     deadline = time.monotonic() + wait
@@ -212,6 +214,40 @@ def trainer_token(server: RunningServer) -> str:
     return add_trainer(server)
 
 
+@dataclass
+class BrowserSession:
+    """A trainer's browser sign-in as the sign-in page makes it: the session cookie and the pages' CSRF token."""
+
+    cookies: dict[str, str]
+    csrf: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What the server's own pages send with a cookie request."""
+        return {"X-Peerkit-CSRF": self.csrf}
+
+
+def sign_in_code(server: RunningServer, token: str) -> str:
+    """A single-use sign-in code of the trainer holding ``token`` (``POST /api/v1/sign-in-codes``)."""
+    with server.client(token) as client:
+        reply = client.post("/api/v1/sign-in-codes")
+    assert reply.status_code == 201, reply.text
+    return reply.json()["code"]
+
+
+def browser_session(server: RunningServer, token: str) -> BrowserSession:
+    """Sign in as the page does (a code POSTed from the sign-in form); read the CSRF token off a page."""
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        reply = client.post("/sign-in", data={"code": sign_in_code(server, token), "next": "projector"})
+        assert reply.status_code == 303, reply.text
+        cookie = client.cookies.get("peerkit_session")
+        assert cookie, reply.headers
+        page = client.get("/projector")
+    match = re.search(r'<meta name="peerkit-csrf" content="([^"]+)">', page.text)
+    assert match, page.text[:500]
+    return BrowserSession({"peerkit_session": cookie}, match.group(1))
+
+
 def make_cohort(server: RunningServer, token: str, name: str = "Tuesday group", **extra: Any) -> dict[str, Any]:
     with server.client(token) as client:
         reply = client.post("/api/v1/cohorts", json={"name": name, **extra})
@@ -233,7 +269,7 @@ def join(server: RunningServer, code: str, who: str | None = None) -> str:
     return reply.json()["token"]
 
 
-def snapshot(db_url: str, *, skip: tuple[str, ...] = ("join_attempts",)) -> dict[str, list[tuple]]:
+def snapshot(db_url: str, *, skip: tuple[str, ...] = ("join_attempts", "learner_snapshots")) -> dict[str, list[tuple]]:
     """Every row of every server table (read directly, as the server's owner could), for before/after checks.
 
     On PostgreSQL the count changes and revision bumps appended so far are folded first (as
@@ -334,3 +370,39 @@ def recount_matches(db_url: str) -> None:
     assert people == dict(Counter((a.cohort_id, a.exercise, a.item) for a in answers))
     assert by_exercise == dict(Counter((c, e) for c, e, _ in {(a.cohort_id, a.exercise, a.learner_id)
                                                                for a in answers}))
+
+
+#: The room's screens (peerkit.server.live_tools.tables.SCREENS), in key order.
+ROOM_SCREENS = ("join", "chart", "poll", "wall", "texts", "timer")
+
+
+#: one browser sign-in per server and trainer token, reused by :func:`room_live` (each sign-in is a request)
+_sessions: dict[tuple[str, str], "BrowserSession"] = {}
+
+
+def room_live(server: RunningServer, trainer_token: str, cohort_id: str) -> str:
+    """The HTML of the room's screen now (``/projector/{id}/live``, as the projector page fetches it, signed in)."""
+    session = _sessions.get((server.url, trainer_token))
+    if session is None:
+        session = _sessions[(server.url, trainer_token)] = browser_session(server, trainer_token)
+    reply = httpx.get(f"{server.url}/projector/{cohort_id}/live", cookies=session.cookies, headers=session.headers)
+    assert reply.status_code == 200, reply.text
+    return reply.text
+
+
+def room_html(server: RunningServer, trainer_token: str, cohort_id: str) -> str:
+    """The room's screen's HTML on every screen it can show, every chart too: all the room could ever see."""
+    shown = []
+    with server.client(trainer_token) as client:
+        for screen in ROOM_SCREENS:
+            reply = client.put(f"/api/v1/cohorts/{cohort_id}/session/screen", json={"screen": screen})
+            assert reply.status_code == 200, reply.text
+            shown.append(room_live(server, trainer_token, cohort_id))
+        for _ in range(100):
+            reply = client.post(f"/api/v1/cohorts/{cohort_id}/session/screen/step", json={"by": 1})
+            assert reply.status_code == 200, reply.text
+            page = re.sub(r'data-revision="\d+"', "", room_live(server, trainer_token, cohort_id))
+            if any(page == re.sub(r'data-revision="\d+"', "", seen) for seen in shown):
+                break
+            shown.append(page)
+    return "\n".join(shown)

@@ -133,3 +133,68 @@ def test_trainer_panel_draws_the_charts_from_the_servers_counts() -> None:
     assert 'data-mean="3.0"' in html
     # the tally: held back on its own hands, never added to the 7 answers
     assert "How the room (hands counted) answered (fewer than 5 answers)" in html
+
+
+def test_on_a_hub_the_panel_signs_in_with_the_kernels_hub_identity(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """No token typed, shown or kept: the kernel's JUPYTERHUB_API_TOKEN goes to the hub's peerkit service only,
+    and appears nowhere in the panel's widget state (what a saved notebook could keep)."""
+    import http.server
+    import threading
+
+    seen: list[str] = []
+
+    class Service(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            seen.append(f"{self.path} {self.headers.get('Authorization')}")
+            body = json.dumps({"cohorts": [{"id": "cohort-hubhubhu", "name": "Hub group", "status": "open"}]})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    service = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Service)
+    threading.Thread(target=service.serve_forever, daemon=True).start()
+    hub_token = "hubtoken-" + "x" * 24
+    try:
+        monkeypatch.delenv("PEERKIT_TRAINER_TOKEN", raising=False)
+        monkeypatch.delenv("PEERKIT_SERVER", raising=False)
+        monkeypatch.setenv("JUPYTERHUB_API_URL", "http://127.0.0.1:1/hub/api")
+        monkeypatch.setenv("JUPYTERHUB_API_TOKEN", hub_token)
+        monkeypatch.setenv("JUPYTERHUB_BASE_URL", "/")
+        monkeypatch.setenv("JUPYTERHUB_PUBLIC_HUB_URL", f"http://127.0.0.1:{service.server_address[1]}/hub/")
+        panel = LiveSession()
+        assert panel.client is not None, panel.status
+        assert "Signed in with your hub account" in panel.status
+        assert seen[0] == f"/services/peerkit/api/v1/cohorts token {hub_token}"
+        assert all(line.startswith("/services/peerkit/") and line.endswith(f"token {hub_token}") for line in seen)
+        assert [value for _, value in panel._chooser.options] == ["cohort-hubhubhu"]
+        states = json.dumps([w.get_state() for w in panel.children] + [panel._token.get_state(),
+                                                                       panel._server.get_state()], default=str)
+        assert hub_token not in states and "pkt_" not in states
+    finally:
+        service.shutdown()
+def test_the_panel_locks_joining_removes_a_member_and_makes_a_projector_link(live: Any,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19: the room is in (lock joining), a stranger goes (remove), the projector's browser gets a one-use link."""
+    import httpx
+
+    monkeypatch.setenv("PEERKIT_TRAINER_TOKEN", live.trainer)
+    monkeypatch.setenv("PEERKIT_SERVER", live.server.url)
+    panel = LiveSession()
+    made = panel.create_cohort("Locked room")
+    stranger = "p-" + "c" * 20
+    joined = httpx.post(f"{live.server.url}/api/v1/join", json={"code": made["join_code"], "pseudonym": stranger})
+    assert joined.status_code == 201
+    assert panel.lock_joining(True) is True and panel._lock.description == "Open joining"
+    refused = httpx.post(f"{live.server.url}/api/v1/join", json={"code": made["join_code"], "pseudonym": "p-" + "d" * 20})
+    assert refused.status_code == 403
+    assert panel.remove_member(stranger) and stranger in panel.status
+    assert httpx.get(f"{live.server.url}/api/v1/me",
+                     headers={"Authorization": f"Bearer {joined.json()['token']}"}).status_code == 401
+    link = panel.projector_link()
+    assert link and "#code=pkc_" in link and live.trainer not in link
+    assert link.replace("&", "&amp;") in panel._link.value  # escaped in the page, the same link
+    assert f"next=projector/{made['id']}" in link

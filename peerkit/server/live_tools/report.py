@@ -2,9 +2,10 @@
 
 It holds the cohort's charts (the projector's own, so items fewer than the
 cohort's minimum group size answered are already left out), the revealed poll
-results that had enough answers, and the approved wall posts. It never holds a
-pseudonym, a join code, a pending or hidden post, or a poll that was not revealed.
-Its CSS prints well (the browser's "Print to PDF" makes the PDF).
+results that had enough answers, the approved wall posts and the approved shared
+texts. It never holds a pseudonym, a join code, a pending or hidden post or text, or a
+poll that was not revealed. Its CSS prints to A4 with no chart cut across a page (the
+browser's "Print to PDF" makes the PDF).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ...timestamps import format_moment, now
 from ...templating import server_environment
 from .. import db
 from ..projector import live_state  # the projector's charts, suppression included
-from . import polls, wall
+from . import polls, texts, wall
 
 
 def report_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
@@ -33,6 +34,7 @@ def report_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         "prompts": live["prompts"],
         "polls": polls.revealed_for_report(conn, cohort),
         "walls": wall.approved_for_report(conn, cohort.id),
+        "texts": texts.approved(conn, cohort.id, limit=None),
         "suppressed_message": suppressed_message(min_group_size),
         "min_group_size": min_group_size,
     }

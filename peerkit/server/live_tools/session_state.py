@@ -31,9 +31,9 @@ from ...timestamps import format_moment, now, parse_moment
 from .. import db
 from ..revisions import changed
 from ..problems import Problem
-from . import polls, wall
+from . import polls, texts, wall
 from .activities import activities, activity
-from .tables import polls as polls_table, session_state
+from .tables import SCREENS, polls as polls_table, session_state
 
 MAX_TIMER_SECONDS = 2 * 3600
 #: A class's live panels together ask about this many times a second (see check_again_seconds).
@@ -103,6 +103,29 @@ def set_activity(conn: sa.Connection, cohort_id: str, activity_id: Any, *, annou
         db.upsert(conn, session_state, {"cohort_id": cohort_id, "activity": activity_id or None}, ("cohort_id",),
                   replace=("activity",))
     return {"activity": activity(activity_id).as_dict() if activity_id else None}
+
+
+def set_screen(conn: sa.Connection, cohort_id: str, screen: Any, exercise: Any = None, page: Any = 0) -> dict[str, Any]:
+    """Put one thing on the room's screen (:data:`SCREENS`); ``exercise`` and ``page`` say which chart."""
+    if screen not in SCREENS:
+        raise Problem(422, "no-such-screen", "No such screen", "The room's screen shows one of: "
+                      + ", ".join(SCREENS) + ".")
+    if exercise not in (None, ""):
+        try:
+            load_exercise(str(exercise))
+        except ContentError:
+            raise Problem(422, "no-such-exercise", "No such exercise", "Choose an exercise of the course.") from None
+    if isinstance(page, bool) or not isinstance(page, int) or not 0 <= page < 1000:
+        raise Problem(422, "no-such-page", "No such page", "A chart's page is a whole number from 0.")
+    _set(conn, cohort_id, screen=screen, screen_exercise=exercise or None, screen_page=page)
+    return screen_of(_row(conn, cohort_id))
+
+
+def screen_of(row: Any) -> dict[str, Any]:
+    """What the room's screen shows: ``{"screen", "exercise", "page"}`` (the join screen until the trainer moves)."""
+    if row is None or not row.screen:
+        return {"screen": "join", "exercise": None, "page": 0}
+    return {"screen": row.screen, "exercise": row.screen_exercise, "page": int(row.screen_page or 0)}
 
 
 # -- what each audience sees -------------------------------------------------------------------
@@ -244,7 +267,7 @@ def projector_view(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     min_group_size = int(cohort.min_group_size)
     view: dict[str, Any] = {"place": place_of(row), "timer": timer_of(row), "activity": activity_of(row),
                             "poll": None, "wall": None, "suppressed_message": suppressed_message(min_group_size),
-                            "min_group_size": min_group_size}
+                            "min_group_size": min_group_size, "screen": screen_of(row)}
     poll = _poll_row(conn, row)
     if poll is not None:
         view["poll"] = _public_poll(conn, poll, min_group_size)
@@ -260,6 +283,7 @@ def trainer_view(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     view = projector_view(conn, cohort)
     view["polls"] = polls.list_for_trainer(conn, cohort)
     view["wall_posts"] = wall.for_trainer(conn, cohort.id)["posts"]
+    view["texts"] = texts.for_trainer(conn, cohort.id)
     view["chapters"] = [{"id": c.id, "title": c.title, "exercises": chapter_exercises().get(c.id, [])}
                         for c in course_chapters()]
     view["activities"] = [card.as_dict() for card in activities()]

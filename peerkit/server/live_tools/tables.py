@@ -67,7 +67,30 @@ session_state = sa.Table(
     sa.Column("timer_seconds", sa.Integer),
     sa.Column("poll_id", sa.Integer, sa.ForeignKey("polls.id", ondelete="SET NULL")),  # the poll on show
     sa.Column("wall_id", sa.Integer, sa.ForeignKey("walls.id", ondelete="SET NULL")),  # the wall on show
+    # added by migration 0007_room: the one thing the room's screen shows (SCREENS), and which chart and page
+    sa.Column("screen", sa.String(16)),
+    sa.Column("screen_exercise", sa.String(64)),
+    sa.Column("screen_page", sa.Integer),
 )
 
+
+# added by migration 0007_room: the room's screen (what the projector shows) and shared texts moderated like the wall
+room_texts = sa.Table(
+    "room_texts", metadata,
+    # one row per shared text answer; it goes with the answer (a learner who leaves or withdraws takes it along)
+    sa.Column("answer_id", sa.Integer, sa.ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("cohort_id", sa.String(32), sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("exercise", sa.String(64), nullable=False),
+    sa.Column("item", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),  # scrubbed of contact details when it arrived
+    sa.Column("status", sa.String(10), nullable=False),  # "pending", "approved", "hidden"
+    sa.Column("arrived_at", sa.String(40), nullable=False),
+    sa.Column("approved_at", sa.String(40)),
+    sa.Index("room_texts_by_cohort", "cohort_id", "status"),
+)
+
+#: The views of the room's screen, in the order the presenter keys step through them (1-6).
+SCREENS = ("join", "chart", "poll", "wall", "texts", "timer")
+
 #: Children first (the order a cohort's rows are deleted in, if a store lacks cascades).
-LIVE_TOOL_TABLES = (session_state, wall_posts, walls, poll_answers, polls)
+LIVE_TOOL_TABLES = (room_texts, session_state, wall_posts, walls, poll_answers, polls)

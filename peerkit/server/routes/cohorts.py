@@ -7,12 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict
 
 from .. import cohorts
 from ..auth import Principal, trainer
 from ..models import SIGNED_IN, Cohort, CohortId, CohortList, NewCohort, problems
 
 router = APIRouter(tags=["trainers"], responses=problems(*SIGNED_IN))
+
+
+class Joining(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    locked: Any
 
 
 @router.get("/cohorts", response_model=CohortList, response_model_exclude_unset=True)
@@ -50,3 +56,22 @@ def delete_cohort(cohort_id: CohortId, request: Request, who: Principal = Depend
 def rotate_join_code(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     state = request.app.state
     return cohorts.rotate_code(state.engine, state.secret, who.id, cohort_id)
+
+
+@router.put("/cohorts/{cohort_id}/joining")
+def lock_joining(cohort_id: str, body: Joining, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+    """``{"locked": true}``: nobody new joins (the room is in); ``false`` opens joining again."""
+    state = request.app.state
+    return cohorts.set_joining_locked(state.engine, state.secret, who.id, cohort_id, body.locked)
+
+
+@router.get("/cohorts/{cohort_id}/members")
+def list_members(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+    return cohorts.member_list(request.app.state.engine, who.id, cohort_id)
+
+
+@router.delete("/cohorts/{cohort_id}/members/{pseudonym}")
+def remove_member(cohort_id: str, pseudonym: str, request: Request,
+                  who: Principal = Depends(trainer)) -> dict[str, Any]:
+    """Remove a member and every answer of theirs (their learner token stops working)."""
+    return cohorts.remove_member(request.app.state.engine, who.id, cohort_id, pseudonym)

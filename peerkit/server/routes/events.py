@@ -14,15 +14,46 @@ from .. import db
 from ..auth import Principal, trainer
 from ..cohorts import owned
 from ..models import SIGNED_IN, CohortId, problems
+from ..problems import Problem
 from ..revisions import broker_for, revision_stream
 
 router = APIRouter(tags=["live"])
 
 
-def event_stream_response(request: Request, cohort_id: str) -> StreamingResponse:
-    """A ``text/event-stream`` response of :func:`~peerkit.server.revisions.revision_stream`, unbuffered."""
-    stream = revision_stream(broker_for(request.app), cohort_id, is_disconnected=request.is_disconnected)
-    return StreamingResponse(stream, media_type="text/event-stream",
+def _open_streams(app: Any) -> dict[str, int]:
+    streams = getattr(app.state, "open_streams", None)
+    if streams is None:
+        streams = app.state.open_streams = {}
+    return streams
+
+
+def event_stream_response(request: Request, cohort_id: str, credential: str = "") -> StreamingResponse:
+    """A ``text/event-stream`` response of :func:`~peerkit.server.revisions.revision_stream`, unbuffered.
+
+    Each session (or token) holds at most ``ServerSettings.event_streams_per_session`` streams open in this
+    worker (a projector, a console, a notebook or two); one more is 429.
+    """
+    streams = _open_streams(request.app)
+    limit = getattr(request.app.state.settings, "event_streams_per_session", 6)
+    if credential and streams.get(credential, 0) >= limit:
+        raise Problem(429, "too-many-streams", "Too many live pages",
+                      f"This sign-in already has {limit} live pages open. Close one (or reload it) and try again.",
+                      headers={"Retry-After": "5"})
+    if credential:
+        streams[credential] = streams.get(credential, 0) + 1
+    inner = revision_stream(broker_for(request.app), cohort_id, is_disconnected=request.is_disconnected)
+
+    async def stream() -> Any:
+        try:
+            async for chunk in inner:
+                yield chunk
+        finally:
+            if credential:
+                streams[credential] -= 1
+                if streams[credential] <= 0:
+                    del streams[credential]
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"})
 
 
@@ -41,4 +72,4 @@ async def cohort_events(cohort_id: CohortId, request: Request, who: Principal = 
             owned(conn, who.id, cohort_id)
 
     await run_in_threadpool(check)
-    return event_stream_response(request, cohort_id)
+    return event_stream_response(request, cohort_id, who.credential or who.id)

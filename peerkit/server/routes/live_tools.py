@@ -6,11 +6,12 @@ Trainer API (bearer token, or the projector's sign-in cookie plus the page's
 ``/api/v1/cohorts/{id}``: ``polls`` (GET list, POST new), ``polls/{pid}/reveal``,
 ``polls/{pid}/close``, ``wall`` (GET posts, POST new prompt), ``wall/{wid}/close``,
 ``wall/posts/{post}/approve`` and ``/hide``, ``session/place`` (PUT, DELETE),
-``session/timer`` (POST, DELETE), ``session/activity`` (PUT), ``live-tools`` (GET
+``session/timer`` (POST, DELETE), ``session/activity`` (PUT), ``session/screen`` (PUT: what the
+room's screen shows) and ``session/screen/step`` (POST: next or previous chart), ``texts`` (GET the
+shared texts to moderate), ``texts/{answer}/approve`` and ``/hide``, ``live-tools`` (GET
 the console's state) and ``report`` (GET, an HTML download). Learner API:
 ``PUT /api/v1/me/polls/{pid}`` and ``POST /api/v1/me/wall/{wid}``; what a learner may see
-comes with ``GET /api/v1/me/session``. Pages (trainer cookie): ``/projector/{id}/tools``
-(the projector's live-tools part), ``/projector/{id}/console`` (the trainer's own screen:
+comes with ``GET /api/v1/me/session``. Pages (trainer cookie): ``/projector/{id}/console`` (the trainer's own screen:
 moderation, polls, moving the session, timers) and ``/projector/{id}/report``.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
@@ -26,7 +28,8 @@ from ...timestamps import format_moment, now
 from .. import db
 from ..auth import Principal, learner, trainer
 from ..cohorts import owned
-from ..live_tools import polls, report, session_state, wall
+from .. import room
+from ..live_tools import polls, report, session_state, texts, wall
 from ..models import (SIGNED_IN, ActivityChoice, ActivityReply, CohortId, ConsoleState, NewPoll, NewWall, Place,
                       PlaceChoice, PlaceReply, Poll, PollAnswer, PollAnswerReceipt, PollList, PostReceipt, RowId,
                       TimerChoice, TimerReply, Wall, WallPost, WallView, problems)
@@ -36,6 +39,20 @@ from ..web import base_path, check_same_origin, not_yours_page, render, sign_in_
 
 router = APIRouter(tags=["live tools"], responses=problems(*SIGNED_IN))
 API = "/api/v1"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Screen(_Body):
+    screen: Any
+    exercise: Any = None
+    page: Any = 0
+
+
+class Step(_Body):
+    by: Any = 1
 
 
 def _from_page_if_cookie(request: Request) -> None:
@@ -97,9 +114,11 @@ def new_poll(cohort_id: CohortId, body: NewPoll, request: Request,
              who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         try:
-            return polls.create(conn, cohort.id, body.kind, body.question, body.options)
+            made = polls.create(conn, cohort.id, body.kind, body.question, body.options)
         except polls.PollRefused as refusal:
             raise Problem(422, "poll-refused", "Poll not made", str(refusal)) from None
+        session_state.set_screen(conn, cohort.id, "poll")  # a new poll goes on the room's screen
+        return made
 
     return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
 
@@ -111,7 +130,9 @@ def poll_action(cohort_id: CohortId, poll_id: RowId, action: Literal["reveal", "
                 who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         if action == "reveal":
-            return polls.reveal(conn, cohort, poll_id)
+            shown = polls.reveal(conn, cohort, poll_id)
+            session_state.set_screen(conn, cohort.id, "poll")
+            return shown
         return polls.set_status(conn, cohort.id, poll_id, "closed" if action == "close" else "open")
 
     return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
@@ -125,8 +146,12 @@ def wall_posts(cohort_id: CohortId, request: Request, who: Principal = Depends(t
 @router.post(API + "/cohorts/{cohort_id}/wall", status_code=201, response_model=Wall, response_model_exclude_unset=True)
 def new_wall(cohort_id: CohortId, body: NewWall, request: Request,
              who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
-    return _trainer_write(request.app.state.engine, who.id, cohort_id,
-                          lambda conn, c: wall.open_wall(conn, c.id, body.prompt))
+    def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
+        opened = wall.open_wall(conn, cohort.id, body.prompt)
+        session_state.set_screen(conn, cohort.id, "wall")  # a new wall goes on the room's screen
+        return opened
+
+    return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
 
 
 @router.post(API + "/cohorts/{cohort_id}/wall/{wall_id}/close", response_model=Wall, response_model_exclude_unset=True)
@@ -161,8 +186,12 @@ def clear_place(cohort_id: CohortId, request: Request, who: Principal = Depends(
 @router.post(API + "/cohorts/{cohort_id}/session/timer", response_model=TimerReply, response_model_exclude_unset=True)
 def start_timer(cohort_id: CohortId, body: TimerChoice, request: Request,
                 who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
-    return _trainer_write(request.app.state.engine, who.id, cohort_id,
-                          lambda conn, c: session_state.start_timer(conn, c.id, body.seconds, body.activity))
+    def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
+        started = session_state.start_timer(conn, cohort.id, body.seconds, body.activity)
+        session_state.set_screen(conn, cohort.id, "timer")  # the timer and its card go on the room's screen
+        return started
+
+    return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
 
 
 @router.delete(API + "/cohorts/{cohort_id}/session/timer", response_model=TimerReply, response_model_exclude_unset=True)
@@ -177,6 +206,37 @@ def choose_activity(cohort_id: CohortId, body: ActivityChoice, request: Request,
                     who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: session_state.set_activity(conn, c.id, body.activity))
+
+
+@router.put(API + "/cohorts/{cohort_id}/session/screen")
+def choose_screen(cohort_id: str, body: Screen, request: Request,
+                  who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    """Put one thing on the room's screen (join, chart, poll, wall, texts, timer)."""
+    return _trainer_write(request.app.state.engine, who.id, cohort_id, lambda conn, c: session_state.set_screen(
+        conn, c.id, body.screen, body.exercise, body.page))
+
+
+@router.post(API + "/cohorts/{cohort_id}/session/screen/step")
+def step_screen(cohort_id: str, body: Step, request: Request,
+                who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    """The next (``by`` 1) or previous (-1) chart on the room's screen, or the current one (0)."""
+    return _trainer_write(request.app.state.engine, who.id, cohort_id,
+                          lambda conn, c: room.step_chart(conn, c, body.by))
+
+
+@router.get(API + "/cohorts/{cohort_id}/texts")
+def shared_texts(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+    """Every shared text, scrubbed, with its status (pending, approved, hidden): the console's moderation list."""
+    return {"texts": _trainer_read(request.app.state.engine, who.id, cohort_id,
+                                   lambda conn, c: texts.for_trainer(conn, c.id))}
+
+
+@router.post(API + "/cohorts/{cohort_id}/texts/{answer_id}/{action}")
+def moderate_text(cohort_id: str, answer_id: int, action: Literal["approve", "hide"], request: Request,
+                  who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+    status = "approved" if action == "approve" else "hidden"
+    return _trainer_write(request.app.state.engine, who.id, cohort_id,
+                          lambda conn, c: texts.moderate(conn, c.id, answer_id, status))
 
 
 def _report_response(engine: sa.Engine, trainer_id: str, cohort_id: str) -> Response:
@@ -226,15 +286,6 @@ async def _page_trainer(request: Request) -> Principal:
     return who
 
 
-@router.get("/projector/{cohort_id}/tools", include_in_schema=False)
-async def projector_tools(cohort_id: CohortId, request: Request) -> Response:
-    """The live-tools part of the projector page: approved posts and revealed results only."""
-    who = await _page_trainer(request)
-    view = await run_in_threadpool(_trainer_read, request.app.state.engine, who.id, cohort_id,
-                                   lambda conn, c: {"cohort": c, **session_state.projector_view(conn, c)})
-    return render("live_tools/projector_part.html", base=base_path(request), tools=view, cohort=view["cohort"])
-
-
 @router.get("/projector/{cohort_id}/console", include_in_schema=False)
 async def console(cohort_id: CohortId, request: Request) -> Response:
     who = await signed_in_trainer(request)
@@ -242,18 +293,18 @@ async def console(cohort_id: CohortId, request: Request) -> Response:
         return sign_in_page(request)
     try:
         view = await run_in_threadpool(_trainer_read, request.app.state.engine, who.id, cohort_id,
-                                       lambda conn, c: {"cohort": c, **session_state.trainer_view(conn, c)})
+                                       lambda conn, c: {"cohort": c, **room.console_context(conn, c)})
     except Problem:
         return not_yours_page(request, cohort_id)
     return render("live_tools/console.html", base=base_path(request), cohort=view["cohort"], tools=view,
-                  trainer=who.name)
+                  trainer=who.name, csrf=who.csrf)
 
 
 @router.get("/projector/{cohort_id}/console/live", include_in_schema=False)
 async def console_live(cohort_id: CohortId, request: Request) -> Response:
     who = await _page_trainer(request)
     view = await run_in_threadpool(_trainer_read, request.app.state.engine, who.id, cohort_id,
-                                   lambda conn, c: {"cohort": c, **session_state.trainer_view(conn, c)})
+                                   lambda conn, c: {"cohort": c, **room.console_context(conn, c)})
     return render("live_tools/console_live.html", base=base_path(request), cohort=view["cohort"], tools=view)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from .. import learner_data
+from .. import learner_data, snapshots
 from ..answer_path import writer_for
 from .. import db
 from ..auth import LEARNER_PREFIX, Principal, bearer_token, cached_learner, learner
@@ -86,7 +86,9 @@ def research_consent(body: ResearchConsent, request: Request, who: Principal = D
 @router.get("/me/aggregates", response_model=Aggregates, response_model_exclude_unset=True)
 def my_aggregates(request: Request, exercise: ExerciseQuery = None,
                   who: Principal = Depends(learner)) -> dict[str, Any]:
-    return learner_data.aggregates_for_learner(request.app.state.engine, who, exercise)
+    """The group's counts as learners see them: per item a snapshot that moves in steps (:mod:`..snapshots`)."""
+    engine = request.app.state.engine
+    return snapshots.steady(engine, who.cohort_id, learner_data.aggregates_for_learner(engine, who, exercise))
 
 
 @router.get("/me/session", response_model=Session, response_model_exclude_unset=True)

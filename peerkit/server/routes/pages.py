@@ -2,16 +2,23 @@
 
 The pages' helpers (rendering, the base path, who is signed in) are in :mod:`peerkit.server.web`.
 
-- ``GET /sign-in?token=pkt_…`` keeps the trainer token in an HttpOnly,
-  SameSite=Strict cookie and redirects (to ``next=projector/<cohort id>`` if given,
-  a page of this server only), so the token leaves the address bar and the history.
+- ``GET /sign-in`` is the sign-in page. A sign-in link is ``/sign-in#code=pkc_…``: the
+  code is in the fragment, which the browser never sends (no server or proxy log sees
+  it); the page's script takes it out of the address bar and the history
+  (``history.replaceState``) and POSTs it. ``POST /sign-in`` exchanges the single-use
+  code (or a trainer token pasted into the form) for a browser session
+  (:func:`peerkit.server.auth.start_session`): a random id in an HttpOnly,
+  SameSite=Strict cookie, then redirects to ``next`` (a page of this server only).
+  An old link with ``?token=`` in its address is refused, unread.
+- ``POST /sign-out`` (the page's form, with its CSRF token) ends the session.
 - ``GET /projector`` lists the trainer's cohorts; ``GET /projector/{id}`` is the
-  page for the room: join code and address large, a QR code of the address,
-  counts, the most divided items, the charts and the shared texts. It listens to
-  ``/api/v1/cohorts/{id}/events`` (server-sent events, the sign-in cookie
+  room's screen: one thing at a time, full screen (the join screen with code, address
+  and QR code, one chart, the poll, the wall, approved texts, the timer; see
+  :mod:`peerkit.server.room`), moved from the console or with presenter keys. It
+  listens to ``/api/v1/cohorts/{id}/events`` (server-sent events, the sign-in cookie
   authenticates it) and fetches ``/projector/{id}/live`` on each revision.
-- ``POST /projector/{id}/texts/{answer id}/hide`` (and ``/show``) keep a shared
-  text off the projector; only with the cookie and a same-origin request.
+- ``POST /projector/{id}/texts/{answer id}/hide`` (and ``/show``, which approves)
+  moderate a shared text; only with the cookie and a same-origin request.
 - ``GET /`` is the phone page: a learner with only a phone joins with the code (the
   page makes the pseudonym) and answers the choice and rating exercises in plain
   HTML forms that post to the learner API.
@@ -22,9 +29,10 @@ The pages' helpers (rendering, the base path, who is signed in) are in :mod:`pee
 """
 from __future__ import annotations
 
+import hmac
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
@@ -33,56 +41,93 @@ from starlette.responses import RedirectResponse, Response
 
 from ...exercises import ContentError, exercise_ids, load_exercise
 from ...errors import AnswerError
-from ...kinds import kind_of
+from ...kinds import RATHER_NOT, RATHER_NOT_LABEL, kind_of
 from ...kinds import knowledge_check
 from .. import db
-from ..auth import TRAINER_COOKIE, TRAINER_PREFIX, principal_for_token
+from ..auth import (CSRF_HEADER, SESSION_COOKIE, SESSION_MAX_SECONDS, SIGN_IN_PREFIX, TRAINER_COOKIE, TRAINER_PREFIX,
+                    end_session, from_another_site, session_principal, start_session)
 from ..cohorts import list_for, owned, unseal_code
 from ..models import CohortId, RowId
 from ..problems import Problem
-from ..projector import live_state
+from ..room import screen_context
 from ..trainer_data import set_hidden
-from ..web import (base_path, check_same_origin, learner_address, not_yours_page, qr_svg, render, sign_in_page,
-                   signed_in_trainer)
-
-#: How long the sign-in cookie lasts (a teaching day).
-COOKIE_SECONDS = 12 * 3600
+from ..web import (base_path, check_same_origin, learner_address, not_yours_page, only_this_computer, qr_svg, render,
+                   sign_in_page, signed_in_trainer)
 
 router = APIRouter(include_in_schema=False)
 
 
 # -- trainer sign-in ------------------------------------------------------------------------
 
-#: Where ``/sign-in?next=`` may lead: a page of this server, never another site.
-_NEXT = re.compile(r"^/?projector(/cohort-[a-z0-9]{1,40})?$")
+#: Where ``/sign-in``'s ``next`` may lead: a page of this server, never another site.
+_NEXT = re.compile(r"^/?projector(/cohort-[a-z0-9]{1,40}(/console)?)?$")
+_OLD_LINK = ("That sign-in link is of an older kind: it held a token in its address. Sign-in links now hold a "
+             "short-lived code instead. Make a new one with `peerkit trainer sign-in` on the server, or from the "
+             "trainer's notebook (pk.live_session()).")
 
 
-@router.get("/sign-in")
-async def sign_in(request: Request, token: str = "", next: str = "") -> Response:  # noqa: A002 - the query name
-    if not token.startswith(TRAINER_PREFIX):
-        return sign_in_page(request, 400 if token else 200,
-                             "That link holds no trainer token." if token else "")
-    principal = await run_in_threadpool(principal_for_token, request.app.state.engine, token)
-    if principal is None or principal.role != "trainer":
-        return sign_in_page(request, 401, "That trainer token does not work here (it may belong to another "
-                                           "server). Make a new one with `peerkit trainer add NAME`.")
-    target = next.lstrip("/") if _NEXT.match(next) else "projector"
-    response = RedirectResponse(base_path(request) + target, status_code=303)
-    response.set_cookie(TRAINER_COOKIE, token, max_age=COOKIE_SECONDS, path=base_path(request), httponly=True,
-                        samesite="strict", secure=request.url.scheme == "https")
+def _no_store(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+@router.get("/sign-in")
+async def sign_in(request: Request) -> Response:
+    if request.query_params.get("token") or request.query_params.get("code"):
+        return sign_in_page(request, 400, _OLD_LINK)
+    return sign_in_page(request, 200)
+
+
+def _form(raw: bytes) -> dict[str, str]:
+    try:
+        fields = parse_qs(raw.decode("utf-8"), max_num_fields=5, strict_parsing=False)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    return {key: values[0] for key, values in fields.items() if values}
+
+
+@router.post("/sign-in")
+async def sign_in_post(request: Request) -> Response:
+    """Exchange the code (or a pasted trainer token) for a browser session, from our own sign-in page only."""
+    if from_another_site(request) and request.headers.get("sec-fetch-site") != "none":
+        return sign_in_page(request, 403, "Sign in on this server's own sign-in page.")
+    form = _form(await request.body())
+    secret, target = form.get("code", "").strip(), form.get("next", "")
+    agent = request.headers.get("user-agent", "")
+    session = (await run_in_threadpool(start_session, request.app.state.engine, secret, agent)
+               if secret.startswith((SIGN_IN_PREFIX, TRAINER_PREFIX)) and len(secret) < 100 else None)
+    if session is None:
+        return sign_in_page(request, 401, "That sign-in code does not work: it is used once and only for ten "
+                                          "minutes. Make a new one (`peerkit trainer sign-in` on the server, or "
+                                          "the trainer's notebook).")
+    target = target.lstrip("/") if _NEXT.match(target) else "projector"
+    response = RedirectResponse(base_path(request) + target, status_code=303)
+    held = request.cookies.get(SESSION_COOKIE, "")
+    kept = await run_in_threadpool(session_principal, request.app.state.engine, held) if held else None
+    if kept is not None and kept[0].id == session.trainer_id:
+        # this browser is signed in already (another tab): keep that session, whose token its pages hold
+        await run_in_threadpool(end_session, request.app.state.engine, session.id)
+        return _no_store(response)
+    response.set_cookie(SESSION_COOKIE, session.id, max_age=SESSION_MAX_SECONDS, path=base_path(request),
+                        httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.delete_cookie(TRAINER_COOKIE, path=base_path(request))
+    return _no_store(response)
+
+
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
-    origin = request.headers.get("origin")
-    if origin is not None and urlsplit(origin).netloc != request.url.netloc:
-        raise Problem(403, "cross-site", "Not from this page", "Sign out from the page itself.")
+    """End this browser's session (the form sends the session's CSRF token, so no other page can)."""
+    session_id = request.cookies.get(SESSION_COOKIE, "")
+    found = await run_in_threadpool(session_principal, request.app.state.engine, session_id) if session_id else None
+    if found is not None:
+        sent = _form(await request.body()).get("csrf", "") or request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), found[0].csrf.encode()):
+            raise Problem(403, "cross-site", "Not from this page", "Sign out from the page itself.")
+        await run_in_threadpool(end_session, request.app.state.engine, session_id)
     response = RedirectResponse(base_path(request) + "sign-in", status_code=303)
-    response.delete_cookie(TRAINER_COOKIE, path=base_path(request))
-    return response
+    response.delete_cookie(SESSION_COOKIE, path=base_path(request))
+    return _no_store(response)
 
 
 # -- the projector ---------------------------------------------------------------------------
@@ -94,48 +139,49 @@ async def projector_list(request: Request) -> Response:
         return sign_in_page(request)
     state = request.app.state
     cohorts = await run_in_threadpool(list_for, state.engine, state.secret, who.id)
-    return render("cohorts.html", base=base_path(request), trainer=who.name, cohorts=cohorts)
+    return render("cohorts.html", base=base_path(request), trainer=who.name, cohorts=cohorts, csrf=who.csrf)
 
 
-def _live(engine: sa.Engine, trainer_id: str, cohort_id: str) -> dict[str, Any]:
+def _room(engine: sa.Engine, trainer_id: str, cohort_id: str) -> tuple[Any, dict[str, Any]]:
     with db.reading(engine) as conn:
         row = owned(conn, trainer_id, cohort_id)
-        return {"row": row, **live_state(conn, row)}
+        return row, screen_context(conn, row)
+
+
+def _room_page(request: Request, name: str, row: Any, room: dict[str, Any], **more: Any) -> Response:
+    address = learner_address(request)
+    return render(name, base=base_path(request), cohort=row, room=room, address=address, qr=qr_svg(address),
+                  only_here=only_this_computer(address), join_code=unseal_code(request.app.state.secret,
+                                                                               row.code_sealed), **more)
 
 
 @router.get("/projector/{cohort_id}")
 async def projector(cohort_id: CohortId, request: Request) -> Response:
+    """The room's screen: one thing at a time (:mod:`peerkit.server.room`)."""
     who = await signed_in_trainer(request)
     if who is None:
         return sign_in_page(request)
-    state = request.app.state
     try:
-        live = await run_in_threadpool(_live, state.engine, who.id, cohort_id)
+        row, room = await run_in_threadpool(_room, request.app.state.engine, who.id, cohort_id)
     except Problem:
         return not_yours_page(request, cohort_id)
-    row = live.pop("row")
-    address = learner_address(request)
-    return render("projector.html", base=base_path(request), cohort=row, join_code=unseal_code(state.secret,
-                  row.code_sealed), address=address, qr=qr_svg(address), live=live, trainer=who.name)
+    return _room_page(request, "projector.html", row, room, trainer=who.name, csrf=who.csrf)
 
 
 @router.get("/projector/{cohort_id}/live")
 async def projector_live(cohort_id: CohortId, request: Request) -> Response:
-    """The live part of the projector page (HTML), fetched on every revision."""
+    """The screen the room sees now (HTML), fetched on every revision."""
     who = await signed_in_trainer(request)
     if who is None:
         raise Problem(401, "not-signed-in", "Not signed in", "Sign in again with your trainer link.")
-    state = request.app.state
-    live = await run_in_threadpool(_live, state.engine, who.id, cohort_id)
-    row = live.pop("row")
-    return render("projector_live.html", base=base_path(request), cohort=row, live=live)
+    row, room = await run_in_threadpool(_room, request.app.state.engine, who.id, cohort_id)
+    return _room_page(request, "room_screen.html", row, room)
 
 
 @router.post("/projector/{cohort_id}/texts/{answer_id}/{action}")
 async def hide_or_show(cohort_id: CohortId, answer_id: RowId, action: str, request: Request) -> dict[str, Any]:
     if action not in ("hide", "show"):
         raise Problem(404, "not-found", "Not found", "Texts can be hidden or shown, nothing else.")
-    check_same_origin(request)
     who = await signed_in_trainer(request)
     if who is None:
         raise Problem(401, "not-signed-in", "Not signed in", "Sign in again with your trainer link.")
@@ -165,6 +211,19 @@ def phone_exercises() -> list[Any]:
     return sorted(chosen, key=lambda d: (d.chapter, d.id))
 
 
+def offers_rather_not(exercise: Any) -> bool:
+    """Whether the kind's own answer rule takes "I'd rather not answer" on this exercise's items.
+
+    The phone offers it exactly where the notebook does, and never sends it (the server's
+    check refuses it): choosing it takes back an answer sent before, as sharing does.
+    """
+    try:
+        kind_of(exercise).check_answer(exercise, exercise.items[0].id, RATHER_NOT)
+    except (AnswerError, IndexError):
+        return False
+    return True
+
+
 @router.get("/")
 async def phone(request: Request) -> Response:
     exercises = phone_exercises()
@@ -173,7 +232,10 @@ async def phone(request: Request) -> Response:
     return render("phone.html", base=base_path(request), exercises=exercises, address=learner_address(request),
                   options_per_item={e.id for e in exercises if kind_of(e).options_per_item},
                   min_group_size=request.app.state.settings.min_group_size,
-                  turn_by_turn=turn_by_turn)
+                  turn_by_turn=turn_by_turn,
+                  rather_not={e.id: RATHER_NOT_LABEL for e in exercises
+                              if e.id not in turn_by_turn and offers_rather_not(e)},
+                  rather_not_value=RATHER_NOT)
 
 
 #: Most options one question's feedback is asked about, and the longest option value taken.

@@ -5,6 +5,8 @@
 // and the end (an aria-live region that does not chatter every second).
 (function () {
   "use strict";
+  // the session's CSRF token: cookie-signed requests count only with it (only this server's pages know it)
+  const csrf = (document.querySelector('meta[name="peerkit-csrf"]') || {}).content || "";
   const root = document.querySelector(".live-tools");
   if (!root) return;
   const part = document.getElementById("live-tools-part");
@@ -57,7 +59,7 @@
     try {
       while (wanted > shown) {
         const target = wanted;
-        const reply = await fetch(root.dataset.toolsUrl, {credentials: "same-origin", cache: "no-store"});
+        const reply = await fetch(root.dataset.toolsUrl, {credentials: "same-origin", cache: "no-store", headers: {"X-Peerkit-CSRF": csrf}});
         if (!reply.ok) { say("Could not load the live tools (" + reply.status + ")."); return; }
         const holder = document.createElement("template");
         holder.innerHTML = await reply.text();  // server-rendered with autoescape; a <template> runs nothing
@@ -82,7 +84,7 @@
   async function call(method, path, body) {
     const reply = await fetch(root.dataset.api + path, {
       method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-Peerkit-Page": "1"},
+      headers: {"Content-Type": "application/json", "X-Peerkit-Page": "1", "X-Peerkit-CSRF": csrf},
       body: body === undefined ? undefined : JSON.stringify(body)});
     let data = null;
     try { data = await reply.json(); } catch (error) { data = null; }
@@ -102,6 +104,7 @@
       }
       return body;
     }
+    if (data.has("locked")) return {locked: data.get("locked") === "true"};
     if (data.has("place")) {
       const [chapter, exercise] = String(data.get("place")).split("|");
       return {chapter, exercise: exercise || null};
@@ -116,11 +119,19 @@
     const form = event.target.closest("form.tool-form");
     if (!form) return;
     event.preventDefault();
+    if (form.dataset.delete) {
+      const pseudonym = String(new FormData(form).get("pseudonym") || "").trim();
+      const gone = await call("DELETE", form.dataset.delete + encodeURIComponent(pseudonym));
+      if (gone) { say("Removed " + pseudonym + " and " + (gone.removed || 0) + " answer(s)."); form.reset(); }
+      return;
+    }
     const method = form.dataset.put ? "PUT" : "POST";
     const done = await call(method, form.dataset.put || form.dataset.post, formBody(form));
+    if (done && form.dataset.put === "joining") { window.location.reload(); return; }  // the button turns round
     if (done) {
       say({polls: "Poll asked: learners see it now.", wall: "Wall opened: learners can post now.",
-           "session/place": "Everyone can follow you there now.", "session/timer": "Timer started."}[
+           "session/place": "Everyone can follow you there now.", "session/timer": "Timer started.",
+           joining: (done.joining_locked ? "Joining is locked: nobody new can join." : "Joining is open again.")}[
         form.dataset.put || form.dataset.post] || "Done.");
       if (form.dataset.kind === "poll" || form.dataset.post === "wall") form.reset();
     }
@@ -136,13 +147,19 @@
   });
 
   root.addEventListener("click", async (event) => {
-    const button = event.target.closest("button[data-action], button[data-delete]");
+    const button = event.target.closest("button[data-action], button[data-delete], button[data-put]");
     if (!button) return;
     if (button.getAttribute("aria-disabled") === "true") {
       say("Not yet: the results can be shown once enough people answered.");
       return;
     }
-    const done = button.dataset.action ? await call("POST", button.dataset.action) : await call("DELETE", button.dataset.delete);
+    // a body from the page's own attributes (never learner text): the screen to show, or a chart to step to
+    let body = button.dataset.body ? JSON.parse(button.dataset.body) : undefined;
+    if (button.dataset.exercise) body = {screen: "chart", exercise: button.dataset.exercise, page: 0};
+    let done;
+    if (button.dataset.put) done = await call("PUT", button.dataset.put, body);
+    else if (button.dataset.action) done = await call("POST", button.dataset.action, body);
+    else done = await call("DELETE", button.dataset.delete);
     if (done) say("Done: " + button.textContent.trim() + ".");
   });
 

@@ -121,7 +121,9 @@
       if (!state) { status.textContent = "Join the group first."; return; }
       const exercise = form.dataset.exercise;
       const byItem = new Map();
+      const ratherNot = new Set();  // "I'd rather not answer": never sent; it takes back an earlier answer
       form.querySelectorAll("input:checked").forEach((input) => {
+        if (input.dataset.ratherNot === "yes") { ratherNot.add(input.dataset.item); return; }
         let value = input.value;
         if (input.dataset.number === "yes") value = Number(value);
         if (form.dataset.answer === "options") {  // an item's own options: the list of those ticked
@@ -130,9 +132,10 @@
           byItem.set(input.dataset.item, value);
         }
       });
-      if (!byItem.size) { status.textContent = "Choose at least one answer first."; return; }
+      if (!byItem.size && !ratherNot.size) { status.textContent = "Choose at least one answer first."; return; }
       if (form.dataset.check === "yes") await explain(form, byItem);
-      const answers = [...byItem].map(([item, value]) => ({seq: ++state.seq, exercise, item, value}));
+      const answers = [...byItem].map(([item, value]) => ({seq: ++state.seq, exercise, item, value}))
+        .concat([...ratherNot].map((item) => ({seq: ++state.seq, exercise, item, value: null})));
       save(state);
       status.textContent = "Sending…";
       const reply = await call("POST", "me/answers", {answers}, state.token);
@@ -142,9 +145,16 @@
       }
       const refused = reply.data.refused || [];
       if (reply.data.last_seq && reply.data.last_seq > state.seq) { state.seq = reply.data.last_seq; save(state); }
+      const takenBack = new Set(answers.filter((a) => a.value === null).map((a) => a.seq));
+      const sent = reply.data.accepted.filter((seq) => !takenBack.has(seq)).length;
+      const plural = (n, one, many) => n + " " + (n === 1 ? one : many);
+      const kept = ratherNot.size
+        ? " " + plural(ratherNot.size, "row", "rows") + " with \u201cI'd rather not answer\u201d: not sent, and any " +
+          "earlier answer there is taken back."
+        : "";
       status.textContent = refused.length
-        ? "Sent " + reply.data.accepted.length + "; not taken: " + refused.map((r) => r.item + " (" + r.detail + ")").join("; ")
-        : "Sent to your group: " + reply.data.accepted.length + (reply.data.accepted.length === 1 ? " answer." : " answers.");
+        ? "Sent " + sent + "; not taken: " + refused.map((r) => r.item + " (" + r.detail + ")").join("; ") + kept
+        : "Sent to your group: " + plural(sent, "answer.", "answers.") + kept;
     });
   });
 

@@ -61,7 +61,7 @@ function render({ model, el }) {
     block.className = "peerkit-scenario-said";
     const speaker = document.createElement("span");
     speaker.className = "peerkit-sr-only";
-    speaker.textContent = `${who} says: `;
+    speaker.textContent = `${who} ${who === "They" ? "say" : "says"}: `;
     const words = document.createElement("span");
     words.textContent = text;
     block.append(speaker, words);

@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.server import RunningServer, add_trainer, join, make_cohort, pseudonym, snapshot
+from tests.support.server import (RunningServer, add_trainer, browser_session, join, make_cohort, pseudonym,
+                                  room_html, snapshot)
 from peerkit.server.live_tools import tables  # noqa: F401 - so snapshot() sees the live-tools tables
 
 pytestmark = pytest.mark.timeout(240)
@@ -43,10 +44,7 @@ def _answer(server: RunningServer, token: str, poll_id: int, value: Any) -> http
         return client.put(f"/api/v1/me/polls/{poll_id}", json={"value": value})
 
 
-def _projector_tools(server: RunningServer, trainer_token: str, cohort_id: str) -> str:
-    reply = httpx.get(f"{server.url}/projector/{cohort_id}/tools", cookies={"peerkit_trainer": trainer_token})
-    assert reply.status_code == 200, reply.text
-    return reply.text
+_projector_tools = room_html
 
 
 def _report(server: RunningServer, trainer_token: str, cohort_id: str) -> httpx.Response:
@@ -80,7 +78,7 @@ def test_a_poll_stays_hidden_below_the_threshold_then_the_trainer_reveals_it(
     # under the threshold: no count anywhere the room or a learner can see
     assert _session(server, people[1][0])["poll"]["results"] is None
     tools = _projector_tools(server, trainer_token, cohort["id"])
-    assert "poll-table" not in tools and "Would you give your number?" in tools
+    assert "big-bars" not in tools and "Would you give your number?" in tools
     assert "Would you give your number?" not in _report(server, trainer_token, cohort["id"]).text
 
     assert _answer(server, people[4][0], poll["id"], "Yes").status_code == 200
@@ -89,20 +87,20 @@ def test_a_poll_stays_hidden_below_the_threshold_then_the_trainer_reveals_it(
         preview = client.get(f"/api/v1/cohorts/{cohort['id']}/polls").json()["polls"][0]
         assert {c["option"]: c["n"] for c in preview["counts"]} == {"Never": 1, "Maybe": 3, "Yes": 1}
         assert _session(server, people[1][0])["poll"]["results"] is None
-        assert "poll-table" not in _projector_tools(server, trainer_token, cohort["id"])
+        assert "big-bars" not in _projector_tools(server, trainer_token, cohort["id"])
         revealed = client.post(f"/api/v1/cohorts/{cohort['id']}/polls/{poll['id']}/reveal")
         assert revealed.status_code == 200, revealed.text
     mine = _session(server, people[0][0])["poll"]
     assert mine["your_answer"] == "Never"
     assert {c["option"]: c["n"] for c in mine["results"]["counts"]} == {"Never": 1, "Maybe": 3, "Yes": 1}
-    assert "poll-table" in _projector_tools(server, trainer_token, cohort["id"])
+    assert "big-bars" in _projector_tools(server, trainer_token, cohort["id"])
     assert "Would you give your number?" in _report(server, trainer_token, cohort["id"]).text
 
     # a learner leaves: 4 answers again, and the results go from every surface at once
     with server.client(people[4][0]) as client:
         assert client.delete("/api/v1/me").status_code == 200
     assert _session(server, people[1][0])["poll"]["results"] is None
-    assert "poll-table" not in _projector_tools(server, trainer_token, cohort["id"])
+    assert "big-bars" not in _projector_tools(server, trainer_token, cohort["id"])
     assert "Would you give your number?" not in _report(server, trainer_token, cohort["id"]).text
 
 
@@ -238,6 +236,7 @@ def test_a_learner_can_do_none_of_the_trainers_things(server: RunningServer, tra
     with server.client(token) as client:
         post = client.post(f"/api/v1/me/wall/{wall['id']}", json={"text": "mine"}).json()
     other_trainer = add_trainer(server, "Someone else")
+    session = browser_session(server, trainer_token)
     before = snapshot(server.db_url)
     base = f"/api/v1/cohorts/{cohort['id']}"
     attempts = [("POST", "/polls", {"kind": "scale", "question": "mine?"}), ("GET", "/polls", None),
@@ -247,19 +246,21 @@ def test_a_learner_can_do_none_of_the_trainers_things(server: RunningServer, tra
                 ("PUT", "/session/place", {"chapter": "02_boundaries"}),
                 ("POST", "/session/timer", {"seconds": 60}), ("DELETE", "/session/timer", None),
                 ("PUT", "/session/activity", {"activity": "boundaries_gift"}),
-                ("GET", "/report", None), ("GET", "/live-tools", None)]
+                ("GET", "/report", None), ("GET", "/live-tools", None),
+                ("PUT", "/session/screen", {"screen": "texts"}), ("POST", "/session/screen/step", {"by": 1}),
+                ("GET", "/texts", None), ("POST", "/texts/1/approve", None), ("POST", "/texts/1/hide", None)]
     for who, expected in ((token, 403), (other_trainer, 404), (None, 401)):
         with server.client(who) as client:
             for method, path, body in attempts:
                 reply = client.request(method, base + path, json=body)
                 assert reply.status_code == expected, (who and who[:4], method, path, reply.text)
     # the pages too: a learner token is no trainer cookie
-    for path in ("tools", "console/live", "report"):
-        reply = httpx.get(f"{server.url}/projector/{cohort['id']}/{path}", cookies={"peerkit_trainer": token})
+    for path in ("live", "console/live", "report"):
+        reply = httpx.get(f"{server.url}/projector/{cohort['id']}/{path}", cookies={"peerkit_session": token})
         assert reply.status_code == 401, path
-    # a cookie-signed write without the page's header (another site's form) is refused
+    # a cookie-signed write without the page's CSRF token (another site's form) is refused
     reply = httpx.post(f"{server.url}{base}/session/timer", json={"seconds": 60},
-                       cookies={"peerkit_trainer": trainer_token})
+                       cookies=session.cookies, headers={"X-Peerkit-Page": "1"})
     assert reply.status_code == 403, reply.text
     assert snapshot(server.db_url) == before
 

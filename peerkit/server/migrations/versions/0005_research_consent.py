@@ -10,7 +10,7 @@ from alembic import op
 
 revision = "0005_research_consent"
 # the lead chains the migrations of this session at merge time
-down_revision = "0003_live_tools"
+down_revision = "0004_trainer_sessions"
 branch_labels = None
 depends_on = None
 

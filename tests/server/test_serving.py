@@ -1,0 +1,105 @@
+"""Limits on every door (issue 19, part 4), on SQLite and PostgreSQL: each refused with the right status and
+nothing changed.
+
+- a big body without a working token is refused at the small size, unread (a 24 MiB upload with no token was
+  read into memory before its 401);
+- a client that never finishes its headers is cut off;
+- one learner's flood of writes is slowed (429 with ``Retry-After``) while another learner's writes go on;
+- a learner makes at most ``max_learner_items`` goals, counted by the server;
+- one sign-in opens at most ``event_streams_per_session`` event streams.
+
+The benchmark of another learner's worst request while one floods is ``benchmarks/bench_learner_flood.py``.
+"""
+from __future__ import annotations
+
+import socket
+import time
+
+import httpx
+from tests.support.server import add_trainer, join, make_cohort, snapshot
+
+from peerkit.server.serving import HEADER_SECONDS
+
+GOAL = {"text": "I will call a friend twice a week", "criteria": ["SPECIFIC", "TIME_LIMITED"]}
+
+
+def test_a_big_body_without_a_token_is_refused_unread(server, cohort) -> None:
+    before = snapshot(server.db_url)
+    big = b"x" * (24 * 1024 * 1024)
+    with server.client() as client:
+        declared = client.post(f"/api/v1/cohorts/{cohort['id']}/submissions", content=big,
+                               headers={"content-type": "application/json"})
+        streamed = client.post(f"/api/v1/cohorts/{cohort['id']}/submissions",
+                               content=(b"x" * 65536 for _ in range(400)), headers={"content-type": "application/json"})
+        forged = client.post(f"/api/v1/cohorts/{cohort['id']}/submissions", content=b"x" * (200 * 1024),
+                             headers={"content-type": "application/json", "Authorization": "Bearer pkt_" + "x" * 43})
+    assert declared.status_code == 413 and streamed.status_code == 413 and forged.status_code == 413
+    assert "not signed in" in declared.json()["detail"]
+    assert snapshot(server.db_url) == before
+
+
+def test_a_client_that_never_finishes_its_headers_is_cut_off(server) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=HEADER_SECONDS * 4) as slow:
+        slow.sendall(b"POST /api/v1/join HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        started = time.monotonic()
+        assert slow.recv(1024) == b""  # the server closed the connection
+    assert time.monotonic() - started < HEADER_SECONDS * 4
+    with server.client() as client:  # and it still serves everyone else
+        assert client.get("/api/v1/health").status_code == 200
+
+
+def test_one_learners_flood_is_slowed_and_another_learners_writes_go_on(start_server, server_db: str) -> None:
+    server = start_server(server_db, env={"PEERKIT_SERVER_LEARNER_WRITE_BURST": "5",
+                                          "PEERKIT_SERVER_LEARNER_WRITES_PER_SECOND": "0.01"})
+    cohort = make_cohort(server, add_trainer(server))
+    flooder, other = join(server, cohort["join_code"]), join(server, cohort["join_code"])
+
+    def send(token: str, seq: int) -> httpx.Response:
+        with server.client(token) as client:
+            return client.post("/api/v1/me/answers", json={"answers": [
+                {"seq": seq, "exercise": "boundaries", "item": "B01", "value": "maybe"}]})
+
+    assert [send(flooder, seq).status_code for seq in range(1, 6)] == [200] * 5
+    before = snapshot(server.db_url)
+    slowed = send(flooder, 6)
+    assert slowed.status_code == 429 and int(slowed.headers["retry-after"]) >= 1
+    assert snapshot(server.db_url) == before
+    assert send(other, 1).status_code == 200
+    with server.client(flooder) as client:  # reading is not slowed
+        assert client.get("/api/v1/me").status_code == 200
+
+
+def test_a_learner_makes_at_most_fifty_goals(server, cohort) -> None:
+    learner = join(server, cohort["join_code"])
+    goals = [{"seq": n, "exercise": "smart_goal", "item": f"G-{n:08x}", "value": GOAL} for n in range(1, 52)]
+    with server.client(learner) as client:
+        reply = client.post("/api/v1/me/answers", json={"answers": goals}).json()
+        assert len(reply["accepted"]) == 50 and [r["seq"] for r in reply["refused"]] == [51]
+        assert "the most one person may" in reply["refused"][0]["detail"]
+        before = snapshot(server.db_url)
+        again = client.post("/api/v1/me/answers", json={"answers": [
+            {"seq": 60, "exercise": "smart_goal", "item": "G-0000ffff", "value": GOAL}]}).json()
+        assert again["accepted"] == [] and again["refused"]
+        assert snapshot(server.db_url) == before
+        # editing a goal already made is no new goal
+        edit = client.post("/api/v1/me/answers", json={"answers": [
+            {"seq": 61, "exercise": "smart_goal", "item": "G-00000001", "value": GOAL}]}).json()
+        assert edit["accepted"] == [61]
+
+
+def test_one_sign_in_opens_a_few_event_streams_not_hundreds(start_server, server_db: str) -> None:
+    server = start_server(server_db, env={"PEERKIT_SERVER_EVENT_STREAMS": "2"})
+    token = add_trainer(server)
+    cohort = make_cohort(server, token)
+    url = f"{server.url}/api/v1/cohorts/{cohort['id']}/events"
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(timeout=30) as one, httpx.Client(timeout=30) as two, httpx.Client(timeout=30) as three:
+        with one.stream("GET", url, headers=headers) as first, two.stream("GET", url, headers=headers) as second:
+            assert first.status_code == 200 and second.status_code == 200
+            refused = three.get(url, headers=headers)
+            assert refused.status_code == 429, refused.text
+        # closed streams are given back (the server notices the disconnect on its next heartbeat or event)
+        other = add_trainer(server, "Another trainer")
+        with three.stream("GET", url.replace(cohort["id"], make_cohort(server, other)["id"]),
+                          headers={"Authorization": f"Bearer {other}"}) as elsewhere:
+            assert elsewhere.status_code == 200
