@@ -4,13 +4,14 @@ A trainer sees only their own cohorts (others are 404).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, Depends, Path, Request, Response
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from .. import cohorts
 from ..auth import Principal, trainer
+from ..unicode_check import check_text
 from ..models import SIGNED_IN, Cohort, CohortId, CohortList, NewCohort, problems
 
 router = APIRouter(tags=["trainers"], responses=problems(*SIGNED_IN))
@@ -71,7 +72,8 @@ def list_members(cohort_id: str, request: Request, who: Principal = Depends(trai
 
 
 @router.delete("/cohorts/{cohort_id}/members/{pseudonym}")
-def remove_member(cohort_id: str, pseudonym: str, request: Request,
+def remove_member(cohort_id: CohortId,
+                  pseudonym: Annotated[str, Path(max_length=64), AfterValidator(check_text)], request: Request,
                   who: Principal = Depends(trainer)) -> dict[str, Any]:
     """Remove a member and every answer of theirs (their learner token stops working)."""
     return cohorts.remove_member(request.app.state.engine, who.id, cohort_id, pseudonym)

@@ -232,7 +232,7 @@ def shared_texts(cohort_id: str, request: Request, who: Principal = Depends(trai
 
 
 @router.post(API + "/cohorts/{cohort_id}/texts/{answer_id}/{action}")
-def moderate_text(cohort_id: str, answer_id: int, action: Literal["approve", "hide"], request: Request,
+def moderate_text(cohort_id: CohortId, answer_id: RowId, action: Literal["approve", "hide"], request: Request,
                   who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     status = "approved" if action == "approve" else "hidden"
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
