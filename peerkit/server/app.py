@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import db, hub, problems
 from .auth import AUTHENTICATORS, current_principal
+from .models import Health
 from .cohorts import delete_expired
 from .revisions import RevisionBroker
 from .routes import cohorts, events, hub_link, joining, live_tools, me, pages, scenario_room, sessions, trainer_data
@@ -231,7 +232,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         app.include_router(router, prefix=prefix)
     app.mount("/static", StaticFiles(directory=STATIC), name="peerkit-static")
 
-    @app.get(f"{API_PREFIX}/health", include_in_schema=False)
+    @app.get(f"{API_PREFIX}/health", response_model=Health, response_model_exclude_unset=True, tags=["server"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
 

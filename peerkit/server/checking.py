@@ -4,7 +4,8 @@
 
 1. the exercise must be one of the course's (never a path: the id is looked up in
    :func:`peerkit.exercises.exercise_ids` first);
-2. size limits: the value's JSON at most :data:`MAX_VALUE_CHARS`, any text in it at
+2. every text valid Unicode with no NUL (:mod:`peerkit.server.unicode_check`), then
+   size limits, in characters: the value's JSON at most :data:`MAX_VALUE_CHARS`, any text in it at
    most :data:`MAX_TEXT` characters, nesting at most :data:`MAX_DEPTH` deep, checked
    before anything else reads it;
 3. line breaks made one style: CR LF and a lone CR become LF in every text
@@ -43,6 +44,7 @@ from ..errors import AnswerError
 from ..exercises import Exercise, exercise_ids, load_exercise
 from ..kinds import kind_of, longest_text
 from .db import dumps
+from .unicode_check import value_problem
 
 #: Longest JSON of one value (a SMART goal with every field full is far below this).
 MAX_VALUE_CHARS = 20_000
@@ -98,6 +100,9 @@ def _plain(error: AnswerError, exercise: Exercise, item: str) -> str:
 
 def check_shared(exercise_id: Any, item: Any, value: Any) -> str | None:
     """The canonical JSON to store for this answer, ``None`` for a withdrawal; :class:`AnswerRefused` if refused."""
+    problem = value_problem([exercise_id, item, value])  # before anything reads or echoes it
+    if problem:
+        raise AnswerRefused(f"This answer is not text the server can keep: it {problem}.")
     exercise = exercise_for(exercise_id)
     if not isinstance(item, str) or not item or len(item) > MAX_ID:
         raise AnswerRefused(f"An item of {exercise.id!r} is named by its id (text), such as "
@@ -105,7 +110,8 @@ def check_shared(exercise_id: Any, item: Any, value: Any) -> str | None:
     if value is None:
         return None
     problem = _size_problem(value)
-    if problem is None and len(json.dumps(value)) > MAX_VALUE_CHARS:
+    # characters, not JSON escapes: a text in Greek or Chinese is as long as it looks
+    if problem is None and len(json.dumps(value, ensure_ascii=False)) > MAX_VALUE_CHARS:
         problem = f"This answer is longer than {MAX_VALUE_CHARS:,} characters."
     if problem:
         raise AnswerRefused(problem)

@@ -23,6 +23,7 @@ from .answer_path import Request as AnswerRequest
 from .checking import AnswerRefused, check_shared
 from .live_tools.session_state import learner_view  # issue 13: place, timer, poll, wall
 from .revisions import changed
+from .unicode_check import text_problem
 from .problems import Problem
 from .settings import ServerSettings
 
@@ -97,7 +98,8 @@ def _refusal(entry: Any, detail: str) -> dict[str, Any]:
     seq = entry.get("seq") if isinstance(entry, dict) else None
     seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else None
     fields = {k: entry.get(k) for k in ("exercise", "item")} if isinstance(entry, dict) else {}
-    return {"seq": seq, **{k: (v[:64] if isinstance(v, str) else None) for k, v in fields.items()},
+    return {"seq": seq, **{k: (v[:64] if isinstance(v, str) and text_problem(v) is None else None)
+                           for k, v in fields.items()},
             "detail": detail}
 
 

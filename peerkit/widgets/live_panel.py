@@ -43,6 +43,16 @@ NOT_JOINED = ("Join your group first, with the code on the screen, in the “Joi
 SCALE = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
 
 
+def isolated(text: Any) -> str:
+    """``text`` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: what ``<bdi>`` is to a page, for the
+    plain-text labels of the panel, so a bidi control in a classmate's word cannot reorder what stands beside it.
+
+    >>> isolated("calm") == "\u2068calm\u2069"
+    True
+    """
+    return f"\u2068{text}\u2069"
+
+
 class LivePanel(widgets.VBox):
     """The live session's poll, wall, timer and "the trainer is here" banner, for one learner."""
 
@@ -263,7 +273,7 @@ class LivePanel(widgets.VBox):
         results = poll.get("results")
         if results:
             rows = results.get("words") or results.get("counts") or []
-            listed = ", ".join(f"{r.get('word', r.get('option'))}: {r['n']}" for r in rows)
+            listed = ", ".join(f"{isolated(r.get('word', r.get('option')))}: {r['n']}" for r in rows)
             self._results.value = f"Results ({results['answers']} people): {listed}"
         else:
             self._results.value = ""

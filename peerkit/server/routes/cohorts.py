@@ -4,15 +4,17 @@ A trainer sees only their own cohorts (others are 404).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from fastapi import APIRouter, Depends, Path, Request, Response
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from .. import cohorts
 from ..auth import Principal, trainer
+from ..unicode_check import check_text
+from ..models import SIGNED_IN, Cohort, CohortId, CohortList, NewCohort, problems
 
-router = APIRouter(tags=["trainers"])
+router = APIRouter(tags=["trainers"], responses=problems(*SIGNED_IN))
 
 
 class Joining(BaseModel):
@@ -20,45 +22,39 @@ class Joining(BaseModel):
     locked: Any
 
 
-class NewCohort(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: Any
-    min_group_size: StrictInt | None = Field(default=None, ge=1, le=1000)
-
-
-@router.get("/cohorts")
+@router.get("/cohorts", response_model=CohortList, response_model_exclude_unset=True)
 def list_cohorts(request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     state = request.app.state
     return {"cohorts": cohorts.list_for(state.engine, state.secret, who.id)}
 
 
-@router.post("/cohorts", status_code=201)
+@router.post("/cohorts", status_code=201, response_model=Cohort, response_model_exclude_unset=True)
 def create_cohort(body: NewCohort, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     state = request.app.state
     size = body.min_group_size if body.min_group_size is not None else state.settings.min_group_size
     return cohorts.create(state.engine, state.secret, who.id, body.name, size)
 
 
-@router.get("/cohorts/{cohort_id}")
-def get_cohort(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+@router.get("/cohorts/{cohort_id}", response_model=Cohort, response_model_exclude_unset=True)
+def get_cohort(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     state = request.app.state
     return cohorts.get(state.engine, state.secret, who.id, cohort_id)
 
 
-@router.post("/cohorts/{cohort_id}/close")
-def close_cohort(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+@router.post("/cohorts/{cohort_id}/close", response_model=Cohort, response_model_exclude_unset=True)
+def close_cohort(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     state = request.app.state
     return cohorts.close(state.engine, state.secret, who.id, cohort_id)
 
 
-@router.delete("/cohorts/{cohort_id}", status_code=204)
-def delete_cohort(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> Response:
+@router.delete("/cohorts/{cohort_id}", status_code=204, response_class=Response)
+def delete_cohort(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> Response:
     cohorts.delete(request.app.state.engine, who.id, cohort_id)
     return Response(status_code=204)
 
 
-@router.post("/cohorts/{cohort_id}/join-code")
-def rotate_join_code(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+@router.post("/cohorts/{cohort_id}/join-code", response_model=Cohort, response_model_exclude_unset=True)
+def rotate_join_code(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     state = request.app.state
     return cohorts.rotate_code(state.engine, state.secret, who.id, cohort_id)
 
@@ -76,7 +72,8 @@ def list_members(cohort_id: str, request: Request, who: Principal = Depends(trai
 
 
 @router.delete("/cohorts/{cohort_id}/members/{pseudonym}")
-def remove_member(cohort_id: str, pseudonym: str, request: Request,
+def remove_member(cohort_id: CohortId,
+                  pseudonym: Annotated[str, Path(max_length=64), AfterValidator(check_text)], request: Request,
                   who: Principal = Depends(trainer)) -> dict[str, Any]:
     """Remove a member and every answer of theirs (their learner token stops working)."""
     return cohorts.remove_member(request.app.state.engine, who.id, cohort_id, pseudonym)

@@ -13,6 +13,7 @@ from starlette.responses import StreamingResponse
 from .. import db
 from ..auth import Principal, trainer
 from ..cohorts import owned
+from ..models import SIGNED_IN, CohortId, problems
 from ..problems import Problem
 from ..revisions import broker_for, revision_stream
 
@@ -56,8 +57,14 @@ def event_stream_response(request: Request, cohort_id: str, credential: str = ""
                              headers={"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"})
 
 
-@router.get("/api/v1/cohorts/{cohort_id}/events")
-async def cohort_events(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> Any:
+#: The stream as OpenAPI describes it.
+EVENT_STREAM = {200: {"description": 'server-sent events: `event: revision` with `data: {"revision": R}`',
+                      "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/api/v1/cohorts/{cohort_id}/events", response_class=StreamingResponse,
+            responses={**EVENT_STREAM, **problems(*SIGNED_IN)})
+async def cohort_events(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> Any:
     """Server-sent events: ``event: revision`` with ``{"revision": R}`` on every change to the cohort."""
 
     def check() -> None:

@@ -5,13 +5,15 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from ..auth import trainer
+from ..models import SignInLink, problems
 from ..problems import Problem
 from .sessions import sign_in_reply
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(tags=["trainers"])
 
 
-@router.post("/api/v1/hub/sign-in-link")
+@router.post("/api/v1/hub/sign-in-link", response_model=SignInLink, response_model_exclude_unset=True,
+             responses=problems(401, 403, 404, 429))
 async def sign_in_link(request: Request) -> dict[str, str]:
     """A hub trainer's sign-in link for the projector page: a single-use code (ten minutes) in its fragment.
 

@@ -5,25 +5,20 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict
 
 from .. import joining
+from ..models import JoinRequest, Joined, problems
 from ..problems import Problem
 
 router = APIRouter(tags=["learners"])
-
-
-class JoinRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: Any
-    pseudonym: Any
 
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/join", status_code=201)
+@router.post("/join", status_code=201, response_model=Joined, response_model_exclude_unset=True,
+             responses=problems(400, 404, 409, 410, 413, 422, 429))
 async def join(body: JoinRequest, request: Request) -> dict[str, Any]:
     """Join with the code. On a hub the join carries the kernel's hub token: one membership per hub user."""
     state = request.app.state

@@ -30,47 +30,19 @@ from ..auth import Principal, learner, trainer
 from ..cohorts import owned
 from .. import room
 from ..live_tools import polls, report, session_state, texts, wall
+from ..models import (SIGNED_IN, ActivityChoice, ActivityReply, CohortId, ConsoleState, NewPoll, NewWall, Place,
+                      PlaceChoice, PlaceReply, Poll, PollAnswer, PollAnswerReceipt, PollList, PostReceipt, RowId,
+                      TimerChoice, TimerReply, Wall, WallPost, WallView, problems)
+from ..models import Post as PostModel
 from ..problems import Problem
 from ..web import base_path, check_same_origin, not_yours_page, render, sign_in_page, signed_in_trainer
 
-router = APIRouter(tags=["live tools"])
+router = APIRouter(tags=["live tools"], responses=problems(*SIGNED_IN))
 API = "/api/v1"
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class NewPoll(_Body):
-    kind: Any
-    question: Any
-    options: Any = None
-
-
-class PollAnswer(_Body):
-    value: Any
-
-
-class NewWall(_Body):
-    prompt: Any
-
-
-class WallPost(_Body):
-    text: Any
-
-
-class Place(_Body):
-    chapter: Any
-    exercise: Any = None
-
-
-class Timer(_Body):
-    seconds: Any
-    activity: Any = None
-
-
-class ActivityChoice(_Body):
-    activity: Any = None
 
 
 class Screen(_Body):
@@ -125,18 +97,20 @@ def _learner_write(engine: sa.Engine, who: Principal, work: Any) -> Any:
 
 # -- trainer API ---------------------------------------------------------------------------------
 
-@router.get(API + "/cohorts/{cohort_id}/live-tools")
-def console_state(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+@router.get(API + "/cohorts/{cohort_id}/live-tools", response_model=ConsoleState, response_model_exclude_unset=True)
+def console_state(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     return _trainer_read(request.app.state.engine, who.id, cohort_id, session_state.trainer_view)
 
 
-@router.get(API + "/cohorts/{cohort_id}/polls")
-def list_polls(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+@router.get(API + "/cohorts/{cohort_id}/polls", response_model=PollList, response_model_exclude_unset=True)
+def list_polls(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     return {"polls": _trainer_read(request.app.state.engine, who.id, cohort_id, polls.list_for_trainer)}
 
 
-@router.post(API + "/cohorts/{cohort_id}/polls", status_code=201)
-def new_poll(cohort_id: str, body: NewPoll, request: Request,
+@router.post(API + "/cohorts/{cohort_id}/polls", status_code=201, response_model=Poll,
+             response_model_exclude_unset=True,
+             responses=problems(409))
+def new_poll(cohort_id: CohortId, body: NewPoll, request: Request,
              who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         try:
@@ -149,8 +123,10 @@ def new_poll(cohort_id: str, body: NewPoll, request: Request,
     return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
 
 
-@router.post(API + "/cohorts/{cohort_id}/polls/{poll_id}/{action}")
-def poll_action(cohort_id: str, poll_id: int, action: Literal["reveal", "close", "reopen"], request: Request,
+@router.post(API + "/cohorts/{cohort_id}/polls/{poll_id}/{action}", response_model=Poll,
+             response_model_exclude_unset=True,
+             responses=problems(409))
+def poll_action(cohort_id: CohortId, poll_id: RowId, action: Literal["reveal", "close", "reopen"], request: Request,
                 who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         if action == "reveal":
@@ -162,13 +138,13 @@ def poll_action(cohort_id: str, poll_id: int, action: Literal["reveal", "close",
     return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
 
 
-@router.get(API + "/cohorts/{cohort_id}/wall")
-def wall_posts(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+@router.get(API + "/cohorts/{cohort_id}/wall", response_model=WallView, response_model_exclude_unset=True)
+def wall_posts(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     return _trainer_read(request.app.state.engine, who.id, cohort_id, lambda conn, c: wall.for_trainer(conn, c.id))
 
 
-@router.post(API + "/cohorts/{cohort_id}/wall", status_code=201)
-def new_wall(cohort_id: str, body: NewWall, request: Request,
+@router.post(API + "/cohorts/{cohort_id}/wall", status_code=201, response_model=Wall, response_model_exclude_unset=True)
+def new_wall(cohort_id: CohortId, body: NewWall, request: Request,
              who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         opened = wall.open_wall(conn, cohort.id, body.prompt)
@@ -178,36 +154,37 @@ def new_wall(cohort_id: str, body: NewWall, request: Request,
     return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
 
 
-@router.post(API + "/cohorts/{cohort_id}/wall/{wall_id}/close")
-def close_wall(cohort_id: str, wall_id: int, request: Request,
+@router.post(API + "/cohorts/{cohort_id}/wall/{wall_id}/close", response_model=Wall, response_model_exclude_unset=True)
+def close_wall(cohort_id: CohortId, wall_id: RowId, request: Request,
                who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: wall.close_wall(conn, c.id, wall_id))
 
 
-@router.post(API + "/cohorts/{cohort_id}/wall/posts/{post_id}/{action}")
-def moderate_post(cohort_id: str, post_id: int, action: Literal["approve", "hide"], request: Request,
+@router.post(API + "/cohorts/{cohort_id}/wall/posts/{post_id}/{action}", response_model=PostModel,
+             response_model_exclude_unset=True)
+def moderate_post(cohort_id: CohortId, post_id: RowId, action: Literal["approve", "hide"], request: Request,
                   who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     status = "approved" if action == "approve" else "hidden"
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: wall.moderate(conn, c.id, post_id, status))
 
 
-@router.put(API + "/cohorts/{cohort_id}/session/place")
-def move_session(cohort_id: str, body: Place, request: Request,
+@router.put(API + "/cohorts/{cohort_id}/session/place", response_model=PlaceReply, response_model_exclude_unset=True)
+def move_session(cohort_id: CohortId, body: PlaceChoice, request: Request,
                  who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: session_state.move(conn, c.id, body.chapter, body.exercise))
 
 
-@router.delete(API + "/cohorts/{cohort_id}/session/place")
-def clear_place(cohort_id: str, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+@router.delete(API + "/cohorts/{cohort_id}/session/place", response_model=PlaceReply, response_model_exclude_unset=True)
+def clear_place(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: session_state.move(conn, c.id, None, None))
 
 
-@router.post(API + "/cohorts/{cohort_id}/session/timer")
-def start_timer(cohort_id: str, body: Timer, request: Request,
+@router.post(API + "/cohorts/{cohort_id}/session/timer", response_model=TimerReply, response_model_exclude_unset=True)
+def start_timer(cohort_id: CohortId, body: TimerChoice, request: Request,
                 who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     def work(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         started = session_state.start_timer(conn, cohort.id, body.seconds, body.activity)
@@ -217,14 +194,15 @@ def start_timer(cohort_id: str, body: Timer, request: Request,
     return _trainer_write(request.app.state.engine, who.id, cohort_id, work)
 
 
-@router.delete(API + "/cohorts/{cohort_id}/session/timer")
-def stop_timer(cohort_id: str, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+@router.delete(API + "/cohorts/{cohort_id}/session/timer", response_model=TimerReply, response_model_exclude_unset=True)
+def stop_timer(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: session_state.stop_timer(conn, c.id))
 
 
-@router.put(API + "/cohorts/{cohort_id}/session/activity")
-def choose_activity(cohort_id: str, body: ActivityChoice, request: Request,
+@router.put(API + "/cohorts/{cohort_id}/session/activity", response_model=ActivityReply,
+            response_model_exclude_unset=True)
+def choose_activity(cohort_id: CohortId, body: ActivityChoice, request: Request,
                     who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
                           lambda conn, c: session_state.set_activity(conn, c.id, body.activity))
@@ -254,7 +232,7 @@ def shared_texts(cohort_id: str, request: Request, who: Principal = Depends(trai
 
 
 @router.post(API + "/cohorts/{cohort_id}/texts/{answer_id}/{action}")
-def moderate_text(cohort_id: str, answer_id: int, action: Literal["approve", "hide"], request: Request,
+def moderate_text(cohort_id: CohortId, answer_id: RowId, action: Literal["approve", "hide"], request: Request,
                   who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     status = "approved" if action == "approve" else "hidden"
     return _trainer_write(request.app.state.engine, who.id, cohort_id,
@@ -276,21 +254,25 @@ def _report_response(engine: sa.Engine, trainer_id: str, cohort_id: str) -> Resp
         "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
 
 
-@router.get(API + "/cohorts/{cohort_id}/report")
-def download_report(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> Response:
+@router.get(API + "/cohorts/{cohort_id}/report", response_class=HTMLResponse,
+            responses={200: {"description": "the session report, an HTML file to save or print",
+                             "content": {"text/html": {"schema": {"type": "string"}}}}})
+def download_report(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> Response:
     return _report_response(request.app.state.engine, who.id, cohort_id)
 
 
 # -- learner API ---------------------------------------------------------------------------------
 
-@router.put(API + "/me/polls/{poll_id}")
-def answer_poll(poll_id: int, body: PollAnswer, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
+@router.put(API + "/me/polls/{poll_id}", response_model=PollAnswerReceipt, response_model_exclude_unset=True,
+            responses=problems(409, 410))
+def answer_poll(poll_id: RowId, body: PollAnswer, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
     return _learner_write(request.app.state.engine, who,
                           lambda conn, c: polls.record_answer(conn, c.id, who.learner_id, poll_id, body.value))
 
 
-@router.post(API + "/me/wall/{wall_id}", status_code=201)
-def post_to_wall(wall_id: int, body: WallPost, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
+@router.post(API + "/me/wall/{wall_id}", status_code=201, response_model=PostReceipt, response_model_exclude_unset=True,
+             responses=problems(409, 410))
+def post_to_wall(wall_id: RowId, body: WallPost, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
     return _learner_write(request.app.state.engine, who,
                           lambda conn, c: wall.post(conn, c.id, who.learner_id, wall_id, body.text))
 
@@ -305,7 +287,7 @@ async def _page_trainer(request: Request) -> Principal:
 
 
 @router.get("/projector/{cohort_id}/console", include_in_schema=False)
-async def console(cohort_id: str, request: Request) -> Response:
+async def console(cohort_id: CohortId, request: Request) -> Response:
     who = await signed_in_trainer(request)
     if who is None:
         return sign_in_page(request)
@@ -319,7 +301,7 @@ async def console(cohort_id: str, request: Request) -> Response:
 
 
 @router.get("/projector/{cohort_id}/console/live", include_in_schema=False)
-async def console_live(cohort_id: str, request: Request) -> Response:
+async def console_live(cohort_id: CohortId, request: Request) -> Response:
     who = await _page_trainer(request)
     view = await run_in_threadpool(_trainer_read, request.app.state.engine, who.id, cohort_id,
                                    lambda conn, c: {"cohort": c, **room.console_context(conn, c)})
@@ -327,6 +309,6 @@ async def console_live(cohort_id: str, request: Request) -> Response:
 
 
 @router.get("/projector/{cohort_id}/report", include_in_schema=False)
-async def report_page(cohort_id: str, request: Request) -> Response:
+async def report_page(cohort_id: CohortId, request: Request) -> Response:
     who = await _page_trainer(request)
     return await run_in_threadpool(_report_response, request.app.state.engine, who.id, cohort_id)

@@ -6,23 +6,24 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, StrictBool
 
 from .. import learner_data, snapshots
 from ..answer_path import writer_for
 from .. import db
 from ..auth import LEARNER_PREFIX, Principal, bearer_token, cached_learner, learner
+from ..models import (SIGNED_IN, Aggregates, AnswerBatch, AnswerReceipt, ConsentReply, ExerciseQuery, Me, Removed,
+                      ResearchConsent, Session, problems)
 from ..problems import Problem
 
-router = APIRouter(tags=["learners"])
+router = APIRouter(tags=["learners"], responses=problems(*SIGNED_IN))
 
 
-@router.get("/me")
+@router.get("/me", response_model=Me, response_model_exclude_unset=True)
 def me(request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
     return learner_data.me(request.app.state.engine, who)
 
 
-@router.delete("/me")
+@router.delete("/me", response_model=Removed, response_model_exclude_unset=True)
 def leave(request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
     return learner_data.leave(request.app.state.engine, who)
 
@@ -62,30 +63,34 @@ def _invalid(detail: str) -> Problem:
 router.add_route("/me/answers", send_answers, methods=["POST"])
 
 
-@router.delete("/me/answers")
-def withdraw(request: Request, exercise: str | None = None, who: Principal = Depends(learner)) -> dict[str, Any]:
+@router.post("/me/answers", response_model=AnswerReceipt, responses=problems(410))
+async def send_answers_documented(body: AnswerBatch, request: Request) -> Response:
+    """What OpenAPI says of ``POST /api/v1/me/answers`` (body :class:`~peerkit.server.models.AnswerBatch`,
+    answer :class:`~peerkit.server.models.AnswerReceipt`). The plain route above, added first, is the one that
+    serves it; this one only describes it (and would serve it the same way)."""
+    return await send_answers(request)
+
+
+@router.delete("/me/answers", response_model=Removed, response_model_exclude_unset=True)
+def withdraw(request: Request, exercise: ExerciseQuery = None, who: Principal = Depends(learner)) -> dict[str, Any]:
     return learner_data.withdraw(request.app.state.engine, who, exercise)
 
 
-class ResearchConsent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    agreed: StrictBool
-
-
-@router.put("/me/research-consent")
+@router.put("/me/research-consent", response_model=ConsentReply, response_model_exclude_unset=True,
+            responses=problems(410))
 def research_consent(body: ResearchConsent, request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
     """Agree (or no longer agree) to research use of the answers this learner shares; off until agreed."""
     return learner_data.set_research_consent(request.app.state.engine, who, body.agreed)
 
 
-@router.get("/me/aggregates")
-def my_aggregates(request: Request, exercise: str | None = None,
+@router.get("/me/aggregates", response_model=Aggregates, response_model_exclude_unset=True)
+def my_aggregates(request: Request, exercise: ExerciseQuery = None,
                   who: Principal = Depends(learner)) -> dict[str, Any]:
     """The group's counts as learners see them: per item a snapshot that moves in steps (:mod:`..snapshots`)."""
     engine = request.app.state.engine
     return snapshots.steady(engine, who.cohort_id, learner_data.aggregates_for_learner(engine, who, exercise))
 
 
-@router.get("/me/session")
+@router.get("/me/session", response_model=Session, response_model_exclude_unset=True)
 def my_session(request: Request, who: Principal = Depends(learner)) -> dict[str, Any]:
     return learner_data.session(request.app.state.engine, who)

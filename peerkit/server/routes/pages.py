@@ -47,6 +47,7 @@ from .. import db
 from ..auth import (CSRF_HEADER, SESSION_COOKIE, SESSION_MAX_SECONDS, SIGN_IN_PREFIX, TRAINER_COOKIE, TRAINER_PREFIX,
                     end_session, from_another_site, session_principal, start_session)
 from ..cohorts import list_for, owned, unseal_code
+from ..models import CohortId, RowId
 from ..problems import Problem
 from ..room import screen_context
 from ..trainer_data import set_hidden
@@ -155,7 +156,7 @@ def _room_page(request: Request, name: str, row: Any, room: dict[str, Any], **mo
 
 
 @router.get("/projector/{cohort_id}")
-async def projector(cohort_id: str, request: Request) -> Response:
+async def projector(cohort_id: CohortId, request: Request) -> Response:
     """The room's screen: one thing at a time (:mod:`peerkit.server.room`)."""
     who = await signed_in_trainer(request)
     if who is None:
@@ -168,7 +169,7 @@ async def projector(cohort_id: str, request: Request) -> Response:
 
 
 @router.get("/projector/{cohort_id}/live")
-async def projector_live(cohort_id: str, request: Request) -> Response:
+async def projector_live(cohort_id: CohortId, request: Request) -> Response:
     """The screen the room sees now (HTML), fetched on every revision."""
     who = await signed_in_trainer(request)
     if who is None:
@@ -178,7 +179,7 @@ async def projector_live(cohort_id: str, request: Request) -> Response:
 
 
 @router.post("/projector/{cohort_id}/texts/{answer_id}/{action}")
-async def hide_or_show(cohort_id: str, answer_id: int, action: str, request: Request) -> dict[str, Any]:
+async def hide_or_show(cohort_id: CohortId, answer_id: RowId, action: str, request: Request) -> dict[str, Any]:
     if action not in ("hide", "show"):
         raise Problem(404, "not-found", "Not found", "Texts can be hidden or shown, nothing else.")
     who = await signed_in_trainer(request)

@@ -16,10 +16,11 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import db
 from ..auth import SIGN_IN_CODE_SECONDS, Principal, new_sign_in_code, revoke, sessions_of, trainer
+from ..models import SIGNED_IN, problems
 from ..problems import Problem
 from ..web import learner_address
 
-router = APIRouter(tags=["trainers"])
+router = APIRouter(tags=["trainers"], responses=problems(*SIGNED_IN))
 
 
 def sign_in_reply(request: Request, who: Principal, next_page: str = "projector") -> dict[str, Any]:

@@ -35,7 +35,9 @@
     if (pollShown !== poll.id + ":" + poll.status) {
       pollShown = poll.id + ":" + poll.status;
       form.dataset.poll = poll.id; form.dataset.kind = poll.kind;
-      el("live-poll-question").textContent = "Poll: " + poll.question;
+      const question = document.createElement("bdi");
+      question.textContent = poll.question;
+      el("live-poll-question").replaceChildren("Poll: ", question);
       const box = el("live-poll-choices");
       box.replaceChildren();
       const mine = poll.your_answer;
@@ -60,7 +62,9 @@
       const list = document.createElement("ul");
       (poll.results.words || poll.results.counts || []).forEach((entry) => {
         const item = document.createElement("li");
-        item.textContent = (entry.word || entry.option) + ": " + entry.n;
+        const said = document.createElement("bdi");  // a learner's word: its bidi controls stay inside it
+        said.textContent = entry.word || entry.option;
+        item.append(said, ": " + entry.n);
         list.append(item);
       });
       const title = document.createElement("p");
@@ -73,7 +77,9 @@
     const form = el("live-wall");
     if (!wall || wall.status !== "open") { form.hidden = true; wallId = null; return; }
     form.hidden = false; wallId = wall.id;
-    el("live-wall-prompt").textContent = "Wall: " + wall.prompt;
+    const prompt = document.createElement("bdi");
+    prompt.textContent = wall.prompt;
+    el("live-wall-prompt").replaceChildren("Wall: ", prompt);
   }
 
   function drawPlace(place) {
