@@ -476,3 +476,54 @@ class SignInLink(_Reply):
 
 class Health(_Reply):
     status: Literal["ok"]
+
+
+# -- the routes added for sessions, joining, the room's screen, shared texts and scenarios ----------------
+
+class JoiningReply(_Reply):
+    """The cohort after locking or opening joining (``joining_locked``)."""
+
+
+class MembersReply(_Reply):
+    """``{"members": [{"pseudonym", "joined_at", "answers"}]}``: the cohort's members, for the trainer."""
+
+
+class MemberRemoved(_Reply):
+    """``{"removed": n}``: the member is gone with their n answers; their learner token stops working."""
+
+
+class SignInCodeReply(_Reply):
+    """``{"code", "expires_in", "sign_in"}``: a single-use code (ten minutes) and the link that carries it."""
+
+
+class SessionsReply(_Reply):
+    """``{"sessions": [...]}``: the trainer's API tokens and browser sign-ins, by short id, never the secret."""
+
+
+class SessionEnded(_Reply):
+    """``{"ended": id}``: that sign-in no longer works."""
+
+
+class ScreenReply(_Reply):
+    """``{"screen", "exercise", "page"}``: what the room's screen shows."""
+
+
+class TextsReply(_Reply):
+    """``{"texts": [{"id", "exercise", "label", "text", "status", "arrived_at"}]}``: shared texts, scrubbed."""
+
+
+class TextReply(_Reply):
+    """One shared text after the trainer approved or hid it."""
+
+
+class ScenarioReply(_Reply):
+    """The console's part of a practice conversation run in the room (``{"scenarios", "scenario"}``)."""
+
+
+class ScenarioPush(_Request):
+    exercise: Id = Field(description="a practice conversation's exercise id, such as scenario_bad_week")
+
+
+class ScenarioNext(_Request):
+    to: Id | None = Field(default=None, description="the turn one of this turn's responses leads to (default: "
+                                                     "along the first helpful response)")

@@ -104,7 +104,7 @@ def test_the_pages_token_from_another_origin_is_refused(room: Room, origin: str)
 
 def test_a_fetch_from_a_same_origin_tab_cannot_read_a_page_without_the_token(room: Room) -> None:
     """On a hub without subdomains a JupyterLab tab shares the service's origin: its fetch is not a navigation."""
-    for path in (f"/projector/{room.cohort['id']}/live", f"/projector/{room.cohort['id']}/tools"):
+    for path in (f"/projector/{room.cohort['id']}/live", f"/projector/{room.cohort['id']}/console/live"):
         reply = cookie_request(room, "GET", path, headers={"Sec-Fetch-Mode": "cors", "Sec-Fetch-Site": "same-origin"})
         assert reply.status_code in (401, 403), path
     page = cookie_request(room, "GET", f"/projector/{room.cohort['id']}",

@@ -12,7 +12,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from .. import cohorts
 from ..auth import Principal, trainer
 from ..unicode_check import check_text
-from ..models import SIGNED_IN, Cohort, CohortId, CohortList, NewCohort, problems
+from ..models import (SIGNED_IN, Cohort, CohortId, CohortList, JoiningReply, MemberRemoved, MembersReply, NewCohort,
+                      problems)
 
 router = APIRouter(tags=["trainers"], responses=problems(*SIGNED_IN))
 
@@ -59,19 +60,19 @@ def rotate_join_code(cohort_id: CohortId, request: Request, who: Principal = Dep
     return cohorts.rotate_code(state.engine, state.secret, who.id, cohort_id)
 
 
-@router.put("/cohorts/{cohort_id}/joining")
-def lock_joining(cohort_id: str, body: Joining, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+@router.put("/cohorts/{cohort_id}/joining", response_model=JoiningReply)
+def lock_joining(cohort_id: CohortId, body: Joining, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     """``{"locked": true}``: nobody new joins (the room is in); ``false`` opens joining again."""
     state = request.app.state
     return cohorts.set_joining_locked(state.engine, state.secret, who.id, cohort_id, body.locked)
 
 
-@router.get("/cohorts/{cohort_id}/members")
-def list_members(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+@router.get("/cohorts/{cohort_id}/members", response_model=MembersReply)
+def list_members(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     return cohorts.member_list(request.app.state.engine, who.id, cohort_id)
 
 
-@router.delete("/cohorts/{cohort_id}/members/{pseudonym}")
+@router.delete("/cohorts/{cohort_id}/members/{pseudonym}", response_model=MemberRemoved)
 def remove_member(cohort_id: CohortId,
                   pseudonym: Annotated[str, Path(max_length=64), AfterValidator(check_text)], request: Request,
                   who: Principal = Depends(trainer)) -> dict[str, Any]:

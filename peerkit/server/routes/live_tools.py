@@ -32,7 +32,7 @@ from .. import room
 from ..live_tools import polls, report, session_state, texts, wall
 from ..models import (SIGNED_IN, ActivityChoice, ActivityReply, CohortId, ConsoleState, NewPoll, NewWall, Place,
                       PlaceChoice, PlaceReply, Poll, PollAnswer, PollAnswerReceipt, PollList, PostReceipt, RowId,
-                      TimerChoice, TimerReply, Wall, WallPost, WallView, problems)
+                      ScreenReply, TextReply, TextsReply, TimerChoice, TimerReply, Wall, WallPost, WallView, problems)
 from ..models import Post as PostModel
 from ..problems import Problem
 from ..web import base_path, check_same_origin, not_yours_page, render, sign_in_page, signed_in_trainer
@@ -208,7 +208,7 @@ def choose_activity(cohort_id: CohortId, body: ActivityChoice, request: Request,
                           lambda conn, c: session_state.set_activity(conn, c.id, body.activity))
 
 
-@router.put(API + "/cohorts/{cohort_id}/session/screen")
+@router.put(API + "/cohorts/{cohort_id}/session/screen", response_model=ScreenReply)
 def choose_screen(cohort_id: str, body: Screen, request: Request,
                   who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     """Put one thing on the room's screen (join, chart, poll, wall, texts, timer)."""
@@ -216,7 +216,7 @@ def choose_screen(cohort_id: str, body: Screen, request: Request,
         conn, c.id, body.screen, body.exercise, body.page))
 
 
-@router.post(API + "/cohorts/{cohort_id}/session/screen/step")
+@router.post(API + "/cohorts/{cohort_id}/session/screen/step", response_model=ScreenReply)
 def step_screen(cohort_id: str, body: Step, request: Request,
                 who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     """The next (``by`` 1) or previous (-1) chart on the room's screen, or the current one (0)."""
@@ -224,14 +224,14 @@ def step_screen(cohort_id: str, body: Step, request: Request,
                           lambda conn, c: room.step_chart(conn, c, body.by))
 
 
-@router.get(API + "/cohorts/{cohort_id}/texts")
+@router.get(API + "/cohorts/{cohort_id}/texts", response_model=TextsReply)
 def shared_texts(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     """Every shared text, scrubbed, with its status (pending, approved, hidden): the console's moderation list."""
     return {"texts": _trainer_read(request.app.state.engine, who.id, cohort_id,
                                    lambda conn, c: texts.for_trainer(conn, c.id))}
 
 
-@router.post(API + "/cohorts/{cohort_id}/texts/{answer_id}/{action}")
+@router.post(API + "/cohorts/{cohort_id}/texts/{answer_id}/{action}", response_model=TextReply)
 def moderate_text(cohort_id: CohortId, answer_id: RowId, action: Literal["approve", "hide"], request: Request,
                   who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     status = "approved" if action == "approve" else "hidden"

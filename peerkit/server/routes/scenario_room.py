@@ -14,27 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, Body, Depends, Request
 
 from .. import db
 from ..auth import Principal, trainer
 from ..cohorts import owned
 from ..live_tools import scenario_room
+from ..models import SIGNED_IN, CohortId, ScenarioNext, ScenarioPush, ScenarioReply, problems
 from .live_tools import trainer_writer
 
-router = APIRouter(tags=["live tools"])
+router = APIRouter(tags=["live tools"], responses=problems(*SIGNED_IN, 409))
 API = "/api/v1/cohorts/{cohort_id}/scenario"
-
-
-class Push(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    exercise: Any
-
-
-class GoOn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    to: Any = None
 
 
 def _write(request: Request, who: Principal, cohort_id: str, work: Any) -> Any:
@@ -44,28 +34,28 @@ def _write(request: Request, who: Principal, cohort_id: str, work: Any) -> Any:
     return db.write(request.app.state.engine, run)
 
 
-@router.get(API)
-def scenario_state(cohort_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
+@router.get(API, response_model=ScenarioReply)
+def scenario_state(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     with db.reading(request.app.state.engine) as conn:
         return scenario_room.trainer_part(conn, owned(conn, who.id, cohort_id))
 
 
-@router.post(API, status_code=201)
-def push(cohort_id: str, body: Push, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+@router.post(API, status_code=201, response_model=ScenarioReply)
+def push(cohort_id: CohortId, body: ScenarioPush, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _write(request, who, cohort_id, lambda conn, c: scenario_room.push(conn, c, body.exercise))
 
 
-@router.post(API + "/reveal")
-def reveal(cohort_id: str, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+@router.post(API + "/reveal", response_model=ScenarioReply)
+def reveal(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _write(request, who, cohort_id, scenario_room.reveal)
 
 
-@router.post(API + "/next")
-def go_on(cohort_id: str, request: Request, body: GoOn | None = None,
+@router.post(API + "/next", response_model=ScenarioReply)
+def go_on(cohort_id: CohortId, request: Request, body: ScenarioNext = Body(default_factory=ScenarioNext),
           who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _write(request, who, cohort_id, lambda conn, c: scenario_room.go_on(conn, c, body.to if body else None))
 
 
-@router.post(API + "/end")
-def end(cohort_id: str, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
+@router.post(API + "/end", response_model=ScenarioReply)
+def end(cohort_id: CohortId, request: Request, who: Principal = Depends(trainer_writer)) -> dict[str, Any]:
     return _write(request, who, cohort_id, scenario_room.end)

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import db
 from ..auth import SIGN_IN_CODE_SECONDS, Principal, new_sign_in_code, revoke, sessions_of, trainer
-from ..models import SIGNED_IN, problems
+from ..models import SIGNED_IN, SessionEnded, SessionsReply, SignInCodeReply, problems
 from ..problems import Problem
 from ..web import learner_address
 
@@ -29,19 +29,19 @@ def sign_in_reply(request: Request, who: Principal, next_page: str = "projector"
             "sign_in": f"{learner_address(request)}sign-in#code={code}&next={next_page}"}
 
 
-@router.post("/sign-in-codes", status_code=201)
+@router.post("/sign-in-codes", status_code=201, response_model=SignInCodeReply)
 async def new_code(request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     """A single-use sign-in code (ten minutes) and its link, for the projector's browser."""
     return await run_in_threadpool(sign_in_reply, request, who)
 
 
-@router.get("/sessions")
+@router.get("/sessions", response_model=SessionsReply)
 def list_sessions(request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     with db.reading(request.app.state.engine) as conn:
         return {"sessions": sessions_of(conn, who.id)}
 
 
-@router.delete("/sessions/{session_id}", status_code=200)
+@router.delete("/sessions/{session_id}", status_code=200, response_model=SessionEnded)
 def end_one(session_id: str, request: Request, who: Principal = Depends(trainer)) -> dict[str, Any]:
     if len(session_id) != 12:
         raise Problem(404, "no-such-session", "No such session", "Give the 12-digit id `GET /sessions` shows.")
