@@ -60,7 +60,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--flooders", type=int, default=4)
+    parser.add_argument("--quick", action="store_true", help="tiny parameters: checks the script runs, times nothing")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.flooders = 1.0, 1
     folder = Path(tempfile.mkdtemp(prefix="peerkit-flood-"))
     server = launch(f"sqlite:///{folder / 'cohorts.sqlite'}", folder)
     try:

@@ -574,10 +574,13 @@ def in_process(db_path: Path, cohort_id: str, bump_fill, send, runs: int = 5) ->
             row = conn.execute(db.sa.select(db.cohorts).where(db.cohorts.c.id == cohort_id)).first()
             live = live_state(conn, row, cache=cache)
         panel = next((p for p in live["panels"] if p.chart_html), None)
-        template.render(base="/", cohort=row, room={"screen": "chart", "revision": live["revision"], "panel": panel,
-                                                    "position": 0, "pages": len(live["panels"]),
-                                                    "min_group_size": live["min_group_size"],
-                                                    "suppressed_message": live["suppressed_message"]})
+        # the room's chart screen as the server renders it (room.screen_context's fields, the chart one filled)
+        template.render(base="/", cohort=row, room={
+            "screen": "chart", "revision": live["revision"], "panel": panel, "position": 0,
+            "pages": len(live["panels"]), "min_group_size": live["min_group_size"],
+            "suppressed_message": live["suppressed_message"], "screens": [], "members": 0, "waiting_panels": 0,
+            "chart": panel.chart_html if panel else "", "page": 0, "page_count": len(live["panels"]), "poll": None,
+            "wall": None, "texts": [], "timer": None, "activity": None, "scenario": None, "place": None})
         return (time.process_time() - started) * 1000
 
     def median(before=None, runs: int = runs) -> float:

@@ -41,6 +41,7 @@ from ..client.address import SERVER_ENV, server_address
 from ..client.http import ServerClient, ServerError, normalize_address
 from ..cohort.tally import TallyError, parse_tally
 from ..exercises import ContentError, exercise_ids, load_exercise
+from ..kinds import kind_of
 from ..privacy import MIN_GROUP_SIZE
 from ..templating import render, rendered
 
@@ -461,7 +462,7 @@ def _scenarios() -> list[tuple[str, str]]:
             definition = load_exercise(exercise)
         except ContentError:
             continue
-        if definition.kind == "scenario":
+        if kind_of(definition).branching:  # a practice conversation
             found.append((definition.title, exercise))
     return found
 

@@ -30,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...exercises import ContentError, exercise_ids, load_exercise
+from ...kinds import kind_of
 from ...kinds.scenario import QUALITY_WORDS, ends_of
 from ...timestamps import format_moment, now
 from .. import db
@@ -67,7 +68,7 @@ def scenarios() -> list[tuple[str, str, str]]:
             definition = load_exercise(exercise)
         except ContentError:
             continue
-        if definition.kind == "scenario":
+        if kind_of(definition).branching:  # a practice conversation
             found.append((definition.id, definition.title, definition.chapter))
     return found
 
@@ -78,7 +79,7 @@ def _scenario(exercise: Any) -> Any:
             definition = load_exercise(exercise)
         except ContentError:
             definition = None
-        if definition is not None and definition.kind == "scenario":
+        if definition is not None and kind_of(definition).branching:
             return definition
     raise Problem(422, "no-such-scenario", "No such practice conversation",
                   "Choose one of the course's practice conversations.")
