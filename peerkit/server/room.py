@@ -66,13 +66,15 @@ def page_chart(view: Any, items: list[str]) -> str:
 def chart_pages(live: dict[str, Any]) -> list[dict[str, Any]]:
     """Every page a chart screen can show, in course order: ``{"exercise", "page", "pages", "title"}``.
 
-    Only exercises with a chart the room may see (enough people answered) have pages.
+    Only exercises with a chart the room may see (enough people answered, or enough hands counted in the
+    room's tally: a room without laptops sees its own count) have pages.
     """
     found = []
     for panel in live["panels"]:
-        if panel.suppressed or not panel.chart_html:
+        answers_shown = not panel.suppressed and bool(panel.chart_html)
+        if not answers_shown and not getattr(panel, "tally_html", ""):
             continue
-        count = len(_paged(panel.view)) if panel.view is not None else 1
+        count = len(_paged(panel.view)) if answers_shown and panel.view is not None else 1
         found += [{"exercise": panel.exercise, "page": page, "pages": count, "title": panel.title}
                   for page in range(count)]
     return found
@@ -135,7 +137,7 @@ def screen_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         live = live_state(conn, cohort)
         panel, position, count = _chosen_chart(live, screen)
         page = _page_of(live, screen)
-        chart = panel.chart_html if panel is not None else ""
+        chart = panel.chart_html if panel is not None and not panel.suppressed else ""
         if panel is not None and panel.view is not None and page["pages"] > 1:
             chart = page_chart(panel.view, _paged(panel.view)[page["page"]])
         context.update(panel=panel, position=position, pages=count, chart=chart, page=page["page"],

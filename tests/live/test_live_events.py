@@ -203,9 +203,18 @@ def test_the_projector_draws_a_room_tally_with_the_answers(tmp_path: Path) -> No
                 "exercise": "boundaries", "counts": {"B01": {"never": 2, "maybe": 3, "always": 1},
                                                      "B02": {"never": 1, "maybe": 1}}})
             assert reply.status_code == 200, reply.text
+            # the room's screen shows one thing at a time: the trainer puts the charts on it
+            shown = client.put(f"/api/v1/cohorts/{cohort['id']}/session/screen",
+                               json={"screen": "chart", "exercise": "boundaries"})
+            assert shown.status_code == 200, shown.text
             part = client.get(f"/projector/{cohort['id']}/live", headers={"Authorization": "", "X-Peerkit-CSRF": csrf})
             assert part.status_code == 200, part.text
-            assert "peerkit-html-chart" in part.text and "hands counted in the room" in part.text
-            assert "1 item is hidden" in part.text  # B02: two hands, under the group's minimum of 5
+            # what the room sees: the hands drawn on their own (B01's split, its counts printed), B02 held back
+            assert "Hands counted in the room" in part.text
+            b01 = re.search(r'data-item="B01">(.*?)<span class="pk-n">', part.text, re.S).group(1)
+            assert sorted(re.findall(r'data-value="(\w+)" data-count="(\d+)"', b01)) == [
+                ("always", "1"), ("maybe", "3"), ("never", "2")]
+            b02 = re.search(r'data-item="B02">(.*?)<span class="pk-n">', part.text, re.S).group(1)
+            assert "pk-seg" not in b02 and "fewer than 5" in b02  # two hands: under the group's minimum of 5
     finally:
         _stop(process)
