@@ -97,7 +97,8 @@ def _resolve_tokens(conn: sa.Connection, requests: list[Request]) -> None:
     for chunk in _chunks(wanted):
         for row in conn.execute(sa.select(db.learners.c.id, db.learners.c.cohort_id, db.learners.c.pseudonym,
                                           db.learners.c.token_hash).where(db.learners.c.token_hash.in_(chunk))):
-            found[row.token_hash] = Principal("learner", str(row.id), cohort_id=row.cohort_id, pseudonym=row.pseudonym)
+            found[row.token_hash] = Principal("learner", str(row.id), cohort_id=row.cohort_id,
+                                               pseudonym=row.pseudonym, credential=str(row.id))
     for request in requests:
         if request.who is None and request.token_hash in found:
             request.who = found[request.token_hash]

@@ -230,9 +230,13 @@ def record_tally(engine: sa.Engine, trainer_id: str, cohort_id: str, exercise: A
 
 def _responses_query(cohort_id: str, exercise: str | None, after: int) -> sa.Select:
     query = (sa.select(db.answers.c.id, db.learners.c.pseudonym, db.answers.c.exercise, db.answers.c.item,
-                       db.answers.c.value, db.answers.c.received_at, db.answers.c.source, db.answers.c.hidden,
+                       db.answers.c.value, db.answers.c.received_at, db.answers.c.source,
+                       # hidden by the trainer: the old flag, or the room's moderation of shared texts (issue 18)
+                       sa.or_(db.answers.c.hidden, sa.func.coalesce(texts.room_texts.c.status == "hidden", False))
+                       .label("hidden"),
                        db.learners.c.research_consent)
              .join(db.learners, db.learners.c.id == db.answers.c.learner_id)
+             .outerjoin(texts.room_texts, texts.room_texts.c.answer_id == db.answers.c.id)
              .where(db.answers.c.cohort_id == cohort_id, db.answers.c.value.is_not(None), db.answers.c.id > after))
     if exercise is not None:
         query = query.where(db.answers.c.exercise == exercise)
