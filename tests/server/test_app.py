@@ -87,9 +87,13 @@ def test_reflection_not_shared_is_a_withdrawal_and_hide_show(server: RunningServ
             answer(1, {"text": "Mine to share."}, "welcome_reflection", "R1")]})
         with server.client(trainer_token) as trainer:
             texts = trainer.get(f"/api/v1/cohorts/{cohort['id']}/reflections").json()["reflections"]
-            assert [t["text"] for t in texts] == ["Mine to share."] and texts[0]["hidden"] is False
+            # a shared text waits for the trainer (issue 18): hidden from the room until approved ("show")
+            assert [t["text"] for t in texts] == ["Mine to share."] and texts[0]["hidden"] is True
+            assert texts[0]["status"] == "pending"
+            shown = trainer.post(f"/api/v1/cohorts/{cohort['id']}/reflections/{texts[0]['id']}/show")
+            assert shown.json() == {"id": texts[0]["id"], "hidden": False, "status": "approved"}
             hidden = trainer.post(f"/api/v1/cohorts/{cohort['id']}/reflections/{texts[0]['id']}/hide")
-            assert hidden.json() == {"id": texts[0]["id"], "hidden": True}
+            assert hidden.json() == {"id": texts[0]["id"], "hidden": True, "status": "hidden"}
             assert trainer.get(f"/api/v1/cohorts/{cohort['id']}/reflections").json()["reflections"][0]["hidden"]
             trainer.post(f"/api/v1/cohorts/{cohort['id']}/reflections/{texts[0]['id']}/show")
             me.post("/api/v1/me/answers", json={"answers": [
