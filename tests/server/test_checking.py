@@ -80,10 +80,16 @@ def _kind_names_in(path: Path) -> list[str]:
     return [f"{path.name} {m.group(0)}" for m in re.finditer(r"""["'](%s)["']""" % "|".join(names), text)]
 
 
+#: Names the server gives its own things that are also a kind's name: the room's screen and the session's
+#: field for a practice conversation run in the room (they name the activity, never decide by a kind).
+OWN_NAMES = {"scenario"}
+
+
 def test_no_per_kind_table_in_the_server() -> None:
     files = [p for p in SERVER.rglob("*") if p.suffix in {".py", ".html", ".js"}]
     assert len(files) > 20
-    found = [hit for path in sorted(files) for hit in _kind_names_in(path)]
+    found = [hit for path in sorted(files) for hit in _kind_names_in(path)
+             if hit.split()[-1].strip("'\"") not in OWN_NAMES]
     assert found == [], "the server names exercise kinds; ask peerkit.kinds for the fact instead: " + ", ".join(found)
 
 
@@ -100,6 +106,10 @@ def test_texts_reach_the_trainer_and_the_projector_with_lf(server: RunningServer
     with server.client(trainer_token) as trainer:
         texts = trainer.get(f"/api/v1/cohorts/{cohort['id']}/reflections").json()["reflections"]
         aggregates = trainer.get(f"/api/v1/cohorts/{cohort['id']}/aggregates").json()
+        # the room sees a shared text only once the trainer approved it, on the texts screen (issue 18)
+        for text in texts:
+            assert trainer.post(f"/api/v1/cohorts/{cohort['id']}/reflections/{text['id']}/show").status_code == 200
+        assert trainer.put(f"/api/v1/cohorts/{cohort['id']}/session/screen", json={"screen": "texts"}).status_code == 200
         page = trainer.get(f"/projector/{cohort['id']}/live")
     reflections = sorted(t["text"] for t in texts if t["exercise"] == "welcome_reflection")
     assert reflections == [f"Person {n}:\nI listen.\nI ask." for n in range(5)]
@@ -107,4 +117,5 @@ def test_texts_reach_the_trainer_and_the_projector_with_lf(server: RunningServer
     assert aggregates["exercises"]["smart_goal"]["respondents"] == 5
     assert all("counts" not in entry for entry in aggregates["exercises"]["welcome_reflection"]["items"].values())
     assert page.status_code == 200, page.text
-    assert "I listen.\nI ask." in page.text and "\r" not in page.text
+    # the room's screen shows each approved text on one line (its line breaks read as spaces), never a CR
+    assert "Person 0: I listen. I ask." in page.text and "\r" not in page.text

@@ -231,6 +231,7 @@ async def phone(request: Request) -> Response:
     turn_by_turn = {e.id: kind_of(e).form_view(e) for e in exercises if kind_of(e).branching}
     return render("phone.html", base=base_path(request), exercises=exercises, address=learner_address(request),
                   options_per_item={e.id for e in exercises if kind_of(e).options_per_item},
+                  scored={e.id for e in exercises if kind_of(e).scored},
                   min_group_size=request.app.state.settings.min_group_size,
                   turn_by_turn=turn_by_turn,
                   rather_not={e.id: RATHER_NOT_LABEL for e in exercises
