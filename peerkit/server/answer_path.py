@@ -235,7 +235,8 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
                            answer.stored, "live")
             state[key] = _Stored(existing.id if existing else None, answer.seq, answer.stored, "live")
             accepted.append(answer.seq)
-        seqs = [a.seq for a in request.good]
+        refused_here = {entry["seq"] for entry in capped}  # a refused answer moves no seq on
+        seqs = [a.seq for a in request.good if a.seq not in refused_here]
         if seqs and max(seqs) > last_seq[learner_id]:
             last_seq[learner_id] = max(seqs)
             touched_learners.add(learner_id)
