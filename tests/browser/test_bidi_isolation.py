@@ -42,7 +42,7 @@ def test_a_right_to_left_override_in_a_poll_word_stays_inside_the_word(page: Any
 
 
 def test_a_cohort_name_with_an_override_leaves_its_details_in_place(page: Any) -> None:
-    html = render_template("cohorts.html", base="/", trainer="Tess", cohorts=[
+    html = render_template("cohorts.html", base="/", trainer="Tess", csrf="x" * 32, cohorts=[
         {"id": "cohort-k7q4mxab", "name": RLO + "Tuesday", "status": "open", "members": 3}])
     page.set_content(html)
     name, = boxes(page, ".cohort-list a")
