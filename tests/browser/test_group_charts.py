@@ -104,8 +104,12 @@ def page(browser):
 
 def _projector(page: Any, room: dict[str, Any]) -> None:
     server: RunningServer = room["server"]
-    page.goto(f"{server.url}/sign-in?token={room['trainer']}")
-    page.goto(f"{server.url}/projector/{room['cohort']['id']}")
+    from tests.support.server import sign_in_code
+
+    # signed in as a trainer's browser is: a single-use code in the link's fragment, POSTed by the page
+    page.goto(f"{server.url}/sign-in#code={sign_in_code(server, room['trainer'])}"
+              f"&next=projector/{room['cohort']['id']}")
+    page.wait_for_url(f"**/projector/{room['cohort']['id']}")
     page.locator("#live .live-part[data-screen=join]").wait_for()
 
 
