@@ -160,7 +160,10 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.pg_root = pg_root
-        # the server's own join brakes stay as they are: the join rate printed is what a real room gets
+        # the server's own join brakes stay as they are: the join rate printed is what a real room gets. Every
+        # learner comes from an address of its own, as in a lecture hall behind the institution's reverse proxy
+        # (loopback is the trusted proxy, X-Forwarded-For the learner's address), so the per-client brake holds
+        # each address back as it would in the room and the per-cohort brake is the one a big room meets.
         self.env = {**os.environ, "PEERKIT_SERVER_FOLDER": str(self.folder),
                     "PEERKIT_SERVE_WATCH_PID": str(os.getpid()),
                     "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
@@ -169,7 +172,7 @@ class Server:
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "peerkit.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--db", db_url, "--workers", str(workers)],
+             "--db", db_url, "--workers", str(workers), "--forwarded-allow-ips", "127.0.0.1"],
             stdout=self.log, stderr=subprocess.STDOUT, env=self.env, cwd=REPO, start_new_session=True)
         wait_until_up(self.url + "/api/v1/health", self.process, self.log_path)
         added = subprocess.run([sys.executable, "-m", "peerkit.cli", "trainer", "add", "Bench", "--db", db_url],
@@ -286,7 +289,8 @@ async def join_all(url: str, code: str, count: int) -> tuple[list[str], float, i
     started = time.monotonic()
     todo = count
     for _round in range(60):
-        posts = [("/api/v1/join", None, {"code": code, "pseudonym": "p-" + secrets.token_hex(10)})
+        posts = [("/api/v1/join", None, {"code": code, "pseudonym": "p-" + secrets.token_hex(10)},
+                  f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}")
                  for _ in range(todo)]
         replies = await raw_posts(url, posts, 100)
         tokens += [reply["token"] for _, _, status, reply, _ in replies if status == 201]
@@ -318,9 +322,11 @@ def projector(url: str, token: str, cohort_id: str, out: "multiprocessing.Queue"
                     out.put((time.monotonic(), {item: v.get("n", 0) for item, v in items.items()}))
 
 
-async def raw_posts(url: str, posts: list[tuple[str, str | None, dict]], connections: int
+async def raw_posts(url: str, posts: list[tuple[str, str | None, dict] | tuple[str, str | None, dict, str]],
+                    connections: int
                     ) -> list[tuple[float, float, int, dict, int]]:
-    """POST each ``(path, token, body)`` over ``connections`` kept-alive connections, as fast as they answer;
+    """POST each ``(path, token, body)`` (or ``(path, token, body, client_address)``, sent as
+    ``X-Forwarded-For``) over ``connections`` kept-alive connections, as fast as they answer;
     ``(sent, answered, status, reply, index)`` of each.
 
     A plain asyncio HTTP/1.1 client (a few microseconds a request): httpx spent longer
@@ -332,10 +338,11 @@ async def raw_posts(url: str, posts: list[tuple[str, str | None, dict]], connect
     waiting = list(reversed(range(len(posts))))
     done: list[tuple[float, float, int, dict, int]] = []
 
-    def request(path: str, token: str | None, body: dict) -> bytes:
+    def request(path: str, token: str | None, body: dict, client: str | None = None) -> bytes:
         data = json.dumps(body).encode()
         authorization = f"Authorization: Bearer {token}\r\n" if token else ""
-        return (f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\n{authorization}"
+        forwarded = f"X-Forwarded-For: {client}\r\n" if client else ""
+        return (f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\n{authorization}{forwarded}"
                 f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n").encode() + data
 
     async def connection() -> None:

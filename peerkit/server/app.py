@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import db, hub, problems
-from .auth import AUTHENTICATORS, current_principal
+from .auth import AUTHENTICATORS, LEARNER_PREFIX, Principal, bearer_token, cached_learner, current_principal
 from .models import Health
 from .cohorts import delete_expired
 from .revisions import RevisionBroker
@@ -83,6 +83,12 @@ class BodyLimit:
     - Who is asking is settled first (:func:`peerkit.server.auth.current_principal`, cached for the route),
       so a body is read only after the token is known: without a working token at most ``pre_auth_limit``
       bytes are taken; with one ``limit`` (``upload_limit`` for a trainer's hand-in upload).
+    - A learner token this worker has not seen in the last few seconds is not looked up here: a learner's
+      request is almost always far under ``pre_auth_limit``, so it is taken at that size and the route (for
+      answers, the answer writer, one query per batch) finds out who holds it. Only a body over that size
+      makes the token be looked up first. (Looking every such token up here cost one query per request:
+      with 5,000 learners in a room the 5 s token cache rarely holds a token, measured with
+      ``benchmarks/bench_server.py``.)
     - A declared ``Content-Length`` over the limit is refused (413) unread; a body without one is read while
       it streams and cut off (413) at the limit; a body that has not fully arrived after ``body_seconds``
       is refused (408).
@@ -98,20 +104,19 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        try:
-            who = await current_principal(Request(scope))
-        except problems.Problem:
-            who = None  # refused: the route says so; meanwhile the body is taken at the small size only
-        if who is None:
-            limit = self.pre_auth_limit
-        elif who.role == "trainer" and scope.get("path", "").endswith("/submissions"):
-            limit = self.upload_limit
-        else:
-            limit = self.default_limit
+        request = Request(scope)
+        token = bearer_token(request)
+        learner_token = token is not None and token.startswith(LEARNER_PREFIX)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        big = declared is not None and declared.isdigit() and int(declared) > self.pre_auth_limit
+        who = cached_learner(token) if learner_token else None
+        if who is None and (big or not learner_token):
+            who = await self._who(request)
+        limit = self._limit_for(who, scope)
         method = scope.get("method")
-        if who is not None and who.role == "learner" and method not in ("GET", "HEAD", "OPTIONS") \
-                and self.learner_rate is not None:
-            wait = self.learner_rate.take(who.id)
+        if learner_token and method not in ("GET", "HEAD", "OPTIONS") and self.learner_rate is not None:
+            # per token, known or not yet: a learner has one token, and a made-up one gets its 401 after
+            wait = self.learner_rate.take(db.token_hash(token))
             if wait:
                 await problems.Problem(429, "slow-down", "Too many changes at once",
                                        "Your answers are arriving faster than the server takes them from one "
@@ -119,7 +124,6 @@ class BodyLimit:
                                        headers={"Retry-After": str(max(1, round(wait)))}
                                        ).response()(scope, receive, send)
                 return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await problems.generic(413, self._words(limit, who is None)).response()(scope, receive, send)
             return
@@ -140,6 +144,9 @@ class BodyLimit:
                 return  # the client went away
             chunks.append(message.get("body", b""))
             received += len(chunks[-1])
+            if received > limit and who is None and learner_token:  # a learner's big body: now ask who
+                who = await self._who(request)
+                limit = self._limit_for(who, scope)
             if received > limit:
                 await problems.generic(413, self._words(limit, who is None)).response()(scope, receive, send)
                 return
@@ -154,6 +161,20 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _who(request: Request) -> Principal | None:
+        try:
+            return await current_principal(request)
+        except problems.Problem:
+            return None  # refused: the route says so; meanwhile the body is taken at the small size only
+
+    def _limit_for(self, who: Principal | None, scope: Scope) -> int:
+        if who is None:
+            return self.pre_auth_limit
+        if who.role == "trainer" and scope.get("path", "").endswith("/submissions"):
+            return self.upload_limit
+        return self.default_limit
 
     @staticmethod
     def _words(limit: int, anonymous: bool = False) -> str:
