@@ -587,7 +587,7 @@ def in_process(db_path: Path, cohort_id: str, bump_fill, send, runs: int = 5) ->
             "pages": len(live["panels"]), "min_group_size": live["min_group_size"],
             "suppressed_message": live["suppressed_message"], "screens": [], "members": 0, "waiting_panels": 0,
             "chart": panel.chart_html if panel else "", "page": 0, "page_count": len(live["panels"]), "poll": None,
-            "wall": None, "texts": [], "timer": None, "activity": None, "scenario": None, "place": None})
+            "wall": None, "texts": [], "timer": None, "activity": None, "conversation": None, "place": None})
         return (time.process_time() - started) * 1000
 
     def median(before=None, runs: int = runs) -> float:

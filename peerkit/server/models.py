@@ -266,6 +266,16 @@ class SessionWall(_Reply):
     your_posts: int | None = None
 
 
+class SessionConversation(_Reply):
+    """The practice conversation the room is doing, as a learner's panel and phone page are told of it."""
+    exercise: str
+    title: str
+    chapter: str
+    turn: str | None = Field(default=None, description="the turn the room is at (null at an end)")
+    number: int = Field(description="how many turns and ends the room has seen, this one included")
+    ended: bool
+
+
 class Session(_Reply):
     cohort: CohortState
     revision: int
@@ -275,6 +285,7 @@ class Session(_Reply):
     activity: Activity | None = None
     poll: SessionPoll | None = None
     wall: SessionWall | None = None
+    conversation: SessionConversation | None = None
     check_again_seconds: int
 
 
@@ -478,7 +489,7 @@ class Health(_Reply):
     status: Literal["ok"]
 
 
-# -- the routes added for sessions, joining, the room's screen, shared texts and scenarios ----------------
+# -- the routes added for sessions, joining, the room's screen, shared texts and practice conversations ----
 
 class JoiningReply(_Reply):
     """The cohort after locking or opening joining (``joining_locked``)."""
@@ -516,14 +527,14 @@ class TextReply(_Reply):
     """One shared text after the trainer approved or hid it."""
 
 
-class ScenarioReply(_Reply):
-    """The console's part of a practice conversation run in the room (``{"scenarios", "scenario"}``)."""
+class ConversationReply(_Reply):
+    """The console's part of a practice conversation run in the room (``{"conversations", "conversation"}``)."""
 
 
-class ScenarioPush(_Request):
+class ConversationPush(_Request):
     exercise: Id = Field(description="a practice conversation's exercise id, such as scenario_bad_week")
 
 
-class ScenarioNext(_Request):
+class ConversationNext(_Request):
     to: Id | None = Field(default=None, description="the turn one of this turn's responses leads to (default: "
                                                      "along the first helpful response)")

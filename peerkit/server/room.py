@@ -1,10 +1,11 @@
 """The room's screen (the projector page): one thing at a time, chosen by the trainer.
 
-The screens, in the order the presenter keys step through them (keys 1-6,
+The screens, in the order the presenter keys step through them (keys 1-7,
 :data:`peerkit.server.live_tools.tables.SCREENS`): the join screen (code, address, QR
 code), one exercise's chart (the chart pages, :func:`chart_pages`), the poll on show,
-the wall's approved posts, the approved shared texts, and the timer with its activity
-card. The trainer moves the screen from the console or with the keys on the projector
+the wall's approved posts, the approved shared texts, the timer with its activity
+card, and the practice conversation the room is doing (``conversation``,
+:mod:`peerkit.server.live_tools.scenario_room`). The trainer moves the screen from the console or with the keys on the projector
 page; the choice is kept on the server (``session_state.screen``), so every open
 projector page shows the same thing.
 
@@ -28,7 +29,7 @@ from .projector import live_state
 #: Words for each screen (the console's buttons and the help overlay say them).
 SCREEN_NAMES = {"join": "How to join", "chart": "Charts", "poll": "The poll", "wall": "The wall",
                 "texts": "Shared texts", "timer": "Timer and activity",
-                "scenario": "Practice conversation"}
+                "conversation": "Practice conversation"}
 
 
 #: Items on one page of a chart, by the chart's style: a long chart is paged (split bars most divided first).
@@ -127,8 +128,8 @@ def screen_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
                                            for number, name in enumerate(SCREENS, start=1)],
                                "members": 0, "panel": None, "position": 0, "pages": 0, "waiting_panels": 0, "chart": "",
                                "page": 0, "page_count": 0,
-                               "poll": None, "wall": None, "texts": [], "timer": None, "activity": None, "scenario": None,
-                               "place": None}
+                               "poll": None, "wall": None, "texts": [], "timer": None, "activity": None,
+                               "conversation": None, "place": None}
     kind = screen["screen"]
     if kind == "join":
         live = live_state(conn, cohort)
@@ -152,7 +153,7 @@ def screen_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     elif kind == "timer":
         context.update(timer=tools["timer"], activity=tools["activity"])
     elif kind == scenario_room.SCREEN:
-        context["scenario"] = scenario_room.projector_part(conn, cohort)
+        context["conversation"] = scenario_room.projector_part(conn, cohort)
     return context
 
 

@@ -213,7 +213,7 @@ class LivePanel(widgets.VBox):
             parts.append("time is up" if left <= 0 else f"about {max(1, round(left / 60))} min left")
         self._timer.value = "; ".join(parts)
         self._draw_poll(state.get("poll"))
-        self._draw_scenario(state.get("scenario"))
+        self._draw_scenario(state.get("conversation"))
         wall = state.get("wall")
         self._wall_box.layout.display = "" if wall and wall.get("status") == "open" else "none"
         if wall:
@@ -235,7 +235,7 @@ class LivePanel(widgets.VBox):
         """Open the room's practice conversation in the panel (the scenario's own widget); returns it."""
         from .scenario import ScenarioWidget
 
-        scenario = (self.state or {}).get("scenario")
+        scenario = (self.state or {}).get("conversation")
         if not scenario:
             return None
         if self._scenario_key == scenario["exercise"] and self._scenario_area.children:

@@ -400,9 +400,10 @@ class LiveSession(widgets.VBox):
             self._say("Choose a cohort first.", problem=True)
             return None
         cohort = urllib.parse.quote(self.cohort, safe="")
-        done = self._call(what, lambda c: c.request("POST", f"/api/v1/cohorts/{cohort}/scenario{path}", body))
+        done = self._call(what, lambda c: c.request("POST", f"/api/v1/cohorts/{cohort}/conversation{path}", body))
         if done is not None:
-            self._scenario_state.value = render("live_session/scenario.html", scenario=done.get("scenario"))
+            self._scenario_state.value = render("live_session/scenario.html",
+                                                 conversation=done.get("conversation"))
         return done
 
     def push_scenario(self, exercise: str | None) -> dict[str, Any] | None:

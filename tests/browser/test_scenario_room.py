@@ -172,11 +172,11 @@ def test_the_phone_page_says_the_room_started_a_practice_conversation(browser, s
         phone.get_by_role("textbox", name=re.compile("Join code")).fill(cohort["join_code"])
         phone.get_by_role("button", name="Join").click()
         phone.get_by_role("heading", name=re.compile("You joined")).wait_for()
-        assert phone.locator("#room-scenario").is_hidden()
-        api = f"/api/v1/cohorts/{cohort['id']}/scenario"
+        assert phone.locator("#room-conversation").is_hidden()
+        api = f"/api/v1/cohorts/{cohort['id']}/conversation"
         with server.api(server.trainer_token) as client:
             assert client.post(api, json={"exercise": SCENARIO}).status_code == 201
-        banner = phone.locator("#room-scenario")
+        banner = phone.locator("#room-conversation")
         banner.wait_for(timeout=20_000)
         assert "Your trainer started a practice conversation" in banner.inner_text()
         assert load_exercise(SCENARIO).title in banner.inner_text() and "turn 1" in banner.inner_text()
@@ -186,7 +186,7 @@ def test_the_phone_page_says_the_room_started_a_practice_conversation(browser, s
         phone.wait_for_function(f"() => location.hash === '#title-{SCENARIO}'")
         with server.api(server.trainer_token) as client:
             assert client.post(api + "/next").status_code == 200
-        banner.locator("#room-scenario-turn", has_text="turn 2").wait_for(timeout=20_000)
+        banner.locator("#room-conversation-turn", has_text="turn 2").wait_for(timeout=20_000)
         with server.api(server.trainer_token) as client:
             assert client.post(api + "/end").status_code == 200
         banner.wait_for(state="hidden", timeout=20_000)

@@ -80,16 +80,10 @@ def _kind_names_in(path: Path) -> list[str]:
     return [f"{path.name} {m.group(0)}" for m in re.finditer(r"""["'](%s)["']""" % "|".join(names), text)]
 
 
-#: Names the server gives its own things that are also a kind's name: the room's screen and the session's
-#: field for a practice conversation run in the room (they name the activity, never decide by a kind).
-OWN_NAMES = {"scenario"}
-
-
 def test_no_per_kind_table_in_the_server() -> None:
     files = [p for p in SERVER.rglob("*") if p.suffix in {".py", ".html", ".js"}]
     assert len(files) > 20
-    found = [hit for path in sorted(files) for hit in _kind_names_in(path)
-             if hit.split()[-1].strip("'\"") not in OWN_NAMES]
+    found = [hit for path in sorted(files) for hit in _kind_names_in(path)]
     assert found == [], "the server names exercise kinds; ask peerkit.kinds for the fact instead: " + ", ".join(found)
 
 

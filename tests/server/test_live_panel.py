@@ -144,7 +144,7 @@ def test_a_practice_conversation_in_the_room_opens_in_the_panel(sqlite_db: str, 
     panel.fetch()
     assert panel._scenario_box.layout.display == "none" and panel.open_scenario() is None
     with server.client(trainer) as client:
-        assert client.post(f"/api/v1/cohorts/{cohort['id']}/scenario",
+        assert client.post(f"/api/v1/cohorts/{cohort['id']}/conversation",
                            json={"exercise": "scenario_bad_week"}).status_code == 201
     panel.fetch()
     assert panel._scenario_box.layout.display == ""
@@ -155,10 +155,10 @@ def test_a_practice_conversation_in_the_room_opens_in_the_panel(sqlite_db: str, 
     assert panel._scenario_area.children == (widget,) and panel._scenario_button.layout.display == "none"
     assert panel.open_scenario() is widget  # opened once
     with server.client(trainer) as client:
-        client.post(f"/api/v1/cohorts/{cohort['id']}/scenario/next")
+        client.post(f"/api/v1/cohorts/{cohort['id']}/conversation/next")
         panel.fetch()
         assert "turn 2" in panel._scenario_banner.value and panel._scenario_area.children == (widget,)
-        client.post(f"/api/v1/cohorts/{cohort['id']}/scenario/end")
+        client.post(f"/api/v1/cohorts/{cohort['id']}/conversation/end")
     panel.fetch()
     assert panel._scenario_box.layout.display == "none" and panel._scenario_area.children == ()
     panel.close()

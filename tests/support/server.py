@@ -373,7 +373,7 @@ def recount_matches(db_url: str) -> None:
 
 
 #: The room's screens (peerkit.server.live_tools.tables.SCREENS), in key order.
-ROOM_SCREENS = ("join", "chart", "poll", "wall", "texts", "timer", "scenario")
+ROOM_SCREENS = ("join", "chart", "poll", "wall", "texts", "timer", "conversation")
 
 
 #: one browser sign-in per server and trainer token, reused by :func:`room_live` (each sign-in is a request)

@@ -145,7 +145,7 @@ def test_the_trainer_runs_a_practice_conversation_from_the_notebook(live: Any, l
     assert panel.cohort == live.cohort["id"]
     assert "scenario_bad_week" in [value for _, value in panel._scenario_choice.options]
     done = panel.push_scenario("scenario_bad_week")
-    assert done and done["scenario"]["node"]["id"] == "T1", panel.status
+    assert done and done["conversation"]["node"]["id"] == "T1", panel.status
     assert "turn 1" in panel._scenario_state.value and "hidden until enough" in panel._scenario_state.value
     learners = []
     for number, value in enumerate(["reflect", "reflect", "advice", "question", "reflect", "at_least"]):
@@ -159,15 +159,15 @@ def test_the_trainer_runs_a_practice_conversation_from_the_notebook(live: Any, l
     for store in learners:
         assert sender_for(store).wait_until_idle(10)
     state = panel._scenario("read", "/reveal")
-    node = state["scenario"]["node"]
+    node = state["conversation"]["node"]
     assert node["shown"] and node["n"] == 5  # not 6: one did not share
     assert {o["value"]: o["n"] for o in node["options"]} == {"reflect": 3, "advice": 1, "at_least": 0,
                                                              "question": 1}
     assert "5 people chose: A 3 · B 1 · C 0 · D 1" in panel._scenario_state.value
     assert node["revealed"] and all(o["feedback"] for o in node["options"])
-    assert panel.next_turn()["scenario"]["node"]["id"] == "T2"
+    assert panel.next_turn()["conversation"]["node"]["id"] == "T2"
     assert panel.next_turn("NOWHERE") is None and "Could not move on" in panel.status
-    assert panel.end_scenario() == {"scenario": None}
+    assert panel.end_scenario() == {"conversation": None}
     assert "No practice conversation" in panel._scenario_state.value
 def test_on_a_hub_the_panel_signs_in_with_the_kernels_hub_identity(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     """No token typed, shown or kept: the kernel's JUPYTERHUB_API_TOKEN goes to the hub's peerkit service only,

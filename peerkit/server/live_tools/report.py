@@ -34,7 +34,7 @@ def report_context(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         "prompts": live["prompts"],
         "polls": polls.revealed_for_report(conn, cohort),
         "walls": wall.approved_for_report(conn, cohort.id),
-        "scenarios": scenario_room.for_report(conn, cohort),
+        "conversations": scenario_room.for_report(conn, cohort),
         "texts": texts.approved(conn, cohort.id, limit=None),
         "suppressed_message": suppressed_message(min_group_size),
         "min_group_size": min_group_size,

@@ -39,8 +39,9 @@ from ..problems import Problem
 from ..revisions import changed
 from .tables import SCREENS, session_state
 
-#: The room's screen that shows the conversation (one of :data:`.tables.SCREENS`).
-SCREEN = "scenario"
+#: The room's screen that shows the conversation (one of :data:`.tables.SCREENS`). Named for the activity, not
+#: for the exercise kind (migration 0009 renamed the screen it had been stored as).
+SCREEN = "conversation"
 if SCREEN not in SCREENS:  # pragma: no cover - a guard for whoever edits the screens' list
     raise RuntimeError("the room's screens must include the practice conversation")
 
@@ -81,7 +82,7 @@ def _scenario(exercise: Any) -> Any:
             definition = None
         if definition is not None and kind_of(definition).branching:
             return definition
-    raise Problem(422, "no-such-scenario", "No such practice conversation",
+    raise Problem(422, "no-such-conversation", "No such practice conversation",
                   "Choose one of the course's practice conversations.")
 
 
@@ -95,7 +96,7 @@ def current(conn: sa.Connection, cohort_id: str) -> Any:
 def _open_run(conn: sa.Connection, cohort_id: str) -> Any:
     run = current(conn, cohort_id)
     if run is None:
-        raise Problem(409, "no-scenario", "No practice conversation running",
+        raise Problem(409, "no-conversation", "No practice conversation running",
                       "Start a practice conversation in the room first.")
     return run
 
@@ -131,7 +132,7 @@ def reveal(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     run = _open_run(conn, cohort.id)
     definition = load_exercise(run.exercise)
     if run.node not in definition.item_ids:
-        raise Problem(409, "scenario-ended", "The conversation has ended", "An end has no responses to explain.")
+        raise Problem(409, "conversation-ended", "The conversation has ended", "An end has no responses to explain.")
     revealed = json.loads(run.revealed)
     if run.node not in revealed:
         conn.execute(sa.update(scenario_runs).where(scenario_runs.c.id == run.id)
@@ -153,7 +154,7 @@ def go_on(conn: sa.Connection, cohort: Any, to: Any = None) -> dict[str, Any]:
     run = _open_run(conn, cohort.id)
     definition = load_exercise(run.exercise)
     if run.node not in definition.item_ids:
-        raise Problem(409, "scenario-ended", "The conversation has ended",
+        raise Problem(409, "conversation-ended", "The conversation has ended",
                       "This conversation reached an end. Start it again or choose another.")
     leads = [str(o["next"]) for o in definition.item(run.node).details.get("options", [])]
     if to in (None, ""):
@@ -174,7 +175,7 @@ def end(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     conn.execute(sa.update(scenario_runs).where(scenario_runs.c.id == run.id)
                  .values(status="ended", ended_at=format_moment(now())))
     changed(conn, cohort.id)
-    return {"scenario": None}
+    return {"conversation": None}
 
 
 # -- what each audience sees ---------------------------------------------------------------------
@@ -226,10 +227,11 @@ def projector_part(conn: sa.Connection, cohort: Any) -> dict[str, Any] | None:
 
 
 def trainer_part(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
-    """The console's: what the room sees, where each response leads (to move on) and the course's scenarios."""
+    """The console's: what the room sees (``conversation``), where each response leads (to move on) and the
+    course's practice conversations to start (``conversations``)."""
     run = current(conn, cohort.id)
-    part: dict[str, Any] = {"scenario": None, "scenarios": [{"id": e, "title": t, "chapter": c}
-                                                           for e, t, c in scenarios()]}
+    part: dict[str, Any] = {"conversation": None, "conversations": [{"id": e, "title": t, "chapter": c}
+                                                                   for e, t, c in scenarios()]}
     if run is None:
         return part
     shown = _run_part(conn, cohort, run)
@@ -251,7 +253,7 @@ def trainer_part(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
         people = sum(int(row.n) for row in current_item_respondents(conn, cohort.id, definition.id)
                      if row.item == run.node)
         shown["waiting_for"] = max(0, int(cohort.min_group_size) - people)
-    part["scenario"] = shown
+    part["conversation"] = shown
     return part
 
 

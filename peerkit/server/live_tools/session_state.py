@@ -234,7 +234,7 @@ def _shared_view(conn: sa.Connection, cohort: Any) -> dict[str, Any]:
     if current is not None:
         view["wall"] = {"id": int(current.id), "prompt": current.prompt, "status": current.status,
                         "approved": wall.approved(conn, int(current.id))}
-    view["scenario"] = scenario_room.learner_part(conn, cohort.id)
+    view["conversation"] = scenario_room.learner_part(conn, cohort.id)
     return view
 
 
@@ -247,7 +247,8 @@ def learner_view(conn: sa.Connection, cohort: Any, learner_id: int) -> dict[str,
     ends_at, seconds = shared["timer_row"]
     view: dict[str, Any] = {"place": shared["place"], "activity": shared["activity"], "poll": None, "wall": None,
                             "timer": timer_of(_TimerRow(ends_at, seconds)),
-                            "check_again_seconds": shared["check_again_seconds"], "scenario": shared["scenario"]}
+                            "check_again_seconds": shared["check_again_seconds"],
+                            "conversation": shared["conversation"]}
     if shared["poll"] is not None:
         view["poll"] = {**shared["poll"], "your_answer": polls.own_answer(conn, shared["poll"]["id"], learner_id)}
     if shared["wall"] is not None:

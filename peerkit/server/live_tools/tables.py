@@ -90,7 +90,7 @@ room_texts = sa.Table(
 )
 
 #: The views of the room's screen, in the order the presenter keys step through them (1-7).
-SCREENS = ("join", "chart", "poll", "wall", "texts", "timer", "scenario")
+SCREENS = ("join", "chart", "poll", "wall", "texts", "timer", "conversation")
 
 #: Children first (the order a cohort's rows are deleted in, if a store lacks cascades).
 LIVE_TOOL_TABLES = (room_texts, session_state, wall_posts, walls, poll_answers, polls)

@@ -4,20 +4,20 @@
 // exercise's own heading on this page.
 (function () {
   "use strict";
-  const banner = document.getElementById("room-scenario");
+  const banner = document.getElementById("room-conversation");
   if (!banner || !window.peerkitPhone) return;
   const SAFE_ID = /^[a-z0-9_]{1,64}$/;
 
-  function show(scenario) {
-    if (!scenario || !SAFE_ID.test(String(scenario.exercise)) ||
-        !document.getElementById("title-" + scenario.exercise)) {
+  function show(conversation) {
+    if (!conversation || !SAFE_ID.test(String(conversation.exercise)) ||
+        !document.getElementById("title-" + conversation.exercise)) {
       banner.hidden = true;
       return;
     }
-    document.getElementById("room-scenario-title").textContent = String(scenario.title);
-    document.getElementById("room-scenario-turn").textContent =
-      scenario.ended ? "its end" : "turn " + Number(scenario.number);
-    document.getElementById("room-scenario-link").setAttribute("href", "#title-" + scenario.exercise);
+    document.getElementById("room-conversation-title").textContent = String(conversation.title);
+    document.getElementById("room-conversation-turn").textContent =
+      conversation.ended ? "its end" : "turn " + Number(conversation.number);
+    document.getElementById("room-conversation-link").setAttribute("href", "#title-" + conversation.exercise);
     banner.hidden = false;
   }
 
@@ -28,7 +28,7 @@
       try {
         const reply = await window.peerkitPhone.call("GET", "me/session", undefined, state.token);
         if (reply.ok && reply.data) {
-          show(reply.data.scenario);
+          show(reply.data.conversation);
           if (Number.isFinite(reply.data.check_again_seconds)) wait = Math.max(4, reply.data.check_again_seconds);
         }
       } catch (error) { /* the next ask tries again */ }

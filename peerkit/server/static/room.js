@@ -6,7 +6,7 @@
   "use strict";
   // the session's CSRF token: cookie-signed requests count only with it (only this server's pages know it)
   const csrf = (document.querySelector('meta[name="peerkit-csrf"]') || {}).content || "";
-  const SCREENS = ["join", "chart", "poll", "wall", "texts", "timer", "scenario"];
+  const SCREENS = ["join", "chart", "poll", "wall", "texts", "timer", "conversation"];
   const main = document.getElementById("main");
   const live = document.getElementById("live");
   const connection = document.getElementById("connection");

@@ -46,14 +46,14 @@ def _counts(html: str) -> dict[str, int]:
 def test_the_room_goes_through_a_scenario_turn_by_turn(server: RunningServer, trainer_token: str,
                                                        cohort: dict[str, Any]) -> None:
     people = _learners(server, cohort["join_code"], 6)
-    api = f"/api/v1/cohorts/{cohort['id']}/scenario"
+    api = f"/api/v1/cohorts/{cohort['id']}/conversation"
     with server.client(trainer_token) as trainer:
         reply = trainer.post(api, json={"exercise": SCENARIO})
         assert reply.status_code == 201, reply.text
-        assert reply.json()["scenario"]["node"]["id"] == "T1"
+        assert reply.json()["conversation"]["node"]["id"] == "T1"
         # a learner's panel is told, with the turn the room is at
         with server.client(people[0][0]) as client:
-            told = client.get("/api/v1/me/session").json()["scenario"]
+            told = client.get("/api/v1/me/session").json()["conversation"]
         assert told == {"exercise": SCENARIO, "title": load_exercise(SCENARIO).title,
                         "chapter": load_exercise(SCENARIO).chapter, "turn": "T1", "number": 1, "ended": False}
         # the room's screen shows the conversation: the turn, no counts yet, no feedback
@@ -68,7 +68,7 @@ def test_the_room_goes_through_a_scenario_turn_by_turn(server: RunningServer, tr
         part = _scenario_part(room_live(server, trainer_token, cohort["id"]))
         assert _counts(part) == {} and not re.search(r"Chosen at this turn by \d+", part) and "%" not in part
         assert "once at least 5 people chose" in part
-        state = trainer.get(api).json()["scenario"]
+        state = trainer.get(api).json()["conversation"]
         assert state["node"]["shown"] is False and state["waiting_for"] == 1
         assert all(option["n"] is None for option in state["node"]["options"])
         # the fifth and sixth: the room's choices show, the numbers the learners sent
@@ -86,11 +86,11 @@ def test_the_room_goes_through_a_scenario_turn_by_turn(server: RunningServer, tr
         assert "This helps." in part and "This gets in the way." in part
         # next turn: along the helpful response, then where a poor one leads
         reply = trainer.post(api + "/next")
-        assert reply.status_code == 200 and reply.json()["scenario"]["node"]["id"] == "T2"
+        assert reply.status_code == 200 and reply.json()["conversation"]["node"]["id"] == "T2"
         part = _scenario_part(room_live(server, trainer_token, cohort["id"]))
         assert "Turn 2" in part and _counts(part) == {} and 'class="scenario-feedback' not in part
         with server.client(people[0][0]) as client:
-            assert client.get("/api/v1/me/session").json()["scenario"]["turn"] == "T2"
+            assert client.get("/api/v1/me/session").json()["conversation"]["turn"] == "T2"
         assert trainer.post(api + "/next", json={"to": "NOWHERE"}).status_code == 422
         # the report: turn 1 with its counts and feedback, turn 2 left out (nobody chose yet)
         report = html_text.unescape(trainer.get(f"/api/v1/cohorts/{cohort['id']}/report").text)
@@ -109,7 +109,7 @@ def test_nothing_under_the_threshold_on_any_screen(server: RunningServer, traine
                                                    cohort: dict[str, Any]) -> None:
     people = _learners(server, cohort["join_code"], 4)
     with server.client(trainer_token) as trainer:
-        assert trainer.post(f"/api/v1/cohorts/{cohort['id']}/scenario",
+        assert trainer.post(f"/api/v1/cohorts/{cohort['id']}/conversation",
                             json={"exercise": SCENARIO}).status_code == 201
     for token, _ in people:
         _send(server, token, "T1", "reflect", 1)
@@ -123,7 +123,7 @@ def test_nothing_under_the_threshold_on_any_screen(server: RunningServer, traine
 def test_a_learner_cannot_push_reveal_or_move_on(server: RunningServer, trainer_token: str,
                                                  cohort: dict[str, Any]) -> None:
     token = join(server, cohort["join_code"])
-    api = f"/api/v1/cohorts/{cohort['id']}/scenario"
+    api = f"/api/v1/cohorts/{cohort['id']}/conversation"
     with server.client(token) as learner:
         assert learner.post(api, json={"exercise": SCENARIO}).status_code in (401, 403)
         assert learner.get(api).status_code in (401, 403)
@@ -137,8 +137,8 @@ def test_a_learner_cannot_push_reveal_or_move_on(server: RunningServer, trainer_
     reply = httpx.post(f"{server.url}{api}/reveal", cookies={"peerkit_trainer": trainer_token})
     assert reply.status_code in (401, 403), reply.text
     with server.client(trainer_token) as trainer:
-        state = trainer.get(api).json()["scenario"]
+        state = trainer.get(api).json()["conversation"]
         assert state["node"]["revealed"] is False
         assert trainer.post(api + "/end").status_code == 200
-        assert trainer.get(api).json()["scenario"] is None
+        assert trainer.get(api).json()["conversation"] is None
         assert trainer.post(api + "/reveal").status_code == 409
