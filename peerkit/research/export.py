@@ -39,7 +39,6 @@ import pandas as pd
 from .. import __version__
 from ..files import fsync_folder
 from ..model import SCHEMA_VERSION as RESPONSE_SCHEMA_VERSION
-from ..privacy import MIN_GROUP_SIZE
 from .cleaning import INPUT_COLUMNS, open_answers, valid_rows
 from .codebook import CITATION, codebook, data_use_notice, readme
 from .errors import ExportError
@@ -67,6 +66,7 @@ from .package import (
 )
 from .pseudonyms import check_key, read_key, rekey
 from .submissions import Reject, read_submissions
+from .suppression import DEFAULT_MIN_CELL
 from .tables import (
     COUNT_FIELDS,
     TIME_LEVELS,
@@ -78,7 +78,6 @@ from .tables import (
     periods,
 )
 
-DEFAULT_MIN_CELL = MIN_GROUP_SIZE
 #: Time resolutions one may ask for; the microdata tier may coarsen further.
 TIME_RESOLUTIONS = TIME_LEVELS[:-1]
 #: Columns a source adds for the consent rules; read, never exported, never reported as dropped.
