@@ -175,7 +175,6 @@ def main() -> None:
         load_exercise(exercise)  # fail early, naming the file, if a definition is broken
     rng = np.random.default_rng(SEED)
     frame = pd.concat([cohort_frame(rng, name, cohort) for name, cohort in COHORTS.items()], ignore_index=True)
-    shutil.rmtree(SYNTHETIC_DIR / "cohorts", ignore_errors=True)  # the older three-file exports
     for tier, out in OUT.items():
         shutil.rmtree(out, ignore_errors=True)
         report = export_frame(

@@ -25,7 +25,7 @@ from ..charts import DIVERGING_COLOURS, HATCHES
 from ..privacy import suppressed_message
 from ._frames import exercise_info, require_columns
 from .exercise_info import ExerciseInfo
-from .format import DEFAULT_MIN_CELL  # = peerkit.privacy.MIN_GROUP_SIZE
+from .suppression import DEFAULT_MIN_CELL
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

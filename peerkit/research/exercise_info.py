@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ContentError
-from ..kinds import Kind, all_kinds, kind_of
+from ..kinds import Kind, kind_of
 
 
 def known_kind(name: Any) -> Kind | None:
@@ -35,11 +35,6 @@ def learner_item_pattern(name: Any) -> str | None:
     """The item id pattern of a kind whose items the learner makes (a SMART goal per goal); None otherwise."""
     kind = known_kind(name)
     return kind.item_pattern if kind is not None and kind.learner_items else None
-
-
-def learner_item_patterns() -> set[str]:
-    """Every item id pattern of a kind whose items the learner makes, from the kinds registry."""
-    return {kind.item_pattern for kind in all_kinds() if kind.learner_items}
 
 
 @dataclass(frozen=True)

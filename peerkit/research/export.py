@@ -18,67 +18,32 @@ Sources: a tidy frame (:func:`export_frame`), a folder of hand-in files
 (:func:`export_submissions`) or a cohort server (:func:`export_cohort_server`). The same answers give the same
 package from each (only ``sources`` in datapackage.json differs).
 
+This module decides which answers may go out; :mod:`peerkit.research.package_write`
+turns them into the package's files and writes them.
+
 >>> report = export_frame(frame, "export/", key=open("research.key", "rb").read())  # doctest: +SKIP
 >>> print(report.summary())  # doctest: +SKIP
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .. import __version__
-from ..files import fsync_folder
-from ..model import SCHEMA_VERSION as RESPONSE_SCHEMA_VERSION
-from ..privacy import MIN_GROUP_SIZE
 from .cleaning import INPUT_COLUMNS, open_answers, valid_rows
-from .codebook import CITATION, codebook, data_use_notice, readme
 from .errors import ExportError
-from . import perturbation
 from .instruments import instrument
-from .package import (
-    AGGREGATE_LICENCE,
-    COURSE_LICENCE,
-    DESCRIPTOR,
-    MICRODATA_LICENCE,
-    FORMULA_GUARD,
-    PACKAGE_FORMAT,
-    PACKAGE_PROFILE,
-    PACKAGE_SCHEMA_VERSION,
-    TIERS,
-    cell_text,
-    counts_schema,
-    csv_bytes,
-    descriptor_bytes,
-    resource,
-    resource_name,
-    resource_path,
-    responses_schema,
-    totals_schema,
-)
+from .package import DESCRIPTOR, TIERS
+from .package_write import package_files, write_package
 from .pseudonyms import check_key, read_key, rekey
 from .submissions import Reject, read_submissions
-from .tables import (
-    COUNT_FIELDS,
-    TIME_LEVELS,
-    TOTAL_FIELDS,
-    aggregate_tables,
-    coarsest_needed,
-    learner_counts,
-    microdata_tables,
-    periods,
-)
+from .suppression import DEFAULT_MIN_CELL
+from .tables import TIME_LEVELS
 
-DEFAULT_MIN_CELL = MIN_GROUP_SIZE
 #: Time resolutions one may ask for; the microdata tier may coarsen further.
 TIME_RESOLUTIONS = TIME_LEVELS[:-1]
 #: Columns a source adds for the consent rules; read, never exported, never reported as dropped.
@@ -227,122 +192,16 @@ def export_frame(
     frame = frame.assign(learner=frame["learner"].map(pseudonyms))
     records = {e: instrument(e) for e in sorted(frame["exercise"].unique())}
     cohorts = sorted(frame["cohort"].unique().tolist())
-    cohort_cells = [cell_text(c) for c in cohorts]
-
-    files: dict[str, bytes] = {}
-    resources: list[dict[str, Any]] = []
-    tables: dict[str, pd.DataFrame] = {}
-    suppressed = 0
-    if tier == "aggregate":
-        level = time_resolution
-        for exercise, (counts, totals) in aggregate_tables(frame, records, k_of, cohorts, key).items():
-            for part, table, schema, columns in (
-                ("counts", counts, counts_schema(records[exercise], cohort_cells), COUNT_FIELDS),
-                ("totals", totals, totals_schema(records[exercise], cohort_cells), TOTAL_FIELDS),
-            ):
-                content = csv_bytes(table, columns)
-                path = resource_path(exercise, part)
-                files[path] = content
-                tables[path] = table
-                resources.append(resource(resource_name(exercise, part), path, schema, content,
-                                          f"{records[exercise]['title']}: {_PART_TITLES[part]}"))
-                suppressed += int(table["suppressed"].sum())
-        if not resources:
-            raise ExportError("Nothing to count: the aggregate tier counts answers picked from a list (ratings, the "
-                              "boundary matrix, knowledge checks), and these data hold none. Use --tier microdata "
-                              "under a data-use agreement for free text. No files were written.")
-        rows_exported = int(len(frame))
-    else:
-        level = coarsest_needed(frame, {c: k_of[c] for c in cohorts}, time_resolution)
-        for exercise, table in microdata_tables(frame, records, level).items():
-            content = csv_bytes(table, list(table.columns))
-            path = resource_path(exercise, "responses")
-            files[path] = content
-            tables[path] = table
-            resources.append(resource(resource_name(exercise, "responses"), path,
-                                      responses_schema(records[exercise], cohort_cells, level), content,
-                                      f"{records[exercise]['title']}: one row per answer"))
-        rows_exported = int(len(frame))
-
-    exported_on = exported_on or date.today().isoformat()
-    title = title or f"peerkit cohort answers ({tier})"
-    data_licence = licence or (AGGREGATE_LICENCE if tier == "aggregate" else MICRODATA_LICENCE)
-    content_hash = hashlib.sha256(b"".join(hashlib.sha256(files[p]).digest() for p in sorted(files))).hexdigest()
-    version = f"{int(exported_on[:4])}.{int(exported_on[5:7])}.{int(exported_on[8:10])}+{content_hash[:12]}"
-    citation = CITATION.format(author=author, year=exported_on[:4], title=title, tier=tier, version=__version__,
-                               date=exported_on)
-    stamps = pd.to_datetime(frame["answered_at"], utc=True)
-    collected = {"from": periods(pd.Series([stamps.min()]), level)[0] if level != "none" else "",
-                 "to": periods(pd.Series([stamps.max()]), level)[0] if level != "none" else "",
-                 "resolution": level}
-    if tier == "aggregate":
-        collected = {"from": stamps.min().strftime("%Y-%m"), "to": stamps.max().strftime("%Y-%m"),
-                     "resolution": "month"}
-    meta = {
-        "format": PACKAGE_FORMAT, "schema_version": PACKAGE_SCHEMA_VERSION, "tier": tier,
-        "response_schema_version": RESPONSE_SCHEMA_VERSION, "title": title, "synthetic": bool(synthetic),
-        "exported_on": exported_on, "peerkit_version": __version__, "min_cell": int(min_cell),
-        "cohort_min_cell": {c: k_of[c] for c in cohorts},
-        "time_resolution": level, "requested_time_resolution": time_resolution,
-        "collection_period": collected,
-        "filters": {"cohorts": cohorts, "exercise": None, "min_cell": int(min_cell),
-                    "time_resolution": time_resolution, "include_texts": bool(include_texts and tier == "microdata"),
-                    **(filters or {})},
-        "consent": "Only answers of learners who agreed to research use (a separate choice, off by default, that "
-                   "they can withdraw); personal check-ins never; texts the trainer hid never.",
-        "pseudonyms": "HMAC-SHA256 of the learner's cohort pseudonym under a key held by the researcher "
-                      "(not in this package), first 64 bits, prefixed 'p-'; re-keyed for every export.",
-        "cohorts": cohorts, "exercises": records,
-        "rows": {r["path"]: int(len(tables[r["path"]])) for r in resources},
-        "suppressed": suppressed, "licence": data_licence, "course_licence": COURSE_LICENCE, "citation": citation,
-        "text_cells": FORMULA_GUARD,
-    }
-    if tier == "aggregate":
-        per_cohort = learner_counts(frame, cohorts, key)
-        meta["learners"] = int(sum(per_cohort.values()))
-        meta["cohort_learners"] = per_cohort
-        meta["perturbation"] = perturbation.description(int(min_cell))
-        meta["left_out"] = sorted(left_out)  # the reasons only: their numbers would be exact
-    else:
-        meta["answers"] = rows_exported
-        meta["learners"] = int(frame["learner"].nunique())
-        meta["left_out"] = dict(sorted(left_out.items()))
-        meta["data_use"] = "DATA-USE.md"
-    descriptor = {
-        "$schema": PACKAGE_PROFILE,
-        "id": f"urn:peerkit:{name}:{content_hash[:32]}",
-        "name": name, "title": title, "version": version, "created": f"{exported_on}T00:00:00Z",
-        "description": ("Counts and shares of peerkit course answers per cohort: small cells suppressed and every "
-                        "shown number perturbed by cell-key noise (at most "
-                        f"{perturbation.MAX_NOISE} either way), so numbers do not add up exactly "
-                        "(aggregate tier)."
-                        if tier == "aggregate" else
-                        "Pseudonymous peerkit course answers (microdata tier): data-use agreement required."),
-        "keywords": ["peer support", "training", "peerkit", tier] + (["SYNTHETIC"] if synthetic else []),
-        "licenses": [data_licence, COURSE_LICENCE],
-        "sources": sources or [{"title": "a tidy frame of peerkit answers"}],
-        "contributors": [{"title": author, "roles": ["author"]}],
-        "citation": citation,
-        "resources": resources,
-        "peerkit": meta,
-    }
-    files["README.md"] = readme(meta, resources).encode("utf-8")
-    files["codebook.md"] = codebook(records, meta).encode("utf-8")
-    if tier == "microdata":
-        files["DATA-USE.md"] = data_use_notice(meta).encode("utf-8")
-    if parquet:
-        files.update(_parquet_files(tables))
-    files[DESCRIPTOR] = descriptor_bytes(descriptor)
+    built = package_files(frame, records, cohorts, k_of, key, left_out, tier=tier, min_cell=min_cell,
+                          time_resolution=time_resolution, title=title, name=name, synthetic=synthetic,
+                          exported_on=exported_on, sources=sources, licence=licence, author=author,
+                          parquet=parquet, filters=filters, include_texts=include_texts)
     out = Path(out_dir)
-    written = _write_package(out, files, overwrite)
-    return ExportReport(tier=tier, folder=out, files=written, rows=rows_exported,
+    written = write_package(out, built.files, overwrite)
+    return ExportReport(tier=tier, folder=out, files=written, rows=built.rows,
                         learners=int(frame["learner"].nunique()), cohorts=cohorts, exercises=sorted(records),
-                        suppressed_cells=suppressed, time_resolution=level, min_cell=min_cell, left_out=left_out,
-                        dropped_columns=dropped_columns, skipped_rows=skipped)
-
-
-_PART_TITLES = {"counts": "counts and shares per cohort, item and value",
-                "totals": "totals per cohort, per value and per item"}
+                        suppressed_cells=built.suppressed, time_resolution=built.time_resolution, min_cell=min_cell,
+                        left_out=left_out, dropped_columns=dropped_columns, skipped_rows=skipped)
 
 
 def export_submissions(folder: str | Path, out_dir: str | Path, key: bytes | str | None = None,
@@ -450,55 +309,3 @@ def _check_options(tier: str, name: str, min_cell: int, time_resolution: str, on
         raise ExportError(f"Time resolution {time_resolution!r} is not one of: {', '.join(TIME_RESOLUTIONS)}.")
     if on_invalid not in ("raise", "skip"):
         raise ExportError(f"on_invalid must be 'raise' or 'skip', not {on_invalid!r}.")
-
-
-def _parquet_files(tables: dict[str, pd.DataFrame]) -> dict[str, bytes]:
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError as error:
-        raise ExportError("Parquet files need pyarrow: pip install 'peerkit[parquet]'. No files were written.") \
-            from error
-    import io
-
-    out = {}
-    for path, table in tables.items():
-        buffer = io.BytesIO()
-        pq.write_table(pa.Table.from_pandas(table.astype(object).where(table.notna(), None), preserve_index=False),
-                       buffer)
-        out[path.removesuffix(".csv") + ".parquet"] = buffer.getvalue()
-    return out
-
-
-def _write_package(out: Path, files: dict[str, bytes], overwrite: bool) -> dict[str, Path]:
-    """Write every file into a fresh folder beside ``out``, then move them in: complete or absent."""
-    if (out / DESCRIPTOR).exists() and not overwrite:
-        raise ExportError(f"{out / DESCRIPTOR} already exists; choose another folder or pass overwrite=True "
-                          "(--overwrite). Nothing was written.")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=out, prefix=".peerkit-export-"))
-    except OSError as error:
-        raise ExportError(f"Cannot create the export folder {out}: {error.strerror or error}.") from error
-    try:
-        for relative, content in files.items():
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as stream:
-                stream.write(content)
-                stream.flush()
-                os.fsync(stream.fileno())
-        if overwrite and (out / "data").is_dir():
-            shutil.rmtree(out / "data")
-        for relative in sorted(files, key=lambda p: p == DESCRIPTOR):  # the descriptor last: it marks completion
-            target = out / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / relative, target)
-        for folder in sorted({(out / relative).parent for relative in files},
-                             key=lambda folder: len(folder.parts), reverse=True):
-            fsync_folder(folder)  # the renames themselves survive a power cut (as peerkit.files.write_atomic)
-    except OSError as error:
-        raise ExportError(f"Cannot write the export into {out}: {error.strerror or error}.") from error
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return {relative: out / relative for relative in files}

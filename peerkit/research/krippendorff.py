@@ -1,7 +1,9 @@
 """Krippendorff's alpha, computed from the coincidence matrix.
 
 Implemented from Krippendorff (2011) so that peerkit does not depend on GPL code;
-vectorised with numpy, so a million ratings take a fraction of a second.
+vectorised with numpy, so a million ratings take a fraction of a second. One module
+(about 400 lines) because alpha from ratings, from counts, per group of a frame and its
+bootstrap interval all start from the one coincidence matrix (``_coincidences``).
 """
 from __future__ import annotations
 
@@ -111,27 +113,36 @@ def alpha_from_counts(counts: np.ndarray, level: str, values: np.ndarray | Seque
     This is the fast path for tidy data: counts can be built with one
     ``bincount`` and never need a raters x units matrix.
     """
-    counts = np.asarray(counts, dtype=float)
-    m = counts.sum(axis=1)
-    pairable = m >= 2
-    counts, m = counts[pairable], m[pairable]
-    if counts.size == 0:
+    pairs = _coincidences(counts, level, values)
+    if pairs is None:
         warnings.warn("Krippendorff's alpha is undefined: no unit has two or more ratings.",
                       AlphaUndefinedWarning, stacklevel=3)
         return float("nan")
-    weighted = counts / (m - 1)[:, None]
-    coincidence = counts.T @ weighted
-    coincidence[np.diag_indices_from(coincidence)] -= weighted.sum(axis=0)
-    n_c = coincidence.sum(axis=1)
-    n = n_c.sum()
-    delta = _difference(level, np.asarray(values), n_c)
-    expected = float(n_c @ delta @ n_c)
+    _counts, coincidence, n_c, delta, expected = pairs
     if expected <= 0 or np.count_nonzero(n_c) < 2:
         warnings.warn("Krippendorff's alpha is undefined (0/0): every pairable rating has the same value, so "
                       "there is no variation to judge agreement against.", AlphaUndefinedWarning, stacklevel=3)
         return float("nan")
     observed = float((coincidence * delta).sum())
-    return float(1.0 - (n - 1) * observed / expected)
+    return float(1.0 - (n_c.sum() - 1) * observed / expected)
+
+
+def _coincidences(counts: np.ndarray, level: str, values: np.ndarray | Sequence[Any]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float] | None:
+    """What alpha and its bootstrap both start from (Krippendorff 2011), or None when no unit has two ratings:
+    the pairable units' counts, the coincidence matrix, its margins n_c, the squared differences delta, and
+    n_c' delta n_c (the expected disagreement times n (n - 1))."""
+    counts = np.asarray(counts, dtype=float)
+    m = counts.sum(axis=1)
+    counts, m = counts[m >= 2], m[m >= 2]
+    if counts.size == 0:
+        return None
+    weighted = counts / (m - 1)[:, None]
+    coincidence = counts.T @ weighted
+    coincidence[np.diag_indices_from(coincidence)] -= weighted.sum(axis=0)
+    n_c = coincidence.sum(axis=1)
+    delta = _difference(level, np.asarray(values), n_c)
+    return counts, coincidence, n_c, delta, float(n_c @ delta @ n_c)
 
 
 def _difference(level: str, values: np.ndarray, n_c: np.ndarray) -> np.ndarray:
@@ -309,20 +320,11 @@ def bootstrap_alpha(counts: np.ndarray, level: str, values: np.ndarray | Sequenc
     disagreement (which the bootstrap keeps fixed, as theirs does). Returns the
     ``n_boot`` alphas (values below -1 are set to -1, as their macro does).
     """
-    counts = np.asarray(counts, dtype=float)
-    m = counts.sum(axis=1)
-    counts, m = counts[m >= 2], m[m >= 2]
-    if counts.size == 0:
+    pairs = _coincidences(counts, level, values)
+    if pairs is None or pairs[-1] <= 0:
         return np.full(n_boot, np.nan)
-    weighted = counts / (m - 1)[:, None]
-    coincidence = counts.T @ weighted
-    coincidence[np.diag_indices_from(coincidence)] -= weighted.sum(axis=0)
-    n_c = coincidence.sum(axis=1)
-    n = n_c.sum()
-    delta = _difference(level, np.asarray(values), n_c)
-    expected = float(n_c @ delta @ n_c)
-    if expected <= 0:
-        return np.full(n_boot, np.nan)
+    counts, _coincidence, n_c, delta, expected = pairs
+    m, n = counts.sum(axis=1), n_c.sum()
     size = counts.shape[1]
     upper = np.triu_indices(size)
     # pair types (unit, c <= k): how many such pairs, and what each adds to the observed disagreement

@@ -8,11 +8,15 @@
 * aggregate: counts against totals (no shown count under k, counts add up to
   their totals, shares are n / total).
 
-Every failure raises ``Bad`` naming the file, the row (data rows from 1) and the field.
+Every file is read whole and bounded (a size limit, no byte-order mark, no NUL,
+UTF-8, a CSV parser that runs in linear time). Every failure raises ``Bad``
+naming the file, the row (data rows from 1) and the field.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import math
 import re
@@ -23,7 +27,6 @@ import pandas as pd
 
 from .instruments import CHOICE_SEPARATOR, counted
 from .package import (
-    DESCRIPTOR,
     PACKAGE_FORMAT,
     TIERS,
     cell_text,
@@ -38,6 +41,10 @@ from .tables import TIME_LEVELS
 
 KNOWN_PACKAGE_VERSIONS = (3,)
 MAX_DESCRIPTOR_BYTES = 20_000_000
+#: Largest data file read by default (about 5 million answers).
+MAX_FILE_BYTES = 500_000_000
+#: The columns of a loaded frame of answers (``LoadResult.frame``), one row per answer.
+ANSWER_COLUMNS = ["cohort", "learner", "exercise", "item", "value", "answered_on"]
 _INTEGER = re.compile(r"-?\d{1,15}")
 _NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,12})?(?:[eE]-?\d{1,2})?")
 
@@ -48,7 +55,7 @@ class Bad(Exception):
         self.row, self.path = row, path
 
 
-def load_package(descriptor_path: Path, read_text: Any, read_csv: Any, max_bytes: int
+def load_package(descriptor_path: Path, max_bytes: int = MAX_FILE_BYTES
                  ) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
     """(peerkit metadata, answers frame, counts, totals) of one package; raises :class:`Bad`."""
     text = read_text(descriptor_path, MAX_DESCRIPTOR_BYTES)
@@ -67,7 +74,7 @@ def load_package(descriptor_path: Path, read_text: Any, read_csv: Any, max_bytes
             raise Bad("the file's content differs from the one exported (its SHA-256 does not match "
                       "datapackage.json); it was edited or damaged", path=path)
         columns = [f["name"] for f in spec["schema"]["fields"]]
-        table = read_csv(path, max_bytes, columns, text=raw_text)
+        table = parse_csv(raw_text, columns, path)
         expected = meta["rows"].get(spec["path"])
         if len(table) != expected:
             raise Bad(f"has {len(table)} rows but datapackage.json says {expected}", path=path)
@@ -78,8 +85,7 @@ def load_package(descriptor_path: Path, read_text: Any, read_csv: Any, max_bytes
     if meta["tier"] == "microdata":
         frame = _answers(frames, meta)
     else:
-        frame = pd.DataFrame({c: pd.Series(dtype="object") for c in
-                              ["cohort", "learner", "exercise", "item", "value", "answered_on"]})
+        frame = pd.DataFrame({c: pd.Series(dtype="object") for c in ANSWER_COLUMNS})
         _check_aggregate(counts, totals, meta)
     _check_cohorts(meta, [t for t, _ in frames + counts + totals], descriptor_path)
     count_frame = pd.concat([t for t, _ in counts], ignore_index=True) if counts else None
@@ -263,8 +269,7 @@ def _answers(frames: list[tuple[pd.DataFrame, Path]], meta: dict[str, Any]) -> p
         parts.append(pd.DataFrame({"cohort": typed["cohort"], "learner": typed["learner"], "exercise": exercise,
                                    "item": typed["item"], "value": value,
                                    "answered_on": typed["answered_on"].fillna("")}))
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["cohort", "learner", "exercise", "item", "value", "answered_on"])
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ANSWER_COLUMNS)
     if len(frame) != meta["answers"]:
         raise Bad(f"the files hold {len(frame)} answers but datapackage.json says {meta['answers']}")
     learners = int(frame["learner"].nunique())
@@ -322,3 +327,64 @@ def _max_noise(meta: dict[str, Any]) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
         raise Bad("'peerkit.perturbation.max_noise' must be a whole number from 0 to 100")
     return value
+
+
+# --------------------------------------------------------------------------- files
+
+def read_text(path: Path, limit: int) -> str:
+    """A whole file as UTF-8 text, refused (``Bad``) if over ``limit`` bytes, with a BOM or a NUL, or unreadable."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as error:
+        raise Bad("the file is missing; copy the whole package folder", path=path) from error
+    except OSError as error:
+        raise Bad(f"cannot be read ({error.strerror or error})", path=path) from error
+    if size > limit:
+        raise Bad(f"the file is {size:,} bytes, over the limit of {limit:,}; pass a larger max_bytes if it is "
+                  "genuine", path=path)
+    try:
+        with open(path, "rb") as stream:
+            raw = stream.read(limit + 1)  # a special file (/dev/zero) reports size 0: read no more than the limit
+    except OSError as error:
+        raise Bad(f"cannot be read ({error.strerror or error})", path=path) from error
+    if len(raw) > limit:
+        raise Bad(f"the file is larger than the limit of {limit:,} bytes", path=path)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise Bad("the file starts with a byte-order mark (BOM), as Excel's 'CSV UTF-8' and some editors write: "
+                  "peerkit files have none, so this copy was re-saved by another program; use the file as exported",
+                  path=path)
+    if b"\x00" in raw:
+        raise Bad("the file contains NUL bytes, so it is not a text export (damaged or not an export)", path=path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Bad(f"is not UTF-8 text (byte {error.start}); it may be damaged or saved in another encoding",
+                  path=path) from error
+
+
+def parse_csv(text: str, columns: list[str], path: Path) -> pd.DataFrame:
+    """Parse with the csv module: linear time whatever the content, and every row must have every field.
+
+    (pandas' fast parser takes minutes on a row of 100,000 commas and pads short
+    rows silently, so a hostile or damaged file could hang or half-load.)
+    """
+    if not text.strip():
+        raise Bad("the file is empty; the export may have been cut short", path=path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+        if header != columns:
+            raise Bad(f"the columns must be exactly {','.join(columns)}; found {','.join(header)[:120]!r}", path=path)
+        rows = []
+        for number, row in enumerate(reader, start=1):
+            if len(row) != len(columns):
+                raise Bad(f"has {len(row)} fields instead of {len(columns)}; the file is damaged or was edited",
+                          row=number, path=path)
+            rows.append(row)
+    except csv.Error as error:
+        raise Bad(f"is not a well-formed CSV file ({error})", row=reader.line_num - 1 or None, path=path) from error
+    except Bad:
+        raise
+    except Exception as error:  # noqa: BLE001 - never an uncaught exception from a damaged file
+        raise Bad(f"cannot be read as CSV ({type(error).__name__})", path=path) from error
+    return pd.DataFrame(rows, columns=columns, dtype=object)

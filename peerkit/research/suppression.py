@@ -27,6 +27,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..privacy import MIN_GROUP_SIZE
+
+#: k: the research name of the one privacy threshold (:data:`peerkit.privacy.MIN_GROUP_SIZE`), the default
+#: ``min_cell`` of exports and research charts.
+DEFAULT_MIN_CELL = MIN_GROUP_SIZE
+
 
 @dataclass
 class Suppression:

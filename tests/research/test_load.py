@@ -1,4 +1,4 @@
-"""Loading packages (and older exports): everything the files say is checked; a bad export never half-loads.
+"""Loading packages: everything the files say is checked; a bad export never half-loads.
 
 Edits below re-sign the file in datapackage.json (its SHA-256 and size), as a
 careful forger would, so each check is met on its own and not only the hash.
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -17,9 +16,6 @@ from peerkit.errors import ImportFileError
 from peerkit.research import export_frame, load, synthetic_cohorts
 
 from .conftest import KEY, make_frame
-
-LEGACY = Path(__file__).parent / "data" / "legacy"
-
 
 def package(tmp_path: Path, tier: str, sizes: dict[str, int] | None = None, name: str = "p") -> Path:
     folder = tmp_path / name
@@ -111,11 +107,6 @@ def test_a_byte_order_mark_is_named(tmp_path):
     edit(folder, "data/boundaries.responses.csv", lambda content: b"\xef\xbb\xbf" + content)
     message = only_problem(load(folder))
     assert "byte-order mark" in message and "boundaries.responses.csv" in message
-    legacy = tmp_path / "legacy"
-    shutil.copytree(LEGACY, legacy)
-    path = legacy / "legacy-study.responses.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    assert "byte-order mark" in only_problem(load(legacy))
 
 
 @pytest.mark.parametrize(("column", "value", "words"), [
@@ -155,45 +146,37 @@ def test_a_bad_package_is_reported_and_the_good_one_still_loads(tmp_path):
         load([good, bad], strict=True)
 
 
-def test_the_older_export_still_loads_and_is_checked(tmp_path):
-    result = load(LEGACY)
-    assert result.ok, result.problems
-    assert len(result.frame) == 158 and result.counts is not None
-    legacy = tmp_path / "legacy"
-    shutil.copytree(LEGACY, legacy)
-    counts = legacy / "legacy-study.counts.csv"
-    lines = counts.read_text().split("\n")
-    row = next(i for i, line in enumerate(lines) if line.endswith(",False"))
-    fields = lines[row].split(",")
-    fields[4] = "1e30"
-    lines[row] = ",".join(fields)
-    counts.write_text("\n".join(lines))
-    message = only_problem(load(legacy))
-    assert "field 'n'" in message and "1e30" in message and f"row {row}" in message
+def old_layout_export(folder: Path, stem: str = "study") -> Path:
+    """The three files of an export made by peerkit before data packages (their content does not matter)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stem}.metadata.json").write_text('{"format": "peerkit-research-export", "schema_version": 1}')
+    (folder / f"{stem}.responses.csv").write_text("cohort,learner,exercise,item,value,answered_on\n")
+    (folder / f"{stem}.counts.csv").write_text("cohort,exercise,item,value,n,suppressed\n")
+    return folder
 
 
-def test_older_export_counts_contradicting_responses_and_wrong_metadata(tmp_path):
-    legacy = tmp_path / "legacy"
-    shutil.copytree(LEGACY, legacy)
-    counts = legacy / "legacy-study.counts.csv"
-    lines = counts.read_text().split("\n")
-    row = next(i for i, line in enumerate(lines) if line.endswith(",False"))
-    fields = lines[row].split(",")
-    fields[4] = str(int(fields[4]) + 1)
-    lines[row] = ",".join(fields)
-    original = counts.read_text()
-    counts.write_text("\n".join(lines))
-    assert "the responses file holds" in only_problem(load(legacy))
-    counts.write_text(original)
-    meta_path = legacy / "legacy-study.metadata.json"
-    meta = json.loads(meta_path.read_text())
-    meta["cohorts"] = meta["cohorts"] + ["cohort-ghost"]
-    meta_path.write_text(json.dumps(meta))
-    assert "cohort-ghost" in only_problem(load(legacy))
-    meta["cohorts"] = meta["cohorts"][:-1]
-    meta["row_counts"]["by_exercise"]["boundaries"] += 1
-    meta_path.write_text(json.dumps(meta))
-    assert "by_exercise" in only_problem(load(legacy))
+@pytest.mark.parametrize("given", ["", "study.metadata.json", "study.responses.csv", "study.counts.csv"])
+def test_an_old_three_file_export_is_named_and_not_read(tmp_path, given):
+    folder = old_layout_export(tmp_path / "old")
+    message = only_problem(load(folder / given if given else folder))
+    assert "old three-file layout" in message and "peerkit export" in message
+    assert "Error" not in message  # said in words, not a crash
+
+
+def test_old_exports_beside_packages_are_named_and_the_packages_load(tmp_path):
+    package(tmp_path / "all", "microdata", {"cohort-aaaa": 30}, name="new")
+    old_layout_export(tmp_path / "all", "one")
+    old_layout_export(tmp_path / "all", "two")
+    result = load(tmp_path / "all")
+    assert set(result.frame["cohort"]) == {"cohort-aaaa"}
+    assert [Path(p.path).name for p in result.problems] == ["one.metadata.json", "two.metadata.json"]
+    assert all("old three-file layout" in p.message for p in result.problems)
+
+
+def test_one_table_of_a_package_points_to_the_package(tmp_path):
+    folder = package(tmp_path, "microdata", {"cohort-aaaa": 30})
+    message = only_problem(load(folder / "data/core_skills.responses.csv"))
+    assert "one table of a data package" in message and str(folder) in message
 
 
 def test_not_an_export(tmp_path):

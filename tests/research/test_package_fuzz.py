@@ -132,3 +132,55 @@ def test_random_bytes(tier, pick, content):
 def test_the_fuzz_sources_are_valid(tier):
     result = load_files(PACKAGES[tier])
     assert result.ok, result.problems
+
+
+HEADER = b"cohort,learner,item,value,value_label,answered_on\r\n"  # of data/boundaries.responses.csv
+HOSTILE = [
+    b"\x00" * 1000,
+    b"\xef\xbb\xbf" + HEADER,
+    HEADER + b'"' + b"a" * 200_000,
+    HEADER + b"," * 100_000 + b"\r\n",
+    HEADER + "\u202eevil,p-0000000000000000,B01,never,Never,2025-01-01\r\n".encode(),
+    HEADER + b'=HYPERLINK("http://evil"),p-0000000000000000,B01,never,Never,2025-01-01\r\n',
+    b"[" * 100_000,
+    b'{"peerkit": {"format": "peerkit-research-package", "schema_version": 1e999}}',
+    b'{"peerkit": {"format": "peerkit-research-package", "schema_version": NaN}}',
+    b'{"a": 1, "a": 2}',
+    b"\xff\xfe\x00c\x00o",
+]
+
+
+@pytest.mark.parametrize("content", HOSTILE)
+@pytest.mark.parametrize("name", ["datapackage.json", "data/boundaries.responses.csv"])
+def test_hostile_content_is_a_problem_not_a_crash_or_a_hang(name, content):
+    files = dict(PACKAGES["microdata"])
+    assert files["data/boundaries.responses.csv"].startswith(HEADER)
+    files[name] = content
+    if name != "datapackage.json":
+        resign(files, name)  # so the bytes reach the CSV reader, not only the hash check
+    result = load_files(files)
+    assert result.problems and result.frame.empty
+
+
+def test_oversized_files_are_refused():
+    files = dict(PACKAGES["microdata"])
+    name = "data/boundaries.responses.csv"
+    files[name] += files[name].split(b"\r\n", 1)[1] * 50
+    resign(files, name)
+    with tempfile.TemporaryDirectory() as folder:
+        for relative, content in files.items():
+            (Path(folder) / relative).parent.mkdir(parents=True, exist_ok=True)
+            (Path(folder) / relative).write_bytes(content)
+        result = load(folder, max_bytes=len(PACKAGES["microdata"][name]) * 2)
+    assert "limit" in result.problems[0].message and result.frame.empty
+
+
+def test_a_symlink_to_an_endless_file_is_only_read_within_limits(tmp_path):
+    for relative, content in PACKAGES["microdata"].items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_bytes(content)
+    target = tmp_path / "data/boundaries.responses.csv"
+    target.unlink()
+    target.symlink_to("/dev/zero")
+    result = load(tmp_path, max_bytes=10_000)
+    assert result.problems and result.frame.empty
