@@ -47,7 +47,8 @@ setup: $(STAMP)
 lab: setup
 	@# default_url: both the browser that opens and the URL printed on a headless machine land on the first
 	@# chapter's page. JUPYTER_CONFIG_PATH adds jupyter_server_config.py here (the save hook that keeps the course
-	@# notebooks free of outputs) to the learner's own settings, as binder/start does on Binder.
+	@# notebooks free of outputs; the culling that stops the kernels of pages left) to the learner's own settings, as
+	@# binder/start does on Binder.
 	JUPYTER_CONFIG_PATH="$(CURDIR)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 	  $(BIN)/jupyter lab --ServerApp.port=$(LAB_PORT) --LabApp.default_url=$(FIRST_PAGE) $(if $(filter 0,$(shell id -u)),--allow-root)
 

@@ -156,7 +156,22 @@ class LabServer:
 def lab_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Iterator[LabServer]:
     for stale in SCREENSHOTS.glob("FAILED-*.png"):
         stale.unlink()  # from an earlier run: only this run's failures are shown
-    base = tmp_path_factory.mktemp("lab")
+    with _running_lab_server(tmp_path_factory.mktemp("lab")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def start_lab_server(tmp_path_factory: pytest.TempPathFactory,
+                     chromium_path: Path) -> Iterator[Callable[..., LabServer]]:
+    """``start_lab_server(*options)``: a server of one module's own, set up as ``lab_server`` is, with ``options``
+    (``--Class.trait=value``) added to its command line, where they win over the repository's configuration file.
+    Every server started is stopped when the module's tests are done."""
+    with ExitStack() as stack:
+        yield lambda *options: stack.enter_context(_running_lab_server(tmp_path_factory.mktemp("lab"), options))
+
+
+@contextmanager
+def _running_lab_server(base: Path, options: tuple[str, ...] = ()) -> Iterator[LabServer]:
     root = base / "notebooks"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     home = base / "peerkit-home"
@@ -196,6 +211,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) ->
         f"--ServerApp.root_dir={root}",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",  # never asks PyPI for extensions
+        *options,
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # CI containers run as root
@@ -484,6 +500,14 @@ def _lab_page(server: LabServer, browser) -> Iterator[Lab]:
     finally:
         context.close()
         server.shutdown_kernels(keep=already)
+
+
+@pytest.fixture
+def new_lab(browser) -> Iterator[Callable[[LabServer], Lab]]:
+    """``new_lab(server)``: one more learner's browser on ``server`` (a context of its own: its own cookies), each
+    closed, and its kernels' sessions shut down, after the test."""
+    with ExitStack() as stack:
+        yield lambda server: stack.enter_context(_lab_page(server, browser))
 
 
 @pytest.fixture
