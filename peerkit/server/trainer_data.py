@@ -177,6 +177,7 @@ def _store_file(conn: sa.Connection, cohort_id: str, pseudonym: str, created_at:
     old = {(r.exercise, r.item): r for r in conn.execute(sa.select(db.answers).where(
         db.answers.c.learner_id == learner_id))}
     changes = aggregates.CountChanges(cohort_id, {k: (r.value, r.source) for k, r in old.items()})
+    shared = []  # the file's texts, kept in room_texts together (the one moderation state)
     for key in sorted(set(old) | set(values)):  # the new file replaces the old one as a whole
         before, after = old.get(key), values.get(key)
         changes.change(key[0], key[1], after, "file")
@@ -186,12 +187,13 @@ def _store_file(conn: sa.Connection, cohort_id: str, pseudonym: str, created_at:
         elif before is None:
             answer_id = conn.execute(sa.insert(db.answers).values(
                 cohort_id=cohort_id, learner_id=learner_id, exercise=key[0], item=key[1], value=after, seq=0,
-                received_at=stamp, source="file", hidden=False).returning(db.answers.c.id)).scalar_one()
-            texts.arrived(conn, cohort_id, answer_id, key[0], key[1], after)
+                received_at=stamp, source="file").returning(db.answers.c.id)).scalar_one()
+            shared.append((cohort_id, answer_id, key[0], key[1], after))
         else:
             conn.execute(sa.update(db.answers).where(db.answers.c.id == before.id).values(
                 value=after, received_at=stamp, source="file"))
-            texts.arrived(conn, cohort_id, before.id, key[0], key[1], after)
+            shared.append((cohort_id, before.id, key[0], key[1], after))
+    texts.arrived_many(conn, shared)
     changes.flush(conn)
     return None
 
