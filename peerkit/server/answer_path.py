@@ -159,7 +159,6 @@ class _Stored:
     seq: int
     value: str | None
     source: str
-    hidden: bool = False
 
 
 def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, Any] | Problem]:
@@ -253,8 +252,8 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
         if after.id is None:
             inserts.append({"cohort_id": learners[learner_id].cohort_id, "learner_id": learner_id,
                             "exercise": exercise, "item": item, "value": after.value, "seq": after.seq,
-                            "received_at": stamp, "source": "live", "hidden": False})
-        else:  # a hidden text stays hidden when it is edited: the trainer looks at it again
+                            "received_at": stamp, "source": "live"})
+        else:  # its shared text's moderation (room_texts) follows in _shared_texts_arrived
             updates.append({"answer_id": after.id, "value": after.value, "seq": after.seq, "received_at": stamp})
     # the learners' other answers to an exercise whose first answer came, or whose last one went
     changes.exercise_answers_before(conn)

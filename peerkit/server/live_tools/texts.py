@@ -33,7 +33,21 @@ from ..problems import Problem
 from ..revisions import changed
 from .tables import room_texts  # noqa: F401 - also read by trainer_data
 
+#: The one moderation state of a shared text (``room_texts.status``), read by every surface: the room's screen,
+#: the console, the report, the trainer API's reflections and responses, the research export. Nothing else
+#: (no flag on the answer) says whether a text may be shown.
 STATUSES = ("pending", "approved", "hidden")
+
+
+def on_screen(status: str | None) -> bool:
+    """Whether a text in this state may be shown to the room (only an approved one; a text with no state: no)."""
+    return status == "approved"
+
+
+def hid_by_trainer() -> sa.ColumnElement[bool]:
+    """SQL: the trainer hid this answer's text (``hidden``): false for a pending or approved text and for an
+    answer with no shared text (outer-join ``room_texts`` on ``answer_id``). The research export leaves these out."""
+    return sa.func.coalesce(room_texts.c.status == "hidden", sa.false())
 #: Most texts on the room's screen at once (the console lists them all).
 MAX_ON_SCREEN = 12
 
