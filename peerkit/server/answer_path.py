@@ -159,7 +159,6 @@ class _Stored:
     seq: int
     value: str | None
     source: str
-    hidden: bool = False
 
 
 def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, Any] | Problem]:
@@ -253,8 +252,8 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
         if after.id is None:
             inserts.append({"cohort_id": learners[learner_id].cohort_id, "learner_id": learner_id,
                             "exercise": exercise, "item": item, "value": after.value, "seq": after.seq,
-                            "received_at": stamp, "source": "live", "hidden": False})
-        else:  # a hidden text stays hidden when it is edited: the trainer looks at it again
+                            "received_at": stamp, "source": "live"})
+        else:  # its shared text's moderation (room_texts) follows in _shared_texts_arrived
             updates.append({"answer_id": after.id, "value": after.value, "seq": after.seq, "received_at": stamp})
     # the learners' other answers to an exercise whose first answer came, or whose last one went
     changes.exercise_answers_before(conn)
@@ -294,17 +293,18 @@ def _learner_items(exercise_id: str) -> bool:
 
 def _shared_texts_arrived(conn: sa.Connection, learners: dict[int, Any], keys: list[tuple[int, str, str]],
                           state: dict[tuple[int, str, str], "_Stored"]) -> None:
-    """Shared texts wait, scrubbed, for the trainer's approval (:func:`peerkit.server.live_tools.texts.arrived`),
-    in the same transaction as the answers that carry them."""
-    keys = [key for key in keys if key[1] in texts.text_exercises()]
+    """Shared texts wait, scrubbed, for the trainer's approval (:func:`peerkit.server.live_tools.texts.arrived_many`),
+    in the same transaction as the answers that carry them: the batch's texts in a few statements, not a few each."""
+    keys = sorted(key for key in keys if key[1] in texts.text_exercises())
     if not keys:
         return
-    ids = {(row.learner_id, row.exercise, row.item): row.id for row in conn.execute(
-        sa.select(db.answers.c.id, db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).where(
-            sa.tuple_(db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).in_(keys)))}
-    for key in sorted(keys):
-        if key in ids:
-            texts.arrived(conn, learners[key[0]].cohort_id, ids[key], key[1], key[2], state[key].value)
+    ids: dict[tuple[int, str, str], int] = {}
+    for chunk in _chunks(keys):
+        ids.update({(row.learner_id, row.exercise, row.item): row.id for row in conn.execute(
+            sa.select(db.answers.c.id, db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).where(
+                sa.tuple_(db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).in_(chunk)))})
+    texts.arrived_many(conn, [(learners[key[0]].cohort_id, ids[key], key[1], key[2], state[key].value)
+                              for key in keys if key in ids])
 
 
 _UPDATE_ANSWER = (sa.update(db.answers).where(db.answers.c.id == sa.bindparam("answer_id"))

@@ -136,7 +136,8 @@ answers = sa.Table(
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("received_at", sa.String(40), nullable=False),
     sa.Column("source", sa.String(8), nullable=False),  # "live" or "file"
-    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),  # kept off the projector
+    # no moderation flag here: whether a shared text may be shown is live_tools.tables.room_texts.status alone
+    # (migration 0010_one_text_state moved the old ``hidden`` flag there)
     sa.UniqueConstraint("learner_id", "exercise", "item", name="answers_one_per_item"),
     sa.Index("answers_by_exercise", "cohort_id", "exercise"),
 )

@@ -334,13 +334,18 @@ class CohortList(_Reply):
     cohorts: list[Cohort]
 
 
+#: A shared text's one moderation state (peerkit.server.live_tools.texts.STATUSES): only "approved" reaches the room.
+TextStatus = Literal["pending", "approved", "hidden"]
+
+
 class SharedText(_Reply):
     id: int
     exercise: str
     item: str
-    text: str | None
+    text: str | None = Field(description="the shared text as the room would read it (contact details taken out)")
     value: Any
-    hidden: bool
+    hidden: bool = Field(description='true unless status is "approved": the text is not on the room\'s screen')
+    status: TextStatus
     received_at: str
     source: Literal["live", "file"]
 
@@ -352,6 +357,7 @@ class SharedTexts(_Reply):
 class HiddenState(_Reply):
     id: int
     hidden: bool
+    status: TextStatus
 
 
 class Submissions(_Request):
@@ -390,7 +396,8 @@ class Response(_Reply):
     value: Any
     received_at: str
     source: Literal["live", "file"]
-    hidden: bool | None = None
+    hidden: bool | None = Field(default=None, description='the trainer hid this text (its status is "hidden"); '
+                                                          "the export leaves it out")
     research_consent: bool | None = None
 
 

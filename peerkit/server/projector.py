@@ -1,10 +1,11 @@
-"""What the projector page shows, read from the store: counts, charts, discussion prompts, shared texts.
+"""What the projector page shows, read from the store: counts, charts, discussion prompts.
 
 The page's live part is rebuilt on every revision of the cohort, so a rebuild must
 not cost more as the cohort grows. It reads the counts the server keeps up to
 date with every answer (``counts``, ``item_respondents``: one row per option of
-each item, however many learners answered), never the answers themselves; shared
-texts are read with a limit. Each exercise's panel (chart, text summary,
+each item, however many learners answered), never the answers themselves. Shared texts are
+not read here: the room's screen and the report take only approved ones from their one
+moderation state (:func:`peerkit.server.live_tools.texts.approved`). Each exercise's panel (chart, text summary,
 divided items) is drawn again only when that exercise's counts changed
 (:class:`PanelCache`): a refresh after one new answer draws one exercise.
 
@@ -33,10 +34,7 @@ from ..exercises import ContentError, exercise_ids, load_exercise
 from ..group_view import GroupView
 from ..kinds import kind_of
 from ..privacy import suppressed_message
-from . import db
 from .aggregates import CohortCounts, answers_view, hands, read_counts, tally_view
-#: Most shared texts on the page (a projector shows a handful; the trainer's API lists them all).
-MAX_TEXTS = 24
 #: Most divided items listed as prompts.
 MAX_PROMPTS = 5
 
@@ -169,7 +167,6 @@ def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -
         if panel is not None:
             panels.append(panel)
     prompts = sorted((p for panel in panels for p in panel.prompts), key=lambda p: (p["top_share"], -p["n"]))
-    texts, hidden = shared_texts(conn, cohort_id, min_group_size, dict(found.respondents))
     return {
         "revision": int(row.revision),
         "members": int(members.get("live", 0)) + int(members.get("file", 0)),
@@ -179,62 +176,6 @@ def live_state(conn: sa.Connection, row: sa.Row, *, cache: PanelCache = CACHE) -
         "tallied": sum(panel.tally_hands for panel in panels),
         "panels": panels,
         "prompts": prompts[:MAX_PROMPTS],
-        "texts": texts,
-        "hidden_texts": hidden,
         "min_group_size": min_group_size,
         "suppressed_message": suppressed_message(min_group_size),
     }
-
-
-def _text_of(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        if value.get("share") is False:
-            return ""
-        for key in ("text", "shared_text", "goal", "summary"):
-            if isinstance(value.get(key), str):
-                return value[key]
-    return ""
-
-
-def shared_texts(conn: sa.Connection, cohort_id: str, min_group_size: int,
-                 respondents: dict[str, int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The newest shared texts (visible, and hidden by the trainer), of exercises enough people answered.
-
-    Shown in an order unrelated to who wrote first (a hash of the text), so the room
-    cannot tell whose text is whose from the order.
-    """
-    text_exercises = []
-    for exercise, n in respondents.items():
-        try:
-            open_text = kind_of(load_exercise(exercise)).open_text
-        except ContentError:
-            continue
-        if open_text and int(n) >= min_group_size:
-            text_exercises.append(exercise)
-    if not text_exercises:
-        return [], []
-    rows = conn.execute(
-        sa.select(db.answers.c.id, db.answers.c.exercise, db.answers.c.item, db.answers.c.value, db.answers.c.hidden)
-        .where(db.answers.c.cohort_id == cohort_id, db.answers.c.exercise.in_(text_exercises),
-               db.answers.c.value.is_not(None))
-        .order_by(db.answers.c.id.desc()).limit(MAX_TEXTS * 2)).all()
-    shown, hidden = [], []
-    for row in rows:
-        try:
-            text = _text_of(json.loads(row.value))
-        except ValueError:
-            continue
-        if not text.strip():
-            continue
-        definition = load_exercise(row.exercise)
-        try:
-            prompt = definition.item(row.item).text
-        except Exception:  # noqa: BLE001 - a goal id is no item of the exercise
-            prompt = definition.title
-        entry = {"id": int(row.id), "exercise": row.exercise, "title": definition.title, "prompt": prompt,
-                 "text": text, "hidden": bool(row.hidden)}
-        (hidden if row.hidden else shown).append(entry)
-    order = lambda t: hashlib.sha256(t["text"].encode()).hexdigest()  # noqa: E731
-    return sorted(shown[:MAX_TEXTS], key=order), sorted(hidden[:MAX_TEXTS], key=order)

@@ -22,10 +22,9 @@ import sqlalchemy as sa
 
 from ..cohort.handin import load_submissions
 from ..cohort.tally import TallyError, check_counts
-from ..exercises import exercise_ids
 from ..timestamps import format_moment, now, parse_moment
 from . import aggregates, db
-from .checking import AnswerRefused, check_shared, exercise_for, is_open_text
+from .checking import AnswerRefused, check_shared, exercise_for
 from .cohorts import owned
 from .live_tools import texts  # issue 18: shared texts scrubbed and moderated like the wall
 from .problems import Problem
@@ -52,38 +51,35 @@ def cohort_aggregates(engine: sa.Engine, trainer_id: str, cohort_id: str, exerci
             raise Problem(404, "no-such-exercise", "No such exercise", str(error)) from None
 
 
-def _text_kind_exercises() -> list[str]:
-    return [e for e in exercise_ids() if is_open_text(e)]
-
-
 def shared_texts(engine: sa.Engine, trainer_id: str, cohort_id: str) -> dict[str, Any]:
-    """The shared reflections, reframes and goals (no pseudonyms: a text is not linked to its writer here)."""
+    """The shared reflections, reframes and goals (no pseudonyms: a text is not linked to its writer here).
+
+    One entry per shared text the room's moderation holds (:mod:`.live_tools.texts`, the one state): ``text`` as
+    the room would read it (scrubbed when it arrived), ``status`` its state, ``hidden`` true unless it is approved
+    (not on the room's screen), ``value`` the answer as stored.
+    """
     with db.reading(engine) as conn:
         owned(conn, trainer_id, cohort_id)
+        held = texts.room_texts
         rows = conn.execute(sa.select(db.answers.c.id, db.answers.c.exercise, db.answers.c.item,
-                                      db.answers.c.value, db.answers.c.hidden, db.answers.c.received_at,
-                                      db.answers.c.source)
-                            .where(db.answers.c.cohort_id == cohort_id, db.answers.c.value.is_not(None),
-                                   db.answers.c.exercise.in_(_text_kind_exercises()))
+                                      db.answers.c.value, db.answers.c.received_at, db.answers.c.source,
+                                      held.c.text, held.c.status)
+                            .join(held, held.c.answer_id == db.answers.c.id)
+                            .where(held.c.cohort_id == cohort_id, db.answers.c.value.is_not(None))
                             .order_by(db.answers.c.received_at, db.answers.c.id)).all()
-        status = dict(conn.execute(sa.select(texts.room_texts.c.answer_id, texts.room_texts.c.status).where(
-            texts.room_texts.c.cohort_id == cohort_id)).all())
-    found = []
-    for row in rows:
-        value = json.loads(row.value)
-        text = value.get("text") if isinstance(value, dict) else value if isinstance(value, str) else None
-        found.append({"id": row.id, "exercise": row.exercise, "item": row.item, "text": text, "value": value,
-                      "hidden": status.get(row.id) != "approved", "status": status.get(row.id, "pending"),
-                      "received_at": row.received_at, "source": row.source})
-    return {"reflections": found}
+    return {"reflections": [{"id": row.id, "exercise": row.exercise, "item": row.item, "text": row.text,
+                             "value": json.loads(row.value), "hidden": not texts.on_screen(row.status),
+                             "status": row.status, "received_at": row.received_at, "source": row.source}
+                            for row in rows]}
 
 
 def set_hidden(engine: sa.Engine, trainer_id: str, cohort_id: str, text_id: int, hidden: bool) -> dict[str, Any]:
-    """Hide a shared text from the room, or approve it for the room (the console's moderation, :mod:`.live_tools.texts`)."""
+    """Hide a shared text from the room, or approve it for the room: the console's own moderation
+    (:func:`.live_tools.texts.moderate`), so every surface follows it."""
     def work(conn: sa.Connection) -> dict[str, Any]:
         owned(conn, trainer_id, cohort_id, lock=True)
         shown = texts.moderate(conn, cohort_id, text_id, "hidden" if hidden else "approved")
-        return {"id": text_id, "hidden": hidden, "status": shown["status"]}
+        return {"id": text_id, "hidden": not texts.on_screen(shown["status"]), "status": shown["status"]}
 
     return db.write(engine, work)
 
@@ -177,6 +173,7 @@ def _store_file(conn: sa.Connection, cohort_id: str, pseudonym: str, created_at:
     old = {(r.exercise, r.item): r for r in conn.execute(sa.select(db.answers).where(
         db.answers.c.learner_id == learner_id))}
     changes = aggregates.CountChanges(cohort_id, {k: (r.value, r.source) for k, r in old.items()})
+    shared = []  # the file's texts, kept in room_texts together (the one moderation state)
     for key in sorted(set(old) | set(values)):  # the new file replaces the old one as a whole
         before, after = old.get(key), values.get(key)
         changes.change(key[0], key[1], after, "file")
@@ -186,12 +183,13 @@ def _store_file(conn: sa.Connection, cohort_id: str, pseudonym: str, created_at:
         elif before is None:
             answer_id = conn.execute(sa.insert(db.answers).values(
                 cohort_id=cohort_id, learner_id=learner_id, exercise=key[0], item=key[1], value=after, seq=0,
-                received_at=stamp, source="file", hidden=False).returning(db.answers.c.id)).scalar_one()
-            texts.arrived(conn, cohort_id, answer_id, key[0], key[1], after)
+                received_at=stamp, source="file").returning(db.answers.c.id)).scalar_one()
+            shared.append((cohort_id, answer_id, key[0], key[1], after))
         else:
             conn.execute(sa.update(db.answers).where(db.answers.c.id == before.id).values(
                 value=after, received_at=stamp, source="file"))
-            texts.arrived(conn, cohort_id, before.id, key[0], key[1], after)
+            shared.append((cohort_id, before.id, key[0], key[1], after))
+    texts.arrived_many(conn, shared)
     changes.flush(conn)
     return None
 
@@ -231,9 +229,8 @@ def record_tally(engine: sa.Engine, trainer_id: str, cohort_id: str, exercise: A
 def _responses_query(cohort_id: str, exercise: str | None, after: int) -> sa.Select:
     query = (sa.select(db.answers.c.id, db.learners.c.pseudonym, db.answers.c.exercise, db.answers.c.item,
                        db.answers.c.value, db.answers.c.received_at, db.answers.c.source,
-                       # hidden by the trainer: the old flag, or the room's moderation of shared texts (issue 18)
-                       sa.or_(db.answers.c.hidden, sa.func.coalesce(texts.room_texts.c.status == "hidden", False))
-                       .label("hidden"),
+                       # hidden by the trainer in the one moderation state of shared texts (issue 18)
+                       texts.hid_by_trainer().label("hidden"),
                        db.learners.c.research_consent)
              .join(db.learners, db.learners.c.id == db.answers.c.learner_id)
              .outerjoin(texts.room_texts, texts.room_texts.c.answer_id == db.answers.c.id)
@@ -297,10 +294,19 @@ def all_responses(url: str, cohort_ids: list[str] | None = None, exercise: str |
             with db.reading(engine) as conn:
                 known = {row.id: row for row in conn.execute(sa.select(db.cohorts).order_by(db.cohorts.c.id))}
                 conn.execute(sa.select(db.learners.c.research_consent).limit(1)).all()
+                conn.execute(sa.select(texts.room_texts.c.status).limit(1)).all()
+                # before 0010_one_text_state some hides were kept on the answers only: reading them here
+                # unmigrated would let those texts out
+                old_hides = "hidden" in {column["name"] for column in sa.inspect(conn).get_columns("answers")}
         except sa.exc.SQLAlchemyError as error:
             raise Problem(422, "not-a-store", "Not a peerkit store",
                           "The database does not hold a peerkit server's cohorts of this version (start "
                           f"`peerkit serve` on it once to bring it up to date) ({type(error).__name__}).") from None
+        if old_hides:
+            raise Problem(422, "not-a-store", "Store of an older version",
+                          "The database is a peerkit server's store of an older version, whose texts hidden by "
+                          "the trainer are not all where this version reads them: start `peerkit serve` on it "
+                          "once to bring it up to date, then export.")
         wanted = list(known) if cohort_ids is None else list(cohort_ids)
         for cohort_id in wanted:
             if cohort_id not in known:

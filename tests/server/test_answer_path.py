@@ -122,6 +122,52 @@ def test_a_withdrawal_in_a_batch_takes_the_learner_off_the_exercise(store: Any) 
     recount_matches(store.url)
 
 
+def test_shared_texts_of_a_batch_are_kept_with_a_few_statements_and_keep_their_moderation(store: Any) -> None:
+    """The batch writes its shared texts (``room_texts``, the one moderation state) with a fixed number of
+    statements however many texts it holds, and each keeps the rules of :mod:`peerkit.server.live_tools.texts`:
+    new ones wait, an edited approved one waits again, an edited hidden one stays hidden, a withdrawn one goes."""
+    from peerkit.server.live_tools import texts
+
+    items = [("welcome_reflection", "R1"), ("welcome_reflection", "R2"), ("boundaries_reflection", "R1"),
+             ("boundaries_reflection", "R2"), ("course_review", "R1"), ("course_review", "R2"), ("course_review", "R3")]
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        if "room_texts" in statement:
+            statements.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        db.write(store.engine, lambda conn: write_batch(conn, [
+            request(who, *[(seq, exercise, item, {"text": f"{who.learner_id} on {exercise} {item}"})
+                           for seq, (exercise, item) in enumerate(items, start=1)]) for who in store.learners]))
+        first = len(statements)
+        with store.engine.connect() as conn:
+            rows = {(r.answer_id): r for r in conn.execute(sa.select(texts.room_texts))}
+        assert len(rows) == 3 * len(items) and {r.status for r in rows.values()} == {"pending"}
+        assert first <= 4, statements  # not one (or two) per text
+        ana, ben, cai = store.learners
+        by_text = {r.text: r.answer_id for r in rows.values()}
+        approved, hidden = by_text[f"{ana.learner_id} on welcome_reflection R1"], by_text[f"{ben.learner_id} on welcome_reflection R1"]
+        with store.engine.begin() as conn:
+            texts.moderate(conn, ana.cohort_id, approved, "approved")
+            texts.moderate(conn, ben.cohort_id, hidden, "hidden")
+        statements.clear()
+        db.write(store.engine, lambda conn: write_batch(conn, [
+            request(ana, (8, "welcome_reflection", "R1", {"text": "Ana, edited"})),
+            request(ben, (8, "welcome_reflection", "R1", {"text": "Ben, edited"}),
+                    (9, "welcome_reflection", "R2", None)),
+            request(cai, (8, "self_care_plan", "R1", {"text": "Cai, new"}), (9, "boundaries", "B01", "never"))]))
+        assert len(statements) <= 5, statements
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", seen)
+    with store.engine.connect() as conn:
+        now_held = {r.text: r.status for r in conn.execute(sa.select(texts.room_texts))}
+    assert now_held["Ana, edited"] == "pending" and now_held["Ben, edited"] == "hidden"
+    assert now_held["Cai, new"] == "pending" and f"{ben.learner_id} on welcome_reflection R2" not in now_held
+    assert len(now_held) == 3 * len(items)  # one withdrawn, one new
+
+
 def test_requests_waiting_together_are_one_transaction_answered_after_its_commit(store: Any) -> None:
     """While the writer is busy, requests queue; they are then written in one batch, and each future
     resolves only once its answer can be read from another connection."""
@@ -394,6 +440,7 @@ def test_a_full_sqlite_disk_is_a_clear_507_and_nothing_is_acknowledged(
     path = sqlite_db.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")  # free pages (a migration that rebuilt a table leaves some) are room to grow
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
     full = start_server(sqlite_db, port=server.port, env={"PEERKIT_SERVER_SQLITE_MAX_PAGES": str(pages)})
     text = "I listen first and ask what would help. " * 120  # a few pages: more than the store has room for

@@ -156,6 +156,53 @@ def test_a_big_enough_tally_is_its_own_chart(engine: sa.Engine) -> None:
     assert "pk-seg" not in b02 and "fewer than 5 answers" in b02
 
 
+# -- shared texts: one moderation state (room_texts.status) ----------------------------------------------------
+
+def share_texts(engine: sa.Engine, cohort_id: str, words: list[str]) -> list[int]:
+    """One learner per text, each sharing a welcome reflection as the answer path stores it; the answers' ids."""
+    from peerkit.server.live_tools import texts
+
+    ids = []
+    with engine.begin() as conn:
+        for number, text in enumerate(words):
+            learner = conn.execute(sa.insert(db.learners).values(
+                cohort_id=cohort_id, pseudonym=f"p-{secrets.token_hex(10)}", source="live", joined_at=NOW,
+                last_seq=1).returning(db.learners.c.id)).scalar_one()
+            stored = db.dumps({"text": text})
+            answer = conn.execute(sa.insert(db.answers).values(
+                cohort_id=cohort_id, learner_id=learner, exercise="welcome_reflection", item="R1", value=stored,
+                seq=1, received_at=NOW, source="live").returning(db.answers.c.id)).scalar_one()
+            texts.arrived(conn, cohort_id, answer, "welcome_reflection", "R1", stored)
+            changes = CountChanges(cohort_id, {})
+            changes.change("welcome_reflection", "R1", stored, "live")
+            changes.flush(conn)
+            ids.append(answer)
+    return ids
+
+
+def test_the_projector_state_holds_no_text_and_the_report_only_approved_ones(engine: sa.Engine) -> None:
+    """The room's texts come from the one moderation state only: the projector's state (which every room screen,
+    the console and the report start from) holds no shared text of its own, so none waiting or hidden can leak
+    through it; the report holds exactly the approved ones."""
+    from peerkit.server.live_tools import texts
+
+    cohort = new_cohort(engine)
+    words = ["Waiting for the trainer", "Approved for the room", "Hidden by the trainer", "Also waiting",
+             "Still waiting", "Waiting too"]
+    ids = share_texts(engine, cohort, words)
+    with engine.begin() as conn:
+        texts.moderate(conn, cohort, ids[1], "approved")
+        texts.moderate(conn, cohort, ids[2], "approved")
+        texts.moderate(conn, cohort, ids[2], "hidden")
+    live = repr(state(engine, cohort))
+    for text in words:
+        assert text not in live, text
+    page = report(engine, cohort)
+    assert "Approved for the room" in page
+    for text in words[:1] + words[2:]:
+        assert text not in page, text
+
+
 # -- the property, on the real projector state and the report ------------------------------------------------------
 
 # no shrinking: each example is a store and two pages, and a failing example is printed whole anyway

@@ -4,6 +4,8 @@ trainer, and shared texts moderated like the wall (issue 18 parts 2 and 3).
 - a shared text arrives scrubbed of contact details and waits: it is on no screen of the room until the
   trainer approves it, labelled once, without a pseudonym; one key (Hide) takes it off again, and an
   edit sends it back to waiting;
+- one moderation state: a text hidden or approved through either route (reflections, texts) is shown or not alike
+  on the room's screen, in the report, on the console, in the reflections list and in the responses;
 - the trainer moves the screen (join, chart, poll, wall, texts, timer) and steps through the charts;
 - served on 127.0.0.1, the join screen says only this computer can open the address.
 """
@@ -93,6 +95,56 @@ def test_shared_texts_are_scrubbed_and_wait_until_the_trainer_approves_each(
     # a text no longer shared leaves the list
     _send(server, tokens[3], ("welcome_reflection", "R1", {"text": "Somebody helped me once", "share": False}), start=2)
     assert not any("Somebody" in t["text"] for t in _texts(server, trainer_token, cohort["id"]))
+
+
+def test_one_moderation_state_every_surface_agrees(server: RunningServer, trainer_token: str,
+                                                  cohort: dict[str, Any]) -> None:
+    """Hide a text through the trainer API's reflections, approve one on the console's route, edit both: the room's
+    screen, the report, the console, the reflections list and the responses say the same of each text each time
+    (they all read ``room_texts.status``)."""
+    tokens = [join(server, cohort["join_code"]) for _ in range(3)]
+    words = ["Hide me via the API", "Approve me on the console", "Leave me waiting"]
+    for token, text in zip(tokens, words):
+        _send(server, token, ("welcome_reflection", "R1", {"text": text, "share": True}))
+    ids = {t["text"]: t["id"] for t in _texts(server, trainer_token, cohort["id"])}
+    base = f"/api/v1/cohorts/{cohort['id']}"
+    session = browser_session(server, trainer_token)
+
+    def agree(expected: dict[str, str]) -> None:
+        """``expected``: each text's state; every surface must show exactly the approved ones."""
+        with server.client(trainer_token) as client:
+            assert client.put(base + "/session/screen", json={"screen": "texts"}).status_code == 200
+            report = client.get(base + "/report").text
+            reflections = {t["text"]: (t["status"], t["hidden"])
+                           for t in client.get(base + "/reflections").json()["reflections"]}
+            responses = {r["value"]["text"]: r["hidden"] for r in client.get(base + "/responses").json()["responses"]}
+        room = room_live(server, trainer_token, cohort["id"])
+        console = httpx.get(f"{server.url}/projector/{cohort['id']}/console/live", cookies=session.cookies,
+                            headers=session.headers).text
+        assert {t["text"]: t["status"] for t in _texts(server, trainer_token, cohort["id"])} == expected
+        assert reflections == {text: (status, status != "approved") for text, status in expected.items()}
+        assert responses == {text: status == "hidden" for text, status in expected.items()}
+        for text, status in expected.items():
+            assert (text in room) == (text in report) == (status == "approved"), (text, status)
+            item = re.search(r'<li class="console-post post-(\w+)" id="text-%d">' % ids_now[text], console)
+            assert item and item.group(1) == status, (text, status)
+
+    ids_now = dict(ids)
+    agree({words[0]: "pending", words[1]: "pending", words[2]: "pending"})
+    with server.client(trainer_token) as client:
+        assert client.post(f"{base}/reflections/{ids[words[0]]}/hide").json() == {
+            "id": ids[words[0]], "hidden": True, "status": "hidden"}
+        assert client.post(f"{base}/texts/{ids[words[1]]}/approve").json()["status"] == "approved"
+    agree({words[0]: "hidden", words[1]: "approved", words[2]: "pending"})
+    with server.client(trainer_token) as client:  # and back, each through the other route
+        assert client.post(f"{base}/texts/{ids[words[0]]}/approve").json()["status"] == "approved"
+        assert client.post(f"{base}/reflections/{ids[words[1]]}/hide").json()["status"] == "hidden"
+    agree({words[0]: "approved", words[1]: "hidden", words[2]: "pending"})
+    # edited: the approved one waits again, the hidden one stays hidden
+    _send(server, tokens[0], ("welcome_reflection", "R1", {"text": "Hide me, edited", "share": True}), start=2)
+    _send(server, tokens[1], ("welcome_reflection", "R1", {"text": "Approve me, edited", "share": True}), start=2)
+    ids_now = {"Hide me, edited": ids[words[0]], "Approve me, edited": ids[words[1]], words[2]: ids[words[2]]}
+    agree({"Hide me, edited": "pending", "Approve me, edited": "hidden", words[2]: "pending"})
 
 
 def test_the_trainer_moves_the_room_screen_and_steps_through_the_charts(

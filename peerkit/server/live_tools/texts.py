@@ -1,7 +1,7 @@
 """Shared texts (reflections, reframes, goals a learner shared) moderated like the wall.
 
 - A shared text is scrubbed of contact details (:func:`peerkit.scrub.scrub_text`) when it
-  arrives (:func:`arrived`, called in the answer's own transaction), and kept in
+  arrives (:func:`arrived_many`, called in the answer's own transaction, for a whole batch at once), and kept in
   ``room_texts`` beside the answer, ``pending``.
 - Only texts the trainer ``approved`` on the console ever reach the room's screen or the
   report; one key hides an approved text again (``hidden``). A learner who edits an
@@ -33,7 +33,21 @@ from ..problems import Problem
 from ..revisions import changed
 from .tables import room_texts  # noqa: F401 - also read by trainer_data
 
+#: The one moderation state of a shared text (``room_texts.status``), read by every surface: the room's screen,
+#: the console, the report, the trainer API's reflections and responses, the research export. Nothing else
+#: (no flag on the answer) says whether a text may be shown.
 STATUSES = ("pending", "approved", "hidden")
+
+
+def on_screen(status: str | None) -> bool:
+    """Whether a text in this state may be shown to the room (only an approved one; a text with no state: no)."""
+    return status == "approved"
+
+
+def hid_by_trainer() -> sa.ColumnElement[bool]:
+    """SQL: the trainer hid this answer's text (``hidden``): false for a pending or approved text and for an
+    answer with no shared text (outer-join ``room_texts`` on ``answer_id``). The research export leaves these out."""
+    return sa.func.coalesce(room_texts.c.status == "hidden", sa.false())
 #: Most texts on the room's screen at once (the console lists them all).
 MAX_ON_SCREEN = 12
 
@@ -66,26 +80,60 @@ def shared_text_of(value: Any) -> str | None:
 
 def arrived(conn: sa.Connection, cohort_id: str, answer_id: int, exercise: str, item: str, stored: Any) -> None:
     """Keep ``room_texts`` in step with one stored answer (``stored``: its JSON text, or None if withdrawn)."""
-    if exercise not in text_exercises():
+    arrived_many(conn, [(cohort_id, answer_id, exercise, item, stored)])
+
+
+#: Answer ids per ``IN`` list when the stored texts are read (well under SQLite's bound values).
+_CHUNK = 500
+
+
+def arrived_many(conn: sa.Connection, answers: list[tuple[str, int, str, str, Any]]) -> None:
+    """Keep ``room_texts`` in step with many stored answers, ``(cohort_id, answer_id, exercise, item, stored)``
+    each: one read of the texts held, then at most one insert, one update and one delete for all of them
+    (the answer path's batch holds thousands). A new text waits (``pending``); an edited one waits again,
+    except a hidden one, which stays hidden; a withdrawn one goes."""
+    wanted: dict[int, tuple[str, str, str, str | None]] = {}
+    for cohort_id, answer_id, exercise, item, stored in answers:
+        if exercise not in text_exercises():
+            continue
+        try:
+            text = shared_text_of(json.loads(stored)) if stored is not None else None
+        except (TypeError, ValueError):
+            text = None
+        wanted[int(answer_id)] = (cohort_id, exercise, item, text)
+    if not wanted:
         return
-    try:
-        text = shared_text_of(json.loads(stored)) if stored is not None else None
-    except (TypeError, ValueError):
-        text = None
-    existing = conn.execute(sa.select(room_texts.c.text, room_texts.c.status)
-                            .where(room_texts.c.answer_id == answer_id)).first()
-    if text is None:
-        if existing is not None:
-            conn.execute(sa.delete(room_texts).where(room_texts.c.answer_id == answer_id))
-        return
+    ids = sorted(wanted)
+    held = {}
+    for start in range(0, len(ids), _CHUNK):
+        held.update({row.answer_id: row for row in conn.execute(
+            sa.select(room_texts.c.answer_id, room_texts.c.text, room_texts.c.status)
+            .where(room_texts.c.answer_id.in_(ids[start:start + _CHUNK])))})
     stamp = format_moment(now())
-    if existing is None:
-        conn.execute(sa.insert(room_texts).values(answer_id=answer_id, cohort_id=cohort_id, exercise=exercise,
-                                                  item=item, text=text, status="pending", arrived_at=stamp))
-    elif existing.text != text:  # an edited text is read again; a hidden one stays hidden
-        status = "hidden" if existing.status == "hidden" else "pending"
-        conn.execute(sa.update(room_texts).where(room_texts.c.answer_id == answer_id).values(
-            text=text, status=status, arrived_at=stamp, approved_at=None))
+    inserts, updates, gone = [], [], []
+    for answer_id in ids:
+        cohort_id, exercise, item, text = wanted[answer_id]
+        existing = held.get(answer_id)
+        if text is None:
+            if existing is not None:
+                gone.append(answer_id)
+        elif existing is None:
+            inserts.append({"answer_id": answer_id, "cohort_id": cohort_id, "exercise": exercise, "item": item,
+                            "text": text, "status": "pending", "arrived_at": stamp})
+        elif existing.text != text:  # an edited text is read again; a hidden one stays hidden
+            updates.append({"id": answer_id, "text": text, "arrived_at": stamp,
+                            "status": "hidden" if existing.status == "hidden" else "pending"})
+    for start in range(0, len(gone), _CHUNK):
+        conn.execute(sa.delete(room_texts).where(room_texts.c.answer_id.in_(gone[start:start + _CHUNK])))
+    if updates:
+        conn.execute(_UPDATE_TEXT, updates)
+    if inserts:
+        conn.execute(sa.insert(room_texts), inserts)
+
+
+_UPDATE_TEXT = (sa.update(room_texts).where(room_texts.c.answer_id == sa.bindparam("id"))
+                .values(text=sa.bindparam("text"), status=sa.bindparam("status"),
+                        arrived_at=sa.bindparam("arrived_at"), approved_at=None))
 
 
 def label(exercise: str, item: str) -> str:
