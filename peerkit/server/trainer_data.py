@@ -54,9 +54,10 @@ def cohort_aggregates(engine: sa.Engine, trainer_id: str, cohort_id: str, exerci
 def shared_texts(engine: sa.Engine, trainer_id: str, cohort_id: str) -> dict[str, Any]:
     """The shared reflections, reframes and goals (no pseudonyms: a text is not linked to its writer here).
 
-    One entry per shared text the room's moderation holds (:mod:`.live_tools.texts`, the one state): ``text`` as
-    the room would read it (scrubbed when it arrived), ``status`` its state, ``hidden`` true unless it is approved
-    (not on the room's screen), ``value`` the answer as stored.
+    One entry per shared text the room's moderation holds (:mod:`.live_tools.texts`, the one state): ``text`` the
+    learner's text as stored, line breaks kept (the trainer reads it whole; the room reads it on one line,
+    scrubbed), ``status`` its state, ``hidden`` true unless it is approved (not on the room's screen), ``value``
+    the answer as stored.
     """
     with db.reading(engine) as conn:
         owned(conn, trainer_id, cohort_id)
@@ -67,10 +68,15 @@ def shared_texts(engine: sa.Engine, trainer_id: str, cohort_id: str) -> dict[str
                             .join(held, held.c.answer_id == db.answers.c.id)
                             .where(held.c.cohort_id == cohort_id, db.answers.c.value.is_not(None))
                             .order_by(db.answers.c.received_at, db.answers.c.id)).all()
-    return {"reflections": [{"id": row.id, "exercise": row.exercise, "item": row.item, "text": row.text,
-                             "value": json.loads(row.value), "hidden": not texts.on_screen(row.status),
-                             "status": row.status, "received_at": row.received_at, "source": row.source}
-                            for row in rows]}
+    found = []
+    for row in rows:
+        value = json.loads(row.value)
+        text = value.get("text") if isinstance(value, dict) else value if isinstance(value, str) else None
+        found.append({"id": row.id, "exercise": row.exercise, "item": row.item,
+                      "text": text if isinstance(text, str) else row.text, "value": value,
+                      "hidden": not texts.on_screen(row.status), "status": row.status,
+                      "received_at": row.received_at, "source": row.source})
+    return {"reflections": found}
 
 
 def set_hidden(engine: sa.Engine, trainer_id: str, cohort_id: str, text_id: int, hidden: bool) -> dict[str, Any]:
