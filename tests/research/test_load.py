@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -155,19 +156,25 @@ def test_a_bad_package_is_reported_and_the_good_one_still_loads(tmp_path):
         load([good, bad], strict=True)
 
 
+def _change_a_shown_count(legacy: Path, change: Callable[[str], str]) -> int:
+    """Change the ``n`` of the first count the older export shows (not suppressed); the row's number."""
+    counts = legacy / "legacy-study.counts.csv"
+    lines = counts.read_text().split("\n")
+    row = next(i for i, line in enumerate(lines) if line.endswith(",False"))
+    fields = lines[row].split(",")
+    fields[4] = change(fields[4])
+    lines[row] = ",".join(fields)
+    counts.write_text("\n".join(lines))
+    return row
+
+
 def test_the_older_export_still_loads_and_is_checked(tmp_path):
     result = load(LEGACY)
     assert result.ok, result.problems
     assert len(result.frame) == 158 and result.counts is not None
     legacy = tmp_path / "legacy"
     shutil.copytree(LEGACY, legacy)
-    counts = legacy / "legacy-study.counts.csv"
-    lines = counts.read_text().split("\n")
-    row = next(i for i, line in enumerate(lines) if line.endswith(",False"))
-    fields = lines[row].split(",")
-    fields[4] = "1e30"
-    lines[row] = ",".join(fields)
-    counts.write_text("\n".join(lines))
+    row = _change_a_shown_count(legacy, lambda n: "1e30")
     message = only_problem(load(legacy))
     assert "field 'n'" in message and "1e30" in message and f"row {row}" in message
 
@@ -176,13 +183,8 @@ def test_older_export_counts_contradicting_responses_and_wrong_metadata(tmp_path
     legacy = tmp_path / "legacy"
     shutil.copytree(LEGACY, legacy)
     counts = legacy / "legacy-study.counts.csv"
-    lines = counts.read_text().split("\n")
-    row = next(i for i, line in enumerate(lines) if line.endswith(",False"))
-    fields = lines[row].split(",")
-    fields[4] = str(int(fields[4]) + 1)
-    lines[row] = ",".join(fields)
     original = counts.read_text()
-    counts.write_text("\n".join(lines))
+    _change_a_shown_count(legacy, lambda n: str(int(n) + 1))
     assert "the responses file holds" in only_problem(load(legacy))
     counts.write_text(original)
     meta_path = legacy / "legacy-study.metadata.json"
