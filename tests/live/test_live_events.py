@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ import httpx
 import pytest
 
 from tests.support.postgres import PostgresServer, required_bindir
-from tests.support.server import RunningServer, add_trainer, launch
+from tests.support.server import RunningServer, add_trainer, launch, pseudonym
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -109,7 +108,7 @@ def test_every_answer_reaches_the_stream_within_a_second(live_server: tuple[str,
         learners = []
         for _ in range(4):
             joined = client.post("/api/v1/join", json={"code": cohort["join_code"],
-                                                       "pseudonym": "p-" + secrets.token_hex(10)})
+                                                       "pseudonym": pseudonym()})
             assert joined.status_code == 201, joined.text
             learners.append(joined.json()["token"])
         # several streams: with 3 workers they are spread over the workers by the kernel
@@ -143,7 +142,7 @@ def test_only_the_cohorts_trainer_gets_its_stream(live_server: tuple[str, str]) 
         cohort = client.post("/api/v1/cohorts", json={"name": "Mine"},
                              headers={"Authorization": f"Bearer {trainer}"}).json()
         learner = client.post("/api/v1/join", json={"code": cohort["join_code"],
-                                                    "pseudonym": "p-" + secrets.token_hex(10)}).json()["token"]
+                                                    "pseudonym": pseudonym()}).json()["token"]
         events = f"/api/v1/cohorts/{cohort['id']}/events"
         assert client.get(events).status_code == 401
         assert client.get(events, headers={"Authorization": f"Bearer {learner}"}).status_code == 403
