@@ -19,10 +19,7 @@ from peerkit.research import (  # noqa: E402
 from .conftest import choices  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def segment_labels(ax) -> list[str]:
