@@ -41,6 +41,17 @@ def _waits_on_the_server() -> Iterator[list[float]]:
         yield waits
 
 
+def _deleted_without_waiting_long(store: LocalStore, answers: int) -> PortfolioPanel:
+    """Delete all my answers (``answers`` of them) from the portfolio panel; its requests to the server may wait
+    at most WITHDRAW_TIMEOUT_SECONDS in all."""
+    panel = PortfolioPanel(store=store)
+    panel.ask_to_delete()
+    with _waits_on_the_server() as waits:
+        assert panel.delete() == answers
+    assert waits and sum(waits) <= WITHDRAW_TIMEOUT_SECONDS, waits
+    return panel
+
+
 def _sender_ended(sender: Any) -> None:
     """Wait until the forgotten sender's thread has ended: after that nothing could write under PEERKIT_HOME."""
     wait_for(lambda: not sender.running, timeout=30, message="the forgotten sender is still running")
@@ -103,11 +114,7 @@ def test_delete_with_the_server_down_says_what_stays_and_the_sender_makes_no_new
     sender = sender_for(store)
     wait_for(sender.server_seems_away, timeout=30)
 
-    panel = PortfolioPanel(store=store)
-    panel.ask_to_delete()
-    with _waits_on_the_server() as waits:
-        assert panel.delete() == 4
-    assert waits and sum(waits) <= WITHDRAW_TIMEOUT_SECONDS, waits
+    panel = _deleted_without_waiting_long(store, 4)
     assert "could not be withdrawn" in panel.status and pseudonym in panel.status
     assert "ask your trainer" in panel.status and live.server.url in panel.status
     assert _files_under(peerkit_home) == []
@@ -128,10 +135,6 @@ def test_delete_does_not_wait_long_on_a_server_that_never_answers(live: Any, pee
         stalled.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         stalled.bind(("127.0.0.1", port))
         stalled.listen(1)
-        panel = PortfolioPanel(store=store)
-        panel.ask_to_delete()
-        with _waits_on_the_server() as waits:
-            assert panel.delete() == 3
-    assert waits and sum(waits) <= WITHDRAW_TIMEOUT_SECONDS, waits
+        panel = _deleted_without_waiting_long(store, 3)
     assert "could not be withdrawn" in panel.status and pseudonym in panel.status
     assert _files_under(peerkit_home) == []

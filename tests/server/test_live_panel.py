@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.client import wait_for
-from tests.support.server import RunningServer, add_trainer, join, make_cohort
+from tests.support.server import join
 from tests.support.threads import in_a_plain_thread
 from peerkit.client.http import ServerClient
 from peerkit.widgets.live_panel import LivePanel
@@ -18,10 +18,8 @@ from peerkit.widgets.live_panel import LivePanel
 pytestmark = pytest.mark.timeout(180)
 
 
-def test_the_panel_follows_the_trainer_and_answers_in_the_background(sqlite_db: str, start_server: Any) -> None:
-    server: RunningServer = start_server(sqlite_db)
-    trainer = add_trainer(server)
-    cohort = make_cohort(server, trainer)
+def test_the_panel_follows_the_trainer_and_answers_in_the_background(live: Any) -> None:
+    server, trainer, cohort = live.server, live.trainer, live.cohort  # peerkit serve, a trainer and a cohort
     token = join(server, cohort["join_code"])
     panel = in_a_plain_thread(lambda: LivePanel(client=ServerClient(server.url, token), start=False))
     assert panel.fetch()["poll"] is None
@@ -82,12 +80,10 @@ def test_without_joining_the_panel_says_what_to_do(tmp_path, monkeypatch) -> Non
 
 
 def test_on_the_kernels_thread_a_fetch_shows_at_once_and_replies_come_back_on_its_loop(
-        sqlite_db: str, start_server: Any) -> None:
+        live: Any) -> None:
     """As in a kernel: the panel is made while a loop runs; fetch() from a cell updates the widgets
     before it returns, and a background reply reaches them through that loop."""
-    server: RunningServer = start_server(sqlite_db)
-    trainer = add_trainer(server)
-    cohort = make_cohort(server, trainer)
+    server, trainer, cohort = live.server, live.trainer, live.cohort  # peerkit serve, a trainer and a cohort
     token = join(server, cohort["join_code"])
     with server.client(trainer) as client:
         client.post(f"/api/v1/cohorts/{cohort['id']}/polls",
@@ -111,15 +107,13 @@ def test_on_the_kernels_thread_a_fetch_shows_at_once_and_replies_come_back_on_it
     assert status.startswith("Your answer is in")
 
 
-def test_a_practice_conversation_in_the_room_opens_in_the_panel(sqlite_db: str, start_server: Any, tmp_path,
+def test_a_practice_conversation_in_the_room_opens_in_the_panel(live: Any, tmp_path,
                                                                 monkeypatch) -> None:
     monkeypatch.setenv("PEERKIT_HOME", str(tmp_path))
     from peerkit.store import LocalStore
     from peerkit.widgets.scenario import ScenarioWidget
 
-    server: RunningServer = start_server(sqlite_db)
-    trainer = add_trainer(server)
-    cohort = make_cohort(server, trainer)
+    server, trainer, cohort = live.server, live.trainer, live.cohort  # peerkit serve, a trainer and a cohort
     token = join(server, cohort["join_code"])
     store = LocalStore(tmp_path / "answers.sqlite")
     panel = in_a_plain_thread(lambda: LivePanel(store, client=ServerClient(server.url, token), start=False))
@@ -144,16 +138,14 @@ def test_a_practice_conversation_in_the_room_opens_in_the_panel(sqlite_db: str, 
     panel.fetch()
     assert panel._scenario_box.layout.display == "none" and panel._scenario_area.children == ()
     panel.close()
-def test_a_panel_made_before_joining_notices_the_join_and_the_leave(sqlite_db: str, start_server: Any, tmp_path,
+def test_a_panel_made_before_joining_notices_the_join_and_the_leave(live: Any, tmp_path,
                                                                     monkeypatch) -> None:
     """Chapter 00 run top to bottom: the panel is made before the learner joins, and never run again."""
     from peerkit.client.membership import join as join_live, leave
     from peerkit.store import LocalStore
 
     monkeypatch.setenv("PEERKIT_HOME", str(tmp_path))
-    server: RunningServer = start_server(sqlite_db)
-    trainer = add_trainer(server)
-    cohort = make_cohort(server, trainer)
+    server, trainer, cohort = live.server, live.trainer, live.cohort  # peerkit serve, a trainer and a cohort
     with server.client(trainer) as client:
         client.post(f"/api/v1/cohorts/{cohort['id']}/polls", json={"kind": "scale", "question": "How ready?"})
     store = LocalStore(tmp_path / "answers.sqlite")
