@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.support.server",
     "tests.support.hub",
     "tests.support.client",
+    "tests.support.figures",
 ]
 
 

@@ -14,10 +14,7 @@ from peerkit.group_view import GroupView  # noqa: E402
 from peerkit.reference import REFERENCE_LABEL, reference_responses  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def group_of(n: int, value: str = "maybe") -> pd.DataFrame:

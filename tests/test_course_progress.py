@@ -19,39 +19,14 @@ from peerkit.course_progress import (
     status_text,
 )
 from peerkit.store import LocalStore
+from tests.support import exercises as shared
 
 ROOT = Path(__file__).resolve().parents[1]
 
-REFLECTION = {
-    "id": "test_reflection",
-    "kind": "reflection",
-    "title": "A test reflection",
-    "chapter": "00_welcome",
-    "instructions": "Write something.",
-    "items": [{"id": "R1", "text": "First?"}, {"id": "R2", "text": "Second?"}],
-}
-RATING = {
-    "id": "test_rating",
-    "kind": "rating",
-    "title": "A test rating",
-    "chapter": "02_boundaries",
-    "instructions": "Rate each.",
-    "scale": [{"value": 1, "label": "low"}, {"value": 2, "label": "high"}],
-    "items": [{"id": "A", "text": "One"}, {"id": "B", "text": "Two"}],
-}
-CHECK = {
-    "id": "test_check",
-    "kind": "knowledge_check",
-    "title": "A test check",
-    "chapter": "02_boundaries",
-    "instructions": "Answer.",
-    "items": [
-        {"id": "Q1", "text": "Q?", "options": [{"value": "a", "label": "A", "explanation": "Why."}, {"value": "b", "label": "B", "explanation": "Why."}],
-         "correct": ["a"], "explanation": "Because."},
-        {"id": "Q2", "text": "Q2?", "options": [{"value": "a", "label": "A", "explanation": "Why."}, {"value": "b", "label": "B", "explanation": "Why."}],
-         "correct": ["b"], "explanation": "Because."},
-    ],
-}
+# the shared test exercises, placed for these tests: the rating in chapter 2, the check with two questions
+RATING = {**shared.RATING, "chapter": "02_boundaries"}
+CHECK = {**shared.CHECK, "items": [*shared.CHECK["items"], {**shared.CHECK["items"][0], "id": "Q2", "correct": ["b"]}]}
+REFLECTION = shared.REFLECTION
 
 
 @pytest.fixture

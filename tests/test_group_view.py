@@ -30,10 +30,7 @@ PROPERTY = settings(max_examples=8, deadline=None, suppress_health_check=[Health
 SCALES = {"boundaries": ["never", "maybe", "always"], "core_skills": [1, 2, 3, 4, 5]}
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def view_of(exercise: str, counts: dict[str, dict[Any, int]], **options: Any) -> GroupView:

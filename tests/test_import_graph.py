@@ -30,12 +30,11 @@ never run, do not).
 """
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "peerkit"
+from tests.support.imports import PACKAGE, import_statements, module_name, strongly_connected
 
 #: module-name prefix -> layer; the longest matching prefix wins.
 LAYERS: dict[str, int] = {
@@ -93,11 +92,6 @@ def layer_of(module: str) -> int | None:
     return LAYERS[max(matches, key=len)]
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
 def _resolve(name: str) -> str:
     """``peerkit.widgets.smart_goal.GOAL_ID`` -> ``peerkit.widgets.smart_goal`` (the module imported)."""
     while name.count("."):
@@ -108,37 +102,13 @@ def _resolve(name: str) -> str:
     return name
 
 
-def _type_checking_only(tree: ast.AST) -> set[int]:
-    """Ids of the import nodes under ``if TYPE_CHECKING:`` (read by type checkers, never run)."""
-    inside: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            inside.update(id(child) for statement in node.body for child in ast.walk(statement))
-    return inside
-
-
 def imports_of(path: Path, *, type_checking: bool = True) -> list[tuple[int, str]]:
     """``(line, module)`` for every peerkit module that ``path`` imports, anywhere in it.
 
     ``type_checking=False`` leaves out the imports under ``if TYPE_CHECKING:``, which never run.
     """
-    module = module_name(path)
-    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
-    found = []
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    skip = set() if type_checking else _type_checking_only(tree)
-    for node in ast.walk(tree):
-        if id(node) in skip:
-            continue
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, _resolve(alias.name)) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                origin = ".".join(base + ([node.module] if node.module else []))
-            else:
-                origin = node.module or ""
-            found += [(node.lineno, _resolve(f"{origin}.{alias.name}")) for alias in node.names]
+    found = [(line, _resolve(module if name is None else f"{module}.{name}"))
+             for line, module, name in import_statements(path, type_checking=type_checking)]
     return [(line, name) for line, name in found if _within(name, "peerkit")]
 
 
@@ -200,39 +170,7 @@ def import_graph(*, packages: bool = False) -> dict[str, set[str]]:
 
 def import_cycles(*, packages: bool = False) -> list[list[str]]:
     """Every cycle in the import graph (see :func:`import_graph`), each strongly connected set once."""
-    graph = import_graph(packages=packages)
-    # Tarjan's strongly connected components: a component of two or more modules is a cycle
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for target in sorted(graph.get(node, ())):
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in on_stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return sorted(found)
+    return strongly_connected(import_graph(packages=packages))
 
 
 def _describe(cycles: list[list[str]], packages: bool) -> str:

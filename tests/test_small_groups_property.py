@@ -159,10 +159,7 @@ def check_axes(ax: Any, frame: pd.DataFrame, exercise: str, where: str) -> None:
                 pytest.fail(f"{where}: row {position + 1} is labelled {content!r}")
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 @PROPERTY

@@ -17,6 +17,7 @@ machine, and fails in CI (``CI`` set), where ``.ci/run`` must install them.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -32,9 +33,12 @@ import urllib.request
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
+
+from tests.support.browser import Server, axe_violations, serve_pages
+from tests.support.client import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
@@ -59,6 +63,10 @@ PEERKIT_ROOTS = ".peerkit-matrix, .peerkit-widget, .peerkit-comparison, [class^=
 WIDGET_CALL = re.compile(r"\bpk\.(exercise|compare|progress|portfolio|join_cohort|live_session)\s*\(")
 #: ipywidgets draws each widget view into an output that is a Lumino Panel.
 WIDGET_OUTPUT = ".jp-OutputArea-output.lm-Panel"
+#: Where peerkit's widgets are, for axe-core: ipywidgets outputs (anywidget included) and the widget roots.
+WIDGET_SCOPES = [".jp-OutputArea-output.lm-Panel", ".jupyter-widgets", ".peerkit-matrix", ".peerkit-widget",
+                 ".peerkit-comparison", ".peerkit-progress", ".peerkit-portfolio", ".peerkit-dashboard",
+                 ".peerkit-cohort-join", ".peerkit-figure"]
 
 #: Console messages that are not the course's fault, each with the reason it is harmless.
 HARMLESS_CONSOLE = [
@@ -115,6 +123,12 @@ class LabServer:
     def store_path(self) -> Path:
         """The learner's answer store that the server's kernels write."""
         return self.peerkit_home / "answers.sqlite"
+
+    def store(self) -> Any:
+        """That store, read straight from its SQLite file (a ``LocalStore``)."""
+        from peerkit.store import LocalStore
+
+        return LocalStore(self.store_path)
 
     _xsrf: str = ""
 
@@ -279,21 +293,34 @@ class Lab:
         self.name = name
         self.page.goto(f"{self.server.url}/lab/tree/{name}?reset", wait_until="domcontentloaded")
         self.page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
-        self._accept_kernel_dialog()
+        self._accept_kernel_dialog(1_000)
         self.wait_kernel_idle()
+
+    def open_and_run(self, name: str) -> None:
+        """Open notebooks/<name> and ``Run > Run All Cells``.
+
+        On a loaded machine JupyterLab can ask "Select Kernel" later than :meth:`open` waits for it:
+        a little longer is given to it here, before the run.
+        """
+        self.open(name)
+        if self._accept_kernel_dialog(3_000):
+            self.wait_kernel_idle()
+        self.run_all()
 
     @property
     def notebook(self):
         return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
 
-    def _accept_kernel_dialog(self) -> None:
-        # A notebook without kernel metadata asks which kernel to start; take the default.
+    def _accept_kernel_dialog(self, within_ms: int) -> bool:
+        """A notebook without kernel metadata asks which kernel to start; take the default. Whether it asked."""
         dialog = self.page.locator(".jp-Dialog")
         try:
-            dialog.wait_for(timeout=1_000)
+            dialog.wait_for(timeout=within_ms)
         except Exception:  # noqa: BLE001 - no dialog is the normal case
-            return
+            return False
         dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
+        dialog.wait_for(state="detached", timeout=10_000)
+        return True
 
     def kernel_status(self) -> str:
         indicator = self.notebook.locator(".jp-Notebook-ExecutionIndicator")
@@ -443,7 +470,17 @@ class Lab:
     def peerkit_widget_count(self) -> int:
         return sum(cell["widgets"] for cell in self.code_cells())
 
-    wait_until = staticmethod(lambda *a, **k: wait_until(*a, **k))
+    #: ``lab.wait_until(check, timeout=..., message=...)``: :func:`tests.support.client.wait_for`, looking every
+    #: 0.2 s (each look is a round trip to the page)
+    wait_until = staticmethod(functools.partial(wait_for, every=0.2))
+
+    def axe_violations(self, axe_source: str) -> list[dict[str, Any]]:
+        """axe-core's violations inside peerkit's widgets on the page (every one, whatever its impact)."""
+        scopes = [s for s in WIDGET_SCOPES if self.notebook.locator(s).count()]
+        if not scopes:
+            return []
+        with self.whole_notebook_in_view():  # axe skips contrast checks on text scrolled out of view
+            return axe_violations(self.page, axe_source, scopes)
 
     def real_console_errors(self) -> list[str]:
         return [m for m in self.console_errors if not any(p.search(m) for p, _ in HARMLESS_CONSOLE)]
@@ -588,6 +625,37 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = others + [item for _, item in sorted(enumerate(browser), key=key)]
 
 
+# --------------------------------------------------------------------------- the cohort server's own pages
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Iterator[Server]:
+    """In this folder ``server`` is one ``peerkit serve`` with a trainer for each test module, whose tests open
+    the server's own pages (projector, room, console, phone page): not the suite's ``server`` of
+    :mod:`tests.support.server` (one a test, on both stores), which these page tests have no use for."""
+    served = serve_pages(tmp_path_factory.mktemp("pages-server"))
+    yield served
+    served.running.stop()
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest):
+    """A trainer's browser page at 1280×720 that notes dialogs and uncaught errors (``page.dialogs``, ``page.errors``).
+
+    axe-core is injected as a script, which the server's CSP (script-src 'self') rightly blocks: only the
+    axe tests (named ``test_axe…``) let Playwright bypass the CSP; every other test, the payload tests above
+    all, keeps it.
+    """
+    bypass = request.node.name.startswith("test_axe")
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=bypass)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.dialogs = []
+    page.errors = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
 def chapter_notebooks() -> list[str]:
     """Every notebook of the course, relative to notebooks/ (found when the tests are collected)."""
     return sorted(str(p.relative_to(NOTEBOOKS)) for p in NOTEBOOKS.rglob("*.ipynb")
@@ -601,20 +669,3 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("chapter_run", names, ids=[n.removesuffix(".ipynb") for n in names],
                              indirect=True, scope="session")
 
-
-def wait_until(check: Callable[[], Any], *, timeout: float = 10, interval: float = 0.2,
-               message: str | Callable[[], str] = "") -> Any:
-    """Poll ``check`` until it returns something truthy; fail with ``message`` otherwise.
-
-    Give ``message`` as a function to say what the page shows when the wait gives up
-    (an f-string is read before the wait starts).
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            said = message() if callable(message) else message
-            raise AssertionError(said or f"condition not met within {timeout} s")
-        time.sleep(interval)

@@ -11,34 +11,12 @@ import json
 
 import pytest
 
+from tests.support.browser import FAILING_IMPACTS
+
 pytestmark = pytest.mark.browser
 
-#: Where peerkit's widgets are: ipywidgets outputs (anywidget included) and the widget roots.
-WIDGET_SCOPES = [".jp-OutputArea-output.lm-Panel", ".jupyter-widgets", ".peerkit-matrix", ".peerkit-widget",
-                 ".peerkit-comparison", ".peerkit-progress", ".peerkit-portfolio", ".peerkit-dashboard",
-                 ".peerkit-cohort-join", ".peerkit-figure"]
 CONTROLS = ("input[type=radio], input[type=checkbox], input[type=text], input[type=date], input[type=number], "
             "input:not([type]), textarea, select, button")
-FAILING_IMPACTS = {"serious", "critical"}
-
-
-AXE_RUN = """async (scopes) => {
-    const result = await axe.run({include: scopes.map(s => [s])}, {resultTypes: ['violations']});
-    return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-        nodes: v.nodes.map(n => ({target: n.target.join(' '), impact: n.impact,
-                                  summary: n.failureSummary, html: n.html.slice(0, 200)}))}));
-}"""
-
-
-def _axe_violations(lab, axe_source: str) -> list[dict]:
-    page = lab.page
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(content=axe_source)
-    scopes = [s for s in WIDGET_SCOPES if lab.notebook.locator(s).count()]
-    if not scopes:
-        return []
-    with lab.whole_notebook_in_view():  # axe skips contrast checks on text scrolled out of view
-        return page.evaluate(AXE_RUN, scopes)
 
 
 def _unnamed_controls(lab) -> list[str]:
@@ -61,7 +39,7 @@ def _unnamed_controls(lab) -> list[str]:
 def test_widgets_have_no_serious_accessibility_violations(chapter_run, axe_source: str) -> None:
     lab = chapter_run
     assert lab.run_error is None, f"{lab.name} could not be run: {lab.run_error}"
-    violations = [v for v in _axe_violations(lab, axe_source) if v["impact"] in FAILING_IMPACTS]
+    violations = [v for v in lab.axe_violations(axe_source) if v["impact"] in FAILING_IMPACTS]
     report = [
         f"{v['impact'].upper()} {v['id']}: {v['help']} ({v['helpUrl']})\n"
         + "\n".join(f"    at {n['target']}: {n['html']}\n      {n['summary']}" for n in v["nodes"][:8])
@@ -84,6 +62,6 @@ def test_axe_reports_a_missing_name(lab, axe_source: str) -> None:
         '<div class="jp-NotebookPanel"><div class="jp-OutputArea-output lm-Panel">'
         '<fieldset><legend>Row</legend><input type="radio" name="x" value="a"></fieldset></div></div>')
     lab.name = "synthetic page"
-    found = _axe_violations(lab, axe_source)
+    found = lab.axe_violations(axe_source)
     assert any(v["id"] == "label" for v in found), json.dumps(found, indent=1)[:2000]
     assert _unnamed_controls(lab), "the unnamed radio was not reported"

@@ -14,12 +14,6 @@ CHAPTER = "02_boundaries.ipynb"
 EXERCISE = "boundaries"
 
 
-def _store(lab_server):
-    from peerkit.store import LocalStore
-
-    return LocalStore(lab_server.store_path)
-
-
 def _row(lab, item: str):
     return lab.notebook.locator(f'.peerkit-matrix fieldset[data-item="{item}"]')
 
@@ -55,7 +49,7 @@ def _marked(lab) -> dict[str, str]:
 
 def test_answers_by_mouse_and_keyboard_survive_a_restart(lab, lab_server) -> None:
     if lab_server.store_path.exists():
-        _store(lab_server).delete(EXERCISE)  # other tests may have answered; start from none
+        lab_server.store().delete(EXERCISE)  # other tests may have answered; start from none
     lab.open(CHAPTER)
     lab.run_all()
     matrix = lab.notebook.locator(".peerkit-matrix")
@@ -97,9 +91,9 @@ def test_answers_by_mouse_and_keyboard_survive_a_restart(lab, lab_server) -> Non
 
     expected = {"B01": "maybe", "B02": "always", "B03": "never", "B05": "always", "B10": "never"}
     assert _checked(lab) == expected, "the page does not show the answers just given"
-    lab.wait_until(lambda: _store(lab_server).answers(EXERCISE) == expected, timeout=10,
+    lab.wait_until(lambda: lab_server.store().answers(EXERCISE) == expected, timeout=10,
                    message=f"the kernel's store never held exactly {expected}; "
-                           f"it holds {_store(lab_server).answers(EXERCISE)}")
+                           f"it holds {lab_server.store().answers(EXERCISE)}")
     # the count shows only answers the kernel confirmed, which it reports just after writing them
     progress = lab.notebook.locator(".peerkit-matrix .peerkit-progress")
     lab.wait_until(lambda: progress.inner_text().startswith("Answered 5 of 27"), timeout=10,
@@ -119,7 +113,7 @@ def test_answers_by_mouse_and_keyboard_survive_a_restart(lab, lab_server) -> Non
     assert _checked(lab) == expected, (
         f"after a restart the matrix shows {_checked(lab)} instead of the stored answers {expected}")
     assert lab.notebook.locator(".peerkit-matrix .peerkit-progress").inner_text().startswith("Answered 5 of 27")
-    assert _store(lab_server).answers(EXERCISE) == expected, "restarting changed the stored answers"
+    assert lab_server.store().answers(EXERCISE) == expected, "restarting changed the stored answers"
 
     # -- and the chart, drawn by the new kernel, shows them ------------------------------------
     assert _marked(lab) == expected, f"after the restart the chart marks {_marked(lab)} instead of {expected}"

@@ -17,24 +17,9 @@ BOUNDARIES = "02_boundaries.ipynb"
 SIZE = {"width": 1366, "height": 768}
 
 
-def _store(lab_server):
-    from peerkit.store import LocalStore
-
-    return LocalStore(lab_server.store_path)
-
-
 def _open(lab, name: str) -> None:
     lab.page.set_viewport_size(SIZE)
-    lab.open(name)
-    dialog = lab.page.locator(".jp-Dialog")  # "Select Kernel" can come late on a loaded machine
-    try:
-        dialog.wait_for(timeout=3_000)
-        dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
-        dialog.wait_for(state="detached", timeout=10_000)
-        lab.wait_kernel_idle()
-    except Exception:  # noqa: BLE001 - no dialog is the normal case
-        pass
-    lab.run_all()
+    lab.open_and_run(name)
 
 
 def test_every_consent_label_is_shown_whole_and_share_all_skips_the_personal_ones(lab, lab_server) -> None:
@@ -84,13 +69,13 @@ def test_every_consent_label_is_shown_whole_and_share_all_skips_the_personal_one
 def test_a_wrong_answer_names_the_right_one_and_rather_not_is_reached_by_keyboard(lab, lab_server) -> None:
     for exercise in ("boundaries", "boundaries_check"):
         if lab_server.store_path.exists():
-            _store(lab_server).delete(exercise)
+            lab_server.store().delete(exercise)
     _open(lab, BOUNDARIES)
 
     quiz = lab.notebook.locator(".peerkit-quiz").first
     question = quiz.locator('fieldset[data-item="Q1"]')
     question.locator("label.peerkit-choice", has_text="Once something has gone wrong").click()
-    lab.wait_until(lambda: _store(lab_server).answers("boundaries_check") == {"Q1": ["a"]}, timeout=10,
+    lab.wait_until(lambda: lab_server.store().answers("boundaries_check") == {"Q1": ["a"]}, timeout=10,
                    message="the choice never reached the store")
     question.get_by_role("button", name="Check answer").click()
     feedback = question.locator(".peerkit-feedback")
@@ -113,8 +98,8 @@ def test_a_wrong_answer_names_the_right_one_and_rather_not_is_reached_by_keyboar
     assert debrief.is_hidden(), "the debrief shows before the row is answered"
     row.locator("input[value=always]").focus()
     lab.page.keyboard.press("ArrowDown")
-    lab.wait_until(lambda: _store(lab_server).answers("boundaries").get("B26") == "rather_not", timeout=10,
-                   message=f"the arrow key did not reach “I'd rather not answer”: {_store(lab_server).answers('boundaries')}")
+    lab.wait_until(lambda: lab_server.store().answers("boundaries").get("B26") == "rather_not", timeout=10,
+                   message=f"the arrow key did not reach “I'd rather not answer”: {lab_server.store().answers('boundaries')}")
     lab.wait_until(lambda: row.get_attribute("data-save-state") == "saved", timeout=10, message="never saved")
     assert rather_not.is_checked() and debrief.is_hidden(), "after “rather not” the debrief must stay hidden"
     row.locator("label.peerkit-choice", has_text="Never OK").click()

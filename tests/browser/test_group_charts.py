@@ -93,15 +93,6 @@ def room(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> dict[
         server.stop()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
 def _projector(page: Any, room: dict[str, Any]) -> None:
     server: RunningServer = room["server"]
     from tests.support.server import sign_in_code

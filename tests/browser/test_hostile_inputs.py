@@ -21,6 +21,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 import tests.support.server as server_fixtures  # noqa: E402 - the real cohort server's helpers (fixtures: tests/conftest.py)
+from tests.support.browser import let_the_page_draw  # noqa: E402
 
 #: One call that any payload makes if it ever runs.
 HIT = "window.__pwned.push"
@@ -68,7 +69,7 @@ def _check_page(browser: Any, html: str, where: str) -> None:
         page.evaluate("""() => document.querySelectorAll('*').forEach(el => {
             el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
         })""")
-        page.wait_for_timeout(200)
+        let_the_page_draw(page)
         found = page.evaluate("""() => ({
             pwned: window.__pwned,
             handlers: [...document.querySelectorAll('*')].flatMap(el => [...el.attributes]

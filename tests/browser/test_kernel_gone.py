@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser import FAILING_IMPACTS, let_the_page_draw
+
 pytestmark = pytest.mark.browser
 
 CHAPTER = "02_boundaries.ipynb"
@@ -18,57 +20,40 @@ EXERCISE = "boundaries"
 GONE = "Your answers can't be saved from here any more"
 
 
-def _store(lab_server):
-    from peerkit.store import LocalStore
-
-    return LocalStore(lab_server.store_path)
-
-
 def _checked(matrix) -> dict[str, str]:
     return matrix.evaluate("""root => Object.fromEntries(
         [...root.querySelectorAll('input[type=radio]:checked')].map(i => [i.dataset.item, i.value]))""")
 
 
-def _restart_only(lab) -> None:
+def _restart_only(lab, lab_server) -> None:
     """Kernel > Restart Kernel…, confirmed, without running any cell again; wait for the new kernel."""
+    before = _kernel_pid(lab_server)
     lab._menu("Kernel", "kernelmenu:restart")
     dialog = lab.page.locator(".jp-Dialog")
     dialog.wait_for(timeout=10_000)
     dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
     dialog.wait_for(state="detached", timeout=10_000)
-    lab.page.wait_for_timeout(500)  # the status goes to "restarting" before it is idle again
-    lab.wait_kernel_idle()
-
-
-def _accept_late_kernel_dialog(lab) -> None:
-    # On a loaded machine JupyterLab can ask "Select Kernel" later than Lab.open waits for it.
-    dialog = lab.page.locator(".jp-Dialog")
-    try:
-        dialog.wait_for(timeout=3_000)
-    except Exception:  # noqa: BLE001 - no dialog is the normal case
-        return
-    dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
-    dialog.wait_for(state="detached", timeout=10_000)
+    # the page says "restarting" before the server has a new kernel process, and "idle" once it answers
+    lab.wait_until(lambda: _kernel_pid(lab_server, missing_ok=True) not in (None, before), timeout=60,
+                   message="the kernel was not restarted (no new kernel process)")
     lab.wait_kernel_idle()
 
 
 def test_matrix_refuses_answers_after_a_restart(lab, lab_server, axe_source: str) -> None:
     if lab_server.store_path.exists():
-        _store(lab_server).delete(EXERCISE)
-        _store(lab_server).delete("boundaries_check")
-    lab.open(CHAPTER)
-    _accept_late_kernel_dialog(lab)
-    lab.run_all()
+        lab_server.store().delete(EXERCISE)
+        lab_server.store().delete("boundaries_check")
+    lab.open_and_run(CHAPTER)
     matrix = lab.notebook.locator(".peerkit-matrix").first
     row = matrix.locator('fieldset[data-item="B01"]')
 
     # Before the restart a click is saved, and shown as chosen once the kernel confirms it.
     row.get_by_text("Maybe OK", exact=True).click()
-    lab.wait_until(lambda: _store(lab_server).answers(EXERCISE) == {"B01": "maybe"}, timeout=10,
-                   message=f"the click was never saved: the store holds {_store(lab_server).answers(EXERCISE)}")
+    lab.wait_until(lambda: lab_server.store().answers(EXERCISE) == {"B01": "maybe"}, timeout=10,
+                   message=f"the click was never saved: the store holds {lab_server.store().answers(EXERCISE)}")
     assert GONE not in matrix.inner_text()
 
-    _restart_only(lab)
+    _restart_only(lab, lab_server)
 
     # The widget says, in a live region, that it cannot save any more, and why.
     notice = matrix.locator(".peerkit-gone")
@@ -100,32 +85,31 @@ def test_matrix_refuses_answers_after_a_restart(lab, lab_server, axe_source: str
     assert quiz.locator("input:checked").count() == 0, "the knowledge check took a click after the restart"
 
     # The refusing widgets pass axe-core too (no serious or critical violation).
-    from test_accessibility import FAILING_IMPACTS, _axe_violations
-
-    serious = [v for v in _axe_violations(lab, axe_source) if v["impact"] in FAILING_IMPACTS]
+    serious = [v for v in lab.axe_violations(axe_source) if v["impact"] in FAILING_IMPACTS]
     assert not serious, "axe-core, after the restart: " + "; ".join(
         f"{v['id']} at {[n['target'] for n in v['nodes'][:3]]}" for v in serious)
 
     # A click on another option changes nothing: not on the page, not in the store.
     row.get_by_text("Always OK", exact=True).click(force=True)  # force: a learner clicks whatever it looks like
     matrix.locator('fieldset[data-item="B02"]').get_by_text("Never OK", exact=True).click(force=True)
-    lab.page.wait_for_timeout(1500)
+    let_the_page_draw(lab.page)
     assert _checked(matrix) == {"B01": "maybe"}, (
         f"after the restart the matrix shows {_checked(matrix)} as chosen, though nothing can be saved")
-    assert _store(lab_server).answers(EXERCISE) == {"B01": "maybe"}, "the store changed after the restart"
-    assert _store(lab_server).answers("boundaries_check") == {}, "the knowledge check saved a click after the restart"
+    assert lab_server.store().answers(EXERCISE) == {"B01": "maybe"}, "the store changed after the restart"
+    assert lab_server.store().answers("boundaries_check") == {}, "the knowledge check saved a click after the restart"
 
     # Running the cell again gives a widget that works.
     lab.run_all()
     fresh = lab.notebook.locator(".peerkit-matrix").first
     assert GONE not in fresh.inner_text()
     fresh.locator('fieldset[data-item="B02"]').get_by_text("Never OK", exact=True).click()
-    lab.wait_until(lambda: _store(lab_server).answers(EXERCISE) == {"B01": "maybe", "B02": "never"}, timeout=10,
-                   message=f"the re-run matrix does not save: {_store(lab_server).answers(EXERCISE)}")
+    lab.wait_until(lambda: lab_server.store().answers(EXERCISE) == {"B01": "maybe", "B02": "never"}, timeout=10,
+                   message=f"the re-run matrix does not save: {lab_server.store().answers(EXERCISE)}")
 
 
-def _kernel_pid(lab_server) -> int:
-    """The process of the one kernel the test server runs (its command line names its connection file)."""
+def _kernel_pid(lab_server, *, missing_ok: bool = False) -> int | None:
+    """The process of the one kernel the test server runs (its command line names its connection file);
+    with ``missing_ok``, None while there is none (between a restart's old process and its new one)."""
     sessions = lab_server.api("GET", "/api/sessions")
     assert len(sessions) == 1, f"expected one kernel session, found {len(sessions)}"
     kernel_id = sessions[0]["kernel"]["id"]
@@ -138,6 +122,8 @@ def _kernel_pid(lab_server) -> int:
             continue
         if "ipykernel" in command and f"kernel-{kernel_id}.json" in command:
             return int(entry.name)
+    if missing_ok:
+        return None
     raise AssertionError(f"no process found for kernel {kernel_id}")
 
 
@@ -147,10 +133,8 @@ def test_a_rating_says_so_when_its_kernel_dies(lab, lab_server) -> None:
     import signal
 
     if lab_server.store_path.exists():
-        _store(lab_server).delete("core_skills")
-    lab.open("01_what_is_peer_support.ipynb")
-    _accept_late_kernel_dialog(lab)
-    lab.run_all()
+        lab_server.store().delete("core_skills")
+    lab.open_and_run("01_what_is_peer_support.ipynb")
     rating = lab.notebook.locator(".peerkit-rating").first
     os.kill(_kernel_pid(lab_server), signal.SIGKILL)
     lab.wait_until(lambda: GONE in rating.locator(".peerkit-gone").inner_text(), timeout=30,
@@ -158,6 +142,6 @@ def test_a_rating_says_so_when_its_kernel_dies(lab, lab_server) -> None:
                            f"{rating.inner_text()[:300]!r}")
     first = rating.locator("fieldset").first
     first.locator("label.peerkit-choice").nth(2).click(force=True)
-    lab.page.wait_for_timeout(1000)
+    let_the_page_draw(lab.page)
     assert first.locator("input:checked").count() == 0, "the rating took a click after its kernel died"
-    assert _store(lab_server).answers("core_skills") == {}, "something was saved after the kernel died"
+    assert lab_server.store().answers("core_skills") == {}, "something was saved after the kernel died"

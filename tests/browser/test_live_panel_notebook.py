@@ -7,7 +7,6 @@ two-cell notebook into the Lab's temporary copy of the notebooks (never into not
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _server_fixtures():
     return server_fixtures
-
-
-def _wait(check, timeout: float, message: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, message
-        time.sleep(0.2)
 
 
 def _notebook(path: Path, url: str, token: str) -> None:
@@ -61,8 +53,8 @@ def test_a_notebook_answers_the_trainers_poll_and_follows_the_trainer(lab, tmp_p
         panel.get_by_role("button", name="Send my answer").click()
         panel.get_by_text("Your answer is in; you can change it.").wait_for(timeout=15_000)
         with server.client(trainer) as client:
-            _wait(lambda: client.get(f"/api/v1/cohorts/{cohort['id']}/polls").json()["polls"][0]["answers"] == 1,
-                  10, "the notebook's answer did not reach the server")
+            lab.wait_until(lambda: client.get(f"/api/v1/cohorts/{cohort['id']}/polls").json()["polls"][0]["answers"] == 1,
+                           timeout=10, message="the notebook's answer did not reach the server")
             client.put(f"/api/v1/cohorts/{cohort['id']}/session/place",
                        json={"chapter": "02_boundaries", "exercise": "boundaries"})
         link = panel.get_by_role("link", name="Open 02_boundaries.ipynb")

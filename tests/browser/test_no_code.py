@@ -48,7 +48,7 @@ def test_a_chapter_opens_as_a_page_of_prose_and_exercises(lab, name: str) -> Non
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{lab.server.url}/voila/render/{name}", wait_until="domcontentloaded")
     expected = widget_cells(name)
-    lab.wait_until(lambda: outputs_with_widgets(page) >= expected, timeout=120, interval=0.5,
+    lab.wait_until(lambda: outputs_with_widgets(page) >= expected, timeout=120, every=0.5,
                message=lambda: f"{name}: {outputs_with_widgets(page)} of {expected} exercises drawn; the page says "
                                f"{page.inner_text('body')[-1500:]!r}")
     text = page.inner_text("body")

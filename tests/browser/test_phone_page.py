@@ -10,89 +10,28 @@ kind's feedback rule). Leaving asks first: the first press removes nothing.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.support.browser import Server, join_on_phone, phone_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-TOKEN = re.compile(r"pkt_[A-Za-z0-9_\-]{43}")
-PHONE = {"width": 390, "height": 844}
 #: What the page used to say, borrowed from the notebooks, and is untrue of a phone.
 UNTRUE = ["Nothing is marked or sent anywhere", "stay on this computer", "on this computer", "Your pseudonym"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Server:
-    url: str
-    trainer_token: str
-
-    def api(self, token: str | None = None) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=20,
-                            headers={"Authorization": f"Bearer {token}"} if token else {})
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("phone-server")
-    port = _free_port()
-    env = {**os.environ, "PEERKIT_SERVER_FOLDER": str(folder), "PEERKIT_HOME": str(folder / "home"),
-           "PEERKIT_SERVE_WATCH_PID": str(os.getpid()), "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    log = folder / "serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "peerkit.cli", "serve", "--host", "127.0.0.1",
-                                    "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO,
-                                   start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(url + "/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        added = subprocess.run([sys.executable, "-m", "peerkit.cli", "trainer", "add", "Phone Trainer"],
-                               capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
-        assert added.returncode == 0, added.stderr
-        yield Server(url, TOKEN.search(added.stdout).group(0))
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(15)
-
-
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    context.close()
+    """A learner's phone on the page; ``phone.errors`` holds what the page's scripts threw."""
+    with phone_page(browser) as page:
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        yield page
 
 
 def _responses(server: Server, cohort_id: str) -> list[dict]:
@@ -103,12 +42,8 @@ def _responses(server: Server, cohort_id: str) -> list[dict]:
 
 
 def _join(phone, server: Server, name: str) -> dict:
-    with server.api(server.trainer_token) as client:
-        cohort = client.post("/api/v1/cohorts", json={"name": name}).json()
-    phone.goto(server.url + "/")
-    phone.get_by_role("textbox", name=re.compile("Join code")).fill(cohort["join_code"])
-    phone.get_by_role("button", name="Join").click()
-    phone.get_by_role("heading", name=re.compile("You joined")).wait_for()
+    cohort = server.cohort(name)
+    join_on_phone(phone, server, cohort["join_code"])
     return cohort
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from test_projector import FAILING_IMPACTS, Server, server  # noqa: F401
+from tests.support.browser import Server, describe_violations, join_on_phone, phone_page, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -29,13 +29,8 @@ def test_a_learner_works_through_a_scenario_on_the_phone(browser, server: Server
 
     listening = load_exercise("scenario_bad_week")
     cohort = server.cohort("Phone practice group")
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    try:
-        phone = context.new_page()
-        phone.goto(server.url + "/")
-        phone.get_by_role("textbox", name=re.compile("Join code")).fill(cohort["join_code"])
-        phone.get_by_role("button", name="Join").click()
-        phone.get_by_role("heading", name=re.compile("You joined")).wait_for()
+    with phone_page(browser) as phone:
+        join_on_phone(phone, server, cohort["join_code"])
         talk = phone.locator("section.scenario-form[data-exercise=scenario_bad_week]")
         assert "Honestly, this week has been awful" in talk.inner_text()
         visible = talk.locator(".scenario-turn:visible")
@@ -78,8 +73,6 @@ def test_a_learner_works_through_a_scenario_on_the_phone(browser, server: Server
         heavy.locator(".scenario-end[data-end=RATHER_NOT]").wait_for()
         assert "findahelpline.com" in heavy.locator(".scenario-end[data-end=RATHER_NOT]").inner_text()
         heavy_first.locator(".status", has_text="Not sent").wait_for()
-    finally:
-        context.close()
     with server.api(server.trainer_token) as client:
         rows = client.get(f"/api/v1/cohorts/{cohort['id']}/responses").json()["responses"]
     assert sorted((r["exercise"], r["item"], r["value"]) for r in rows) == [("scenario_bad_week", "T1", "advice")]
@@ -89,25 +82,13 @@ def test_axe_finds_nothing_serious_on_the_phone_page_with_a_conversation_under_w
                                                                                      axe_source: str) -> None:
     cohort = server.cohort("Phone axe group")
     # axe-core is injected as a script, which the page's CSP rightly blocks: only this test bypasses it
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  bypass_csp=True)
-    try:
-        phone = context.new_page()
-        phone.goto(server.url + "/")
-        phone.get_by_role("textbox", name=re.compile("Join code")).fill(cohort["join_code"])
-        phone.get_by_role("button", name="Join").click()
-        phone.get_by_role("heading", name=re.compile("You joined")).wait_for()
+    with phone_page(browser, bypass_csp=True) as phone:
+        join_on_phone(phone, server, cohort["join_code"])
         talk = phone.locator("section.scenario-form[data-exercise=scenario_bad_week]")
         first = talk.locator(".scenario-turn[data-turn=T1]")
         first.locator("input[value=reflect]").check()
         first.get_by_role("button", name="Choose this response").click()
         first.locator(".status", has_text="Shared with your group").wait_for()
-        phone.add_script_tag(content=axe_source)
-        violations = phone.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-            .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                   nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))""")
-        serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-        assert not serious, serious
+        serious = serious_violations(phone, axe_source)
+        assert not serious, describe_violations(serious)
         phone.screenshot(path=str(SCREENSHOTS / "phone-scenario-390.png"), full_page=False)
-    finally:
-        context.close()

@@ -10,173 +10,20 @@
 """
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+
+from tests.support.browser import (PAYLOADS, Server, approve_all_texts, describe_violations, join_on_phone,
+                                   make_room, open_projector, phone_page, serious_violations)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-REPO = Path(__file__).resolve().parents[2]
-TOKEN = re.compile(r"pkt_[A-Za-z0-9_\-]{43}")
-BOUNDARY_VALUES = ["never", "maybe", "always"]
-PAYLOADS = [
-    "<script>window.__pwned = 'script'; alert('script')</script>",
-    "<img src=x onerror=\"window.__pwned='img'; alert('img')\">",
-    "\"><svg onload=\"window.__pwned='svg'; alert('svg')\">",
-    "</blockquote><iframe srcdoc=\"<script>parent.__pwned='iframe'</script>\"></iframe>",
-    "<a href=\"javascript:window.__pwned='href'\" id=pwnlink>click</a>{{ 7*7 }}",
-]
-FAILING_IMPACTS = {"serious", "critical"}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Server:
-    url: str
-    folder: Path
-    process: subprocess.Popen
-    trainer_token: str = ""
-    log: Path = field(default=Path())
-
-    def api(self, token: str | None = None) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=20,
-                            headers={"Authorization": f"Bearer {token}"} if token else {})
-
-    def cohort(self, name: str) -> dict[str, Any]:
-        with self.api(self.trainer_token) as client:
-            reply = client.post("/api/v1/cohorts", json={"name": name})
-        assert reply.status_code == 201, reply.text
-        return reply.json()
-
-    def learner(self, code: str) -> "Learner":
-        with self.api() as client:
-            reply = client.post("/api/v1/join", json={"code": code, "pseudonym": "p-" + secrets.token_hex(10)})
-        assert reply.status_code == 201, reply.text
-        return Learner(self, reply.json()["token"])
-
-
-@dataclass
-class Learner:
-    server: Server
-    token: str
-    seq: int = 0
-
-    def answer(self, *answers: tuple[str, str, Any]) -> dict[str, Any]:
-        batch = []
-        for exercise, item, value in answers:
-            self.seq += 1
-            batch.append({"seq": self.seq, "exercise": exercise, "item": item, "value": value})
-        with self.server.api(self.token) as client:
-            reply = client.post("/api/v1/me/answers", json={"answers": batch})
-        assert reply.status_code == 200, reply.text
-        assert not reply.json()["refused"], reply.json()
-        return reply.json()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("projector-server")
-    port = _free_port()
-    env = {**os.environ, "PEERKIT_SERVER_FOLDER": str(folder), "PEERKIT_HOME": str(folder / "home"),
-           "PEERKIT_SERVE_WATCH_PID": str(os.getpid()), "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    log = folder / "serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "peerkit.cli", "serve", "--host", "127.0.0.1",
-                                    "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO,
-                                   start_new_session=True)
-    server = Server(f"http://127.0.0.1:{port}", folder, process, log=log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(server.url + "/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        added = subprocess.run([sys.executable, "-m", "peerkit.cli", "trainer", "add", "Projector Trainer"],
-                               capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
-        assert added.returncode == 0, added.stderr
-        server.trainer_token = TOKEN.search(added.stdout).group(0)
-        yield server
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(15)
-
-
-@dataclass
-class Room:
-    cohort: dict[str, Any]
-    learners: list[Learner]
-
-
-def _room(server: Server, name: str, texts: list[str] | None = None, size: int = 6) -> Room:
-    cohort = server.cohort(name)
-    learners = [server.learner(cohort["join_code"]) for _ in range(size)]
-    for number, learner in enumerate(learners):
-        answers = [("boundaries", f"B{i:02d}", BOUNDARY_VALUES[(number + i) % 3]) for i in range(1, 10)]
-        answers += [("core_skills", f"C{i:02d}", 1 + (number + i) % 5) for i in range(1, 12)]
-        text = (texts or [])[number % len(texts)] if texts else f"Learner {number} thinks listening matters."
-        answers.append(("welcome_reflection", "R1", {"text": text, "share": True}))
-        learner.answer(*answers)
-    return Room(cohort, learners)
-
-
-@pytest.fixture
-def page(browser, request: pytest.FixtureRequest):
-    # axe-core is injected as a script, which the page's CSP (script-src 'self') rightly blocks: only the
-    # axe test lets Playwright bypass the CSP; every other test, the payload test above all, keeps it
-    bypass = request.node.name.startswith("test_axe")
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=bypass)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.dialogs = []
-    page.errors = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    context.close()
-
-
-def _sign_in_code(server: Server) -> str:
-    with server.api(server.trainer_token) as client:
-        reply = client.post("/api/v1/sign-in-codes")
-    assert reply.status_code == 201, reply.text
-    return reply.json()["code"]
-
-
-def _open_projector(page, server: Server, cohort_id: str) -> None:
-    page.goto(f"{server.url}/sign-in#code={_sign_in_code(server)}")
-    page.wait_for_url(f"{server.url}/projector")
-    assert "code=" not in page.url and "token=" not in page.url, page.url
-    page.goto(f"{server.url}/projector/{cohort_id}")
-    page.get_by_text("Live updates: on").wait_for()
-
-
 def test_sign_in_moves_the_token_into_an_http_only_cookie(page, server: Server) -> None:
-    room = _room(server, "Sign-in group", size=1)
-    _open_projector(page, server, room.cohort["id"])
+    room = make_room(server, "Sign-in group", size=1)
+    open_projector(page, server, room.cohort["id"])
     assert server.trainer_token not in page.evaluate("() => document.cookie")
     cookie = next(c for c in page.context.cookies() if c["name"] == "peerkit_session")
     assert server.trainer_token not in cookie["value"]
@@ -185,8 +32,8 @@ def test_sign_in_moves_the_token_into_an_http_only_cookie(page, server: Server) 
 
 
 def test_a_new_member_reaches_the_room_screen_within_a_second(page, server: Server) -> None:
-    room = _room(server, "Live group")
-    _open_projector(page, server, room.cohort["id"])
+    room = make_room(server, "Live group")
+    open_projector(page, server, room.cohort["id"])
     delays = []
     for round_ in range(3):
         before = int(page.locator("[data-count=members]").inner_text())
@@ -200,32 +47,20 @@ def test_a_new_member_reaches_the_room_screen_within_a_second(page, server: Serv
     assert not page.errors, page.errors
 
 
-def approve_all_texts(server: Server, cohort_id: str) -> None:
-    with server.api(server.trainer_token) as client:
-        for text in client.get(f"/api/v1/cohorts/{cohort_id}/texts").json()["texts"]:
-            if text["status"] != "approved":
-                assert client.post(f"/api/v1/cohorts/{cohort_id}/texts/{text['id']}/approve").status_code == 200
-
-
 def test_axe_finds_nothing_serious(page, server: Server, axe_source: str) -> None:
-    room = _room(server, "Accessible group")
-    _open_projector(page, server, room.cohort["id"])
-    page.add_script_tag(content=axe_source)
-    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-        .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.html.slice(0, 120))}))""")
-    serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-    assert not serious, "axe-core on the projector page:\n" + "\n".join(
-        f"{v['impact']} {v['id']}: {v['help']}\n  " + "\n  ".join(v["nodes"]) for v in serious)
+    room = make_room(server, "Accessible group")
+    open_projector(page, server, room.cohort["id"])
+    serious = serious_violations(page, axe_source)
+    assert not serious, "axe-core on the projector page:\n" + describe_violations(serious)
     # readable from the back: the join code is large
     size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.code')).fontSize)")
     assert size >= 48, size
 
 
 def test_script_payloads_in_learner_text_never_run(page, server: Server) -> None:
-    room = _room(server, PAYLOADS[1] + " group " + PAYLOADS[0], texts=PAYLOADS)
+    room = make_room(server, PAYLOADS[1] + " group " + PAYLOADS[0], texts=PAYLOADS)
     approve_all_texts(server, room.cohort["id"])
-    _open_projector(page, server, room.cohort["id"])
+    open_projector(page, server, room.cohort["id"])
     assert PAYLOADS[0] in page.locator(".cohort-name").inner_text()  # the join screen carries the name
     page.keyboard.press("5")  # the shared texts, with the presenter key
     page.locator("#texts-title").wait_for()
@@ -235,36 +70,34 @@ def test_script_payloads_in_learner_text_never_run(page, server: Server) -> None
     approve_all_texts(server, room.cohort["id"])
     page.locator("text=click").first.wait_for(state="attached")
     page.wait_for_function("() => document.querySelectorAll('.text-body').length === 7")  # six, and the one arriving
-    page.wait_for_timeout(500)  # a payload's image error or iframe load would have fired by now
-    assert page.dialogs == [], f"a payload opened a dialog: {page.dialogs}"
-    assert page.evaluate("() => window.__pwned") is None
-    assert page.evaluate("() => window.parent.__pwned") is None
-    assert page.locator("#pwnlink, iframe, .text-body img, .text-body svg, .cohort-name img").count() == 0
+    # A payload that could still run later (an image's error, an iframe's or an svg's load) needs its element in
+    # the page, and a payload drawn as HTML is not shown as text: both are looked at first, so that no wait is
+    # needed for an event that might yet fire. The dialogs and flags then catch whatever ran as it was drawn.
+    assert page.locator("#pwnlink, iframe, .text-body img, .text-body svg, .text-body script, "
+                        ".cohort-name img").count() == 0
     shown = page.locator(".text-body").all_inner_texts()
     for payload in PAYLOADS:
         assert any(payload in text for text in shown), f"{payload!r} is not shown literally"
     assert "{{ 7*7 }}" in " ".join(shown)  # no template ran on learner text either
+    assert page.dialogs == [], f"a payload opened a dialog: {page.dialogs}"
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.evaluate("() => window.parent.__pwned") is None
 
 
 def test_sign_in_goes_on_to_the_projector_named_but_never_off_site(page, server: Server) -> None:
-    room = _room(server, "Next group", size=1)
-    page.goto(f"{server.url}/sign-in#code={_sign_in_code(server)}&next=projector/{room.cohort['id']}")
+    room = make_room(server, "Next group", size=1)
+    page.goto(f"{server.url}/sign-in#code={server.sign_in_code()}&next=projector/{room.cohort['id']}")
     page.wait_for_url(f"{server.url}/projector/{room.cohort['id']}")
     for elsewhere in ("https://evil.example/", "//evil.example/projector", "/../api/v1/cohorts"):
-        page.goto(f"{server.url}/sign-in#code={_sign_in_code(server)}&next={elsewhere}")
+        page.goto(f"{server.url}/sign-in#code={server.sign_in_code()}&next={elsewhere}")
         page.wait_for_url(f"{server.url}/projector")
         assert page.url == f"{server.url}/projector", (elsewhere, page.url)
 
 
 def test_a_learner_with_a_phone_joins_and_answers(browser, server: Server) -> None:
     cohort = server.cohort("Phone group")
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    try:
-        phone = context.new_page()
-        phone.goto(server.url + "/")
-        phone.get_by_role("textbox", name=re.compile("Join code")).fill(cohort["join_code"].lower().replace("-", " "))
-        phone.get_by_role("button", name="Join").click()
-        phone.get_by_role("heading", name=re.compile("You joined")).wait_for()
+    with phone_page(browser) as phone:
+        join_on_phone(phone, server, cohort["join_code"].lower().replace("-", " "))  # typed as a learner might
         assert "Phone group" in phone.locator("#cohort-name").inner_text()
         form = phone.locator("form[data-exercise=boundaries]")
         for number, value in ((1, "Never OK"), (2, "Maybe OK"), (3, "Always OK")):
@@ -282,8 +115,6 @@ def test_a_learner_with_a_phone_joins_and_answers(browser, server: Server) -> No
         check.locator("fieldset").nth(2).locator("input[value='c']").check()
         check.get_by_role("button", name=re.compile("send my answers")).click()
         check.locator(".status", has_text="Sent to your group: 2 answers").wait_for()
-    finally:
-        context.close()
     with server.api(server.trainer_token) as client:
         rows = client.get(f"/api/v1/cohorts/{cohort['id']}/responses").json()["responses"]
     assert sorted((r["exercise"], r["item"], sorted(r["value"]) if isinstance(r["value"], list) else r["value"])
@@ -294,15 +125,12 @@ def test_a_learner_with_a_phone_joins_and_answers(browser, server: Server) -> No
 
 def test_axe_finds_nothing_serious_on_the_phone_page(page, server: Server, axe_source: str) -> None:
     page.goto(server.url + "/")
-    page.add_script_tag(content=axe_source)
-    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-        .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))""")
-    serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-    assert not serious, serious
+    serious = serious_violations(page, axe_source)
+    assert not serious, describe_violations(serious)
 
 
 def test_signing_in_leaves_no_code_in_the_address_bar_the_history_or_the_log(page, server: Server) -> None:
-    code = _sign_in_code(server)
+    code = server.sign_in_code()
     page.goto(f"{server.url}/sign-in#code={code}")
     page.wait_for_url(f"{server.url}/projector")
     assert code not in page.url
@@ -353,8 +181,8 @@ def test_another_pages_auto_submitting_form_cannot_act_with_the_trainers_cookie(
                                                                                  host: str) -> None:
     """A page on the same host but another port is same-site (SameSite ignores ports: the cookie goes along);
     ``localhost`` is another site (the cookie stays home). Neither form may close the cohort or change its code."""
-    room = _room(server, f"Forms group {host}", size=1)
-    _open_projector(page, server, room.cohort["id"])
+    room = make_room(server, f"Forms group {host}", size=1)
+    open_projector(page, server, room.cohort["id"])
     base = f"{server.url}/api/v1/cohorts/{room.cohort['id']}"
     html = f"""<!doctype html><title>win a prize</title>
 <form id=f1 method=post action="{base}/close" target=a></form>

@@ -19,10 +19,8 @@ TEXT = "I noticed that I wanted to fix things for them."
 
 
 def test_saved_is_shown_only_after_the_kernel_saved(lab, lab_server) -> None:
-    from peerkit.store import LocalStore
-
     if lab_server.store_path.exists():
-        LocalStore(lab_server.store_path).delete(EXERCISE)
+        lab_server.store().delete(EXERCISE)
     lab.open(CHAPTER)
     lab.run_all()
     box = lab.notebook.locator(".peerkit-reflection").first
@@ -40,10 +38,10 @@ def test_saved_is_shown_only_after_the_kernel_saved(lab, lab_server) -> None:
         lab.wait_until(lambda: note.inner_text() == "Not saved yet (see below).", timeout=20,
                    message=lambda: f"with the store locked the note reads {note.inner_text()!r}")
         assert "Not saved yet" in status.inner_text() and "retried" in status.inner_text()
-        assert LocalStore(lab_server.store_path).answers(EXERCISE) == {}
+        assert lab_server.store().answers(EXERCISE) == {}
     finally:
         lock.execute("ROLLBACK")
         lock.close()
     lab.wait_until(lambda: note.inner_text() == "Saved.", timeout=30,
                message=lambda: f"after the store unlocked the note reads {note.inner_text()!r}")
-    assert LocalStore(lab_server.store_path).answers(EXERCISE)["R1"]["text"] == TEXT
+    assert lab_server.store().answers(EXERCISE)["R1"]["text"] == TEXT

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from test_projector import Server, _room, approve_all_texts, server  # noqa: F401
+from tests.support.browser import Server, make_room
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -35,7 +35,7 @@ def _words(text: str) -> str:
 def test_the_report_prints_to_a4_with_no_chart_cut_across_a_page(browser, server: Server) -> None:
     from pypdf import PdfReader
 
-    room = _room(server, "Report group", texts=["Listening is a skill", "Mail me at sam.jones@example.org"])
+    room = make_room(server, "Report group", texts=["Listening is a skill", "Mail me at sam.jones@example.org"])
     cohort = room.cohort
     base = f"/api/v1/cohorts/{cohort['id']}"
     for learner in room.learners:

@@ -14,23 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser import describe_violations, serious_violations
+
 pytestmark = pytest.mark.browser
 
 CHAPTER = "05_language_and_sharing.ipynb"
 EXERCISE = "scenario_bad_week"
-FAILING_IMPACTS = {"serious", "critical"}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"  # as conftest.py keeps them
-AXE_RUN = """async (scope) => {
-    const result = await axe.run({include: [[scope]]}, {resultTypes: ['violations']});
-    return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.html.slice(0, 160))}));
-}"""
-
-
-def _store(lab_server):
-    from peerkit.store import LocalStore
-
-    return LocalStore(lab_server.store_path)
 
 
 def _focus(lab) -> dict:
@@ -59,7 +49,7 @@ def test_a_learner_works_through_the_chapter_05_scenario_with_the_keyboard(lab, 
 
     exercise = load_exercise(EXERCISE)
     if lab_server.store_path.exists():
-        _store(lab_server).delete(EXERCISE)
+        lab_server.store().delete(EXERCISE)
     lab.open(CHAPTER)
     lab.run_all()
     assert not lab.cell_failures(), "\n".join(lab.cell_failures())
@@ -76,7 +66,7 @@ def test_a_learner_works_through_the_chapter_05_scenario_with_the_keyboard(lab, 
             keyboard.press(key)
         focus = _focus(lab)
         assert (focus["value"], focus["checked"]) == (value, True), f"at {turn} the arrows reached {focus}"
-        assert turn not in _store(lab_server).answers(EXERCISE), "moving between responses must not choose one"
+        assert turn not in lab_server.store().answers(EXERCISE), "moving between responses must not choose one"
         keyboard.press("Tab")
         focus = _focus(lab)
         assert focus["text"] == "Choose this response", f"Tab from the responses should reach the button: {focus}"
@@ -107,8 +97,8 @@ def test_a_learner_works_through_the_chapter_05_scenario_with_the_keyboard(lab, 
     ending = widget.locator(".peerkit-scenario-ending")
     assert "Sam felt heard" in ending.inner_text() and "counts as done" in ending.inner_text()
     path = {"T1": "advice", "T1B": "repair", "T2": "ask_share", "T3": "summarise"}
-    lab.wait_until(lambda: _store(lab_server).answers(EXERCISE) == path, timeout=10,
-                   message=lambda: f"the store holds {_store(lab_server).answers(EXERCISE)}, not the path {path}")
+    lab.wait_until(lambda: lab_server.store().answers(EXERCISE) == path, timeout=10,
+                   message=lambda: f"the store holds {lab_server.store().answers(EXERCISE)}, not the path {path}")
     save_state = widget.locator(".peerkit-save-state")
     lab.wait_until(lambda: save_state.inner_text() == "Your answers are saved.", timeout=10,
                    message=lambda: f"the save line says {save_state.inner_text()!r}")
@@ -119,7 +109,7 @@ def test_a_learner_works_through_the_chapter_05_scenario_with_the_keyboard(lab, 
     lab.wait_until(lambda: _focus(lab)["type"] == "radio" and _focus(lab)["turn"] == "T3", timeout=10,
                    message=lambda: f"after Go back the focus is on {_focus(lab)}")
     assert not ending.is_visible(), "the end still shows after going back"
-    lab.wait_until(lambda: "T3" not in _store(lab_server).answers(EXERCISE), timeout=10,
+    lab.wait_until(lambda: "T3" not in lab_server.store().answers(EXERCISE), timeout=10,
                    message="going back did not remove the last choice from the store")
     assert announcer.inner_text().startswith("Back at:")
     # another response there leads to another end
@@ -129,16 +119,13 @@ def test_a_learner_works_through_the_chapter_05_scenario_with_the_keyboard(lab, 
     lab.wait_until(lambda: "The conversation closed down" in ending.inner_text(), timeout=10,
                    message=lambda: f"another path should end elsewhere; the page shows {ending.inner_text()!r}")
     assert "This gets in the way." in _focus(lab)["text"]
-    lab.wait_until(lambda: _store(lab_server).answers(EXERCISE) == {**path, "T3": "plan_for_them"}, timeout=10)
+    lab.wait_until(lambda: lab_server.store().answers(EXERCISE) == {**path, "T3": "plan_for_them"}, timeout=10)
     # every turn on the path shows its feedback
     assert widget.locator(".peerkit-scenario-feedback").count() == 4
 
     # -- axe-core: nothing serious or critical in the widget ----------------------------------------------
-    if not lab.page.evaluate("() => typeof window.axe === 'object'"):
-        lab.page.add_script_tag(content=axe_source)
-    violations = [v for v in lab.page.evaluate(AXE_RUN, ".peerkit-scenario") if v["impact"] in FAILING_IMPACTS]
-    assert not violations, "axe-core found problems in the scenario widget:\n" + "\n".join(
-        f"{v['impact']} {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"][:5]) for v in violations)
+    violations = serious_violations(lab.page, axe_source, [".peerkit-scenario"])
+    assert not violations, "axe-core found problems in the scenario widget:\n" + describe_violations(violations)
 
     # -- what a learner sees at 1366×768 -------------------------------------------------------------------
     widget.locator('.peerkit-scenario-turn[data-item="T3"]').scroll_into_view_if_needed()
@@ -155,12 +142,10 @@ def test_a_learner_works_through_the_chapter_05_scenario_with_the_keyboard(lab, 
 def test_the_safety_scenario_has_its_content_note_and_rather_not_ends_it_unsent(lab, lab_server) -> None:
     exercise = "scenario_not_here"
     if lab_server.store_path.exists():
-        _store(lab_server).delete(exercise)
-    lab.open("06_strengths_risk_and_self_care.ipynb")
-    # JupyterLab may ask for a kernel later than lab.open's one-second look for the dialog (seen after
-    # another test shut its kernel down, on a busy machine): take the default, as a learner would
-    lab._accept_kernel_dialog()
-    lab.run_all()
+        lab_server.store().delete(exercise)
+    # JupyterLab may ask for a kernel later than lab.open looks for the dialog (seen after another test shut its
+    # kernel down, on a busy machine): open_and_run takes the default, as a learner would
+    lab.open_and_run("06_strengths_risk_and_self_care.ipynb")
     assert not lab.cell_failures(), "\n".join(lab.cell_failures())
     widget = lab.notebook.locator(".peerkit-scenario")
     note = widget.locator(".peerkit-scenario-note")
@@ -176,8 +161,8 @@ def test_the_safety_scenario_has_its_content_note_and_rather_not_ends_it_unsent(
     ending = widget.locator(".peerkit-scenario-ending")
     assert "You chose to stop here" in ending.inner_text() and "findahelpline.com" in ending.inner_text()
     assert "Stopping here counts as done" in ending.inner_text()
-    lab.wait_until(lambda: _store(lab_server).answers(exercise) == {"T1": "rather_not"}, timeout=10,
-                   message=lambda: f"the store holds {_store(lab_server).answers(exercise)}")
+    lab.wait_until(lambda: lab_server.store().answers(exercise) == {"T1": "rather_not"}, timeout=10,
+                   message=lambda: f"the store holds {lab_server.store().answers(exercise)}")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     lab.page.set_viewport_size({"width": 1366, "height": 768})
     note.scroll_into_view_if_needed()

@@ -18,7 +18,8 @@ import pytest
 
 from peerkit.exercises import load_exercise
 from peerkit.server.live_tools.scenario_room import main_line
-from test_projector import FAILING_IMPACTS, Server, _open_projector, page, server  # noqa: F401
+from tests.support.browser import (Server, describe_violations, join_on_phone, open_projector, phone_page,
+                                   serious_violations)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -56,19 +57,16 @@ def _fits(page) -> None:
     assert bottom <= page.viewport_size["height"], bottom
 
 
-def _axe(browser_page, axe_source: str) -> list:
-    browser_page.add_script_tag(content=axe_source)
-    violations = browser_page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-        .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                               nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
-    return [v for v in violations if v["impact"] in FAILING_IMPACTS]
+def _assert_axe_finds_nothing_serious(browser_page, axe_source: str) -> None:
+    serious = serious_violations(browser_page, axe_source)
+    assert not serious, describe_violations(serious, nodes=3)
 
 
 def test_a_trainer_runs_a_scenario_with_six_learners_turn_by_turn(page, server: Server) -> None:
     cohort = server.cohort("Practice group")
     learners = [server.learner(cohort["join_code"]) for _ in range(6)]
     definition = load_exercise(SCENARIO)
-    _open_projector(page, server, cohort["id"])
+    open_projector(page, server, cohort["id"])
     console = page.context.new_page()
     console.goto(f"{server.url}/projector/{cohort['id']}/console")
     console.get_by_label("Practice conversation", exact=True).select_option(SCENARIO)
@@ -141,7 +139,7 @@ def test_axe_finds_nothing_serious_on_the_scenario_screen_and_console(browser, s
     context = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
     try:
         console = context.new_page()
-        _open_projector(console, server, cohort["id"])
+        open_projector(console, server, cohort["id"])
         console.goto(f"{server.url}/projector/{cohort['id']}/console")
         console.get_by_role("button", name="Start it in the room").click()
         console.get_by_role("button", name="Show the feedback for each response").wait_for()
@@ -149,14 +147,14 @@ def test_axe_finds_nothing_serious_on_the_scenario_screen_and_console(browser, s
         for learner, option in zip(learners, first.item(first.details["start"]).details["options"] * 2):
             learner.answer((first.id, first.details["start"], option["value"]))
         console.locator("#scenario-room-choice", has_text="6 people chose").wait_for()
-        assert not _axe(console, axe_source)
+        _assert_axe_finds_nothing_serious(console, axe_source)
         room = context.new_page()
         room.goto(f"{server.url}/projector/{cohort['id']}")
         room.locator("#live .scenario-screen .big-bar").first.wait_for()
-        assert not _axe(room, axe_source)
+        _assert_axe_finds_nothing_serious(room, axe_source)
         console.get_by_role("button", name="Show the feedback for each response").click()
         room.locator("#live .scenario-feedback").first.wait_for()
-        assert not _axe(room, axe_source)
+        _assert_axe_finds_nothing_serious(room, axe_source)
         overflow = room.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
         assert not overflow
     finally:
@@ -165,13 +163,8 @@ def test_axe_finds_nothing_serious_on_the_scenario_screen_and_console(browser, s
 
 def test_the_phone_page_says_the_room_started_a_practice_conversation(browser, server: Server) -> None:
     cohort = server.cohort("Phone practice")
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    try:
-        phone = context.new_page()
-        phone.goto(server.url + "/")
-        phone.get_by_role("textbox", name=re.compile("Join code")).fill(cohort["join_code"])
-        phone.get_by_role("button", name="Join").click()
-        phone.get_by_role("heading", name=re.compile("You joined")).wait_for()
+    with phone_page(browser) as phone:
+        join_on_phone(phone, server, cohort["join_code"])
         assert phone.locator("#room-conversation").is_hidden()
         api = f"/api/v1/cohorts/{cohort['id']}/conversation"
         with server.api(server.trainer_token) as client:
@@ -190,5 +183,3 @@ def test_the_phone_page_says_the_room_started_a_practice_conversation(browser, s
         with server.api(server.trainer_token) as client:
             assert client.post(api + "/end").status_code == 200
         banner.wait_for(state="hidden", timeout=20_000)
-    finally:
-        context.close()

@@ -18,18 +18,14 @@ EXERCISE = "smart_goal"
 
 
 def _stored_goals(lab_server) -> dict:
-    from peerkit.store import LocalStore
-
     if not lab_server.store_path.exists():
         return {}
-    return LocalStore(lab_server.store_path).answers(EXERCISE)
+    return lab_server.store().answers(EXERCISE)
 
 
 def test_goal_typed_with_feedback_survives_a_restart(lab, lab_server) -> None:
     if lab_server.store_path.exists():
-        from peerkit.store import LocalStore
-
-        LocalStore(lab_server.store_path).delete(EXERCISE)
+        lab_server.store().delete(EXERCISE)
     lab.open(CHAPTER)
     lab.run_all()
     builder = lab.notebook.locator(".peerkit-smart-goal")

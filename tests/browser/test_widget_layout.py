@@ -6,6 +6,7 @@ kernel's store straight from the SQLite file in the server's PEERKIT_HOME.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,23 +21,24 @@ BOUNDARIES = "02_boundaries.ipynb"
 LANGUAGE = "05_language_and_sharing.ipynb"
 
 
-def _store(lab_server):
-    from peerkit.store import LocalStore
-
-    return LocalStore(lab_server.store_path)
-
-
-def _open(lab, name: str) -> None:
-    lab.open(name)
-    dialog = lab.page.locator(".jp-Dialog")  # "Select Kernel" can come late on a loaded machine
-    try:
-        dialog.wait_for(timeout=3_000)
-        dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
-        dialog.wait_for(state="detached", timeout=10_000)
-        lab.wait_kernel_idle()
-    except Exception:  # noqa: BLE001 - no dialog is the normal case
-        pass
-    lab.run_all()
+def _clear_with_the_keyboard(lab, box, what: str, where: str, *, start: str, stored: Callable[[], dict],
+                             cleared: Callable[[dict], bool]) -> None:
+    """``box`` (a row, an item) has a "Clear this <what>" button, described by its legend, reached with Shift+Tab
+    from the option ``start`` and pressed with Enter: the store is ``cleared``, nothing in ``box`` is chosen,
+    the focus stays in it and the button hides."""
+    clear = box.get_by_role("button", name=f"Clear this {what}")
+    assert clear.is_visible(), f"an answered {where} shows no Clear button"
+    described = clear.evaluate("b => document.getElementById(b.getAttribute('aria-describedby')).textContent")
+    assert described == box.locator("legend").inner_text(), f"the Clear button is described as {described!r}"
+    box.locator(start).focus()
+    lab.page.keyboard.press("Shift+Tab")
+    assert clear.evaluate("b => b === document.activeElement"), "Shift+Tab from the options does not reach Clear"
+    lab.page.keyboard.press("Enter")
+    lab.wait_until(lambda: cleared(stored()), timeout=10,
+                   message=lambda: f"Clear did not delete the {what}: the store holds {stored()}")
+    assert box.locator("input:checked").count() == 0, f"the cleared {where} still shows a {what}"
+    assert box.evaluate("r => r.contains(document.activeElement)"), f"after Clear the focus left the {where}"
+    assert not clear.is_visible(), f"a blank {where} still offers Clear"
 
 
 def _boxes(locator) -> list[dict]:
@@ -54,8 +56,8 @@ def _boxes_in(locator, frame) -> list[dict]:
 def test_matrix_rows_can_be_cleared_and_choosing_moves_nothing(lab, lab_server) -> None:
     for exercise in ("boundaries", "boundaries_reflection", "boundaries_check"):
         if lab_server.store_path.exists():
-            _store(lab_server).delete(exercise)
-    _open(lab, BOUNDARIES)
+            lab_server.store().delete(exercise)
+    lab.open_and_run(BOUNDARIES)
     matrix = lab.notebook.locator(".peerkit-matrix").first
     row = matrix.locator('fieldset[data-item="B04"]')
     labels = row.locator("label.peerkit-choice")
@@ -64,7 +66,7 @@ def test_matrix_rows_can_be_cleared_and_choosing_moves_nothing(lab, lab_server) 
 
     # Choosing: "Saving…" until the kernel has it, then marked; no option moves or changes size.
     labels.nth(1).click()
-    lab.wait_until(lambda: _store(lab_server).answers("boundaries") == {"B04": "maybe"}, timeout=10,
+    lab.wait_until(lambda: lab_server.store().answers("boundaries") == {"B04": "maybe"}, timeout=10,
                    message="the choice never reached the store")
     lab.wait_until(lambda: row.get_attribute("data-save-state") == "saved", timeout=10,
                    message="the row never showed the choice as saved")
@@ -76,23 +78,12 @@ def test_matrix_rows_can_be_cleared_and_choosing_moves_nothing(lab, lab_server) 
     row.screenshot(path=str(SCREENSHOTS / "matrix-row-answered.png"))  # for a person to look at
 
     # The row has a labelled Clear button, reached with Tab and pressed with Enter.
-    clear = row.get_by_role("button", name="Clear this answer")
-    assert clear.is_visible(), "an answered row shows no Clear button"
-    described = clear.evaluate("b => document.getElementById(b.getAttribute('aria-describedby')).textContent")
-    assert described == row.locator("legend").inner_text(), f"the Clear button is described as {described!r}"
-    row.locator("input[value=maybe]").focus()
-    lab.page.keyboard.press("Shift+Tab")
-    assert clear.evaluate("b => b === document.activeElement"), "Shift+Tab from the options does not reach Clear"
-    lab.page.keyboard.press("Enter")
-    lab.wait_until(lambda: _store(lab_server).answers("boundaries") == {}, timeout=10,
-                   message=f"Clear did not delete the answer: {_store(lab_server).answers('boundaries')}")
-    assert row.locator("input:checked").count() == 0, "the cleared row still shows a choice"
-    assert row.evaluate("r => r.contains(document.activeElement)"), "after Clear the focus left the row"
-    assert not clear.is_visible(), "a blank row still offers Clear"
+    _clear_with_the_keyboard(lab, row, "answer", "row", start="input[value=maybe]",
+                             stored=lambda: lab_server.store().answers("boundaries"), cleared=lambda answers: answers == {})
 
 
 def test_radios_keep_their_size_when_text_wraps(lab, lab_server) -> None:
-    _open(lab, BOUNDARIES)
+    lab.open_and_run(BOUNDARIES)
     lab.page.set_viewport_size({"width": 700, "height": 900})  # long quiz options wrap
     quiz = lab.notebook.locator(".peerkit-quiz").first
     radios = quiz.locator("input[type=radio]")
@@ -104,7 +95,7 @@ def test_radios_keep_their_size_when_text_wraps(lab, lab_server) -> None:
 
 
 def test_reflection_count_and_saved_stand_apart_and_share_has_room(lab, lab_server) -> None:
-    _open(lab, BOUNDARIES)
+    lab.open_and_run(BOUNDARIES)
     reflection = lab.notebook.locator(".peerkit-reflection").first
     box = reflection.locator("textarea").first
     box.fill("I noticed that I say yes too fast.")
@@ -124,8 +115,8 @@ def test_reflection_count_and_saved_stand_apart_and_share_has_room(lab, lab_serv
 
 def test_example_answers_can_be_hidden_again(lab, lab_server) -> None:
     if lab_server.store_path.exists():
-        _store(lab_server).delete("recovery_language")
-    _open(lab, LANGUAGE)
+        lab_server.store().delete("recovery_language")
+    lab.open_and_run(LANGUAGE)
     reframe = lab.notebook.locator(".peerkit-reframe").first
     first = reframe.locator("fieldset").first
     first.locator("textarea").fill("A person living with schizophrenia")
@@ -147,8 +138,8 @@ def test_a_finished_smart_goal_is_shown_once(lab, lab_server) -> None:
     from datetime import date, timedelta
 
     if lab_server.store_path.exists():
-        _store(lab_server).delete("smart_goal")
-    _open(lab, "03_empowerment_and_recovery.ipynb")
+        lab_server.store().delete("smart_goal")
+    lab.open_and_run("03_empowerment_and_recovery.ipynb")
     builder = lab.notebook.locator(".peerkit-smart-goal")
     builder.get_by_role("button", name="Start a new goal").click()
     for label, text in (("What exactly will you do?", "walk to the park three mornings a week"),
@@ -185,30 +176,20 @@ def test_a_finished_smart_goal_is_shown_once(lab, lab_server) -> None:
 
 def test_ratings_can_be_cleared_from_the_keyboard(lab, lab_server) -> None:
     if lab_server.store_path.exists():
-        _store(lab_server).delete("core_skills")
-    _open(lab, "01_what_is_peer_support.ipynb")
+        lab_server.store().delete("core_skills")
+    lab.open_and_run("01_what_is_peer_support.ipynb")
     rating = lab.notebook.locator(".peerkit-rating").first
     item = rating.locator('fieldset[data-item="C01"]')
     assert item.locator("button.peerkit-clear").count() == 1
     assert not item.locator("button.peerkit-clear").is_visible(), "an unrated item offers Clear"
     item.locator("label.peerkit-choice").nth(2).click()
-    lab.wait_until(lambda: "C01" in _store(lab_server).answers("core_skills"), timeout=10,
+    lab.wait_until(lambda: "C01" in lab_server.store().answers("core_skills"), timeout=10,
                    message="the rating never reached the store")
     lab.wait_until(lambda: item.get_attribute("data-save-state") == "saved", timeout=10,
                    message="the item never showed the rating as saved")
-    clear = item.get_by_role("button", name="Clear this rating")
-    assert clear.is_visible(), "a rated item shows no Clear button"
-    described = clear.evaluate("b => document.getElementById(b.getAttribute('aria-describedby')).textContent")
-    assert described == item.locator("legend").inner_text(), f"the Clear button is described as {described!r}"
-    item.locator("input[type=radio]:checked").focus()
-    lab.page.keyboard.press("Shift+Tab")
-    assert clear.evaluate("b => b === document.activeElement"), "Shift+Tab from the scale does not reach Clear"
-    lab.page.keyboard.press("Enter")
-    lab.wait_until(lambda: "C01" not in _store(lab_server).answers("core_skills"), timeout=10,
-                   message=f"Clear did not delete the rating: {_store(lab_server).answers('core_skills')}")
-    assert item.locator("input:checked").count() == 0, "the cleared item still shows a rating"
-    assert item.evaluate("r => r.contains(document.activeElement)"), "after Clear the focus left the item"
-    assert not clear.is_visible(), "an unrated item still offers Clear"
+    _clear_with_the_keyboard(lab, item, "rating", "item", start="input[type=radio]:checked",
+                             stored=lambda: lab_server.store().answers("core_skills"),
+                             cleared=lambda answers: "C01" not in answers)
 
 
 def test_restore_is_a_labelled_file_input_without_a_count(lab, lab_server, tmp_path) -> None:
@@ -216,11 +197,11 @@ def test_restore_is_a_labelled_file_input_without_a_count(lab, lab_server, tmp_p
 
     from peerkit.portfolio_io import export_json
 
-    store = _store(lab_server)
+    store = lab_server.store()
     store.save("boundaries", "B05", "maybe")
     portfolio = tmp_path / "peerkit-portfolio-mine.json"
     portfolio.write_text(json.dumps(export_json(store)), encoding="utf-8")
-    _open(lab, "07_review_and_portfolio.ipynb")
+    lab.open_and_run("07_review_and_portfolio.ipynb")
     panel = lab.notebook.locator(".peerkit-portfolio").first
     assert "(0)" not in panel.inner_text(), f"the panel still shows a count: {panel.inner_text()!r}"
     chooser = panel.get_by_label("Restore from a file")

@@ -9,13 +9,7 @@ cohort's stream; a learner token gets none.
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,60 +18,27 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.postgres import PostgresServer, find_bindir
+from tests.support.postgres import PostgresServer, required_bindir
+from tests.support.server import RunningServer, add_trainer, launch, pseudonym
 
 pytestmark = pytest.mark.timeout(240)
-REPO = Path(__file__).resolve().parents[2]
-TOKEN = re.compile(r"pkt_[A-Za-z0-9_\-]{43}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[PostgresServer]:
-    bindir = find_bindir()
-    if bindir is None:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("PostgreSQL is missing; in CI the live-events tests must run on it.", pytrace=False)
-        pytest.skip("PostgreSQL is not installed")
-    server = PostgresServer(bindir).start()
+    server = PostgresServer(required_bindir()).start()
     yield server
     server.stop()
 
 
-def _serve(folder: Path, db_url: str, workers: int) -> tuple[subprocess.Popen, str, str]:
-    port = _free_port()
-    env = {**os.environ, "PEERKIT_SERVER_FOLDER": str(folder), "PEERKIT_SERVE_WATCH_PID": str(os.getpid()),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    log = (folder / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "peerkit.cli", "serve", "--host", "127.0.0.1", "--port",
-                                str(port), "--db", db_url, "--workers", str(workers)], stdout=log,
-                               stderr=subprocess.STDOUT, env=env, cwd=REPO, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        assert process.poll() is None, (folder / "serve.log").read_text()
-        try:
-            if httpx.get(url + "/api/v1/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, (folder / "serve.log").read_text()
-        time.sleep(0.2)
-    added = subprocess.run([sys.executable, "-m", "peerkit.cli", "trainer", "add", "T", "--db", db_url],
-                           capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
-    assert added.returncode == 0, added.stderr
-    return process, url, TOKEN.search(added.stdout).group(0)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(20)
+def _serve(folder: Path, db_url: str, workers: int) -> tuple[RunningServer, str, str]:
+    """``peerkit serve`` on ``db_url``: the server, its address and a trainer's token."""
+    server = launch(db_url, folder, workers=workers, wait=90)
+    try:
+        return server, server.url, add_trainer(server, "T")
+    except BaseException:
+        server.stop()
+        raise
 
 
 class Stream:
@@ -124,17 +85,17 @@ class Stream:
 @pytest.fixture(params=["sqlite-1-worker", "postgresql-3-workers"])
 def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     if request.param.startswith("sqlite"):
-        process, url, token = _serve(tmp_path, f"sqlite:///{tmp_path / 'cohorts.sqlite'}", 1)
+        server, url, token = _serve(tmp_path, f"sqlite:///{tmp_path / 'cohorts.sqlite'}", 1)
         drop = None
     else:
         postgres = request.getfixturevalue("postgres")
         name = postgres.new_database()
-        process, url, token = _serve(tmp_path, postgres.url_for(name), 3)
+        server, url, token = _serve(tmp_path, postgres.url_for(name), 3)
         drop = lambda: postgres.drop_database(name)  # noqa: E731
     try:
         yield url, token
     finally:
-        _stop(process)
+        server.stop()
         if drop:
             drop()
 
@@ -147,7 +108,7 @@ def test_every_answer_reaches_the_stream_within_a_second(live_server: tuple[str,
         learners = []
         for _ in range(4):
             joined = client.post("/api/v1/join", json={"code": cohort["join_code"],
-                                                       "pseudonym": "p-" + secrets.token_hex(10)})
+                                                       "pseudonym": pseudonym()})
             assert joined.status_code == 201, joined.text
             learners.append(joined.json()["token"])
         # several streams: with 3 workers they are spread over the workers by the kernel
@@ -181,7 +142,7 @@ def test_only_the_cohorts_trainer_gets_its_stream(live_server: tuple[str, str]) 
         cohort = client.post("/api/v1/cohorts", json={"name": "Mine"},
                              headers={"Authorization": f"Bearer {trainer}"}).json()
         learner = client.post("/api/v1/join", json={"code": cohort["join_code"],
-                                                    "pseudonym": "p-" + secrets.token_hex(10)}).json()["token"]
+                                                    "pseudonym": pseudonym()}).json()["token"]
         events = f"/api/v1/cohorts/{cohort['id']}/events"
         assert client.get(events).status_code == 401
         assert client.get(events, headers={"Authorization": f"Bearer {learner}"}).status_code == 403
@@ -190,7 +151,7 @@ def test_only_the_cohorts_trainer_gets_its_stream(live_server: tuple[str, str]) 
 
 
 def test_the_projector_draws_a_room_tally_with_the_answers(tmp_path: Path) -> None:
-    process, url, trainer = _serve(tmp_path, f"sqlite:///{tmp_path / 'cohorts.sqlite'}", 1)
+    server, url, trainer = _serve(tmp_path, f"sqlite:///{tmp_path / 'cohorts.sqlite'}", 1)
     try:
         with httpx.Client(base_url=url, timeout=20, headers={"Authorization": f"Bearer {trainer}"}) as client:
             cohort = client.post("/api/v1/cohorts", json={"name": "Room"}).json()
@@ -217,4 +178,4 @@ def test_the_projector_draws_a_room_tally_with_the_answers(tmp_path: Path) -> No
             b02 = re.search(r'data-item="B02">(.*?)<span class="pk-n">', part.text, re.S).group(1)
             assert "pk-seg" not in b02 and "fewer than 5" in b02  # two hands: under the group's minimum of 5
     finally:
-        _stop(process)
+        server.stop()

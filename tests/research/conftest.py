@@ -1,6 +1,7 @@
 """Fixtures for the research tests: a small two-cohort frame, keys, and an export of it."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,22 @@ def make_frame(sizes: dict[str, int] | None = None, seed: int = 3) -> pd.DataFra
                                    "end": "2025-04-30", "created": when.isoformat()},
                          "answered_at": when})
     return pd.DataFrame(rows)
+
+
+def choices(cohort: str, item: str, never: int, maybe: int, always: int) -> pd.DataFrame:
+    """One cohort's answers to one boundary item: ``never`` learners chose "never", and so on."""
+    values = ["never"] * never + ["maybe"] * maybe + ["always"] * always
+    return pd.DataFrame({"cohort": cohort, "learner": [f"{cohort}{i}" for i in range(len(values))],
+                         "exercise": "boundaries", "item": item, "value": values})
+
+
+def package_files(folder: Path) -> dict[str, bytes]:
+    """Every file of an exported package by name; the descriptor without its ``sources`` (which name the input)."""
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    descriptor = json.loads(files.pop("datapackage.json"))
+    descriptor.pop("sources")
+    files["datapackage.json (without sources)"] = json.dumps(descriptor, sort_keys=True).encode()
+    return files
 
 
 @pytest.fixture

@@ -19,11 +19,7 @@ from peerkit.research import (
     synthetic_cohorts,
 )
 
-
-def choices(cohort: str, item: str, never: int, maybe: int, always: int) -> pd.DataFrame:
-    values = ["never"] * never + ["maybe"] * maybe + ["always"] * always
-    return pd.DataFrame({"cohort": cohort, "learner": [f"{cohort}{i}" for i in range(len(values))],
-                         "exercise": "boundaries", "item": item, "value": values})
+from .conftest import choices
 
 
 @pytest.fixture(scope="module")

@@ -16,17 +16,10 @@ from peerkit.research import (  # noqa: E402
     plot_item_heatmap,
 )
 
-
-def choices(cohort: str, item: str, never: int, maybe: int, always: int) -> pd.DataFrame:
-    values = ["never"] * never + ["maybe"] * maybe + ["always"] * always
-    return pd.DataFrame({"cohort": cohort, "learner": [f"{cohort}{i}" for i in range(len(values))],
-                         "exercise": "boundaries", "item": item, "value": values})
+from .conftest import choices  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def segment_labels(ax) -> list[str]:

@@ -23,7 +23,7 @@ from peerkit.research import ExportError
 from peerkit.research.export import export_cohort_server
 from peerkit.research.server_source import fetch_cohort_responses
 
-from .conftest import KEY
+from .conftest import KEY, package_files
 
 import tests.support.server as server_fixtures  # noqa: E402 - the real cohort server's helpers
 
@@ -94,14 +94,6 @@ def cohort_on_server(tmp_path_factory):
 def peerkit_export(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "peerkit.cli", "export", *args], capture_output=True, text=True,
                           timeout=180, cwd=ROOT)
-
-
-def package_files(folder: Path) -> dict[str, bytes]:
-    files = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-    descriptor = json.loads(files.pop("datapackage.json"))
-    descriptor.pop("sources")
-    files["datapackage.json (without sources)"] = json.dumps(descriptor, sort_keys=True).encode()
-    return files
 
 
 def validate(folder: Path) -> None:

@@ -6,7 +6,6 @@ on loopback) in ``test_server_export.py``; it replaced a Starlette stand-in here
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -50,14 +49,6 @@ def sources(tmp_path_factory):
                         "responses": answers}
             (folder / f"{cohort_id}-{n}.json").write_text(json.dumps(document), encoding="utf-8")
     return {"root": root, "folder": folder, "cohorts": cohorts}
-
-
-def package_files(folder: Path) -> dict[str, bytes]:
-    files = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-    descriptor = json.loads(files.pop("datapackage.json"))
-    descriptor.pop("sources")
-    files["datapackage.json (without sources)"] = json.dumps(descriptor, sort_keys=True).encode()
-    return files
 
 
 @pytest.mark.parametrize("tier", ["aggregate", "microdata"])

@@ -34,8 +34,8 @@ from peerkit.server.answer_path import AnswerWriter, Checked, write_batch
 from peerkit.server.auth import Principal
 from peerkit.server.problems import Problem
 from tests.support.client import wait_for
-from tests.support.postgres import PostgresServer, find_bindir
-from tests.support.server import add_trainer, in_ci, make_cohort, recount_matches
+from tests.support.postgres import PostgresServer, required_bindir
+from tests.support.server import add_trainer, make_cohort, recount_matches
 
 LEARNERS = 12
 SHARED = ["boundaries", "core_skills"]
@@ -391,13 +391,7 @@ def stream_hears_an_answer(server: Any, trainer: str, cohort: dict, given: list)
 @pytest.fixture
 def private_postgres() -> Any:
     """A PostgreSQL server of this test's own (it is restarted: the shared one must not be)."""
-    bindir = find_bindir()
-    if bindir is None:
-        reason = "PostgreSQL is not installed (no initdb/pg_ctl)."
-        if in_ci():
-            pytest.fail(reason + " In CI this is a failure, not a skip.", pytrace=False)
-        pytest.skip(reason)
-    server = PostgresServer(bindir).start()
+    server = PostgresServer(required_bindir()).start()
     yield server
     server.stop()
 

@@ -16,31 +16,12 @@ from __future__ import annotations
 
 import json
 import secrets
-import urllib.error
-import urllib.request
 
 import pytest
 
+from tests.support.server import pseudonym
+
 pytestmark = pytest.mark.timeout(300)
-
-
-def _pseudonym() -> str:
-    return "p-" + secrets.token_hex(10)
-
-
-def _call(url: str, token: str, method: str = "GET", body: object = None) -> tuple[int, object]:
-    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
-    request.add_header("Authorization", f"token {token}")
-    request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw)
-        except ValueError:
-            return error.code, raw.decode(errors="replace")
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +49,7 @@ def test_trainer_and_learner_kernels_through_the_hub(people) -> None:
         {"path": f"/api/v1/cohorts/{cohort['id']}"},
         {"path": f"/api/v1/cohorts/{cohort['id']}/events"},
         {"method": "POST", "path": "/api/v1/cohorts", "body": {"name": "mine"}},
-        {"method": "POST", "path": "/api/v1/join", "body": {"code": cohort["join_code"], "pseudonym": _pseudonym()},
+        {"method": "POST", "path": "/api/v1/join", "body": {"code": cohort["join_code"], "pseudonym": pseudonym()},
          "save": ["token"]},
         {"method": "POST", "path": "/api/v1/me/answers", "auth": "learner",
          "body": {"answers": [{"seq": 1, "exercise": "boundaries", "item": "B01", "value": "maybe"}]}},
@@ -92,13 +73,14 @@ def test_a_hub_token_without_the_service_scope_is_refused(people) -> None:
     status, token = hub.request("POST", "/users/bob/tokens", {"scopes": ["read:users:name!user"],
                                                               "note": "no peerkit"})
     assert status == 201, token
-    status, body = _call(f"{hub.url}/services/peerkit/api/v1/cohorts", token["token"])
+    status, body = hub.request("GET", "/services/peerkit/api/v1/cohorts", token=token["token"], base=hub.url)
     assert status == 403, body
     assert "may not use the peerkit service" in body["detail"]
 
 
 def test_a_made_up_hub_token_is_not_recognised(people) -> None:
-    status, body = _call(f"{people.url}/services/peerkit/api/v1/cohorts", secrets.token_hex(16))
+    status, body = people.request("GET", "/services/peerkit/api/v1/cohorts", token=secrets.token_hex(16),
+                                  base=people.url)
     assert status == 401, body
     assert body["status"] == 401 and "hub" in body["detail"]
 
@@ -219,9 +201,9 @@ def test_one_hub_user_is_one_member_and_joins_need_the_hub_token(people) -> None
     made, = hub.run_kernel("trainer", [{"method": "POST", "path": "/api/v1/cohorts", "body": {"name": "One each"}}])
     code = made["body"]["join_code"]
     first, second, anonymous = hub.run_kernel("alice", [
-        {"method": "POST", "path": "/api/v1/join", "body": {"code": code, "pseudonym": _pseudonym()}},
-        {"method": "POST", "path": "/api/v1/join", "body": {"code": code, "pseudonym": _pseudonym()}},
-        {"method": "POST", "path": "/api/v1/join", "body": {"code": code, "pseudonym": _pseudonym()}, "auth": "none"},
+        {"method": "POST", "path": "/api/v1/join", "body": {"code": code, "pseudonym": pseudonym()}},
+        {"method": "POST", "path": "/api/v1/join", "body": {"code": code, "pseudonym": pseudonym()}},
+        {"method": "POST", "path": "/api/v1/join", "body": {"code": code, "pseudonym": pseudonym()}, "auth": "none"},
     ])
     assert first["status"] == 201, first
     assert second["status"] == 409 and "hub account" in second["body"]["detail"], second

@@ -8,14 +8,14 @@ route in a fresh interpreter, so that other tests' imports cannot hide a load.
 """
 from __future__ import annotations
 
-import ast
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.imports import ROOT, import_statements, module_name, strongly_connected
+
 SERVER = ROOT / "peerkit" / "server"
 #: Modules of the learner's runtime: none of them may be loaded by a server that served every route.
 LEARNER_RUNTIME = ("peerkit.store", "peerkit.saving", "peerkit.client", "peerkit.widgets", "peerkit.portfolio_io",
@@ -23,74 +23,17 @@ LEARNER_RUNTIME = ("peerkit.store", "peerkit.saving", "peerkit.client", "peerkit
                    "peerkit.cohort.sharing", "peerkit.cohort.store", "peerkit.cohort.submission")
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
-def _resolve(module: str, is_package: bool, node: ast.ImportFrom) -> str:
-    if not node.level:
-        return node.module or ""
-    base = module.split(".") if is_package else module.split(".")[:-1]
-    base = base[: len(base) - (node.level - 1)]
-    return ".".join(base + ([node.module] if node.module else []))
-
-
 def server_import_graph() -> dict[str, set[str]]:
     """``{server module: server modules it imports}``, every import in the file (in functions too)."""
-    modules = {_module_name(p): p for p in SERVER.rglob("*.py") if "migrations" not in p.parts}
+    modules = {module_name(p): p for p in SERVER.rglob("*.py") if "migrations" not in p.parts}
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            targets: list[str] = []
-            if isinstance(node, ast.Import):
-                targets = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = _resolve(name, path.name == "__init__.py", node)
-                targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
-            for target in targets:
-                if target in modules and target != name:
-                    graph[name].add(target)
+        for _, module, imported in import_statements(path):
+            # ``from a import b``: ``a`` is loaded, and ``a.b`` too when it is a module
+            targets = [module] if imported is None else [module, f"{module}.{imported}"]
+            graph[name].update(target for target in targets if target in modules and target != name)
     # a package's import of its submodule is part of the package, not an edge back into it
     return graph
-
-
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Every strongly connected group of more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in sorted(graph[node]):
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            group = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                group.append(member)
-                if member == node:
-                    break
-            if len(group) > 1:
-                found.append(sorted(group))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
 
 
 def _without_package_edges(graph: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -100,13 +43,13 @@ def _without_package_edges(graph: dict[str, set[str]]) -> dict[str, set[str]]:
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
-    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert strongly_connected({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
 def test_the_server_modules_import_one_another_without_a_cycle() -> None:
     graph = _without_package_edges(server_import_graph())
     assert "peerkit.server.routes.pages" in graph and graph["peerkit.server.app"], "the graph was not read"
-    assert cycles(graph) == []
+    assert strongly_connected(graph) == []
 
 
 SERVE_EVERY_ROUTE = r"""

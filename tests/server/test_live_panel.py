@@ -4,47 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
-from tests.support.server import RunningServer, add_trainer, join, make_cohort
+from tests.support.client import wait_for
+from tests.support.server import join
+from tests.support.threads import in_a_plain_thread
 from peerkit.client.http import ServerClient
 from peerkit.widgets.live_panel import LivePanel
 
 pytestmark = pytest.mark.timeout(180)
 
 
-def _wait(check: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
-def _made_without_a_loop(make: Callable[[], Any]) -> Any:
-    """``make()`` in a new thread, where no event loop runs (as in a plain Python script).
-
-    Not in pytest's own thread: a browser test's sync Playwright leaves its event loop marked as
-    running there (playwright/_impl/_greenlets.py, wait_for_future), a loop that never turns again;
-    a panel made there would hand every reply from its threads to that loop, and none would arrive.
-    """
-    made: list[Any] = []
-    thread = threading.Thread(target=lambda: made.append(make()))
-    thread.start()
-    thread.join(30)
-    assert made, "the panel could not be made"
-    return made[0]
-
-
-def test_the_panel_follows_the_trainer_and_answers_in_the_background(sqlite_db: str, start_server: Any) -> None:
-    server: RunningServer = start_server(sqlite_db)
-    trainer = add_trainer(server)
-    cohort = make_cohort(server, trainer)
+def test_the_panel_follows_the_trainer_and_answers_in_the_background(live: Any) -> None:
+    server, trainer, cohort = live.server, live.trainer, live.cohort  # peerkit serve, a trainer and a cohort
     token = join(server, cohort["join_code"])
-    panel = _made_without_a_loop(lambda: LivePanel(client=ServerClient(server.url, token), start=False))
+    panel = in_a_plain_thread(lambda: LivePanel(client=ServerClient(server.url, token), start=False))
     assert panel.fetch()["poll"] is None
     assert panel._poll_box.layout.display == "none" and panel._banner.value == ""
     with server.client(trainer) as client:
@@ -60,10 +37,10 @@ def test_the_panel_follows_the_trainer_and_answers_in_the_background(sqlite_db: 
     assert "gift" in panel._timer.value and "5 min left" in panel._timer.value
     panel._choice.value = "Not yet"
     panel.send_answer()
-    _wait(lambda: panel._poll_status.value.startswith("Your answer is in"))
+    wait_for(lambda: panel._poll_status.value.startswith("Your answer is in"))
     panel._wall_text.value = "Mail me: someone@example.org"
     panel.post_to_wall()
-    _wait(lambda: panel._wall_status.value.startswith("Posted"))
+    wait_for(lambda: panel._wall_status.value.startswith("Posted"))
     with server.client(trainer) as client:
         assert client.get(base + "/polls").json()["polls"][0]["answers"] == 1
         posts = client.get(base + "/wall").json()["posts"]
@@ -73,7 +50,7 @@ def test_the_panel_follows_the_trainer_and_answers_in_the_background(sqlite_db: 
     # a refused answer says why, in the server's words
     panel._choice = type("Fake", (), {"value": "Maybe"})()
     panel.send_answer()
-    _wait(lambda: "Choose one of the poll's options" in panel._poll_status.value)
+    wait_for(lambda: "Choose one of the poll's options" in panel._poll_status.value)
     panel.close()
 
 
@@ -81,12 +58,16 @@ def test_the_panel_never_waits_on_a_stalled_server() -> None:
     with socket.socket() as stalled:  # takes connections and never answers
         stalled.bind(("127.0.0.1", 0))
         stalled.listen(5)
-        started = time.monotonic()
-        panel = LivePanel(client=ServerClient(f"http://127.0.0.1:{stalled.getsockname()[1]}", "pkl_x" * 9),
-                          interval=0.2)
-        panel.send_answer()  # nothing on show: returns at once
-        assert time.monotonic() - started < 0.5
-        panel.close()
+        # a request waited on would hang for the client's hour-long timeout; being made and answering
+        # must not wait on one at all, which a generous deadline tells apart on a busy machine too
+        client = ServerClient(f"http://127.0.0.1:{stalled.getsockname()[1]}", "pkl_x" * 9, timeout=3600)
+
+        def make_and_answer() -> LivePanel:
+            panel = LivePanel(client=client, interval=0.2)
+            panel.send_answer()  # nothing on show: returns at once
+            return panel
+
+        in_a_plain_thread(make_and_answer, timeout=60).close()
 
 
 def test_without_joining_the_panel_says_what_to_do(tmp_path, monkeypatch) -> None:
@@ -99,12 +80,10 @@ def test_without_joining_the_panel_says_what_to_do(tmp_path, monkeypatch) -> Non
 
 
 def test_on_the_kernels_thread_a_fetch_shows_at_once_and_replies_come_back_on_its_loop(
-        sqlite_db: str, start_server: Any) -> None:
+        live: Any) -> None:
     """As in a kernel: the panel is made while a loop runs; fetch() from a cell updates the widgets
     before it returns, and a background reply reaches them through that loop."""
-    server: RunningServer = start_server(sqlite_db)
-    trainer = add_trainer(server)
-    cohort = make_cohort(server, trainer)
+    server, trainer, cohort = live.server, live.trainer, live.cohort  # peerkit serve, a trainer and a cohort
     token = join(server, cohort["join_code"])
     with server.client(trainer) as client:
         client.post(f"/api/v1/cohorts/{cohort['id']}/polls",
@@ -116,31 +95,28 @@ def test_on_the_kernels_thread_a_fetch_shows_at_once_and_replies_come_back_on_it
         shown = panel._question.value
         panel._choice.value = "Yes"
         panel.send_answer()
-        for _ in range(200):  # the reply arrives while the loop turns
-            if panel._poll_status.value.startswith("Your answer is in"):
-                break
-            await asyncio.sleep(0.05)
+        deadline = time.monotonic() + 60
+        while not panel._poll_status.value.startswith("Your answer is in") and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)  # the reply arrives while the loop turns
         status = panel._poll_status.value
         panel.close()
         return shown, status
 
-    shown, status = _made_without_a_loop(lambda: asyncio.run(cell()))
+    shown, status = in_a_plain_thread(lambda: asyncio.run(cell()))
     assert shown == "Poll: Ready?"
     assert status.startswith("Your answer is in")
 
 
-def test_a_practice_conversation_in_the_room_opens_in_the_panel(sqlite_db: str, start_server: Any, tmp_path,
+def test_a_practice_conversation_in_the_room_opens_in_the_panel(live: Any, tmp_path,
                                                                 monkeypatch) -> None:
     monkeypatch.setenv("PEERKIT_HOME", str(tmp_path))
     from peerkit.store import LocalStore
     from peerkit.widgets.scenario import ScenarioWidget
 
-    server: RunningServer = start_server(sqlite_db)
-    trainer = add_trainer(server)
-    cohort = make_cohort(server, trainer)
+    server, trainer, cohort = live.server, live.trainer, live.cohort  # peerkit serve, a trainer and a cohort
     token = join(server, cohort["join_code"])
     store = LocalStore(tmp_path / "answers.sqlite")
-    panel = _made_without_a_loop(lambda: LivePanel(store, client=ServerClient(server.url, token), start=False))
+    panel = in_a_plain_thread(lambda: LivePanel(store, client=ServerClient(server.url, token), start=False))
     panel.fetch()
     assert panel._scenario_box.layout.display == "none" and panel.open_scenario() is None
     with server.client(trainer) as client:
@@ -162,27 +138,25 @@ def test_a_practice_conversation_in_the_room_opens_in_the_panel(sqlite_db: str, 
     panel.fetch()
     assert panel._scenario_box.layout.display == "none" and panel._scenario_area.children == ()
     panel.close()
-def test_a_panel_made_before_joining_notices_the_join_and_the_leave(sqlite_db: str, start_server: Any, tmp_path,
+def test_a_panel_made_before_joining_notices_the_join_and_the_leave(live: Any, tmp_path,
                                                                     monkeypatch) -> None:
     """Chapter 00 run top to bottom: the panel is made before the learner joins, and never run again."""
     from peerkit.client.membership import join as join_live, leave
     from peerkit.store import LocalStore
 
     monkeypatch.setenv("PEERKIT_HOME", str(tmp_path))
-    server: RunningServer = start_server(sqlite_db)
-    trainer = add_trainer(server)
-    cohort = make_cohort(server, trainer)
+    server, trainer, cohort = live.server, live.trainer, live.cohort  # peerkit serve, a trainer and a cohort
     with server.client(trainer) as client:
         client.post(f"/api/v1/cohorts/{cohort['id']}/polls", json={"kind": "scale", "question": "How ready?"})
     store = LocalStore(tmp_path / "answers.sqlite")
-    panel = _made_without_a_loop(lambda: LivePanel(store, interval=0.1))
+    panel = in_a_plain_thread(lambda: LivePanel(store, interval=0.1))
     try:
         assert "Join your group first" in panel._status.value and panel._poll_box.layout.display == "none"
         join_live(store, cohort["join_code"], url=server.url)
-        _wait(lambda: panel._question.value == "Poll: How ready?")  # no cell run again
+        wait_for(lambda: panel._question.value == "Poll: How ready?")  # no cell run again
         assert panel._poll_box.layout.display == "" and "Join your group first" not in panel._status.value
         leave(store, withdraw=True)
-        _wait(lambda: "Join your group first" in panel._status.value)
+        wait_for(lambda: "Join your group first" in panel._status.value)
         assert panel._poll_box.layout.display == "none" and panel.client is None
     finally:
         panel.close()

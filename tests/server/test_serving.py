@@ -13,7 +13,6 @@ The benchmark of another learner's worst request while one floods is ``benchmark
 from __future__ import annotations
 
 import socket
-import time
 
 import httpx
 from tests.support.server import add_trainer, join, make_cohort, snapshot
@@ -39,11 +38,10 @@ def test_a_big_body_without_a_token_is_refused_unread(server, cohort) -> None:
 
 
 def test_a_client_that_never_finishes_its_headers_is_cut_off(server) -> None:
+    # the deadline is the socket's: a server that never cut it off would make recv time out, and the test fail
     with socket.create_connection(("127.0.0.1", server.port), timeout=HEADER_SECONDS * 4) as slow:
         slow.sendall(b"POST /api/v1/join HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-        started = time.monotonic()
         assert slow.recv(1024) == b""  # the server closed the connection
-    assert time.monotonic() - started < HEADER_SECONDS * 4
     with server.client() as client:  # and it still serves everyone else
         assert client.get("/api/v1/health").status_code == 200
 

@@ -22,15 +22,22 @@ from tests.support.server import add_trainer, make_cohort
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def wait_for(condition: Callable[[], Any], timeout: float = 10.0, every: float = 0.05) -> Any:
-    """Poll ``condition`` until it is truthy; its value, or AssertionError after ``timeout`` seconds."""
+def wait_for(condition: Callable[[], Any], timeout: float = 10.0, every: float = 0.05, *,
+             message: str | Callable[[], str] = "") -> Any:
+    """Poll ``condition`` until it is truthy; its value, or AssertionError after ``timeout`` seconds.
+
+    ``message`` says what went wrong; give it as a function to say what was there when the wait gave up
+    (an f-string is read before the wait starts).
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout} s: {condition}")
+            said = message() if callable(message) else message
+            raise AssertionError(f"{said} (not true within {timeout} s)" if said
+                                 else f"not true within {timeout} s: {condition}")
         time.sleep(every)
 
 

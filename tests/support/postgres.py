@@ -19,6 +19,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pytest
+
 ENV_URL = "PEERKIT_TEST_PG_URL"
 ENV_BIN = "PEERKIT_PG_BIN"
 
@@ -34,6 +36,22 @@ def find_bindir() -> Path | None:
         return Path(newest).parent
     found = shutil.which("initdb")
     return Path(found).parent if found else None
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def required_bindir() -> Path:
+    """:func:`find_bindir`, for a test that needs a PostgreSQL server of its own: without PostgreSQL the
+    test skips on a developer's machine and FAILS in CI (``CI=true``), where it must run."""
+    bindir = find_bindir()
+    if bindir is None:
+        reason = "PostgreSQL is not installed (no initdb/pg_ctl), so the PostgreSQL tests cannot run."
+        if in_ci():
+            pytest.fail(reason + " In CI this is a failure, not a skip.", pytrace=False)
+        pytest.skip(reason)
+    return bindir
 
 
 def free_port() -> int:

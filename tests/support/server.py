@@ -21,7 +21,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,21 +33,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.postgres import ENV_URL, PostgresServer, find_bindir
+# free_port and in_ci are imported from here too
+from tests.support.postgres import ENV_URL, PostgresServer, free_port, in_ci, required_bindir  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKENDS = ["sqlite", "postgresql"]
 TOKEN = re.compile(r"pkt_[A-Za-z0-9_\-]{43}")
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def pseudonym() -> str:
@@ -135,13 +125,7 @@ def pg_server() -> Iterator[PostgresServer]:
     if admin:
         yield PostgresServer(admin_url=admin).start()
         return
-    bindir = find_bindir()
-    if bindir is None:
-        reason = "PostgreSQL is not installed (no initdb/pg_ctl), so the PostgreSQL server tests cannot run."
-        if in_ci():
-            pytest.fail(reason + " In CI this is a failure, not a skip.", pytrace=False)
-        pytest.skip(reason)
-    server = PostgresServer(bindir).start()
+    server = PostgresServer(required_bindir()).start()
     yield server
     server.stop()
 

@@ -9,6 +9,7 @@ from peerkit.errors import AnswerError
 
 from peerkit.store import LocalStore
 from peerkit.widgets.boundary_matrix import BoundaryMatrix
+from tests.support.store import store_locked
 
 
 def test_renders_all_27_rows_with_the_three_options(store: LocalStore) -> None:
@@ -59,20 +60,12 @@ def test_wrong_values_are_refused_and_nothing_is_lost(store: LocalStore) -> None
     assert store.answers("boundaries") == {"B01": "maybe"}
 
 
-def test_a_failed_save_is_kept_and_retried(store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    from peerkit.errors import StoreLockedError
-
+def test_a_failed_save_is_kept_and_retried(store: LocalStore) -> None:
     matrix = BoundaryMatrix(store=store)
-    original = LocalStore.write_changes
-
-    def locked(self, *args, **kwargs):
-        raise StoreLockedError("The answer store is locked. Your earlier answers are safe.")
-
-    monkeypatch.setattr(LocalStore, "write_changes", locked)
-    matrix.answer("B01", "maybe")
-    assert not matrix.wait_until_saved(timeout=0.5)  # kept in memory, retried in the background
-    assert matrix.save_state == "failed" and "Not saved yet" in matrix.status and "locked" in matrix.status
-    monkeypatch.setattr(LocalStore, "write_changes", original)
+    with store_locked():
+        matrix.answer("B01", "maybe")
+        assert not matrix.wait_until_saved(timeout=0.5)  # kept in memory, retried in the background
+        assert matrix.save_state == "failed" and "Not saved yet" in matrix.status and "locked" in matrix.status
     matrix.answer("B02", "never")
     assert matrix.wait_until_saved()
     assert (matrix.save_state, matrix.status) == ("saved", "Saved.")

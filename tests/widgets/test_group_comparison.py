@@ -3,32 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-import threading
+import time
 from datetime import timedelta
 
 import pandas as pd
 import pytest
 
-from peerkit.widgets import group_comparison
 from peerkit.widgets.group_comparison import GroupComparison
-
-
-def _on_a_fresh_loop(scenario):
-    """Run a coroutine on its own loop in its own thread, as a kernel runs widgets (see test_cohort_dashboard)."""
-    outcome: dict = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = asyncio.run(scenario())
-        except BaseException as error:  # noqa: BLE001 - re-raised below
-            outcome["error"] = error
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(60)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+from tests.support.threads import in_a_plain_thread
 
 
 def test_the_recovery_check_in_is_never_ranked_against_a_group(store) -> None:
@@ -103,46 +85,25 @@ def test_a_real_group_appears_only_when_the_learner_asks(store, monkeypatch) -> 
 def test_a_comparison_redraws_when_the_learners_answer_changes(store) -> None:
     store.save("boundaries", "B01", "never")
 
+    def marked(html: str) -> str:
+        row = html.split('data-item="B01"')[1].split('data-item="B02"')[0]
+        return re.search(r"(\w+ OK) \d+% \(your answer\)", row).group(1)
+
     async def scenario():
         comparison = GroupComparison("boundaries", store=store)
         before = comparison.view.value
         assert "follows your answers" in before
         store.save("boundaries", "B01", "always")  # answered in the exercise widget above
-        await asyncio.sleep(getattr(group_comparison, "FOLLOW_SECONDS", 2.0) + 1.0)
+        # the loop turns (the follow timer looks every FOLLOW_SECONDS) until the chart marks the new answer
+        deadline = time.monotonic() + 60
+        while marked(comparison.view.value) != "Always OK" and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         after = comparison.view.value
         comparison.close()
         return before, after
 
-    before, after = _on_a_fresh_loop(scenario)
-
-    def marked(html: str) -> str:
-        row = html.split('data-item="B01"')[1].split('data-item="B02"')[0]
-        return re.search(r"(\w+ OK) \d+% \(your answer\)", row).group(1)
-
+    before, after = in_a_plain_thread(lambda: asyncio.run(scenario()))
     assert marked(before) == "Never OK" and marked(after) == "Always OK"
-
-
-def _in_a_plain_thread(make):
-    """Call ``make()`` in a new thread, where no event loop runs (as in a plain Python script).
-
-    Not in pytest's own thread: a browser test's sync Playwright leaves its event loop marked as
-    running there (playwright/_impl/_greenlets.py, wait_for_future), so asyncio.get_running_loop()
-    finds a loop in every later test of the same run.
-    """
-    outcome: dict = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = make()
-        except BaseException as error:  # noqa: BLE001 - re-raised below
-            outcome["error"] = error
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(60)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def test_without_a_running_loop_it_says_the_chart_is_as_drawn(store) -> None:
@@ -151,7 +112,7 @@ def test_without_a_running_loop_it_says_the_chart_is_as_drawn(store) -> None:
             asyncio.get_running_loop()  # the premise: nothing would ever run the follow timer
         return GroupComparison("boundaries", store=store).view.value
 
-    view = _in_a_plain_thread(draw)
+    view = in_a_plain_thread(draw)
     assert "as they were when it was drawn" in view and "Refresh chart" in view
     assert "follows your answers" not in view
 

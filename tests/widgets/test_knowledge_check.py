@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -12,7 +11,6 @@ from peerkit.errors import AnswerError, ContentError
 from peerkit.store import LocalStore
 from peerkit.widgets.knowledge_check import KnowledgeCheck
 
-STATIC = Path(__import__("peerkit.widgets", fromlist=["x"]).__file__).parent / "static"
 
 DEFINITION = {
     "id": "test_quiz",

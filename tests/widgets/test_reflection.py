@@ -1,7 +1,6 @@
 """Reflections are saved while written, private unless shared one by one, and can be deleted."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -11,7 +10,6 @@ from peerkit.errors import AnswerError
 from peerkit.store import LocalStore
 from peerkit.widgets.reflection import MAX_CHARS, Reflection, word_count
 
-STATIC = Path(__import__("peerkit.widgets", fromlist=["x"]).__file__).parent / "static"
 
 DEFINITION = {
     "id": "test_reflection",

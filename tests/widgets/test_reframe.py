@@ -1,7 +1,6 @@
 """Reframes are the learner's own words first; the examples come only after."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -11,7 +10,6 @@ from peerkit.errors import AnswerError
 from peerkit.store import LocalStore
 from peerkit.widgets.reframe import MAX_CHARS, Reframe
 
-STATIC = Path(__import__("peerkit.widgets", fromlist=["x"]).__file__).parent / "static"
 
 DEFINITION = {
     "id": "test_reframe",

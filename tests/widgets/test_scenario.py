@@ -1,17 +1,13 @@
 """The scenario widget's Python side: the path is saved like any answer, feedback comes from the kernel."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from peerkit.kinds._kind import RATHER_NOT
 from peerkit.store import LocalStore
 from peerkit.widgets import widget_for
-from peerkit.widgets._base import SAVED_TEXT
+from peerkit.widgets._base import SAVED_TEXT, STATIC
 from peerkit.widgets.scenario import ScenarioWidget
-
-STATIC = Path(__import__("peerkit.widgets", fromlist=["x"]).__file__).parent / "static"
 
 
 def test_the_front_end_gets_turns_without_feedback_or_where_they_lead(store: LocalStore) -> None:

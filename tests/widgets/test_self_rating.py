@@ -1,16 +1,13 @@
 """Self-ratings (core skills, recovery dimensions) save at once and come back after a restart."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from peerkit.widgets._base import front_end
-from peerkit.errors import AnswerError, StoreLockedError
+from peerkit.errors import AnswerError
 from peerkit.store import LocalStore
 from peerkit.widgets.self_rating import SelfRating
-
-STATIC = Path(__import__("peerkit.widgets", fromlist=["x"]).__file__).parent / "static"
+from tests.support.store import store_locked
 
 
 def test_core_skills_shows_the_eleven_skills_on_a_five_point_scale(store: LocalStore) -> None:
@@ -88,18 +85,12 @@ def test_a_stored_value_no_longer_on_the_scale_is_kept_but_not_shown(store: Loca
     assert store.answers("core_skills") == {"C01": 9, "C02": 1}
 
 
-def test_a_failed_save_is_kept_and_retried(store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_save_is_kept_and_retried(store: LocalStore) -> None:
     skills = SelfRating("core_skills", store=store)
-    original = LocalStore.write_changes
-
-    def locked(self, *args, **kwargs):
-        raise StoreLockedError("The answer store is locked. Your earlier answers are safe.")
-
-    monkeypatch.setattr(LocalStore, "write_changes", locked)
-    skills.rate("C01", 4)
-    assert not skills.wait_until_saved(timeout=0.5)  # kept in memory, retried in the background
-    assert skills.save_state == "failed" and "Not saved yet" in skills.status
-    monkeypatch.setattr(LocalStore, "write_changes", original)
+    with store_locked():
+        skills.rate("C01", 4)
+        assert not skills.wait_until_saved(timeout=0.5)  # kept in memory, retried in the background
+        assert skills.save_state == "failed" and "Not saved yet" in skills.status
     skills.rate("C02", 2)
     assert skills.wait_until_saved()
     assert (skills.save_state, skills.status) == ("saved", "Saved.")

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 from peerkit.widgets._base import front_end
-from peerkit.errors import AnswerError, StoreLockedError
+from peerkit.errors import AnswerError
 from peerkit.store import LocalStore
 from peerkit.widgets.smart_goal import (
     SmartGoalBuilder,
@@ -16,8 +15,8 @@ from peerkit.widgets.smart_goal import (
     goal_report,
     goal_statement,
 )
+from tests.support.store import store_locked
 
-STATIC = Path(__import__("peerkit.widgets", fromlist=["x"]).__file__).parent / "static"
 SOON = (date.today() + timedelta(days=1)).isoformat()
 LATER = (date.today() + timedelta(days=60)).isoformat()
 
@@ -214,19 +213,13 @@ def test_front_end_messages_drive_the_same_methods(store: LocalStore) -> None:
     assert store.answers("smart_goal") == {}
 
 
-def test_a_failed_save_is_kept_and_retried(store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_save_is_kept_and_retried(store: LocalStore) -> None:
     builder = SmartGoalBuilder(store=store)
     goal_id = builder.new_goal()
-    original = LocalStore.write_changes
-
-    def locked(self, *args, **kwargs):
-        raise StoreLockedError("The answer store is locked. Your earlier answers are safe.")
-
-    monkeypatch.setattr(LocalStore, "write_changes", locked)
-    builder.set_field("action", "phone the helpline volunteer team")
-    assert not builder.wait_until_saved(timeout=0.5)  # kept in memory, retried in the background
-    assert builder.save_state == "failed" and "Not saved yet" in builder.status
-    monkeypatch.setattr(LocalStore, "write_changes", original)
+    with store_locked():
+        builder.set_field("action", "phone the helpline volunteer team")
+        assert not builder.wait_until_saved(timeout=0.5)  # kept in memory, retried in the background
+        assert builder.save_state == "failed" and "Not saved yet" in builder.status
     builder.set_field("why", "I want to give back")
     assert builder.wait_until_saved()
     assert (builder.save_state, builder.status) == ("saved", "Saved.")
