@@ -14,7 +14,7 @@ bottom first:
 1. the local store: ``store``, ``saving`` (its background writer), ``course_progress``, ``reference``
 2. the learner's side of a cohort and their portfolio: ``client`` (membership, sync, sharing, the
    outbox and its sender, the one HTTP client), ``portfolio_io``
-3. drawing: ``charts``, ``charts_html``, ``figures``, ``goal_views``
+3. drawing: ``charts``, ``charts_html``, ``charts_text`` (the charts in words), ``figures``, ``goal_views``
 4. widgets (they show charts, so they sit above them)
 5. research
 6. ``course`` and ``cli`` (what notebooks and the shell call)
@@ -64,6 +64,7 @@ LAYERS: dict[str, int] = {
     "peerkit.portfolio_io": 2,
     "peerkit.charts": 3,
     "peerkit.charts_html": 3,
+    "peerkit.charts_text": 3,
     "peerkit.figures": 3,
     "peerkit.goal_views": 3,
     "peerkit.widgets": 4,
