@@ -6,7 +6,8 @@ bottom first:
 
 0. content and rules: ``data``, ``kinds``, ``exercises``, ``answers``, ``model``, ``privacy``,
    ``files``, ``timestamps``, ``errors``, ``paths``, ``templating`` (Jinja2 only),
-   ``group_view`` (a group's counts, small items withheld, and which answer rows it can read),
+   ``group_view`` (a group's counts, small items withheld), ``group_rules`` (what a view asks of an
+   exercise: how it is drawn, its items' values, which answer rows it can read),
    ``jupyter_hooks`` (the Jupyter server's save hook), and
    ``cohort``: the rules both sides of a cohort use, each defined once
    (``ids``, ``codes``, ``pseudonym``, ``handin``, ``tally``, ``errors``) (and the package itself, which
@@ -53,6 +54,7 @@ LAYERS: dict[str, int] = {
     "peerkit.scrub": 0,
     "peerkit.templating": 0,
     "peerkit.group_view": 0,
+    "peerkit.group_rules": 0,
     # the Jupyter server's save hook (jupyter_server_config.py): which notebooks are the course's, stripped of outputs
     "peerkit.jupyter_hooks": 0,
     "peerkit.cohort": 0,
