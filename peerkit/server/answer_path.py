@@ -32,6 +32,9 @@ nothing is acknowledged: the learner's outbox keeps the answers and sends them a
 On SQLite this is the process's only writer of answers (one writer per process);
 with several PostgreSQL workers each worker has its own writer, and their batches
 never wait on one shared row (see :mod:`.revisions` and :mod:`.aggregates`).
+
+Kept whole (about 440 lines): it is one design, the batch's transaction and the thread that
+gathers and retries batches, and each step above is only correct together with the others.
 """
 from __future__ import annotations
 
