@@ -136,15 +136,9 @@ def _view(group: "Group", exercise: str | Exercise | None, group_label: str | No
     return group_view(group, exercise, min_group_size=min_group_size, label=group_label)
 
 
-def plot_choice_split(
-    group: "Group",
-    *,
-    exercise: str | None = None,
-    own: dict[str, Any] | None = None,
-    group_label: str | None = None,
-    min_group_size: int | None = None,
-    ax: "Axes | None" = None,
-) -> "Axes":
+def plot_choice_split(group: "Group", *, exercise: str | None = None, own: dict[str, Any] | None = None,
+                      group_label: str | None = None, min_group_size: int | None = None,
+                      ax: "Axes | None" = None) -> "Axes":
     """Diverging stacked bars: per item, how the group split across the scale.
 
     The first options of the scale go left of zero, the last ones right, a middle
@@ -233,15 +227,9 @@ def rating_subtitle(view: GroupView, own: bool) -> str:
             + (", with yours" if own else ""))
 
 
-def plot_rating_profile(
-    group: "Group",
-    *,
-    exercise: str | None = None,
-    own: dict[str, Any] | None = None,
-    group_label: str | None = None,
-    min_group_size: int | None = None,
-    ax: "Axes | None" = None,
-) -> "Axes":
+def plot_rating_profile(group: "Group", *, exercise: str | None = None, own: dict[str, Any] | None = None,
+                        group_label: str | None = None, min_group_size: int | None = None,
+                        ax: "Axes | None" = None) -> "Axes":
     """Per item, the group's average rating (a bar from the scale's first value), the middle half of the
     ratings as a line between two whole steps of the scale (none when they are the same step) and yours
     (a diamond).
@@ -294,14 +282,8 @@ def plot_rating_profile(
 RIGHT_COLOUR, OTHER_COLOUR = "#5e3c99", "#bdbdbd"
 
 
-def plot_knowledge_check(
-    group: "Group",
-    *,
-    exercise: str | None = None,
-    group_label: str | None = None,
-    min_group_size: int | None = None,
-    ax: "Axes | None" = None,
-) -> "Axes":
+def plot_knowledge_check(group: "Group", *, exercise: str | None = None, group_label: str | None = None,
+                         min_group_size: int | None = None, ax: "Axes | None" = None) -> "Axes":
     """A knowledge check's results: per question, the share of the group choosing each option, the right
     one(s) in dark purple with a tick and the words "right answer" (so colour is not the only cue).
     A question fewer than the minimum answered says so instead."""
