@@ -9,14 +9,17 @@ cue), and shows only what the view lets out: an item fewer than
 instead of bars, shares or n, and a group that small is not drawn at all. Shares are
 whole percentages that add up to 100 % (largest remainder). Each plot function has a ``describe_*``
 partner that says the same thing in words, for screen readers and for anyone who
-prefers text. The HTML forms in :mod:`peerkit.charts_html` draw the same picture
-on the same scales.
+prefers text (:mod:`peerkit.charts_text`; importable from here too, and paired with its
+drawing in :data:`PLOTS`). The HTML forms in :mod:`peerkit.charts_html` draw the same
+picture on the same scales.
 """
 from __future__ import annotations
 
 import textwrap
 from typing import TYPE_CHECKING, Any
 
+from .charts_text import (  # noqa: F401 - re-exported: each chart's words beside its drawing
+    describe_choice_split, describe_knowledge_check, describe_rating_profile, divided_prompts, suppression_message)
 from .exercises import Exercise
 from .group_view import GroupView, group_view
 from .privacy import MIN_GROUP_SIZE, suppressed_message
@@ -36,12 +39,6 @@ OWN_MARKER = {"marker": "D", "color": "black", "markeredgecolor": "white", "mark
 LABEL_FONT_SIZE = 8
 #: Width a segment gives up to the learner's diamond before its share label (points): diamond and a gap.
 OWN_ROOM_PT = 2 * 8 + 6
-
-
-def suppression_message(min_group_size: int = MIN_GROUP_SIZE) -> str:
-    """Why a whole chart is not drawn (no count of the few who answered: that too could single someone out)."""
-    return (f"Not shown yet: {suppressed_message(min_group_size)}. Group results appear once at least {min_group_size} "
-            "people have answered, so that no one's answers can be picked out.")
 
 
 def title_n(n: int, min_group_size: int = MIN_GROUP_SIZE) -> str:
@@ -139,15 +136,9 @@ def _view(group: "Group", exercise: str | Exercise | None, group_label: str | No
     return group_view(group, exercise, min_group_size=min_group_size, label=group_label)
 
 
-def plot_choice_split(
-    group: "Group",
-    *,
-    exercise: str | None = None,
-    own: dict[str, Any] | None = None,
-    group_label: str | None = None,
-    min_group_size: int | None = None,
-    ax: "Axes | None" = None,
-) -> "Axes":
+def plot_choice_split(group: "Group", *, exercise: str | None = None, own: dict[str, Any] | None = None,
+                      group_label: str | None = None, min_group_size: int | None = None,
+                      ax: "Axes | None" = None) -> "Axes":
     """Diverging stacked bars: per item, how the group split across the scale.
 
     The first options of the scale go left of zero, the last ones right, a middle
@@ -211,68 +202,6 @@ def plot_choice_split(
     return ax
 
 
-def _answered_sentence(view: GroupView, verb: str = "answered") -> str:
-    items = len(view.definition.items)
-    shown = len(view.shown_items)
-    if shown == items:
-        return f"{view.group_size} people in the {view.label} {verb} {items} items."
-    return (f"{view.group_size} people in the {view.label} answered; {shown} of {items} items have at least "
-            f"{view.min_group_size} answers and are shown.")
-
-
-def _top_words(view: GroupView, item: str, top: list[Any], share: float) -> str:
-    labels = [view.label_for(item, value) for value in top]
-    if len(labels) > 1:
-        return f"tied: {' and '.join(labels)}, {round(100 * share)}% each"
-    return f"{round(100 * share)}% {labels[0]}"
-
-
-def divided_prompts(view: GroupView, limit: int = 5, own: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The most divided items as discussion prompts: text, split ("Never OK 3 · Maybe OK 2"), tie words, n."""
-    prompts = []
-    for row in view.divided()[:limit]:
-        mine = (own or {}).get(row.item)
-        prompts.append({"exercise": view.exercise, "exercise_title": view.definition.title, "item": row.item,
-                        "text": row.text, "split": row.split, "top": row.top_words, "tie": row.tie,
-                        "top_share": row.top_share, "n": row.n,
-                        "yours": view.label_for(row.item, mine) if mine is not None else ""})
-    return prompts
-
-
-def describe_choice_split(
-    group: "Group",
-    *,
-    exercise: str | None = None,
-    own: dict[str, Any] | None = None,
-    group_label: str | None = None,
-    min_group_size: int | None = None,
-) -> str:
-    """The chart of :func:`plot_choice_split` in words (plain text, never HTML).
-
-    It names where the group agreed and where it was divided (with the split), never
-    how often the learner's answers matched the majority: no answer here is right.
-    """
-    view = _view(group, exercise, group_label, min_group_size)
-    definition = view.definition
-    note = view.skipped_note
-    if not view.shown:
-        return " ".join(filter(None, [suppression_message(view.min_group_size), note]))
-    parts = [_answered_sentence(view)]
-    agreed = view.agreed(3)
-    if agreed:
-        parts.append("Most agreement: " + "; ".join(
-            f"“{definition.item(item).text}” ({_top_words(view, item, top, share)})" for item, top, share in agreed
-        ) + ".")
-        divided = view.divided()
-        if divided:
-            parts.append("Most divided: " + "; ".join(f"“{row.text}” ({row.split})" for row in divided[:3]) + ".")
-        else:
-            parts.append("No item divided the group: on every item most people gave the same answer.")
-    parts.append(view.hidden_sentence())
-    parts.append(note)
-    return " ".join(filter(None, parts))
-
-
 def rating_domain(definition: Exercise) -> tuple[float, float]:
     """The x range of a rating chart: half a step beyond each end, so both end marks and labels fit.
 
@@ -298,15 +227,9 @@ def rating_subtitle(view: GroupView, own: bool) -> str:
             + (", with yours" if own else ""))
 
 
-def plot_rating_profile(
-    group: "Group",
-    *,
-    exercise: str | None = None,
-    own: dict[str, Any] | None = None,
-    group_label: str | None = None,
-    min_group_size: int | None = None,
-    ax: "Axes | None" = None,
-) -> "Axes":
+def plot_rating_profile(group: "Group", *, exercise: str | None = None, own: dict[str, Any] | None = None,
+                        group_label: str | None = None, min_group_size: int | None = None,
+                        ax: "Axes | None" = None) -> "Axes":
     """Per item, the group's average rating (a bar from the scale's first value), the middle half of the
     ratings as a line between two whole steps of the scale (none when they are the same step) and yours
     (a diamond).
@@ -356,74 +279,11 @@ def plot_rating_profile(
     return ax
 
 
-def describe_rating_profile(
-    group: "Group",
-    *,
-    exercise: str | None = None,
-    own: dict[str, Any] | None = None,
-    group_label: str | None = None,
-    min_group_size: int | None = None,
-) -> str:
-    """The chart of :func:`plot_rating_profile` in words (plain text).
-
-    A personal check-in (``"personal": true``) is never ranked against the group: its
-    summary gives the group's averages and the learner's own ratings side by side,
-    without "above" or "below".
-    """
-    view = _view(group, exercise, group_label, min_group_size)
-    definition = view.definition
-    note = view.skipped_note
-    if not view.shown:
-        return " ".join(filter(None, [suppression_message(view.min_group_size), note]))
-    means = {item: rating.mean for item in view.shown_items if (rating := view.rating(item)) is not None}
-    parts = [_answered_sentence(view, "rated")]
-    if means:
-        top = max(means.values())
-        bottom = min(means.values())
-        highest = [definition.item(i).text for i, m in means.items() if m == top]
-        lowest = [definition.item(i).text for i, m in means.items() if m == bottom]
-        if top != bottom:
-            parts += [f"Highest on average: {_few(highest)} ({top:.1f}).",
-                      f"Lowest on average: {_few(lowest)} ({bottom:.1f})."]
-        parts.append("Averages: " + "; ".join(
-            f"“{definition.item(i).text}” {m:.1f} ({view.rating(i).middle_words})"  # type: ignore[union-attr]
-            for i, m in means.items()) + ".")
-    if own and not definition.personal:
-        rated = [item for item in means if item in own]
-        above = [definition.item(i).text for i in rated if float(own[i]) > means[i] + 0.5]
-        below = [definition.item(i).text for i in rated if float(own[i]) < means[i] - 0.5]
-        if above:
-            parts.append("You rated yourself above the group average on: " + "; ".join(above) + ".")
-        if below:
-            parts.append("You rated yourself below the group average on: " + "; ".join(below) + ".")
-        if not above and not below and rated:
-            parts.append("Your ratings are close to the group average throughout.")
-    elif own:
-        parts.append("Your own ratings: " + "; ".join(
-            f"“{definition.item(i).text}” {own[i]}" for i in definition.item_ids if i in own) + ".")
-    parts.append(view.hidden_sentence())
-    parts.append(note)
-    return " ".join(filter(None, parts))
-
-
-def _few(texts: list[str]) -> str:
-    """Up to three quoted item texts joined with "and"; more than three say how many share the place."""
-    if len(texts) > 3:
-        return f"{len(texts)} items at the same level"
-    return " and ".join(f"“{text}”" for text in texts)
-
-
 RIGHT_COLOUR, OTHER_COLOUR = "#5e3c99", "#bdbdbd"
 
 
-def plot_knowledge_check(
-    group: "Group",
-    *,
-    exercise: str | None = None,
-    group_label: str | None = None,
-    min_group_size: int | None = None,
-    ax: "Axes | None" = None,
-) -> "Axes":
+def plot_knowledge_check(group: "Group", *, exercise: str | None = None, group_label: str | None = None,
+                         min_group_size: int | None = None, ax: "Axes | None" = None) -> "Axes":
     """A knowledge check's results: per question, the share of the group choosing each option, the right
     one(s) in dark purple with a tick and the words "right answer" (so colour is not the only cue).
     A question fewer than the minimum answered says so instead."""
@@ -468,34 +328,6 @@ def plot_knowledge_check(
     if unique:
         ax.legend(unique.values(), unique.keys(), loc="lower right", frameon=False, fontsize=9)
     return ax
-
-
-def describe_knowledge_check(
-    group: "Group",
-    *,
-    exercise: str | None = None,
-    group_label: str | None = None,
-    min_group_size: int | None = None,
-) -> str:
-    """The chart of :func:`plot_knowledge_check` in words."""
-    view = _view(group, exercise, group_label, min_group_size)
-    definition = view.definition
-    if not view.shown:
-        return " ".join(filter(None, [suppression_message(view.min_group_size), view.skipped_note]))
-    parts = [f"{view.group_size} people in the {view.label} answered the questions."]
-    for number, item in enumerate(definition.items, 1):
-        results = view.option_results(item.id)
-        if results is None:
-            continue
-        right = [r for r in results if r.correct]
-        others = [r for r in results if not r.correct]
-        parts.append(f"Question {number}, “{item.text}”: "
-                     + "; ".join(f"{r.percent}% chose the right answer, “{r.label.rstrip('.')}”" for r in right)
-                     + ("; " if right and others else "")
-                     + "; ".join(f"{r.percent}% “{r.label.rstrip('.')}”" for r in others) + ".")
-    parts.append(view.hidden_sentence())
-    parts.append(view.skipped_note)
-    return " ".join(filter(None, parts))
 
 
 #: The chart style of a view -> its matplotlib chart and its words.

@@ -23,7 +23,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .charts import HATCHES, _palette, _view, average_key, left_share, rating_domain, rating_start, rating_subtitle, \
-    split_extent, split_shares, suppression_message, title_n
+    split_extent, split_shares, title_n
+from .charts_text import suppression_message
 from .exercises import Exercise
 from .group_view import GroupView
 from .privacy import MIN_GROUP_SIZE, suppressed_message

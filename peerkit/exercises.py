@@ -98,6 +98,21 @@ def exercise_ids() -> list[str]:
     return sorted(path.stem for path in EXERCISES_DIR.glob("*.json"))
 
 
+def course_exercises() -> list[Exercise]:
+    """Every exercise shipped with the course that loads, by id.
+
+    A file that does not load is left out: the course's own tests check every file, and one
+    broken file must not stop a trainer's panel or the server from listing the others.
+    """
+    found = []
+    for exercise_id in exercise_ids():
+        try:
+            found.append(load_exercise(exercise_id))
+        except ContentError:
+            continue
+    return found
+
+
 @lru_cache(maxsize=None)
 def load_exercise(exercise_id: str) -> Exercise:
     """Load and validate the exercise with this id."""

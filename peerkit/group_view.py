@@ -10,13 +10,16 @@ values.
 A table of one row per answer (the synthetic reference group, a learner's own file) is
 counted into a view once (:meth:`GroupView.from_answers`); a row no chart can use (a dict
 where a choice belongs, a broken timestamp) is left out and counted
-(:func:`readable_mask`, :func:`skipped_note`), never allowed to stop the view.
+(:func:`peerkit.group_rules.readable_mask`, :func:`peerkit.group_rules.skipped_note`), never
+allowed to stop the view. What the view asks of the exercise (how it is drawn, an item's
+values and options, which rows it can read) is :mod:`peerkit.group_rules`.
 
 Small groups are hidden *per item*, here and nowhere else: an item fewer than
 ``min_group_size`` people answered (:data:`peerkit.privacy.MIN_GROUP_SIZE`, or the
 cohort's own) is *withheld*: the view gives no count, share, n or rank for it, only
 its place in the list, and the whole exercise is withheld while fewer than that many
-people answered it. Everything a view gives out has passed that rule.
+people answered it. Everything a view gives out has passed that rule, which is why the
+class is kept whole (about 400 lines): every number it gives out is checked in one place.
 
 What an item shows:
 
@@ -43,14 +46,15 @@ True
 """
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .exercises import Exercise, load_exercise
-from .kinds import kind_of
+from .group_rules import (NOT_AN_OPTION, decoded_value, drawn_style, item_values, option_value, readable_mask,
+                          several_answers, skipped_note)
+from .group_rules import DRAWN_STYLES, OPTIONS, PROFILE, SPLIT, is_personal  # noqa: F401 - re-exported for callers
 from .privacy import MIN_GROUP_SIZE, suppressed_message, too_few
 
 if TYPE_CHECKING:
@@ -58,9 +62,6 @@ if TYPE_CHECKING:
 
 #: No answer chosen by more than this share of the people who answered an item: the item is "divided".
 DEFAULT_DIVIDED_THRESHOLD = 0.6
-#: The chart styles (:attr:`peerkit.kinds.Kind.chart_style`) a group view draws.
-SPLIT, PROFILE, OPTIONS = "diverging", "profile", "options"
-DRAWN_STYLES = (SPLIT, PROFILE, OPTIONS)
 #: What a room tally (hands the trainer counted) is called as a group: "How the room (hands counted) answered".
 TALLY_LABEL = "room (hands counted)"
 #: Between the parts of a split ("Never 3 · Maybe 2").
@@ -89,17 +90,6 @@ def largest_remainder(counts: list[int], total: int = 100) -> list[int]:
     for i in order[:left]:
         whole[i] += 1
     return whole
-
-
-def _decoded(value: Any) -> Any:
-    """A count key as stored or sent (``"4"``, ``'"maybe"'``) back to a value (4, "maybe")."""
-    if isinstance(value, str):
-        try:
-            decoded = json.loads(value)
-        except ValueError:
-            return value
-        return decoded if isinstance(decoded, (str, int, float)) and not isinstance(decoded, bool) else value
-    return value
 
 
 @dataclass(frozen=True)
@@ -191,8 +181,8 @@ class GroupView:
         for row_exercise, item, value, n in rows:
             if row_exercise != definition.id or item not in definition.item_ids:
                 continue
-            option = _option_value(definition, item, _decoded(value))
-            if option is _NOT_AN_OPTION or not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+            option = option_value(definition, item, decoded_value(value))
+            if option is NOT_AN_OPTION or not isinstance(n, int) or isinstance(n, bool) or n <= 0:
                 continue
             per = counts.setdefault(item, {})
             per[option] = per.get(option, 0) + n
@@ -202,7 +192,7 @@ class GroupView:
             people = {item: int(n) for row_exercise, item, n in respondents
                       if row_exercise == definition.id and item in definition.item_ids}
         for item, per in counts.items():  # never fewer people than the answers to a one-answer item show
-            if not _several(definition, item):
+            if not several_answers(definition, item):
                 people[item] = max(people.get(item, 0), sum(per.values()))
         size = max(people.values(), default=0) if group_size is None else max(int(group_size), 0)
         return cls(definition, counts, people, size, MIN_GROUP_SIZE if min_group_size is None else int(min_group_size),
@@ -282,7 +272,7 @@ class GroupView:
 
     def values(self, item: str) -> list[Any]:
         """The values an item can take, in display order (the scale, or the question's options)."""
-        return _values(self.definition, item)
+        return item_values(self.definition, item)
 
     def label_for(self, item: str, value: Any) -> str:
         if self.definition.scale:
@@ -308,7 +298,7 @@ class GroupView:
         counts = self.counts(item)
         if counts is None:
             return None
-        if _several(self.definition, item):
+        if several_answers(self.definition, item):
             people = self._respondents.get(item, 0) or 1
             return {value: round(100 * count / people) for value, count in counts.items()}
         return dict(zip(counts, largest_remainder(list(counts.values()))))
@@ -318,7 +308,7 @@ class GroupView:
         counts = self.counts(item)
         if counts is None:
             return None
-        people = self._respondents.get(item, 0) if _several(self.definition, item) else sum(counts.values())
+        people = self._respondents.get(item, 0) if several_answers(self.definition, item) else sum(counts.values())
         return {value: count / people if people else 0.0 for value, count in counts.items()}
 
     def most_common(self, item: str) -> list[Any]:
@@ -410,119 +400,6 @@ class GroupView:
             return ""
         return (f"Not shown ({self.suppressed_message}): "
                 + "; ".join(f"“{self.definition.item(i).text}”" for i in hidden) + ".")
-
-
-_NOT_AN_OPTION = object()
-
-
-# -- the kinds drawn, and which answer rows a view can read ---------------------------------------------------
-
-def drawn_style(definition: Exercise) -> str:
-    """How a group view of the exercise is drawn, in the kind's own words (:attr:`peerkit.kinds.Kind.chart_style`):
-    ``"diverging"`` (split bars) or ``"profile"`` (ratings) for a scale, ``"options"`` (knowledge-check
-    results), or "" (not drawn from counts)."""
-    style = kind_of(definition).chart_style
-    if style in (SPLIT, PROFILE):
-        return style if definition.scale else ""
-    return OPTIONS if style == OPTIONS else ""
-
-
-def is_personal(definition: Exercise) -> bool:
-    """A self-care or recovery check-in (``"personal": true`` in its file): the learner's own profile
-    over time, never ranked against a group."""
-    return definition.personal
-
-
-def _readable_time(column: "pd.Series") -> "pd.Series":
-    """True where a row's ``answered_at`` is a moment (a datetime or ISO 8601 text); False where broken."""
-    import pandas as pd
-
-    def ok(value: Any) -> bool:
-        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-            return False
-        if isinstance(value, str):
-            from .timestamps import parse_moment
-
-            try:
-                parse_moment(value)
-            except (ValueError, TypeError):
-                return False
-            return True
-        return hasattr(value, "year") and not pd.isna(value)
-
-    return column.map(ok).astype(bool)
-
-
-def _shared_answer_rule(definition: Exercise) -> Any:
-    """Whether a group row holds an answer this exercise's charts and panels can read.
-
-    Drawn kinds (a scale) count what the kind counts (:meth:`peerkit.kinds.Kind.counted`: a valid answer,
-    never "I'd rather not answer").
-    Other kinds say what a group may hold (:meth:`peerkit.kinds.Kind.readable_in_group`):
-    what they share (a reflection reaches the group as ``{"text": ...}`` only, its share
-    flag stays home), or a stored answer.
-    """
-    kind = kind_of(definition)
-    if drawn_style(definition) in (SPLIT, PROFILE):
-        return lambda item, value: kind.counted(definition, item, value)  # never "I'd rather not answer"
-    return lambda item, value: kind.readable_in_group(definition, item, value)
-
-
-def readable_mask(data: pd.DataFrame, definition: Exercise) -> pd.Series:
-    """Which rows hold a valid answer (by the exercise's own rule) with a readable learner, item and time."""
-    import pandas as pd
-
-    if data.empty:
-        return pd.Series(dtype=bool, index=data.index)
-    cache: dict[tuple[Any, ...], bool] = {}
-    valid = _shared_answer_rule(definition)
-
-    def ok(item: Any, value: Any) -> bool:
-        try:
-            key = (item, type(value), value)
-            hash(key)
-        except TypeError:  # a list or dict: checked each time (rare, and never a valid choice or rating)
-            return isinstance(item, str) and valid(item, value)
-        if key not in cache:
-            cache[key] = isinstance(item, str) and valid(item, value)
-        return cache[key]
-
-    mask = pd.Series([ok(i, v) for i, v in zip(data["item"], data["value"])], index=data.index, dtype=bool)
-    mask &= data["learner"].map(lambda learner: isinstance(learner, str) and bool(learner)).astype(bool)
-    if "answered_at" in data.columns:
-        mask &= _readable_time(data["answered_at"])
-    return mask
-
-
-def skipped_note(skipped: int) -> str:
-    """One line saying how many rows were left out, or "" when none were."""
-    if not skipped:
-        return ""
-    return (f"{skipped} answer{' ' if skipped == 1 else 's '}could not be read and "
-            f"{'is' if skipped == 1 else 'are'} left out.")
-
-
-
-def _values(definition: Exercise, item: str) -> list[Any]:
-    if definition.scale:
-        return [option.value for option in definition.scale]
-    return [option["value"] for option in definition.item(item).details.get("options", [])]
-
-
-def _several(definition: Exercise, item: str) -> bool:
-    """A question that allows several answers: one person may add to several options' counts."""
-    return not definition.scale and bool(definition.item(item).details.get("multiple", False))
-
-
-def _option_value(definition: Exercise, item: str, value: Any) -> Any:
-    """``value`` as the option it is (same type: True is not 1), or a marker when it is none."""
-    for option in _values(definition, item):
-        if type(option) is type(value) and option == value:
-            return option
-        if isinstance(option, int) and not isinstance(value, bool) and isinstance(value, float) \
-                and value.is_integer() and int(value) == option:
-            return option
-    return _NOT_AN_OPTION
 
 
 def group_view(group: "GroupView | pd.DataFrame", exercise: str | Exercise | None = None, *,

@@ -6,7 +6,8 @@ bottom first:
 
 0. content and rules: ``data``, ``kinds``, ``exercises``, ``answers``, ``model``, ``privacy``,
    ``files``, ``timestamps``, ``errors``, ``paths``, ``templating`` (Jinja2 only),
-   ``group_view`` (a group's counts, small items withheld, and which answer rows it can read),
+   ``group_view`` (a group's counts, small items withheld), ``group_rules`` (what a view asks of an
+   exercise: how it is drawn, its items' values, which answer rows it can read),
    ``jupyter_hooks`` (the Jupyter server's save hook), and
    ``cohort``: the rules both sides of a cohort use, each defined once
    (``ids``, ``codes``, ``pseudonym``, ``handin``, ``tally``, ``errors``) (and the package itself, which
@@ -14,7 +15,7 @@ bottom first:
 1. the local store: ``store``, ``saving`` (its background writer), ``course_progress``, ``reference``
 2. the learner's side of a cohort and their portfolio: ``client`` (membership, sync, sharing, the
    outbox and its sender, the one HTTP client), ``portfolio_io``
-3. drawing: ``charts``, ``charts_html``, ``figures``, ``goal_views``
+3. drawing: ``charts``, ``charts_html``, ``charts_text`` (the charts in words), ``figures``, ``goal_views``
 4. widgets (they show charts, so they sit above them)
 5. research
 6. ``course`` and ``cli`` (what notebooks and the shell call)
@@ -52,6 +53,7 @@ LAYERS: dict[str, int] = {
     "peerkit.scrub": 0,
     "peerkit.templating": 0,
     "peerkit.group_view": 0,
+    "peerkit.group_rules": 0,
     # the Jupyter server's save hook (jupyter_server_config.py): which notebooks are the course's, stripped of outputs
     "peerkit.jupyter_hooks": 0,
     "peerkit.cohort": 0,
@@ -63,6 +65,7 @@ LAYERS: dict[str, int] = {
     "peerkit.portfolio_io": 2,
     "peerkit.charts": 3,
     "peerkit.charts_html": 3,
+    "peerkit.charts_text": 3,
     "peerkit.figures": 3,
     "peerkit.goal_views": 3,
     "peerkit.widgets": 4,

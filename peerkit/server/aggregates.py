@@ -19,6 +19,9 @@ item whose people number fewer than the cohort's ``min_group_size`` is reported 
 ``{"suppressed": true}`` with no ``n`` and no counts (:func:`peerkit.privacy.too_few`).
 A room tally (hands the trainer counted) is a group of its own: suppressed on its own
 hands and never added to the answers to pass the threshold (issue 18).
+
+Writing and reading the count tables stay in one module (about 400 lines): what the writers
+put in those tables and what the one reader takes out of them are the same rows, and change together.
 """
 from __future__ import annotations
 

@@ -32,6 +32,9 @@ nothing is acknowledged: the learner's outbox keeps the answers and sends them a
 On SQLite this is the process's only writer of answers (one writer per process);
 with several PostgreSQL workers each worker has its own writer, and their batches
 never wait on one shared row (see :mod:`.revisions` and :mod:`.aggregates`).
+
+Kept whole (about 440 lines): it is one design, the batch's transaction and the thread that
+gathers and retries batches, and each step above is only correct together with the others.
 """
 from __future__ import annotations
 
@@ -52,9 +55,9 @@ from ..exercises import load_exercise
 from ..kinds import kind_of
 from ..timestamps import format_moment, now
 from . import aggregates, db
-from .auth import Principal
 from .live_tools import texts  # shared texts are scrubbed and wait for approval as they arrive (issue 18)
 from .problems import Problem
+from .tokens import Principal, remember_learner
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +93,6 @@ class Request:
 
 def _resolve_tokens(conn: sa.Connection, requests: list[Request]) -> None:
     """The learners of the batch's requests that came with a learner token not looked up yet: one query."""
-    from .auth import Principal, remember_learner
-
     wanted = sorted({r.token_hash for r in requests if r.who is None and r.token_hash})
     found: dict[str, Principal] = {}
     for chunk in _chunks(wanted):

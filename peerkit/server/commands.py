@@ -132,7 +132,7 @@ def fresh_sign_in_code(engine, trainer_id: str | None = None) -> str | None:
     import sqlalchemy as sa
 
     from . import db
-    from .auth import new_sign_in_code
+    from .browser_sessions import new_sign_in_code
 
     def work(conn: sa.Connection) -> str | None:
         query = sa.select(db.trainers.c.id)
@@ -169,7 +169,7 @@ def first_trainer_token(engine) -> str | None:
     import sqlalchemy as sa
 
     from . import db
-    from .auth import new_trainer
+    from .tokens import new_trainer
 
     def work(conn: sa.Connection) -> str | None:
         if conn.execute(sa.select(db.trainers.c.id).limit(1)).first():
@@ -250,7 +250,7 @@ def _safe(url: str) -> str:
 
 def trainer(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from . import db
-    from .auth import new_trainer
+    from .tokens import new_trainer
 
     settings = _settings(args)
     action = args.trainer_command
@@ -290,7 +290,7 @@ def trainer(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def _list(engine, stdout: TextIO) -> int:
     from . import db
-    from .auth import sessions_of, tokens_of
+    from .browser_sessions import sessions_of, tokens_of
 
     with db.reading(engine) as conn:
         tokens, sessions = tokens_of(conn), sessions_of(conn)
@@ -312,7 +312,7 @@ def _list(engine, stdout: TextIO) -> int:
 
 def _revoke(engine, short_id: str, stdout: TextIO, stderr: TextIO) -> int:
     from . import db
-    from .auth import revoke
+    from .browser_sessions import revoke
 
     ended = db.write(engine, lambda conn: revoke(conn, short_id))
     if not ended:

@@ -31,8 +31,8 @@ from typing import Any, Protocol
 
 from starlette.concurrency import run_in_threadpool
 
-from .auth import Principal, hub_trainer
 from .problems import Problem
+from .tokens import Principal, hub_trainer
 
 
 #: The service's name in the hub's configuration (``c.JupyterHub.services``).
@@ -189,7 +189,7 @@ def identity_for(app: Any) -> HubIdentity:
 
 
 async def hub_principal(request: Any) -> Principal | None:
-    """The trainer :class:`~peerkit.server.auth.Principal` of the hub user whose token the request carries.
+    """The trainer :class:`~peerkit.server.tokens.Principal` of the hub user whose token the request carries.
 
     The hub's authenticator: on a hub, :func:`peerkit.server.app.create_app` appends it to
     the app's authenticators (:data:`peerkit.server.auth.AUTHENTICATORS`), so

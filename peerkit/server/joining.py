@@ -35,7 +35,7 @@ from ..cohort.errors import JoinCodeError
 from ..cohort.pseudonym import PSEUDONYM_PATTERN
 from ..timestamps import format_moment, now
 from . import db
-from .auth import LEARNER_PREFIX, new_token
+from .tokens import LEARNER_PREFIX, new_token
 from .cohorts import code_hmac
 from .revisions import changed
 from .problems import Problem

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 
 from ..timestamps import format_moment, now
 from . import aggregates, db
-from .auth import Principal, forget_learner
 from .answer_path import Checked, write_batch
 from .answer_path import Request as AnswerRequest
 from .checking import AnswerRefused, check_shared
@@ -26,6 +25,7 @@ from .revisions import changed
 from .unicode_check import text_problem
 from .problems import Problem
 from .settings import ServerSettings
+from .tokens import Principal, forget_learner
 
 #: Largest seq we take (JavaScript's safe integers: the phone page counts too).
 MAX_SEQ = 2 ** 53 - 1

@@ -79,7 +79,7 @@ def _chart(view: GroupView) -> tuple[str, str]:
 
 
 def _draw(found: CohortCounts, exercise: str, min_group_size: int) -> Panel | None:
-    from ..charts import divided_prompts
+    from ..charts_text import divided_prompts
 
     view = answers_view(found, exercise, min_group_size)
     if view is None:

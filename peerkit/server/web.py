@@ -18,8 +18,10 @@ from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from ..templating import server_environment
-from .auth import CSRF_HEADER, Principal, current_principal, from_own_page
+from .auth import current_principal
 from .problems import Problem
+from .same_origin import CSRF_HEADER, from_own_page
+from .tokens import Principal
 
 #: The headers every page goes out with: no inline script may run, whatever reached the page; styles
 #: inline are the charts'.
@@ -96,7 +98,7 @@ def not_yours_page(request: Request, cohort_id: str) -> HTMLResponse:
 def check_same_origin(request: Request) -> None:
     """Refuse a cookie-authenticated write that another page could have sent.
 
-    The trainer's session authenticator (:func:`peerkit.server.auth.from_own_page`) already refused any
+    The trainer's session authenticator (:func:`peerkit.server.same_origin.from_own_page`) already refused any
     cookie request without the session's CSRF token; this is the same check again for routes that ask.
     """
     principal = getattr(request.state, "principal", None)

@@ -202,7 +202,7 @@ class GroupComparison(widgets.VBox):
                 "press “Refresh chart”.")
 
     def _draw_group(self, own: dict[str, Any]) -> None:
-        from .. import charts, charts_html
+        from .. import charts_html, charts_text
 
         group = self._group()  # may change group_label: the learner's cohort or the reference group
         prompts: list[dict[str, Any]] = []
@@ -216,15 +216,15 @@ class GroupComparison(widgets.VBox):
                        "min_group_size": self.min_group_size}
             self.summary = goal_views.describe_goal_summary(rows, **options)
             chart = goal_views.goal_summary_html(rows, **options)
-            words_only = self.summary.startswith(charts.suppression_message(self.min_group_size))
+            words_only = self.summary.startswith(charts_text.suppression_message(self.min_group_size))
         else:
             view = self._view(group)
             choice = view.style == SPLIT
-            describe = charts.describe_choice_split if choice else charts.describe_rating_profile
+            describe = charts_text.describe_choice_split if choice else charts_text.describe_rating_profile
             self.summary = describe(view, own=own)
             chart = charts_html.chart_html(view, own=own)
             if choice and view.shown:
-                self.prompts = charts.divided_prompts(view, 5, own)
+                self.prompts = charts_text.divided_prompts(view, 5, own)
                 prompts = self.prompts
             # a chart held back as a whole says why itself; its summary says the same (see comparison.html)
             words_only = not view.shown
@@ -234,7 +234,7 @@ class GroupComparison(widgets.VBox):
                                  words_only=words_only, title=self.exercise.title)
 
     def _draw_personal(self, own: dict[str, Any]) -> None:
-        from .. import charts, charts_html
+        from .. import charts_html, charts_text
         from ..timestamps import parse_moment
 
         history = self._checkins(own)
@@ -267,7 +267,7 @@ class GroupComparison(widgets.VBox):
             if self._joined_group:
                 view = self._view(group)
                 chart = chart + charts_html.rating_profile_html(view, own=own)
-                self.summary += " " + charts.describe_rating_profile(view, own=own)
+                self.summary += " " + charts_text.describe_rating_profile(view, own=own)
             else:
                 group_note = self._group_note or "Your group has no answers to show yet."
         self.children = [self.refresh_button, *([self.show_group] if joined else []), self.view]

@@ -25,6 +25,10 @@ the notebook. On a JupyterHub the panel signs in with the kernel's own hub ident
 (:meth:`LiveSession.sign_in_with_hub`): nothing is typed, and no token reaches the notebook, its
 outputs or its file. No database address here.
 
+One widget, so one module (as every widget has its own), kept whole at about 450 lines: each
+method is one thing a trainer does, one call of the server's API, and the panel's state (the
+chosen cohort, the signed-in client) is shared by all of them.
+
 >>> import peerkit as pk
 >>> pk.live_session()                                   # doctest: +SKIP
 """
@@ -40,12 +44,14 @@ import ipywidgets as widgets
 from ..client.address import SERVER_ENV, server_address
 from ..client.http import ServerClient, ServerError, normalize_address
 from ..cohort.tally import TallyError, parse_tally
-from ..exercises import ContentError, exercise_ids, load_exercise
+from ..exercises import ContentError, course_exercises, load_exercise
 from ..kinds import kind_of
 from ..privacy import MIN_GROUP_SIZE
 from ..templating import render, rendered
 
 TOKEN_ENV = "PEERKIT_TRAINER_TOKEN"
+BIG = "font-size:1.3rem;"
+HUGE = "font-size:2rem; font-weight:700;"
 
 
 def _hub_address(typed: str | None) -> Any:
@@ -55,8 +61,6 @@ def _hub_address(typed: str | None) -> Any:
     except ValueError:
         return None
     return found if found is not None and found.via_hub and found.hub_auth_header() else None
-BIG = "font-size:1.3rem;"
-HUGE = "font-size:2rem; font-weight:700;"
 
 
 def parse_sign_in(text: str) -> tuple[str | None, str | None]:
@@ -442,30 +446,15 @@ def group_charts(answer: dict[str, Any]) -> str:
             entries.append({"chart": rendered(chart_html(view)), "summary": charts.PLOTS[view.style][1](view)})
     return render("live_session/charts.html", entries=entries) if entries else ""
 
+
 def _tally_exercises() -> list[tuple[str, str]]:
     """``(title, id)`` of every exercise a room can tally: those with a scale of options to raise hands for."""
-    found = []
-    for exercise in exercise_ids():
-        try:
-            definition = load_exercise(exercise)
-        except ContentError:
-            continue
-        if definition.scale:
-            found.append((definition.title, exercise))
-    return found
+    return [(definition.title, definition.id) for definition in course_exercises() if definition.scale]
 
 
 def _scenarios() -> list[tuple[str, str]]:
     """``(title, id)`` of every practice conversation (kind ``scenario``) of the course."""
-    found = []
-    for exercise in exercise_ids():
-        try:
-            definition = load_exercise(exercise)
-        except ContentError:
-            continue
-        if kind_of(definition).branching:  # a practice conversation
-            found.append((definition.title, exercise))
-    return found
+    return [(definition.title, definition.id) for definition in course_exercises() if kind_of(definition).branching]
 
 
 def live_session(server: str | None = None, token: str | None = None) -> LiveSession:

@@ -29,7 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...exercises import ContentError, exercise_ids, load_exercise
+from ...exercises import ContentError, course_exercises, load_exercise
 from ...kinds import kind_of
 from ...kinds.scenario import QUALITY_WORDS, ends_of
 from ...timestamps import format_moment, now
@@ -63,15 +63,8 @@ scenario_runs = sa.Table(
 
 def scenarios() -> list[tuple[str, str, str]]:
     """``[(exercise id, title, chapter)]`` of every scenario in the course, in course order."""
-    found = []
-    for exercise in exercise_ids():
-        try:
-            definition = load_exercise(exercise)
-        except ContentError:
-            continue
-        if kind_of(definition).branching:  # a practice conversation
-            found.append((definition.id, definition.title, definition.chapter))
-    return found
+    return [(definition.id, definition.title, definition.chapter) for definition in course_exercises()
+            if kind_of(definition).branching]  # a practice conversation
 
 
 def _scenario(exercise: Any) -> Any:

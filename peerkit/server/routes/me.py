@@ -10,10 +10,11 @@ from fastapi.responses import Response
 from .. import learner_data, snapshots
 from ..answer_path import writer_for
 from .. import db
-from ..auth import LEARNER_PREFIX, Principal, bearer_token, cached_learner, learner
+from ..auth import Principal, learner
 from ..models import (SIGNED_IN, Aggregates, AnswerBatch, AnswerReceipt, ConsentReply, ExerciseQuery, Me, Removed,
                       ResearchConsent, Session, problems)
 from ..problems import Problem
+from ..tokens import LEARNER_PREFIX, bearer_token, cached_learner
 
 router = APIRouter(tags=["learners"], responses=problems(*SIGNED_IN))
 

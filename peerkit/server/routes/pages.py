@@ -7,7 +7,7 @@ The pages' helpers (rendering, the base path, who is signed in) are in :mod:`pee
   it); the page's script takes it out of the address bar and the history
   (``history.replaceState``) and POSTs it. ``POST /sign-in`` exchanges the single-use
   code (or a trainer token pasted into the form) for a browser session
-  (:func:`peerkit.server.auth.start_session`): a random id in an HttpOnly,
+  (:func:`peerkit.server.browser_sessions.start_session`): a random id in an HttpOnly,
   SameSite=Strict cookie, then redirects to ``next`` (a page of this server only).
   An old link with ``?token=`` in its address is refused, unread.
 - ``POST /sign-out`` (the page's form, with its CSRF token) ends the session.
@@ -44,12 +44,14 @@ from ...errors import AnswerError
 from ...kinds import RATHER_NOT, RATHER_NOT_LABEL, kind_of
 from ...kinds import knowledge_check
 from .. import db
-from ..auth import (CSRF_HEADER, SESSION_COOKIE, SESSION_MAX_SECONDS, SIGN_IN_PREFIX, TRAINER_COOKIE, TRAINER_PREFIX,
-                    end_session, from_another_site, session_principal, start_session)
+from ..browser_sessions import (SESSION_COOKIE, SESSION_MAX_SECONDS, SIGN_IN_PREFIX, TRAINER_COOKIE, end_session,
+                               session_principal, start_session)
 from ..cohorts import list_for, owned, unseal_code
 from ..models import CohortId, RowId
 from ..problems import Problem
 from ..room import screen_context
+from ..same_origin import CSRF_HEADER, from_another_site
+from ..tokens import TRAINER_PREFIX
 from ..trainer_data import set_hidden
 from ..web import (base_path, check_same_origin, learner_address, not_yours_page, only_this_computer, qr_svg, render,
                    sign_in_page, signed_in_trainer)

@@ -31,7 +31,7 @@ depends_on = None
 
 
 def _hub_trainer_id(hub_name: str) -> str:
-    # the same rule as peerkit.server.auth.hub_trainer_id (a migration must not import the app)
+    # the same rule as peerkit.server.tokens.hub_trainer_id (a migration must not import the app)
     return "hub-" + hashlib.sha256(hub_name.encode("utf-8")).hexdigest()[:32]
 
 
