@@ -30,7 +30,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import db, hub, problems
-from .auth import AUTHENTICATORS, LEARNER_PREFIX, Principal, bearer_token, cached_learner, current_principal
+from .auth import AUTHENTICATORS, current_principal
+from .tokens import LEARNER_PREFIX, Principal, bearer_token, cached_learner
 from .models import Health
 from .cohorts import delete_expired
 from .revisions import RevisionBroker

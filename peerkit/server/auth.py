@@ -16,8 +16,7 @@ names someone wins. Each is ``async (request) -> Principal | None`` and raises a
 The credentials themselves live beside this module, one concept each: what a bearer token
 stands for (:mod:`peerkit.server.tokens`), the trainer's browser sessions and sign-in codes
 (:mod:`peerkit.server.browser_sessions`), and whether a cookie-signed request came from the
-server's own pages (:mod:`peerkit.server.same_origin`). Their public names are imported here
-too, where the routes have always asked for them.
+server's own pages (:mod:`peerkit.server.same_origin`): import each name from its own module.
 """
 from __future__ import annotations
 
@@ -29,16 +28,10 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from . import db
-from .browser_sessions import (  # noqa: F401 - re-exported: the routes import them from here
-    SESSION_COOKIE, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS, SIGN_IN_CODE_SECONDS, SIGN_IN_PREFIX, TRAINER_COOKIE,
-    NewSession, end_session, new_sign_in_code, revoke, session_principal, sessions_of, start_session, tokens_of,
-    touch_session)
+from .browser_sessions import SESSION_COOKIE, session_principal, touch_session
 from .problems import Problem
-from .same_origin import CSRF_HEADER, from_another_site, from_own_page, own_origin  # noqa: F401 - re-exported
-from .tokens import (  # noqa: F401 - re-exported: the routes import them from here
-    LEARNER_PREFIX, TOKEN_CACHE_SECONDS, TOKEN_DAYS, TRAINER_PREFIX, Principal, bearer_token, cached_learner,
-    forget_learner, hub_trainer, hub_trainer_id, learner_for_token, new_token, new_trainer, principal_for_token,
-    remember_learner)
+from .same_origin import from_own_page
+from .tokens import LEARNER_PREFIX, TRAINER_PREFIX, Principal, bearer_token, learner_for_token, principal_for_token
 
 
 async def bearer_authenticator(request: Request) -> Principal | None:

@@ -20,7 +20,6 @@ import concurrent.futures
 import json
 import os
 import signal
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ import sqlalchemy as sa
 
 from peerkit.server import answer_path, db
 from peerkit.server.answer_path import AnswerWriter, Checked, write_batch
-from peerkit.server.auth import Principal
+from peerkit.server.tokens import Principal
 from peerkit.server.problems import Problem
 from tests.support.client import wait_for
 from tests.support.postgres import PostgresServer, required_bindir
@@ -47,7 +46,7 @@ SHARED = ["boundaries", "core_skills"]
 def store(server_db: str, tmp_path: Path) -> Any:
     """A migrated store with one open cohort of three learners and one closed cohort of one."""
     from peerkit.server import cohorts, joining
-    from peerkit.server.auth import new_trainer
+    from peerkit.server.tokens import new_trainer
     from peerkit.server.settings import ServerSettings
 
     engine = db.make_engine(server_db)
@@ -60,7 +59,7 @@ def store(server_db: str, tmp_path: Path) -> Any:
 
     def member(cohort: dict) -> Principal:
         joined = joining.join(engine, secret, settings, cohort["join_code"], "p-" + os.urandom(10).hex(), "here")
-        from peerkit.server.auth import principal_for_token
+        from peerkit.server.tokens import principal_for_token
 
         return principal_for_token(engine, joined["token"])
 

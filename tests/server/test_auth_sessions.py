@@ -216,7 +216,7 @@ def test_tokens_expire_and_are_listed_and_revoked_from_the_command_line(room: Ro
 
 def test_hub_trainers_with_long_shared_names_are_two_trainers(room: Room) -> None:
     from peerkit.server import cohorts
-    from peerkit.server.auth import hub_trainer
+    from peerkit.server.tokens import hub_trainer
     from peerkit.server.problems import Problem
     from peerkit.server.settings import ServerSettings
 
@@ -249,7 +249,8 @@ def test_a_hub_trainers_session_ends_when_the_hub_no_longer_counts_them_a_traine
     from fastapi.testclient import TestClient
 
     from peerkit.server.app import create_app
-    from peerkit.server.auth import hub_trainer, new_sign_in_code
+    from peerkit.server.tokens import hub_trainer
+    from peerkit.server.browser_sessions import new_sign_in_code
     from peerkit.server.settings import ServerSettings
 
     app = create_app(ServerSettings(folder=tmp_path, hub_recheck_seconds=0))

@@ -57,7 +57,7 @@ import json, sys
 from fastapi.testclient import TestClient
 from peerkit.server import db
 from peerkit.server.app import ROUTERS, create_app
-from peerkit.server.auth import new_trainer
+from peerkit.server.tokens import new_trainer
 from peerkit.server.settings import ServerSettings
 
 app = create_app(ServerSettings(folder=sys.argv[1], min_group_size=1))

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from .. import cohorts
-from ..auth import Principal, trainer
+from ..auth import trainer
+from ..tokens import Principal
 from ..unicode_check import check_text
 from ..models import (SIGNED_IN, Cohort, CohortId, CohortList, JoiningReply, MemberRemoved, MembersReply, NewCohort,
                       problems)

@@ -11,7 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from .. import db
-from ..auth import Principal, trainer
+from ..auth import trainer
+from ..tokens import Principal
 from ..cohorts import owned
 from ..models import SIGNED_IN, CohortId, problems
 from ..problems import Problem

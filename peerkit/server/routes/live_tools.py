@@ -26,12 +26,12 @@ from starlette.responses import HTMLResponse, Response
 
 from ...timestamps import format_moment, now
 from .. import db
-from ..auth import Principal, learner, trainer
+from ..auth import learner, trainer
+from ..tokens import Principal
 from ..cohorts import owned
 from .. import room
 from ..live_tools import polls, report, session_state, texts, wall
-from ..models import (SIGNED_IN, ActivityChoice, ActivityReply, CohortId, ConsoleState, NewPoll, NewWall, Place,
-                      PlaceChoice, PlaceReply, Poll, PollAnswer, PollAnswerReceipt, PollList, PostReceipt, RowId,
+from ..models import (SIGNED_IN, ActivityChoice, ActivityReply, CohortId, ConsoleState, NewPoll, NewWall, PlaceChoice, PlaceReply, Poll, PollAnswer, PollAnswerReceipt, PollList, PostReceipt, RowId,
                       ScreenReply, TextReply, TextsReply, TimerChoice, TimerReply, Wall, WallPost, WallView, problems)
 from ..models import Post as PostModel
 from ..problems import Problem

@@ -10,7 +10,8 @@ from fastapi.responses import Response
 from .. import learner_data, snapshots
 from ..answer_path import writer_for
 from .. import db
-from ..auth import Principal, learner
+from ..auth import learner
+from ..tokens import Principal
 from ..models import (SIGNED_IN, Aggregates, AnswerBatch, AnswerReceipt, ConsentReply, ExerciseQuery, Me, Removed,
                       ResearchConsent, Session, problems)
 from ..problems import Problem

@@ -53,7 +53,7 @@ from ..room import screen_context
 from ..same_origin import CSRF_HEADER, from_another_site
 from ..tokens import TRAINER_PREFIX
 from ..trainer_data import set_hidden
-from ..web import (base_path, check_same_origin, learner_address, not_yours_page, only_this_computer, qr_svg, render,
+from ..web import (base_path, learner_address, not_yours_page, only_this_computer, qr_svg, render,
                    sign_in_page, signed_in_trainer)
 
 router = APIRouter(include_in_schema=False)

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Body, Depends, Request
 
 from .. import db
-from ..auth import Principal, trainer
+from ..auth import trainer
+from ..tokens import Principal
 from ..cohorts import owned
 from ..live_tools import scenario_room
 from ..models import SIGNED_IN, CohortId, ConversationNext, ConversationPush, ConversationReply, problems

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from .. import db
-from ..auth import Principal, trainer
+from ..auth import trainer
+from ..tokens import Principal
 from ..browser_sessions import SIGN_IN_CODE_SECONDS, new_sign_in_code, revoke, sessions_of
 from ..models import SIGNED_IN, SessionEnded, SessionsReply, SignInCodeReply, problems
 from ..problems import Problem

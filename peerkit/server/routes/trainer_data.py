@@ -7,7 +7,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 
 from .. import trainer_data
-from ..auth import Principal, trainer
+from ..auth import trainer
+from ..tokens import Principal
 from ..models import (SIGNED_IN, After, Aggregates, CohortId, ExerciseQuery, HiddenState, ResponsesPage, RowId,
                       SharedTexts, Submissions, SubmissionsResult, Tally, TallyResult, problems)
 
