@@ -54,7 +54,6 @@ from typing import TYPE_CHECKING, Any
 from .exercises import Exercise, load_exercise
 from .group_rules import (NOT_AN_OPTION, decoded_value, drawn_style, item_values, option_value, readable_mask,
                           several_answers, skipped_note)
-from .group_rules import DRAWN_STYLES, OPTIONS, PROFILE, SPLIT, is_personal  # noqa: F401 - re-exported for callers
 from .privacy import MIN_GROUP_SIZE, suppressed_message, too_few
 
 if TYPE_CHECKING:

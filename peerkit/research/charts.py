@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..group_view import skipped_note
+from ..group_rules import skipped_note
 from ..charts import DIVERGING_COLOURS, HATCHES
 from ..privacy import suppressed_message
 from ._frames import exercise_info, require_columns

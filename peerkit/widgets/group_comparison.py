@@ -12,7 +12,7 @@ answers every :data:`FOLLOW_SECONDS` and redraws when they change (one small rea
 of the local store); without a running event loop it says that it shows the
 answers as they were when drawn, and "Refresh chart" redraws.
 
-Self-care and recovery check-ins (:func:`peerkit.group_view.is_personal`) are never
+Self-care and recovery check-ins (:func:`peerkit.group_rules.is_personal`) are never
 ranked against a group: they are shown as the learner's own profile over time
 (first check-in and latest). Only when the learner has joined a real cohort, and
 asks, does the group appear beside them; the synthetic reference group never does.
@@ -30,7 +30,8 @@ import pandas as pd
 from ..client.state import in_a_group
 from ..errors import StoreError
 from ..exercises import load_exercise
-from ..group_view import SPLIT, GroupView, is_personal
+from ..group_rules import SPLIT, is_personal
+from ..group_view import GroupView
 from ..kinds import kind_of
 from ..privacy import MIN_GROUP_SIZE
 from ..store import LocalStore
