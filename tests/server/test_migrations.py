@@ -16,9 +16,24 @@ import sqlalchemy as sa
 from tests.support.server import RunningServer, browser_session, pseudonym, room_live
 
 from peerkit.server import cohorts, db
-from peerkit.server.auth import new_token
+from peerkit.server.tokens import new_token
 from peerkit.server.settings import ServerSettings
 from peerkit.timestamps import format_moment, now
+
+
+def _old_trainer_and_cohort(conn: sa.Connection, secret: bytes, trainer_token: str, cohort_id: str, code: str,
+                            stamp: str) -> None:
+    """A trainer 'trainer-old' holding ``trainer_token`` and their open cohort, rows as the first layout had them
+    (every later layout keeps these columns)."""
+    conn.execute(sa.text("INSERT INTO trainers (id, name, created_at) VALUES ('trainer-old', 'Old', :t)"),
+                 {"t": stamp})
+    conn.execute(sa.text("INSERT INTO trainer_tokens (token_hash, trainer_id, created_at) "
+                         "VALUES (:h, 'trainer-old', :t)"), {"h": db.token_hash(trainer_token), "t": stamp})
+    conn.execute(sa.text("INSERT INTO cohorts (id, trainer_id, name, code_hmac, code_sealed, status, "
+                         "min_group_size, created_at, revision) VALUES (:c, 'trainer-old', 'Old group', :k, :s, "
+                         "'open', 5, :t, 3)"),
+                 {"c": cohort_id, "k": cohorts.code_hmac(secret, code), "s": cohorts.seal_code(secret, code),
+                  "t": stamp})
 
 
 def test_store_from_the_first_migration_opens_and_upgrades(start_server, server_db: str, server_folder) -> None:
@@ -29,14 +44,7 @@ def test_store_from_the_first_migration_opens_and_upgrades(start_server, server_
     code, learner_token, trainer_token = "K7Q-4MX", new_token("pkl_"), new_token("pkt_")
     stamp = format_moment(now())
     with engine.begin() as conn:  # rows as the first layout had them (no file_created_at, no tallies table)
-        conn.execute(sa.text("INSERT INTO trainers (id, name, created_at) VALUES ('trainer-old', 'Old', :t)"),
-                     {"t": stamp})
-        conn.execute(sa.text("INSERT INTO trainer_tokens (token_hash, trainer_id, created_at) "
-                             "VALUES (:h, 'trainer-old', :t)"), {"h": db.token_hash(trainer_token), "t": stamp})
-        conn.execute(sa.text("INSERT INTO cohorts (id, trainer_id, name, code_hmac, code_sealed, status, "
-                             "min_group_size, created_at, revision) VALUES ('cohort-oldoldol', 'trainer-old', "
-                             "'Old group', :k, :s, 'open', 5, :t, 3)"),
-                     {"k": cohorts.code_hmac(secret, code), "s": cohorts.seal_code(secret, code), "t": stamp})
+        _old_trainer_and_cohort(conn, secret, trainer_token, "cohort-oldoldol", code, stamp)
         conn.execute(sa.text("INSERT INTO learners (cohort_id, pseudonym, token_hash, source, joined_at, last_seq) "
                              "VALUES ('cohort-oldoldol', :p, :h, 'live', :t, 7)"),
                      {"p": pseudonym(), "h": db.token_hash(learner_token), "t": stamp})
@@ -70,14 +78,7 @@ def _old_store(engine: sa.Engine, server_folder, revision: str) -> tuple[str, st
     secret = ServerSettings(folder=server_folder).secret_key()
     trainer_token, stamp = new_token("pkt_"), format_moment(now())
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO trainers (id, name, created_at) VALUES ('trainer-old', 'Old', :t)"),
-                     {"t": stamp})
-        conn.execute(sa.text("INSERT INTO trainer_tokens (token_hash, trainer_id, created_at) "
-                             "VALUES (:h, 'trainer-old', :t)"), {"h": db.token_hash(trainer_token), "t": stamp})
-        conn.execute(sa.text("INSERT INTO cohorts (id, trainer_id, name, code_hmac, code_sealed, status, "
-                             "min_group_size, created_at, revision) VALUES ('cohort-texts123', 'trainer-old', "
-                             "'Old group', :k, :s, 'open', 5, :t, 3)"),
-                     {"k": cohorts.code_hmac(secret, "K7Q-4MX"), "s": cohorts.seal_code(secret, "K7Q-4MX"), "t": stamp})
+        _old_trainer_and_cohort(conn, secret, trainer_token, "cohort-texts123", "K7Q-4MX", stamp)
         ids = []
         for text, hidden in [("Hidden long ago", True), ("Fine for the room", False), ("Hidden then withdrawn", True)]:
             learner = conn.execute(sa.text(
@@ -221,14 +222,7 @@ def test_a_store_showing_the_conversation_under_its_old_screen_name_opens_on_it(
     secret = ServerSettings(folder=server_folder).secret_key()
     code, trainer_token, stamp = "K7Q-4MX", new_token("pkt_"), format_moment(now())
     with engine.begin() as conn:  # a room left on the practice conversation, as 0008 stored it
-        conn.execute(sa.text("INSERT INTO trainers (id, name, created_at) VALUES ('trainer-old', 'Old', :t)"),
-                     {"t": stamp})
-        conn.execute(sa.text("INSERT INTO trainer_tokens (token_hash, trainer_id, created_at) "
-                             "VALUES (:h, 'trainer-old', :t)"), {"h": db.token_hash(trainer_token), "t": stamp})
-        conn.execute(sa.text("INSERT INTO cohorts (id, trainer_id, name, code_hmac, code_sealed, status, "
-                             "min_group_size, created_at, revision) VALUES ('cohort-oldoldol', 'trainer-old', "
-                             "'Old group', :k, :s, 'open', 5, :t, 3)"),
-                     {"k": cohorts.code_hmac(secret, code), "s": cohorts.seal_code(secret, code), "t": stamp})
+        _old_trainer_and_cohort(conn, secret, trainer_token, "cohort-oldoldol", code, stamp)
         conn.execute(sa.text("INSERT INTO session_state (cohort_id, screen, screen_page) "
                              "VALUES ('cohort-oldoldol', 'scenario', 0)"))
         conn.execute(sa.text("INSERT INTO scenario_runs (cohort_id, exercise, node, shown, revealed, status, "
