@@ -37,6 +37,31 @@ def test_a_big_body_without_a_token_is_refused_unread(server, cohort) -> None:
     assert snapshot(server.db_url) == before
 
 
+def test_a_learners_first_big_batch_is_taken_and_a_made_up_learner_token_gets_only_the_small_size(
+        server, cohort) -> None:
+    """A learner token the worker has not seen yet is not looked up before the body (the answer writer looks it up
+    with its batch): the body is taken at the size for someone not signed in, and only a bigger one makes the
+    token be looked up first, so a real learner's big batch goes in and a made-up token still gets 413."""
+    token = join(server, cohort["join_code"])  # joining does not put the token in the worker's cache
+    text = "I will listen first and ask what would help. " * 100  # 4,500 characters, under a text's limit
+    batch = {"answers": [{"seq": seq, "exercise": "welcome_reflection", "item": "R1", "value": {"text": text}}
+                         for seq in range(1, 21)]}  # about 90 KiB in all: over the 64 KiB before sign-in
+    with server.client(token) as me:
+        reply = me.post("/api/v1/me/answers", json=batch)
+    assert reply.status_code == 200 and reply.json()["refused"] == [] and 20 in reply.json()["accepted"], \
+        reply.text[:300]
+    before = snapshot(server.db_url)
+    with server.client("pkl_" + "x" * 43) as made_up:
+        refused = made_up.post("/api/v1/me/answers", json=batch)
+        streamed = made_up.post("/api/v1/me/answers", content=(b"x" * 16384 for _ in range(8)),
+                                headers={"content-type": "application/json"})
+        small = made_up.post("/api/v1/me/answers", json={"answers": batch["answers"][:0]})
+    assert refused.status_code == 413 and "not signed in" in refused.json()["detail"]
+    assert streamed.status_code == 413
+    assert small.status_code == 401  # a small body is read, and the writer finds nobody holds the token
+    assert snapshot(server.db_url) == before
+
+
 def test_a_client_that_never_finishes_its_headers_is_cut_off(server) -> None:
     # the deadline is the socket's: a server that never cut it off would make recv time out, and the test fail
     with socket.create_connection(("127.0.0.1", server.port), timeout=HEADER_SECONDS * 4) as slow:
