@@ -36,7 +36,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import StoreError
 from .model import Response, utc_now
 from .store import PENDING_WRITES, LocalStore
 

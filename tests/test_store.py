@@ -4,13 +4,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
-import stat
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from peerkit.errors import StoreCorruptError, StoreError, StoreLockedError, StoreReadOnlyError, StoreVersionError
+from peerkit.errors import StoreCorruptError, StoreError, StoreLockedError, StoreVersionError
 from peerkit.model import RESPONSE_COLUMNS, SCHEMA_VERSION
 from peerkit.paths import default_store_path
 from peerkit.store import LocalStore

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..cohort.codes import normalize_join_code
 from ..cohort.errors import CohortError, CohortUnreachableError, JoinCodeError

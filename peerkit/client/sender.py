@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import outbox
 from .http import MAX_BATCH, ServerClient, ServerRefused, ServerUnreachable

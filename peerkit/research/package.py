@@ -30,7 +30,7 @@ import pandas as pd
 from .instruments import CHOICE_SEPARATOR, has_labels_kind, is_scored
 from .pseudonyms import RESEARCH_PSEUDONYM_PATTERN
 from .spreadsheet_safe import escape_cell, normalise_text
-from .tables import COUNT_FIELDS, TIME_PATTERNS, TOTAL_FIELDS, TOTAL_KINDS
+from .tables import TIME_PATTERNS, TOTAL_KINDS
 
 PACKAGE_FORMAT = "peerkit-research-package"
 #: 3: Data Package v2, cell-key perturbation, per-cohort totals only, ordered categories.

@@ -10,7 +10,6 @@ cohort's revision (:func:`.revisions.changed`) in the same transaction as the an
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa

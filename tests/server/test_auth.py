@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.support.server import Classroom, add_trainer, launch, make_cohort, pseudonym, snapshot
+from tests.support.server import Classroom, add_trainer, make_cohort, pseudonym, snapshot
 
 BIG_TEXT = "x" * 1_000_000
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 from tests.support.server import (RunningServer, add_trainer, join, make_cohort, pseudonym, recount_matches,
                                   snapshot)
 

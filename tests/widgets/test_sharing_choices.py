@@ -2,10 +2,7 @@
 every box saying who may see it and where, and a separate research tick, off by default."""
 from __future__ import annotations
 
-import sys
-from typing import Any
 
-import pytest
 
 from peerkit.course_progress import exercises_in_course_order
 from peerkit.exercises import exercise_ids, load_exercise
