@@ -200,13 +200,17 @@ class RevisionBroker:
 
 async def revision_stream(broker: RevisionBroker, cohort_id: str, *,
                           is_disconnected: Callable[[], Any] | None = None,
-                          keepalive: float = KEEPALIVE_SECONDS) -> AsyncIterator[str]:
+                          keepalive: float = KEEPALIVE_SECONDS, recheck: float = 0.0) -> AsyncIterator[str]:
     """Server-sent events for one cohort: its revision now, then each new one, until the cohort goes.
 
     The revision sent is read from the store after the change committed, so a client
-    that fetches the aggregates on an event sees at least that revision.
+    that fetches the aggregates on an event sees at least that revision. Without being told of
+    a change the stream re-reads it every ``recheck`` seconds; with ``recheck`` 0, every backend
+    interval or ``keepalive``, whichever is sooner. A keep-alive goes out after ``keepalive``
+    quiet seconds, or after ``recheck`` if that is longer.
     """
-    poll = POSTGRESQL_POLL_SECONDS if broker.postgresql else SQLITE_POLL_SECONDS
+    poll = recheck or (POSTGRESQL_POLL_SECONDS if broker.postgresql else SQLITE_POLL_SECONDS)
+    keepalive = max(keepalive, recheck)
     read = broker.read_revision
     with broker.subscribe(cohort_id) as subscription:
         sent = await asyncio.to_thread(read, cohort_id)

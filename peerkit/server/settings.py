@@ -38,6 +38,7 @@ ENV_LEARNER_WRITES = "PEERKIT_SERVER_LEARNER_WRITES_PER_SECOND"
 ENV_LEARNER_BURST = "PEERKIT_SERVER_LEARNER_WRITE_BURST"
 ENV_HUB_RECHECK = "PEERKIT_SERVER_HUB_RECHECK_SECONDS"
 ENV_EVENT_STREAMS = "PEERKIT_SERVER_EVENT_STREAMS"
+ENV_EVENTS_RECHECK = "PEERKIT_SERVER_EVENTS_RECHECK_SECONDS"
 
 SECRET_FILENAME = "secret.key"
 DB_FILENAME = "cohorts.sqlite"
@@ -89,6 +90,11 @@ class ServerSettings:
     max_learner_items: int = 50
     #: Most event streams one trainer session (or token) may hold open in one worker.
     event_streams_per_session: int = 6
+    #: Seconds an event stream waits before it re-reads the cohort's revision without being told of a change
+    #: (and sends a keep-alive); 0: the backend's own (:data:`peerkit.server.revisions.SQLITE_POLL_SECONDS`,
+    #: :data:`~peerkit.server.revisions.POSTGRESQL_POLL_SECONDS`). A test sets it to an hour, so a change can
+    #: only reach a stream by the push it checks.
+    events_recheck_seconds: float = 0.0
     #: On a hub, seconds between two checks of a hub trainer's browser session against the hub's groups.
     hub_recheck_seconds: int = 60
     #: Largest body read before the caller is known to hold a working token (a join is far smaller).
@@ -135,11 +141,13 @@ class ServerSettings:
                     options[key] = int(env[name])
                 except ValueError:
                     raise ValueError(f"{name} must be a whole number, not {env[name]!r}.") from None
-        if env.get(ENV_LEARNER_WRITES, "").strip():
-            try:
-                options["learner_writes_per_second"] = float(env[ENV_LEARNER_WRITES])
-            except ValueError:
-                raise ValueError(f"{ENV_LEARNER_WRITES} must be a number, not {env[ENV_LEARNER_WRITES]!r}.") from None
+        for name, key in ((ENV_LEARNER_WRITES, "learner_writes_per_second"),
+                          (ENV_EVENTS_RECHECK, "events_recheck_seconds")):
+            if env.get(name, "").strip():
+                try:
+                    options[key] = float(env[name])
+                except ValueError:
+                    raise ValueError(f"{name} must be a number, not {env[name]!r}.") from None
         options["hub"] = _truthy(env.get(ENV_HUB))
         return cls(**options)  # type: ignore[arg-type]
 
@@ -160,6 +168,7 @@ class ServerSettings:
             ENV_LEARNER_BURST: str(self.learner_write_burst),
             ENV_HUB_RECHECK: str(self.hub_recheck_seconds),
             ENV_EVENT_STREAMS: str(self.event_streams_per_session),
+            ENV_EVENTS_RECHECK: str(self.events_recheck_seconds),
         }
 
     @property

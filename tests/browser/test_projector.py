@@ -1,7 +1,8 @@
 """The projector page in Chromium, against a real ``peerkit serve`` on loopback.
 
-- live: a learner who joins reaches the room's screen within a second
-  (server-sent event, then the screen fetched again); the presenter keys are tested in test_room.py;
+- live: a learner who joins reaches the room's screen by the server's push alone (server-sent event, then the
+  screen fetched again; the server re-reads nothing by itself for an hour); the presenter keys are tested in
+  test_room.py;
 - axe-core: no serious or critical violation on the whole page, with charts and texts;
 - payloads: script and event-handler payloads in the cohort name and in shared
   reflections (on first load and arriving live) never run: no dialog, no flag set,
@@ -11,13 +12,14 @@
 from __future__ import annotations
 
 import re
-import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support.browser import (PAYLOADS, Server, approve_all_texts, describe_violations, join_on_phone,
-                                   make_room, open_projector, phone_page, serious_violations)
+                                   make_room, open_projector, phone_page, serious_violations, serve_pages)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -31,18 +33,24 @@ def test_sign_in_moves_the_token_into_an_http_only_cookie(page, server: Server) 
     assert room.cohort["join_code"] in page.locator(".code").inner_text()
 
 
-def test_a_new_member_reaches_the_room_screen_within_a_second(page, server: Server) -> None:
+@pytest.fixture(scope="module")
+def push_only_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Iterator[Server]:
+    """A server whose event streams re-read a cohort only once an hour by themselves: what reaches the room's
+    screen sooner came by the push. (How soon is a benchmark figure, not a test: benchmarks/bench_server.py.)"""
+    served = serve_pages(tmp_path_factory.mktemp("push-only"), env={"PEERKIT_SERVER_EVENTS_RECHECK_SECONDS": "3600"})
+    yield served
+    served.running.stop()
+
+
+def test_a_new_member_reaches_the_room_screen_by_its_push(page, push_only_server: Server) -> None:
+    server = push_only_server
     room = make_room(server, "Live group")
     open_projector(page, server, room.cohort["id"])
-    delays = []
     for round_ in range(3):
         before = int(page.locator("[data-count=members]").inner_text())
-        started = time.monotonic()
         server.learner(room.cohort["join_code"])
         page.wait_for_function(f"() => Number(document.querySelector('[data-count=members]').textContent) > {before}",
-                               timeout=5_000, polling="raf")
-        delays.append(time.monotonic() - started)
-    assert max(delays) < 1.0, f"join to the room's screen took {delays} s (goal: under 1 s)"
+                               timeout=60_000, polling="raf")
     assert int(page.locator("[data-count=members]").inner_text()) == 9
     assert not page.errors, page.errors
 

@@ -90,9 +90,11 @@ class Server:
         return sign_in_code(self.running, self.trainer_token)
 
 
-def serve_pages(folder: Path) -> Server:
-    """Start ``peerkit serve`` on a new store in ``folder`` and add a trainer; ``server.running.stop()`` stops it."""
-    running = launch(f"sqlite:///{folder / 'cohorts.sqlite'}", folder, env={"PEERKIT_HOME": str(folder / "home")})
+def serve_pages(folder: Path, env: dict[str, str] | None = None) -> Server:
+    """Start ``peerkit serve`` on a new store in ``folder`` (with ``env`` added to its environment) and add a
+    trainer; ``server.running.stop()`` stops it."""
+    running = launch(f"sqlite:///{folder / 'cohorts.sqlite'}", folder,
+                     env={"PEERKIT_HOME": str(folder / "home"), **(env or {})})
     try:
         return Server(running, add_trainer(running, "Pages Trainer"))
     except BaseException:

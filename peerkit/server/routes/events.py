@@ -42,7 +42,8 @@ def event_stream_response(request: Request, cohort_id: str, credential: str = ""
                       headers={"Retry-After": "5"})
     if credential:
         streams[credential] = streams.get(credential, 0) + 1
-    inner = revision_stream(broker_for(request.app), cohort_id, is_disconnected=request.is_disconnected)
+    inner = revision_stream(broker_for(request.app), cohort_id, is_disconnected=request.is_disconnected,
+                            recheck=request.app.state.settings.events_recheck_seconds)
 
     async def stream() -> Any:
         try:

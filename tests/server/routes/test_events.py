@@ -2,8 +2,9 @@
 
 On PostgreSQL with several workers, a stream served by one worker must hear of an
 answer another worker stored (LISTEN/NOTIFY, never an in-process queue only); on
-SQLite (one worker) the in-process notice must be just as quick. Every answer's
-revision arrives on the stream within a second; a trainer sees only their own
+SQLite (one worker) the in-process notice does the same. The streams re-read nothing by
+themselves for an hour, so every answer's revision that arrives came by its push (how
+soon is a benchmark figure: benchmarks/bench_server.py); a trainer sees only their own
 cohort's stream; a learner token gets none.
 """
 from __future__ import annotations
@@ -31,9 +32,14 @@ def postgres() -> Iterator[PostgresServer]:
     server.stop()
 
 
+#: The streams re-read the revision only once an hour by themselves: a change reaches them by its push (the
+#: worker's broker, NOTIFY across PostgreSQL workers) or not at all, so the tests can wait generously.
+PUSH_ONLY = {"PEERKIT_SERVER_EVENTS_RECHECK_SECONDS": "3600"}
+
+
 def _serve(folder: Path, db_url: str, workers: int) -> tuple[RunningServer, str, str]:
-    """``peerkit serve`` on ``db_url``: the server, its address and a trainer's token."""
-    server = launch(db_url, folder, workers=workers, wait=90)
+    """``peerkit serve`` on ``db_url`` (:data:`PUSH_ONLY`): the server, its address and a trainer's token."""
+    server = launch(db_url, folder, workers=workers, wait=90, env=PUSH_ONLY)
     try:
         return server, server.url, add_trainer(server, "T")
     except BaseException:
@@ -100,7 +106,7 @@ def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tupl
             drop()
 
 
-def test_every_answer_reaches_the_stream_within_a_second(live_server: tuple[str, str]) -> None:
+def test_every_answer_reaches_every_stream_by_its_push(live_server: tuple[str, str]) -> None:
     url, trainer = live_server
     with httpx.Client(base_url=url, timeout=20) as client:
         cohort = client.post("/api/v1/cohorts", json={"name": "Live"},
@@ -116,21 +122,17 @@ def test_every_answer_reaches_the_stream_within_a_second(live_server: tuple[str,
         try:
             for stream in streams:
                 assert stream.wait_for(0, 10) is not None, "no first revision on the stream"
-            delays = []
             for number in range(12):
                 learner = learners[number % len(learners)]
-                before = time.monotonic()
                 reply = client.post("/api/v1/me/answers", headers={"Authorization": f"Bearer {learner}"},
                                     json={"answers": [{"seq": number + 1, "exercise": "boundaries",
                                                        "item": f"B{1 + number // 4:02d}", "value": "maybe"}]})
                 assert reply.status_code == 200 and reply.json()["accepted"], reply.text
                 revision = client.get(f"/api/v1/cohorts/{cohort['id']}",
                                       headers={"Authorization": f"Bearer {trainer}"}).json()["revision"]
-                for stream in streams:
-                    arrived = stream.wait_for(revision)
-                    assert arrived is not None, f"revision {revision} never reached a stream"
-                    delays.append(arrived - before)
-            assert max(delays) < 1.0, f"answer to stream: max {max(delays):.3f} s"
+                for stream in streams:  # no re-read for an hour: only the push can bring it
+                    assert stream.wait_for(revision, timeout=60) is not None, \
+                        f"revision {revision} never reached a stream (its push was lost)"
         finally:
             for stream in streams:
                 stream.close()
