@@ -25,6 +25,7 @@ put in those tables and what the one reader takes out of them are the same rows,
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -139,11 +140,7 @@ class BatchChanges:
         pairs = sorted({(learner, exercise) for (_c, learner, exercise), n in self.answered.items() if n})
         for start in range(0, len(pairs), 300):
             chunk = pairs[start:start + 300]
-            rows = conn.execute(
-                sa.select(db.answers.c.learner_id, db.answers.c.exercise, sa.func.count())
-                .where(sa.tuple_(db.answers.c.learner_id, db.answers.c.exercise).in_(chunk),
-                       db.answers.c.value.is_not(None))
-                .group_by(db.answers.c.learner_id, db.answers.c.exercise))
+            rows = conn.execute(_answers_per_exercise(db.is_postgresql(conn)), db.answer_keys(conn, chunk))
             self._before.update({(learner, exercise): int(n) for learner, exercise, n in rows})
 
     def write(self, conn: sa.Connection) -> None:
@@ -156,6 +153,13 @@ class BatchChanges:
                 exercises[(cohort_id, exercise)] -= 1
         people = {key: (self.people[key], self.files[key]) for key in set(self.people) | set(self.files)}
         write_changes(conn, dict(self.counts), people, dict(exercises))
+
+
+@functools.lru_cache(maxsize=2)
+def _answers_per_exercise(postgresql: bool) -> sa.Select:
+    """Each (learner, exercise) key's answers not withdrawn (the keys given with :func:`.db.answer_keys`)."""
+    return (db.answers_for_keys(postgresql, 2, db.answers.c.learner_id, db.answers.c.exercise, sa.func.count())
+            .where(db.answers.c.value.is_not(None)).group_by(db.answers.c.learner_id, db.answers.c.exercise))
 
 
 def write_changes(conn: sa.Connection, counts: dict[tuple[str, str, str, str], int],

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 import queue
 import threading
@@ -197,8 +198,7 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
     columns = (db.answers.c.id, db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item,
                db.answers.c.value, db.answers.c.seq, db.answers.c.source)
     for chunk in _chunks(keys):
-        for row in conn.execute(sa.select(*columns).where(
-                sa.tuple_(db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).in_(chunk))):
+        for row in conn.execute(db.answers_for_keys(postgresql, 3, *columns), db.answer_keys(conn, chunk)):
             held[(row.learner_id, row.exercise, row.item)] = _Stored(row.id, int(row.seq), row.value, row.source)
 
     made = _learner_made_items(conn, requests, problems)
@@ -281,11 +281,15 @@ def _learner_made_items(conn: sa.Connection, requests: list[Request],
                      for a in r.good if _learner_items(a.exercise)})
     made: dict[tuple[int, str], set[str]] = {key: set() for key in wanted}
     for chunk in _chunks(wanted):
-        for row in conn.execute(sa.select(db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).where(
-                sa.tuple_(db.answers.c.learner_id, db.answers.c.exercise).in_(chunk),
-                db.answers.c.value.is_not(None))):
+        for row in conn.execute(_made_items_query(db.is_postgresql(conn)), db.answer_keys(conn, chunk)):
             made[(row.learner_id, row.exercise)].add(row.item)
     return made
+
+
+@functools.lru_cache(maxsize=2)
+def _made_items_query(postgresql: bool) -> sa.Select:
+    return db.answers_for_keys(postgresql, 2, db.answers.c.learner_id, db.answers.c.exercise,
+                               db.answers.c.item).where(db.answers.c.value.is_not(None))
 
 
 def _learner_items(exercise_id: str) -> bool:
@@ -301,9 +305,9 @@ def _shared_texts_arrived(conn: sa.Connection, learners: dict[int, Any], keys: l
         return
     ids: dict[tuple[int, str, str], int] = {}
     for chunk in _chunks(keys):
-        ids.update({(row.learner_id, row.exercise, row.item): row.id for row in conn.execute(
-            sa.select(db.answers.c.id, db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).where(
-                sa.tuple_(db.answers.c.learner_id, db.answers.c.exercise, db.answers.c.item).in_(chunk)))})
+        ids.update({(row.learner_id, row.exercise, row.item): row.id for row in conn.execute(db.answers_for_keys(
+            db.is_postgresql(conn), 3, db.answers.c.id, db.answers.c.learner_id, db.answers.c.exercise,
+            db.answers.c.item), db.answer_keys(conn, chunk))})
     texts.arrived_many(conn, [(learners[key[0]].cohort_id, ids[key], key[1], key[2], state[key].value)
                               for key in keys if key in ids])
 
