@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -20,7 +21,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.server import add_trainer, join, launch, make_cohort
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.support (run as a script)
+from tests.support.server import add_trainer, join, launch, make_cohort  # noqa: E402
 
 GOAL = 2.0
 
