@@ -7,7 +7,7 @@ requests with a quick 429 instead of a write under the cohort's lock.
 Bounded on purpose (the machine is shared): one ``peerkit serve`` on loopback and SQLite, a few seconds per
 phase, ``--flooders`` threads of one learner (default 4). Run it from the repository's root:
 
-    .venv/bin/python benchmarks/bench_learner_flood.py [--seconds 8] [--flooders 4]
+    .venv/bin/python benchmarks/bench_learner_flood.py [--seconds 20] [--flooders 4]
 """
 from __future__ import annotations
 
@@ -22,14 +22,20 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.support (run as a script)
+from peerkit.server.settings import ServerSettings  # noqa: E402
 from tests.support.server import add_trainer, join, launch, make_cohort  # noqa: E402
 
 GOAL = 2.0
 
 
+#: the quiet learner answers at half the server's per-learner write limit (a fast clicker, never slowed down)
+QUIET_INTERVAL = 2.0 / ServerSettings.learner_writes_per_second
+
+
 def quiet_learner(url: str, token: str, seconds: float) -> list[float]:
-    """One answer every 50 ms for ``seconds``: each request's time."""
+    """One answer every :data:`QUIET_INTERVAL` seconds for ``seconds``: each request's time."""
     times, seq, stop = [], 0, time.monotonic() + seconds
+    due = time.monotonic()
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
         while time.monotonic() < stop:
             seq += 1
@@ -38,7 +44,8 @@ def quiet_learner(url: str, token: str, seconds: float) -> list[float]:
                 {"seq": seq, "exercise": "boundaries", "item": "B01", "value": ["never", "maybe"][seq % 2]}]})
             times.append(time.perf_counter() - start)
             assert reply.status_code == 200, reply.text
-            time.sleep(0.05)
+            due += QUIET_INTERVAL
+            time.sleep(max(0.0, due - time.monotonic()))
     return times
 
 
@@ -60,7 +67,7 @@ def p99(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--seconds", type=float, default=20.0)  # 100 requests a phase: a p99 worth reading
     parser.add_argument("--flooders", type=int, default=4)
     parser.add_argument("--quick", action="store_true", help="tiny parameters: checks the script runs, times nothing")
     args = parser.parse_args()
