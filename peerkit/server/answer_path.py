@@ -259,12 +259,21 @@ def write_batch(conn: sa.Connection, requests: list[Request]) -> list[dict[str, 
     # the learners' other answers to an exercise whose first answer came, or whose last one went
     changes.exercise_answers_before(conn)
     if updates:
-        conn.execute(_UPDATE_ANSWER, updates)
+        if postgresql:  # one statement, not one a row in psycopg's pipeline (as the inserts: db.make_engine)
+            conn.execute(_UPDATE_ANSWERS_PG, {"ids": [u["answer_id"] for u in updates],
+                                              "values": [u["value"] for u in updates],
+                                              "seqs": [u["seq"] for u in updates], "received_at": stamp})
+        else:
+            conn.execute(_UPDATE_ANSWER, updates)
     if inserts:
         conn.execute(sa.insert(db.answers), inserts)
     _shared_texts_arrived(conn, learners, [key for key in state if not (held.get(key) is state[key])], state)
     if touched_learners:
-        conn.execute(_UPDATE_LAST_SEQ, [{"learner": lid, "last_seq": last_seq[lid]} for lid in sorted(touched_learners)])
+        moved = sorted(touched_learners)
+        if postgresql:
+            conn.execute(_UPDATE_LAST_SEQ_PG, {"ids": moved, "seqs": [last_seq[lid] for lid in moved]})
+        else:
+            conn.execute(_UPDATE_LAST_SEQ, [{"learner": lid, "last_seq": last_seq[lid]} for lid in moved])
     changes.write(conn)
     from .revisions import changed
 
@@ -315,6 +324,15 @@ def _shared_texts_arrived(conn: sa.Connection, learners: dict[int, Any], keys: l
 _UPDATE_ANSWER = (sa.update(db.answers).where(db.answers.c.id == sa.bindparam("answer_id"))
                   .values(value=sa.bindparam("value"), seq=sa.bindparam("seq"),
                           received_at=sa.bindparam("received_at"), source="live"))
+#: PostgreSQL: the same two updates for a whole batch in one statement each, the rows as arrays
+_UPDATE_ANSWERS_PG = sa.text(
+    "UPDATE answers SET value = v.value, seq = v.seq, received_at = :received_at, source = 'live' "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:values AS text[]), CAST(:seqs AS bigint[])) AS v(id, value, seq) "
+    "WHERE answers.id = v.id")
+_UPDATE_LAST_SEQ_PG = sa.text(
+    "UPDATE learners SET last_seq = v.last_seq "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:seqs AS bigint[])) AS v(id, last_seq) "
+    "WHERE learners.id = v.id AND learners.last_seq < v.last_seq")
 _UPDATE_LAST_SEQ = (sa.update(db.learners).where(db.learners.c.id == sa.bindparam("learner"),
                                                  db.learners.c.last_seq < sa.bindparam("last_seq"))
                     .values(last_seq=sa.bindparam("last_seq")))
