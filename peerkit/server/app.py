@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import db, hub, problems
 from .auth import AUTHENTICATORS, current_principal
+from .checkpoints import Checkpointer
 from .tokens import LEARNER_PREFIX, Principal, bearer_token, cached_learner
 from .models import Health
 from .cohorts import delete_expired
@@ -223,8 +224,12 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         broker = _app.state.events = RevisionBroker(engine)
         await broker.start()
         tasks = [asyncio.create_task(sweeper())]
+        checkpointer = None
         if db.is_postgresql(engine):
             tasks.append(asyncio.create_task(folder()))
+        else:  # SQLite: the WAL is copied into the database file beside the answer writer, not in its commits
+            checkpointer = Checkpointer(engine)
+            checkpointer.start()
         try:
             yield
         finally:
@@ -233,6 +238,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             writer = getattr(_app.state, "answer_writer", None)
             if writer is not None:  # the requests in flight are answered first
                 await asyncio.to_thread(writer.stop)
+            if checkpointer is not None:
+                await asyncio.to_thread(checkpointer.stop)
             await broker.stop()
             engine.dispose()
 

@@ -24,6 +24,7 @@ import hashlib
 import json
 import sqlite3
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -285,10 +286,31 @@ def make_engine(url: str, *, sqlite_max_pages: int = 0) -> sa.Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
+        # the commit that crosses 1,000 pages of WAL copies them into the database file, unless a thread of the
+        # server's does that beside the writers (peerkit.server.checkpoints); set once per connection
+        pages = 0 if engine in _CHECKPOINTED_ELSEWHERE else SQLITE_AUTOCHECKPOINT_PAGES
+        if conn.info.get("wal_autocheckpoint") != pages:
+            conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={pages}")
+            conn.info["wal_autocheckpoint"] = pages
         # a writer takes the write lock up front, so two writers never deadlock upgrading a read lock
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("peerkit_write") else "BEGIN")
 
     return engine
+
+
+#: SQLite's own default: a commit that finds this many pages in the WAL copies them into the database file.
+SQLITE_AUTOCHECKPOINT_PAGES = 1000
+#: SQLite engines whose WAL a thread of their own copies into the database file (peerkit.server.checkpoints)
+_CHECKPOINTED_ELSEWHERE: "weakref.WeakSet[sa.Engine]" = weakref.WeakSet()
+
+
+def checkpoint_elsewhere(engine: sa.Engine, elsewhere: bool) -> None:
+    """Whether ``engine``'s commits leave the WAL to a checkpointing thread (True) or copy it themselves;
+    each pooled connection takes the change at its next transaction."""
+    if elsewhere:
+        _CHECKPOINTED_ELSEWHERE.add(engine)
+    else:
+        _CHECKPOINTED_ELSEWHERE.discard(engine)
 
 
 def is_postgresql(conn_or_engine: sa.Connection | sa.Engine) -> bool:
