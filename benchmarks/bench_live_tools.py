@@ -20,7 +20,6 @@ import contextlib
 import multiprocessing
 import os
 import random
-import secrets
 import statistics
 import sys
 import tempfile

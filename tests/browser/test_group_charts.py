@@ -112,7 +112,8 @@ def _read_on_the_room_screen(page: Any, room: dict[str, Any], exercise: str, rea
     base = f"/api/v1/cohorts/{room['cohort']['id']}/session/screen"
     with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {room['trainer']}"}) as client:
         for number in range(20):
-            shown = client.put(base, json={"screen": "chart", "exercise": exercise, "page": number}).json()
+            shown = client.put(base, json={"screen": "chart", "exercise": exercise, "page": number})
+            assert shown.is_success, shown.text  # the trainer's console would say why it was refused
             page.locator(f'#live .chart[data-exercise="{exercise}"]').wait_for()
             page.wait_for_function(f"() => document.querySelector('#live .chart').dataset.page === '{number}'"
                                    f" || document.querySelector('#live .pager').textContent.indexOf('page ') < 0")

@@ -105,7 +105,7 @@ def test_answers_holding_bad_text_are_refused_one_by_one(classroom: Classroom, b
     assert "not valid Unicode" in result["refused"][0]["detail"] or "NUL" in result["refused"][0]["detail"]
 
 
-@pytest.mark.parametrize("query", [f"exercise=boundaries%00", "exercise=" + "x" * 200])
+@pytest.mark.parametrize("query", ["exercise=boundaries%00", "exercise=" + "x" * 200])
 def test_withdrawing_with_a_bad_exercise_is_refused(classroom: Classroom, query: str) -> None:
     reply = send(classroom, classroom.intruder, "DELETE", f"/api/v1/me/answers?{query}")
     assert reply.status_code == 422, reply.text
