@@ -168,14 +168,21 @@ def cohort_frame(rng: np.random.Generator, name: str, cohort: dict) -> pd.DataFr
     return pd.DataFrame(rows).assign(cohort=f"SYNTHETIC-{name}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
     import shutil
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=SYNTHETIC_DIR,
+                        help="folder for microdata/ and aggregate/ (default: the packages peerkit ships; "
+                             "tests/research/test_synthetic_packages.py writes elsewhere and compares)")
+    folder = parser.parse_args(argv).out
     for exercise in ("boundaries", "core_skills", "smart_goal", "peer_support_check"):
         load_exercise(exercise)  # fail early, naming the file, if a definition is broken
     rng = np.random.default_rng(SEED)
     frame = pd.concat([cohort_frame(rng, name, cohort) for name, cohort in COHORTS.items()], ignore_index=True)
-    for tier, out in OUT.items():
+    for tier, shipped in OUT.items():
+        out = folder / shipped.name
         shutil.rmtree(out, ignore_errors=True)
         report = export_frame(
             frame, out, SYNTHETIC_KEY, tier=tier, name=f"peerkit-synthetic-{tier}",
