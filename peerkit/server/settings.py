@@ -130,24 +130,20 @@ class ServerSettings:
             options["db_url"] = env[ENV_DB].strip()
         if env.get(ENV_PUBLIC_URL, "").strip():
             options["public_url"] = env[ENV_PUBLIC_URL].strip()
-        for name, key in ((ENV_MIN_GROUP_SIZE, "min_group_size"), (ENV_RETENTION_DAYS, "retention_days"),
-                          (ENV_JOIN_FAILURES, "join_failures_per_client"),
-                          (ENV_JOINS_PER_COHORT, "joins_per_cohort"),
-                          (ENV_SQLITE_MAX_PAGES, "sqlite_max_pages"), (ENV_JOINS_PER_CLIENT, "joins_per_client"),
-                          (ENV_LEARNER_BURST, "learner_write_burst"), (ENV_HUB_RECHECK, "hub_recheck_seconds"),
-                          (ENV_EVENT_STREAMS, "event_streams_per_session")):
+        whole, number = (int, "a whole number"), (float, "a number")
+        for name, key, (kind, words) in (
+                (ENV_MIN_GROUP_SIZE, "min_group_size", whole), (ENV_RETENTION_DAYS, "retention_days", whole),
+                (ENV_JOIN_FAILURES, "join_failures_per_client", whole),
+                (ENV_JOINS_PER_COHORT, "joins_per_cohort", whole), (ENV_SQLITE_MAX_PAGES, "sqlite_max_pages", whole),
+                (ENV_JOINS_PER_CLIENT, "joins_per_client", whole), (ENV_LEARNER_BURST, "learner_write_burst", whole),
+                (ENV_HUB_RECHECK, "hub_recheck_seconds", whole), (ENV_EVENT_STREAMS, "event_streams_per_session", whole),
+                (ENV_LEARNER_WRITES, "learner_writes_per_second", number),
+                (ENV_EVENTS_RECHECK, "events_recheck_seconds", number)):
             if env.get(name, "").strip():
                 try:
-                    options[key] = int(env[name])
+                    options[key] = kind(env[name])
                 except ValueError:
-                    raise ValueError(f"{name} must be a whole number, not {env[name]!r}.") from None
-        for name, key in ((ENV_LEARNER_WRITES, "learner_writes_per_second"),
-                          (ENV_EVENTS_RECHECK, "events_recheck_seconds")):
-            if env.get(name, "").strip():
-                try:
-                    options[key] = float(env[name])
-                except ValueError:
-                    raise ValueError(f"{name} must be a number, not {env[name]!r}.") from None
+                    raise ValueError(f"{name} must be {words}, not {env[name]!r}.") from None
         options["hub"] = _truthy(env.get(ENV_HUB))
         return cls(**options)  # type: ignore[arg-type]
 
