@@ -38,7 +38,7 @@ from .models import Health
 from .cohorts import delete_expired
 from .revisions import RevisionBroker
 from .routes import cohorts, events, hub_link, joining, live_tools, me, pages, scenario_room, sessions, trainer_data
-from .serving import quiet_access_log
+from .serving import quiet_access_log, settle_heap
 from .settings import ServerSettings
 
 log = logging.getLogger("peerkit.server")
@@ -278,6 +278,9 @@ _NO_TELEMETRY: dict[str, Any] = ({"telemetry": {"tracing": False, "metrics": Fal
 
 
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory`` (each worker builds the same settings from ``PEERKIT_SERVER_*``)."""
+    """Factory for ``uvicorn --factory`` (each worker builds the same settings from ``PEERKIT_SERVER_*``);
+    what the worker made starting up is then left out of garbage collection (:func:`.serving.settle_heap`)."""
     logging.basicConfig(level=logging.INFO)
-    return create_app(ServerSettings.from_env())
+    app = create_app(ServerSettings.from_env())
+    settle_heap()
+    return app

@@ -159,3 +159,20 @@ def test_one_sign_in_opens_a_few_event_streams_not_hundreds(start_server, server
         with three.stream("GET", url.replace(cohort["id"], make_cohort(server, other)["id"]),
                           headers={"Authorization": f"Bearer {other}"}) as elsewhere:
             assert elsewhere.status_code == 200
+
+
+def test_a_serving_worker_leaves_what_it_made_starting_out_of_garbage_collection(tmp_path) -> None:
+    """The app uvicorn's workers build (``app_from_env``) is frozen out of the collector's full passes, which
+    walked all of it with the event loop stopped (request p99 of ``bench_server.py``); run in a process of its
+    own, since a test process builds apps of its own and must not be frozen."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import gc; from peerkit.server.app import app_from_env; before = gc.get_freeze_count(); "
+              "app_from_env(); print(before, gc.get_freeze_count())")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PEERKIT_SERVER_FOLDER": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    before, after = map(int, done.stdout.split())
+    assert before == 0 and after > 10_000  # the modules, the app and its routes: tens of thousands of objects
