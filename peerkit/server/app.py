@@ -21,11 +21,11 @@ import contextlib
 import inspect
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -188,6 +188,41 @@ class BodyLimit:
                 "Send fewer answers (or files) at a time.")
 
 
+class DirectRoutes:
+    """The hottest request reaches its handler straight from the doors' limits (:class:`BodyLimit`, just
+    outside this), past FastAPI's exception and exit-stack layers and its router.
+
+    ``POST /api/v1/me/answers`` is nearly every request of a lecture, and those layers and the router's
+    walk over every route cost the event loop about as much as the handler itself (py-spy under
+    ``benchmarks/bench_server.py``). Each handler here is still a route of its router (OpenAPI documents
+    it; it answers there too); here a :class:`~peerkit.server.problems.Problem` it raises becomes the same
+    problem reply, and anything else reaches the app's own error handler (a 500 problem) as it would
+    through the router. Paths are matched after the hub's prefix (``root_path``), as Starlette matches them.
+    """
+
+    def __init__(self, app: ASGIApp, routes: dict[tuple[str, str], Callable[[Request], Awaitable[Response]]]) -> None:
+        self.app, self.routes = app, routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = self.routes.get((scope.get("method", ""), _route_path(scope))) if scope["type"] == "http" else None
+        if handler is None:
+            await self.app(scope, receive, send)
+            return
+        try:
+            response = await handler(Request(scope, receive))
+        except problems.Problem as problem:
+            response = problem.response()
+        await response(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the routes see: after the ASGI ``root_path`` (a hub's service prefix), as in Starlette."""
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root):len(root) + 1] in ("/", ""):
+        return path[len(root):]
+    return path
+
+
 def sweep_retention(engine: Any, settings: ServerSettings) -> int:
     try:
         return delete_expired(engine, settings.retention_days)
@@ -251,6 +286,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.secret = secret
     problems.install(app)
     quiet_access_log()
+    # the one added last is the outer: BodyLimit's limits come first, then the direct routes
+    app.add_middleware(DirectRoutes, routes={(method, API_PREFIX + path): handler
+                                             for (method, path), handler in me.DIRECT.items()})
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes,
                        pre_auth_limit=settings.max_anonymous_body_bytes, body_seconds=settings.body_seconds,
                        learner_rate=LearnerRate(settings.learner_writes_per_second, settings.learner_write_burst))

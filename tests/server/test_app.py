@@ -253,3 +253,61 @@ def test_responses_come_in_pages_each_answer_once(server: RunningServer, cohort:
         assert "exercise=boundaries" in boundaries["next"] and len(boundaries["responses"]) == 4
         assert trainer.get(boundaries["next"]).json()["responses"][0]["exercise"] == "boundaries"
         assert trainer.get(f"{base}?limit=0").status_code == 422
+
+
+def test_answers_reach_their_handler_past_the_router_and_errors_keep_their_replies(tmp_path, monkeypatch) -> None:
+    """``POST /api/v1/me/answers`` goes from the doors' limits straight to its handler (``DirectRoutes``: the
+    router's walk and FastAPI's layers cost the event loop as much as the handler); a Problem it raises is the
+    usual problem reply, and a crash is the app's 500 problem, as through the router."""
+    from fastapi.testclient import TestClient
+
+    from peerkit.server.app import create_app
+    from peerkit.server.problems import Problem
+    from peerkit.server.routes import me
+    from peerkit.server.settings import ServerSettings
+
+    seen, outcome = [], {}
+
+    class Writer:
+        async def record(self, *_args, **_kwargs):
+            raise outcome["raise"]
+
+    def writer_for(app):
+        seen.append(app)
+        return Writer()
+
+    monkeypatch.setattr(me, "writer_for", writer_for)
+    original = me.send_answers
+
+    async def send_answers(request):
+        seen.append(request.scope.get("endpoint"))  # the router names the endpoint it matched; the door does not
+        return await original(request)
+
+    monkeypatch.setitem(me.DIRECT, ("POST", "/me/answers"), send_answers)
+    app = create_app(ServerSettings(folder=tmp_path, db_url=f"sqlite:///{tmp_path / 'cohorts.sqlite'}"))
+    body = {"answers": [answer(1, "maybe")]}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        headers = {"Authorization": "Bearer pkl_" + "a" * 43}
+        outcome["raise"] = Problem(410, "cohort-closed", "Cohort closed", "The cohort is closed.")
+        closed = client.post("/api/v1/me/answers", json=body, headers=headers)
+        outcome["raise"] = RuntimeError("a bug")
+        crashed = client.post("/api/v1/me/answers", json=body, headers=headers)
+        not_json = client.post("/api/v1/me/answers", content=b"{", headers=headers)
+        anonymous = client.post("/api/v1/me/answers", json=body)
+    assert seen[:2] == [None, app] and seen[2:4] == [None, app]
+    assert (closed.status_code, closed.headers["content-type"], closed.json()["detail"]) == (
+        410, "application/problem+json", "The cohort is closed.")
+    assert crashed.status_code == 500 and crashed.json()["type"].endswith("/server-error")
+    assert not_json.status_code == 422 and not_json.json()["detail"] == "The request body is not valid JSON."
+    assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"] == "Bearer"
+
+
+def test_direct_routes_match_the_path_after_a_hubs_prefix() -> None:
+    from peerkit.server.app import _route_path
+
+    prefixed = {"path": "/services/peerkit/api/v1/me/answers", "root_path": "/services/peerkit"}
+    assert _route_path(prefixed) == "/api/v1/me/answers"
+    assert _route_path({"path": "/api/v1/me/answers", "root_path": ""}) == "/api/v1/me/answers"
+    # straight to the service's own address (the hub's health check): routed unchanged
+    assert _route_path({"path": "/api/v1/me/answers", "root_path": "/services/peerkit"}) == "/api/v1/me/answers"
+    assert _route_path({"path": "/services/peerkitx/api", "root_path": "/services/peerkit"}) == "/services/peerkitx/api"
