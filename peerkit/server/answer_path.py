@@ -90,6 +90,40 @@ class Request:
     token_hash: str | None = None
     #: most learner-made items (goals) one learner may share per exercise (ServerSettings.max_learner_items)
     max_learner_items: int = 50
+    #: awaited on an event loop (:meth:`AnswerWriter.record`): the loop and its future, told instead of ``future``
+    loop: asyncio.AbstractEventLoop | None = None
+    waiter: asyncio.Future | None = None
+
+
+def _tell(requests: list[Request], outcomes: list[Any]) -> None:
+    """Give each request its outcome (a result, or the exception to raise). The requests awaited on an event
+    loop are told in one call to that loop: one wake-up of the loop per batch, not one per request (with 50
+    clients, a future per request handed across threads cost about 9 % of the event loop, py-spy under wrk)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, Any]]] = {}
+    for request, outcome in zip(requests, outcomes):
+        if request.loop is None:
+            if not request.future.done():
+                if isinstance(outcome, BaseException):
+                    request.future.set_exception(outcome)
+                else:
+                    request.future.set_result(outcome)
+        else:
+            by_loop.setdefault(request.loop, []).append((request.waiter, outcome))
+    for loop, told in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, told)
+        except RuntimeError:  # the loop has closed: nobody waits for these any more
+            pass
+
+
+def _settle(told: list[tuple[asyncio.Future, Any]]) -> None:
+    for waiter, outcome in told:
+        if waiter.done():  # the client went away and the request was cancelled
+            continue
+        if isinstance(outcome, BaseException):
+            waiter.set_exception(outcome)
+        else:
+            waiter.set_result(outcome)
 
 
 def _resolve_tokens(conn: sa.Connection, requests: list[Request]) -> None:
@@ -378,7 +412,12 @@ class AnswerWriter:
     async def record(self, who: Principal | None, good: list[Checked], refused: list[dict[str, Any]], *,
                      token_hash: str | None = None) -> dict[str, Any]:
         """Await the commit of the transaction holding these answers; raises the request's Problem."""
-        return await asyncio.wrap_future(self.submit(who, good, refused, token_hash=token_hash))
+        loop = asyncio.get_running_loop()
+        request = Request(who, good, refused, token_hash=token_hash, max_learner_items=self.max_learner_items,
+                          loop=loop, waiter=loop.create_future())
+        self.start()
+        self._waiting.put(request)
+        return await request.waiter
 
     # -- the thread ------------------------------------------------------------------------
     def _take(self, first: Request) -> tuple[list[Request], bool]:
@@ -405,9 +444,7 @@ class AnswerWriter:
                 self._write(batch)
             except BaseException as error:  # noqa: BLE001 - never leave a request waiting for ever
                 log.exception("peerkit: the answer writer failed")
-                for request in batch:
-                    if not request.future.done():
-                        request.future.set_exception(not_stored(error))
+                _tell(batch, [not_stored(error)] * len(batch))  # a request already told keeps its outcome
             if stopping:
                 return
 
@@ -439,15 +476,11 @@ class AnswerWriter:
                     self._write([request])
                 return
             log.warning("peerkit: answers not stored: %s", str(error).splitlines()[0][:300])
-            batch[0].future.set_exception(not_stored(error))
+            _tell(batch, [not_stored(error)])
             return
         self.batches += 1
         self.requests += len(batch)
-        for request, result in zip(batch, results):
-            if isinstance(result, Problem):
-                request.future.set_exception(result)
-            else:
-                request.future.set_result(result)
+        _tell(batch, results)
 
 
 def writer_for(app: Any) -> AnswerWriter:

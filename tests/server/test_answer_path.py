@@ -208,6 +208,48 @@ def test_requests_waiting_together_are_one_transaction_answered_after_its_commit
     assert seen_on_commit == [True] * 9
 
 
+def test_a_batch_awaited_on_the_event_loop_wakes_it_once(store: Any, monkeypatch: Any) -> None:
+    """The requests of one batch awaited with ``record`` (as the route does) are told with one call into
+    their event loop, not one each, and each still gets its own reply."""
+    import asyncio
+
+    ana, ben, cai = store.learners
+    writer = AnswerWriter(store.engine)
+    gate, entered = threading.Event(), threading.Event()
+    real = answer_path.write_batch
+
+    def held_first(conn: sa.Connection, batch: list) -> list:
+        if not entered.is_set():
+            entered.set()
+            assert gate.wait(30)
+        return real(conn, batch)
+
+    monkeypatch.setattr(answer_path, "write_batch", held_first)
+
+    async def lecture() -> tuple[list[dict], int]:
+        loop = asyncio.get_running_loop()
+        first = writer.submit(ana, request(ana, (1, "boundaries", "B01", "never")).good, [])
+        await asyncio.to_thread(entered.wait, 30)
+        wake_ups = []
+        threadsafe = loop.call_soon_threadsafe
+        monkeypatch.setattr(loop, "call_soon_threadsafe", lambda *a, **k: wake_ups.append(a) or threadsafe(*a, **k))
+        waiting = [asyncio.ensure_future(writer.record(who, request(who, (n, "boundaries", f"B{n:02d}", "maybe")).good,
+                                                       [])) for n, who in enumerate([ana, ben, cai] * 3, start=2)]
+        while writer._waiting.qsize() < len(waiting):  # every request is queued behind the held batch
+            await asyncio.sleep(0)
+        gate.set()
+        replies = await asyncio.wait_for(asyncio.gather(*waiting), 30)
+        assert first.result(30)["accepted"] == [1]
+        return replies, len(wake_ups)
+
+    try:
+        replies, wake_ups = asyncio.run(lecture())
+    finally:
+        writer.stop()
+    assert [r["accepted"] for r in replies] == [[n] for n in range(2, 11)]
+    assert writer.batches == 2 and wake_ups == 1
+
+
 def test_a_failing_batch_is_retried_then_fails_only_its_own_requests(store: Any, monkeypatch: Any) -> None:
     ana, ben, cai = store.learners
     real = answer_path.write_batch
