@@ -35,6 +35,7 @@ True
 """
 from __future__ import annotations
 
+import functools
 import json
 from functools import lru_cache
 from typing import Any
@@ -135,13 +136,17 @@ def is_open_text(exercise_id: str) -> bool:
     return kind_of(exercise_for(exercise_id)).open_text
 
 
-def count_keys(kind: str, stored: str | None) -> list[str]:
-    """The count keys (canonical JSON of each option) one stored answer adds to its item's counts."""
+@functools.lru_cache(maxsize=8192)
+def count_keys(kind: str, stored: str | None) -> tuple[str, ...]:
+    """The count keys (canonical JSON of each option) one stored answer adds to its item's counts.
+
+    Kept for the few thousand values a room gives (the same few options again and again): the answer
+    writer asks twice an answer, and decoding each again was a tenth of its own work."""
     if stored is None or kind_of(kind).open_text:
-        return []
+        return ()
     value = json.loads(stored)
     if isinstance(value, list):  # a knowledge check: each chosen option counts once
-        return sorted({dumps(v) for v in value})
+        return tuple(sorted({dumps(v) for v in value}))
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return [dumps(value)]
-    return []
+        return (dumps(value),)
+    return ()

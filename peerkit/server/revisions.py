@@ -34,6 +34,7 @@ import contextlib
 import json
 import logging
 import threading
+import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,22 +73,30 @@ def changed(conn: sa.Connection, cohort_id: str) -> int | None:
         conn.execute(sa.insert(revision_deltas).values(cohort_id=cohort_id))
         conn.execute(sa.text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": cohort_id})
         return None
-    revision = conn.execute(
-        sa.update(cohorts).where(cohorts.c.id == cohort_id)
-        .values(revision=cohorts.c.revision + 1).returning(cohorts.c.revision)
-    ).scalar_one()
+    revision = conn.execute(_BUMP, {"cohort": cohort_id}).scalar_one()
     pending = conn.info.setdefault("peerkit_changed", {})
     pending[cohort_id] = revision
-    if not sa.event.contains(conn, "commit", _announce_after_commit):
-        sa.event.listen(conn, "commit", _announce_after_commit)
-        sa.event.listen(conn, "rollback", _forget_after_rollback)
+    engine = conn.engine
+    if engine not in _LISTENING:  # once an engine, not once a connection (a batch's connection is new each time)
+        sa.event.listen(engine, "commit", _announce_after_commit)
+        sa.event.listen(engine, "rollback", _forget_after_rollback)
+        _LISTENING.add(engine)
     return int(revision)
+
+
+#: SQLite's revision bump, built once (one a batch: built anew it cost the answer writer more than running it)
+_BUMP = (sa.update(cohorts).where(cohorts.c.id == sa.bindparam("cohort"))
+         .values(revision=cohorts.c.revision + 1).returning(cohorts.c.revision))
+#: the engines whose commits announce the changes made in them
+_LISTENING: "weakref.WeakSet[sa.Engine]" = weakref.WeakSet()
 
 
 def _announce_after_commit(conn: sa.Connection) -> None:
     # ConnectionEvents.commit runs just before the COMMIT: streams re-read the revision, and read it
-    # again shortly if it is not visible yet (see revision_stream)
-    pending = conn.info.pop("peerkit_changed", {})
+    # again shortly if it is not visible yet (see revision_stream). Every commit of the engine comes here.
+    pending = conn.info.pop("peerkit_changed", None)
+    if not pending:
+        return
     for broker in list(_brokers.get(str(conn.engine.url), ())):
         for cohort_id, revision in pending.items():
             broker.publish_threadsafe(cohort_id, revision)

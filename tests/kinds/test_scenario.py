@@ -152,7 +152,7 @@ def test_the_server_takes_a_chosen_response_and_refuses_rather_not() -> None:
     from peerkit.server.checking import AnswerRefused, check_shared, count_keys
 
     assert check_shared("scenario_bad_week", "T1", "reflect") == '"reflect"'
-    assert count_keys("scenario", '"reflect"') == ['"reflect"']       # one count per response, per turn
+    assert count_keys("scenario", '"reflect"') == ('"reflect"',)       # one count per response, per turn
     assert check_shared("scenario_bad_week", "T1", None) is None        # going back: a withdrawal
     with pytest.raises(AnswerRefused, match="never shared"):
         check_shared("scenario_not_here", "T1", RATHER_NOT)
