@@ -46,7 +46,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -86,7 +86,8 @@ class Request:
     who: Principal | None
     good: list[Checked]
     refused: list[dict[str, Any]]
-    future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
+    #: told when the request is not awaited on an event loop (:meth:`AnswerWriter.submit`)
+    future: concurrent.futures.Future | None = None
     token_hash: str | None = None
     #: most learner-made items (goals) one learner may share per exercise (ServerSettings.max_learner_items)
     max_learner_items: int = 50
@@ -102,7 +103,7 @@ def _tell(requests: list[Request], outcomes: list[Any]) -> None:
     by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, Any]]] = {}
     for request, outcome in zip(requests, outcomes):
         if request.loop is None:
-            if not request.future.done():
+            if request.future is not None and not request.future.done():
                 if isinstance(outcome, BaseException):
                     request.future.set_exception(outcome)
                 else:
@@ -408,7 +409,8 @@ class AnswerWriter:
     def submit(self, who: Principal | None, good: list[Checked], refused: list[dict[str, Any]], *,
                token_hash: str | None = None) -> concurrent.futures.Future:
         """Queue a request; ``who`` None: the learner holding ``token_hash``, looked up with the batch."""
-        request = Request(who, good, refused, token_hash=token_hash, max_learner_items=self.max_learner_items)
+        request = Request(who, good, refused, token_hash=token_hash, max_learner_items=self.max_learner_items,
+                          future=concurrent.futures.Future())
         self.start()
         self._waiting.put(request)
         return request.future

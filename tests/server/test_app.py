@@ -311,3 +311,35 @@ def test_direct_routes_match_the_path_after_a_hubs_prefix() -> None:
     # straight to the service's own address (the hub's health check): routed unchanged
     assert _route_path({"path": "/api/v1/me/answers", "root_path": "/services/peerkit"}) == "/api/v1/me/answers"
     assert _route_path({"path": "/services/peerkitx/api", "root_path": "/services/peerkit"}) == "/services/peerkitx/api"
+
+
+def test_a_body_that_never_finishes_arriving_gets_408_and_never_reaches_the_route() -> None:
+    import asyncio
+
+    from peerkit.server.app import BodyLimit
+
+    reached, sent = [], []
+
+    async def route(scope, receive, send) -> None:
+        reached.append(scope["path"])
+
+    async def lecture() -> None:
+        parts = iter([{"type": "http.request", "body": b'{"answers": [', "more_body": True}])
+
+        async def receive() -> dict:
+            part = next(parts, None)
+            if part is None:
+                await asyncio.Event().wait()  # the rest never comes
+            return part
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        door = BodyLimit(route, limit=1 << 20, upload_limit=1 << 20, body_seconds=0.2)
+        scope = {"type": "http", "method": "POST", "path": "/api/v1/me/answers", "query_string": b"",
+                 "headers": [(b"content-length", b"100"), (b"authorization", b"Bearer pkl_" + b"a" * 43)]}
+        await asyncio.wait_for(door(scope, receive, send), 60)
+
+    asyncio.run(lecture())
+    assert reached == [] and sent[0]["status"] == 408
+    assert b"did not arrive in time" in b"".join(m.get("body", b"") for m in sent)
