@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy import event, exc
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -412,6 +413,19 @@ def upsert_many(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
 # -- migrations -----------------------------------------------------------------------------
 
 _KEY_COLUMNS = ("learner_id", "exercise", "item")
+_KEY_TYPES = (sa.Integer, sa.String, sa.String)
+
+
+def one_of(column: sa.ColumnElement, name: str, postgresql: bool) -> sa.ColumnElement[bool]:
+    """``column`` is one of the list given as parameter ``name`` when the statement runs.
+
+    PostgreSQL: ``= ANY(array)``, one statement text however long the list (an expanding ``IN``
+    makes a new text for every length, which psycopg converts and PostgreSQL parses and plans anew,
+    never prepared: about a third of the answer writer's time per batch). SQLite: an expanding ``IN``.
+    """
+    if postgresql:
+        return column == sa.any_(sa.cast(sa.bindparam(name), ARRAY(column.type)))
+    return column.in_(sa.bindparam(name, expanding=True))
 
 
 @functools.lru_cache(maxsize=64)
@@ -419,16 +433,19 @@ def answers_for_keys(postgresql: bool, key_length: int, *columns: Any) -> sa.Sel
     """``SELECT columns`` of the answers whose ``(learner_id, exercise)`` (``key_length`` 2) or
     ``(learner_id, exercise, item)`` (3) is one of the keys given with :func:`answer_keys` when it runs.
 
-    PostgreSQL: a row-value ``IN`` list, which its planner turns into index lookups. SQLite scans the
-    whole unique index for that instead (3 ms a query at 30,000 answers, growing with the room; measured
-    on SQLite 3.40), so there the keys go as one JSON parameter, ``json_each`` makes rows of them and each
-    row is one seek in the index (0.07 ms). Made once per caller (cached): the answer path runs these in
-    every batch, and building a statement costs more than running it.
+    PostgreSQL: the keys go as one array a column, ``unnest`` makes rows of them, joined to the
+    answers' unique index (one statement text for any number of keys: see :func:`one_of`). SQLite
+    scans the whole unique index for a row-value ``IN`` list (3 ms a query at 30,000 answers, growing
+    with the room; measured on SQLite 3.40), so there the keys go as one JSON parameter, ``json_each``
+    makes rows of them and each row is one seek in the index (0.07 ms). Made once per caller (cached):
+    the answer path runs these in every batch, and building a statement costs more than running it.
     """
     names = _KEY_COLUMNS[:key_length]
     if postgresql:
-        return sa.select(*columns).where(sa.tuple_(*(answers.c[name] for name in names)).in_(
-            sa.bindparam("answer_keys", expanding=True)))
+        arrays = [sa.cast(sa.bindparam(f"answer_keys_{i}"), ARRAY(kind)) for i, kind in enumerate(_KEY_TYPES[:key_length])]
+        wanted = sa.func.unnest(*arrays).table_valued(*names).render_derived(name="wanted")
+        on = sa.and_(*(answers.c[name] == wanted.c[name] for name in names))
+        return sa.select(*columns).select_from(wanted.join(answers, on))
     wanted = sa.func.json_each(sa.bindparam("answer_keys", type_=sa.String)).table_valued("value").alias("wanted")
     on = sa.and_(*(answers.c[name] == sa.func.json_extract(wanted.c.value, f"$[{i}]") for i, name in enumerate(names)))
     return sa.select(*columns).select_from(wanted.join(answers, on))
@@ -436,7 +453,10 @@ def answers_for_keys(postgresql: bool, key_length: int, *columns: Any) -> sa.Sel
 
 def answer_keys(conn: sa.Connection, keys: list[tuple[Any, ...]]) -> dict[str, Any]:
     """The parameters of an :func:`answers_for_keys` query for ``keys`` (at most a few hundred)."""
-    return {"answer_keys": keys if is_postgresql(conn) else json.dumps(keys)}
+    if is_postgresql(conn):
+        length = len(keys[0]) if keys else len(_KEY_COLUMNS)
+        return {f"answer_keys_{i}": [key[i] for key in keys] for i in range(length)}
+    return {"answer_keys": json.dumps(keys)}
 
 
 def alembic_config() -> Any:

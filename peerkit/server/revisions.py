@@ -70,8 +70,7 @@ def changed(conn: sa.Connection, cohort_id: str) -> int | None:
     None. Call it once per transaction per cohort.
     """
     if is_postgresql(conn):
-        conn.execute(sa.insert(revision_deltas).values(cohort_id=cohort_id))
-        conn.execute(sa.text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": cohort_id})
+        conn.execute(_BUMP_AND_NOTIFY, {"channel": CHANNEL, "cohort": cohort_id})  # one round trip, not two
         return None
     revision = conn.execute(_BUMP, {"cohort": cohort_id}).scalar_one()
     pending = conn.info.setdefault("peerkit_changed", {})
@@ -87,6 +86,9 @@ def changed(conn: sa.Connection, cohort_id: str) -> int | None:
 #: SQLite's revision bump, built once (one a batch: built anew it cost the answer writer more than running it)
 _BUMP = (sa.update(cohorts).where(cohorts.c.id == sa.bindparam("cohort"))
          .values(revision=cohorts.c.revision + 1).returning(cohorts.c.revision))
+#: PostgreSQL's: the bump appended and the notification sent, in one statement
+_BUMP_AND_NOTIFY = sa.text(f"WITH bump AS (INSERT INTO {revision_deltas.name} (cohort_id) VALUES (:cohort)) "
+                           "SELECT pg_notify(:channel, :cohort)")
 #: the engines whose commits announce the changes made in them
 _LISTENING: "weakref.WeakSet[sa.Engine]" = weakref.WeakSet()
 
