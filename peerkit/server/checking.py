@@ -35,7 +35,6 @@ True
 """
 from __future__ import annotations
 
-import functools
 import json
 from functools import lru_cache
 from typing import Any
@@ -136,7 +135,7 @@ def is_open_text(exercise_id: str) -> bool:
     return kind_of(exercise_for(exercise_id)).open_text
 
 
-@functools.lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192)
 def count_keys(kind: str, stored: str | None) -> tuple[str, ...]:
     """The count keys (canonical JSON of each option) one stored answer adds to its item's counts.
 

@@ -410,7 +410,7 @@ def upsert_many(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
         conn.execute(_upsert_statement(conn, table, tuple(sorted(rows[0])), keys, add, replace), rows)
 
 
-# -- migrations -----------------------------------------------------------------------------
+# -- answers by their keys ---------------------------------------------------------------------
 
 _KEY_COLUMNS = ("learner_id", "exercise", "item")
 _KEY_TYPES = (sa.Integer, sa.String, sa.String)
@@ -442,7 +442,8 @@ def answers_for_keys(postgresql: bool, key_length: int, *columns: Any) -> sa.Sel
     """
     names = _KEY_COLUMNS[:key_length]
     if postgresql:
-        arrays = [sa.cast(sa.bindparam(f"answer_keys_{i}"), ARRAY(kind)) for i, kind in enumerate(_KEY_TYPES[:key_length])]
+        arrays = [sa.cast(sa.bindparam(f"answer_keys_{i}"), ARRAY(kind))
+                  for i, kind in enumerate(_KEY_TYPES[:key_length])]
         wanted = sa.func.unnest(*arrays).table_valued(*names).render_derived(name="wanted")
         on = sa.and_(*(answers.c[name] == wanted.c[name] for name in names))
         return sa.select(*columns).select_from(wanted.join(answers, on))
@@ -458,6 +459,8 @@ def answer_keys(conn: sa.Connection, keys: list[tuple[Any, ...]]) -> dict[str, A
         return {f"answer_keys_{i}": [key[i] for key in keys] for i in range(length)}
     return {"answer_keys": json.dumps(keys)}
 
+
+# -- migrations -----------------------------------------------------------------------------
 
 def alembic_config() -> Any:
     from alembic.config import Config
