@@ -352,10 +352,9 @@ def _shared_texts_arrived(conn: sa.Connection, learners: dict[int, Any], keys: l
 
 #: The statements of every batch, built once (built anew for each batch, their building and cache keys cost
 #: the writer about 0.4 ms a batch); the lists of ids are one parameter each (:func:`.db.one_of`).
-_COHORTS = {postgresql: (sa.select(db.cohorts.c.id, db.cohorts.c.name, db.cohorts.c.status)
-                         .where(db.one_of(db.cohorts.c.id, "ids", postgresql)))
-            for postgresql in (False, True)}
-_COHORTS[True] = _COHORTS[True].with_for_update(key_share=True)
+_COHORT_ROWS = sa.select(db.cohorts.c.id, db.cohorts.c.name, db.cohorts.c.status)
+_COHORTS = {False: _COHORT_ROWS.where(db.one_of(db.cohorts.c.id, "ids", False)),
+            True: _COHORT_ROWS.where(db.one_of(db.cohorts.c.id, "ids", True)).with_for_update(key_share=True)}
 _HOLDERS = {postgresql: (sa.select(db.learners.c.id, db.learners.c.cohort_id, db.learners.c.pseudonym,
                                    db.learners.c.token_hash)
                          .where(db.one_of(db.learners.c.token_hash, "hashes", postgresql)))

@@ -167,11 +167,9 @@ def test_shared_texts_of_a_batch_are_kept_with_a_few_statements_and_keep_their_m
     assert len(now_held) == 3 * len(items)  # one withdrawn, one new
 
 
-def test_requests_waiting_together_are_one_transaction_answered_after_its_commit(store: Any) -> None:
-    """While the writer is busy, requests queue; they are then written in one batch, and each future
-    resolves only once its answer can be read from another connection."""
-    writer = AnswerWriter(store.engine)
-    ana, ben, cai = store.learners
+def hold_first_batch(monkeypatch: Any) -> tuple[threading.Event, threading.Event]:
+    """The writer's first batch waits at a gate, so the requests sent meanwhile queue up behind it:
+    ``entered`` is set when that batch is held, ``gate.set()`` lets it go on."""
     gate, entered = threading.Event(), threading.Event()
     real = answer_path.write_batch
 
@@ -181,6 +179,17 @@ def test_requests_waiting_together_are_one_transaction_answered_after_its_commit
             assert gate.wait(30)
         return real(conn, batch)
 
+    monkeypatch.setattr(answer_path, "write_batch", held_first)
+    return gate, entered
+
+
+def test_requests_waiting_together_are_one_transaction_answered_after_its_commit(store: Any,
+                                                                                monkeypatch: Any) -> None:
+    """While the writer is busy, requests queue; they are then written in one batch, and each future
+    resolves only once its answer can be read from another connection."""
+    writer = AnswerWriter(store.engine)
+    ana, ben, cai = store.learners
+    gate, entered = hold_first_batch(monkeypatch)
     seen_on_commit: list[bool] = []
 
     def check_visible(future: concurrent.futures.Future, who: Principal, item: str) -> None:
@@ -188,7 +197,6 @@ def test_requests_waiting_together_are_one_transaction_answered_after_its_commit
             seen_on_commit.append((who.learner_id, item) in stored(store.engine))
 
     try:
-        answer_path.write_batch = held_first
         first = writer.submit(ana, *[request(ana, (1, "boundaries", "B01", "never")).good], [])
         assert entered.wait(30)
         later = []
@@ -202,7 +210,6 @@ def test_requests_waiting_together_are_one_transaction_answered_after_its_commit
         for future in [first, *later]:
             assert future.result(30)["accepted"]
     finally:
-        answer_path.write_batch = real
         writer.stop()
     assert writer.batches == 2 and writer.requests == 10  # the nine that waited went in one transaction
     assert seen_on_commit == [True] * 9
@@ -215,16 +222,7 @@ def test_a_batch_awaited_on_the_event_loop_wakes_it_once(store: Any, monkeypatch
 
     ana, ben, cai = store.learners
     writer = AnswerWriter(store.engine)
-    gate, entered = threading.Event(), threading.Event()
-    real = answer_path.write_batch
-
-    def held_first(conn: sa.Connection, batch: list) -> list:
-        if not entered.is_set():
-            entered.set()
-            assert gate.wait(30)
-        return real(conn, batch)
-
-    monkeypatch.setattr(answer_path, "write_batch", held_first)
+    gate, entered = hold_first_batch(monkeypatch)
 
     async def lecture() -> tuple[list[dict], int]:
         loop = asyncio.get_running_loop()
